@@ -1,0 +1,17 @@
+//! ferrolink's core: what a simulation is (scenario schema, validation, sweep plan), how it
+//! runs (Monte-Carlo engine, stop rules, confidence intervals, counter-based RNG), the 5G PHY
+//! blocks every link uses (CRC, LDPC coding with rate matching, QAM mapping and demapping),
+//! and the result tables with their Parquet/CSV writers.
+//!
+//! Channel models live in `channels`, receivers and the CPU link chain in `receivers`, the
+//! GPU executor in `gpu-kernels`; they plug into [`engine::Executor`].
+
+pub mod crc;
+pub mod fastmath;
+pub mod ldpc;
+pub mod qam;
+pub mod rng;
+pub mod stats;
+
+pub use qam::{Cf32, Constellation, DemapperKind, Modulation};
+pub use stats::{wilson_interval, BlockOutcome, Counters};

@@ -1,0 +1,96 @@
+//! Monte-Carlo counters and confidence intervals.
+
+use serde::{Deserialize, Serialize};
+
+/// Outcome of one simulated transport block (what an executor returns per block).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockOutcome {
+    /// Wrong payload (information) bits.
+    pub bit_errors: u32,
+    /// Code blocks with at least one wrong bit.
+    pub cb_errors: u16,
+    /// The CRC check failed (TB CRC or any CB CRC).
+    pub crc_fail: bool,
+    /// Decoder iterations summed over the code blocks.
+    pub iterations: u16,
+}
+
+/// Counters of one sweep point, accumulated block by block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub blocks: u64,
+    pub block_errors: u64,
+    pub code_blocks: u64,
+    pub code_block_errors: u64,
+    pub bits: u64,
+    pub bit_errors: u64,
+    pub crc_failures: u64,
+    pub iterations: u64,
+}
+
+impl Counters {
+    /// Adds one block of `info_bits` payload bits in `code_blocks` code blocks.
+    pub fn add(&mut self, o: &BlockOutcome, info_bits: u64, code_blocks: u64) {
+        self.blocks += 1;
+        self.block_errors += (o.bit_errors > 0) as u64;
+        self.code_blocks += code_blocks;
+        self.code_block_errors += o.cb_errors as u64;
+        self.bits += info_bits;
+        self.bit_errors += o.bit_errors as u64;
+        self.crc_failures += o.crc_fail as u64;
+        self.iterations += o.iterations as u64;
+    }
+
+    pub fn bler(&self) -> f64 {
+        ratio(self.block_errors, self.blocks)
+    }
+    pub fn ber(&self) -> f64 {
+        ratio(self.bit_errors, self.bits)
+    }
+    pub fn cbler(&self) -> f64 {
+        ratio(self.code_block_errors, self.code_blocks)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Wilson score interval for a binomial proportion (Wilson 1927), at the normal quantile
+/// `z` (1.959964 for 95%). Returns (low, high); (0, 1) when `n` is 0.
+pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n_f = n as f64;
+    let p = successes as f64 / n_f;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if successes == n { 1.0 } else { (centre + half).min(1.0) };
+    (low, high)
+}
+
+/// Normal quantile of a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_known_values() {
+        // 10 of 100: the Wilson 95% interval is [0.0552, 0.1744] (standard tables).
+        let (lo, hi) = wilson_interval(10, 100, Z95);
+        assert!((lo - 0.0552).abs() < 5e-4 && (hi - 0.1744).abs() < 5e-4, "{lo} {hi}");
+        let (lo, hi) = wilson_interval(0, 50, Z95);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.06 && hi < 0.08);
+    }
+}
