@@ -1,1 +1,121 @@
-fn main() {}
+//! `ferrolink`: the command line of the simulator (run a scenario sweep, validate a scenario,
+//! list compute devices, benchmark).
+
+mod bench;
+mod plot;
+mod sweep;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ferrolink", version, about = "Link-level simulator for 5G-Advanced and 6G PHY")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario's sweep; writes points.parquet, points.csv, bler.svg and bler.png.
+    Run {
+        scenario: PathBuf,
+        /// Output folder; results go to OUT/<scenario name>/.
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+        /// Executor: auto (a real GPU if one is usable, else CPU), cpu or gpu.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
+        device: String,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Smoke run: at most 1000 blocks and 20 block errors per point.
+        #[arg(long)]
+        quick: bool,
+        /// Ignore finished points from an earlier run of the same scenario.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Parse and check a scenario; print the resolved parameters.
+    Validate { scenario: PathBuf },
+    /// List compute adapters and say which one `--device auto` picks.
+    Devices,
+    /// Measure decoder and end-to-end throughput on this machine.
+    Bench {
+        /// Also write the report as JSON into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Shorter measurements (for smoke tests).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+/// How a command failed: bad input exits 2, anything else 1.
+pub enum Failure {
+    BadInput(String),
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Runtime(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            scenario,
+            out,
+            device,
+            seed,
+            quick,
+            fresh,
+        } => sweep::run(&sweep::RunArgs {
+            scenario,
+            out,
+            device,
+            seed,
+            quick,
+            fresh,
+        }),
+        Command::Validate { scenario } => sweep::validate(&scenario),
+        Command::Devices => devices(),
+        Command::Bench { out, quick } => bench::run(out.as_deref(), quick).map_err(Failure::Runtime),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn devices() -> Result<(), Failure> {
+    let adapters = gpu_kernels::list_adapters();
+    if adapters.is_empty() {
+        println!("no wgpu adapters found (Vulkan); install mesa-vulkan-drivers for lavapipe, or a GPU driver");
+    }
+    for (i, a) in adapters.iter().enumerate() {
+        println!(
+            "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB",
+            a.name,
+            a.device_type,
+            a.backend,
+            a.driver,
+            a.max_storage_buffer_binding >> 20,
+            a.max_buffer_size >> 20
+        );
+    }
+    let choice = gpu_kernels::choose("auto", &adapters);
+    println!("--device auto uses: {}", sweep::describe_choice(&choice));
+    Ok(())
+}

@@ -42,6 +42,7 @@ impl DecoderAlgorithm {
 
 /// Decoder settings (a scenario's `[code.decoder]`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct DecoderSettings {
     pub algorithm: DecoderAlgorithm,
     /// Maximum iterations (a layered iteration visits every row block once).

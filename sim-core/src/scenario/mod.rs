@@ -1,0 +1,87 @@
+//! Scenario files: schema ([`schema`]), checking and resolution into a runnable link and
+//! sweep ([`resolve`]), and error locations ([`location`]).
+
+pub mod location;
+pub mod resolve;
+pub mod schema;
+
+pub use location::ScenarioError;
+pub use resolve::{load, resolve, Resolved};
+pub use schema::Scenario;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "t"
+seed = 3
+[code]
+info_bits = 1024
+crc = "none"
+rate = 0.5
+decoder = { algorithm = "bp", iterations = 20, early_stop = false }
+[modulation]
+scheme = "qpsk"
+[channel]
+model = "awgn"
+[sweep]
+ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
+"#;
+
+    fn err(text: &str) -> ScenarioError {
+        resolve(text, "s.toml").expect_err("must be rejected")
+    }
+
+    #[test]
+    fn good_scenario_resolves() {
+        let r = resolve(GOOD, "s.toml").unwrap();
+        assert_eq!(r.points.len(), 3);
+        assert_eq!(r.link.coded_bits, 2048);
+        // Eb/N0 → Es/N0: + 10 log10(0.5 · 2) = 0 dB.
+        assert!((r.points[2].snr_db - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unknown_variant_names_key_value_and_accepted() {
+        let e = err(&GOOD.replace("model = \"awgn\"", "model = \"tdl-x\""));
+        assert_eq!((e.line, e.column), (12, 9));
+        assert_eq!(e.key, "channel.model");
+        assert_eq!(e.value, "\"tdl-x\"");
+        assert!(e.message.contains("awgn") && e.message.contains("rayleigh"), "{e}");
+        assert!(e.to_string().starts_with("s.toml:12:9: channel.model = \"tdl-x\": "), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_in_inline_table() {
+        let e = err(&GOOD.replace("early_stop = false", "early_stopp = false"));
+        assert_eq!(e.key, "code.decoder.early_stopp");
+        assert!(e.message.contains("early_stop"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_have_locations() {
+        let e = err(&GOOD.replace("rate = 0.5", "rate = 1.5"));
+        assert_eq!((e.key.as_str(), e.value.as_str(), e.line), ("code.rate", "1.5", 7));
+        assert!(e.message.contains("(0, 0.95]"));
+        let e = err(&GOOD.replace("step = 0.5", "step = -0.5"));
+        assert_eq!(e.key, "sweep.ebno_db");
+        let e = err(&GOOD.replace("iterations = 20", "iterations = 0"));
+        assert_eq!((e.key.as_str(), e.value.as_str()), ("code.decoder.iterations", "0"));
+        let e = err(&GOOD.replace("name = \"t\"", "name = \"a b\""));
+        assert_eq!(e.key, "name");
+    }
+
+    #[test]
+    fn missing_and_mistyped_values() {
+        let e = err(&GOOD.replace("[sweep]\nebno_db = { start = 0.0, stop = 1.0, step = 0.5 }", ""));
+        assert_eq!(e.key, "sweep");
+        let e = err(&GOOD.replace("info_bits = 1024", "info_bits = \"many\""));
+        assert_eq!(e.key, "code.info_bits");
+        assert_eq!(e.line, 5);
+        let e = err(&GOOD.replace("{ start = 0.0, stop = 1.0, step = 0.5 }", "\"high\""));
+        assert!(e.message.contains("list of numbers"), "{e}");
+        let e = err("name = \"x\"\n[sweep\n");
+        assert_eq!(e.line, 2);
+    }
+}

@@ -1,0 +1,296 @@
+//! Scenario text → checked [`Resolved`] scenario: every rule a value must meet, each failure
+//! reported with file, line, column, key, value and what is accepted.
+
+use super::location::{key_path_at, line_col, span_of, value_at, ScenarioError};
+use super::schema::*;
+use crate::crc::CrcPoly;
+use crate::ldpc::{default_tb_crc, select_base_graph, BaseGraphId, TbCodeParams};
+use crate::link::{Coding, LinkSpec, PointSpec, SweepVariable};
+use std::path::Path;
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub scenario: Scenario,
+    /// The file as written (stored in the results' metadata).
+    pub source: String,
+    pub file: String,
+    pub link: LinkSpec,
+    pub sweep_variable: SweepVariable,
+    pub points: Vec<PointSpec>,
+}
+
+/// Most points one sweep may have.
+pub const MAX_POINTS: usize = 10_000;
+
+/// Reads and resolves a scenario file.
+pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: file.clone(),
+        line: 0,
+        column: 0,
+        key: String::new(),
+        value: String::new(),
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    resolve(&source, &file)
+}
+
+/// Parses and resolves scenario `text`; `file` names it in errors.
+pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
+    let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(text, file, &e))?;
+    let doc = toml_edit::Document::parse(text).map_err(|e| ScenarioError {
+        file: file.into(),
+        line: 1,
+        column: 1,
+        key: String::new(),
+        value: String::new(),
+        message: e.to_string(),
+    })?;
+    let fail = |path: &[&str], message: String| {
+        let span = span_of(&doc, path);
+        let (line, column) = span.as_ref().map_or((1, 1), |s| line_col(text, s.start));
+        ScenarioError {
+            file: file.into(),
+            line,
+            column,
+            key: path.join("."),
+            value: span.map(|s| value_at(text, &s)).unwrap_or_default(),
+            message: if text.is_empty() || span_of(&doc, path).is_some() {
+                message
+            } else {
+                format!("{message} (the key is not set; this is its default)")
+            },
+        }
+    };
+    check(&scenario, &fail)?;
+    let link = build_link(&scenario, &fail)?;
+    let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
+        (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
+        (None, Some(v)) => (SweepVariable::SnrDb, sweep_values(v, "snr_db", &fail)?),
+        _ => {
+            return Err(fail(
+                &["sweep"],
+                "give exactly one of `ebno_db` or `snr_db`, each a list [..] or \
+                 { start = .., stop = .., step = .. }"
+                    .into(),
+            ))
+        }
+    };
+    let offset = link.ebno_to_snr_db();
+    let points = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| match sweep_variable {
+            SweepVariable::EbNoDb => PointSpec::new(i as u32, v, v + offset),
+            SweepVariable::SnrDb => PointSpec::new(i as u32, v - offset, v),
+        })
+        .collect();
+    Ok(Resolved {
+        scenario,
+        source: text.to_string(),
+        file: file.to_string(),
+        link,
+        sweep_variable,
+        points,
+    })
+}
+
+fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+    let span = e.span().unwrap_or(0..0);
+    let (line, column) = line_col(text, span.start);
+    let mut message = e.message().trim().to_string();
+    let mut key = key_path_at(text, span.start);
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        key = if key.is_empty() {
+            missing.to_string()
+        } else {
+            format!("{key}.{missing}")
+        };
+        message = "this key is required".into();
+    }
+    if message.contains("untagged enum SweepValues") {
+        message =
+            "expected a list of numbers [a, b, ..] or { start = .., stop = .., step = .. }".into();
+    }
+    let value = if span.is_empty() || message == "this key is required" {
+        String::new()
+    } else {
+        value_at(text, &span)
+    };
+    ScenarioError {
+        file: file.into(),
+        line,
+        column,
+        key,
+        value,
+        message,
+    }
+}
+
+type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
+
+fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
+    if s.name.trim().is_empty()
+        || !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(fail(
+            &["name"],
+            "expected a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)"
+                .into(),
+        ));
+    }
+    let c = &s.code;
+    if c.info_bits == 0 || c.info_bits > 1_000_000 {
+        return Err(fail(&["code", "info_bits"], "expected 1 ..= 1000000 payload bits".into()));
+    }
+    if let Some(r) = c.rate {
+        if !(r > 0.0 && r <= 0.95) {
+            return Err(fail(&["code", "rate"], "expected a code rate in (0, 0.95]".into()));
+        }
+    }
+    if c.rate.is_some() && c.coded_bits.is_some() {
+        return Err(fail(&["code", "coded_bits"], "give `rate` or `coded_bits`, not both".into()));
+    }
+    if c.redundancy_version > 3 {
+        return Err(fail(&["code", "redundancy_version"], "expected 0, 1, 2 or 3".into()));
+    }
+    let d = &c.decoder;
+    if d.iterations == 0 || d.iterations > 1000 {
+        return Err(fail(&["code", "decoder", "iterations"], "expected 1 ..= 1000".into()));
+    }
+    if !(d.scaling > 0.0 && d.scaling <= 1.0) {
+        return Err(fail(&["code", "decoder", "scaling"], "expected a min-sum scaling in (0, 1]".into()));
+    }
+    if !(d.offset >= 0.0 && d.offset.is_finite()) {
+        return Err(fail(&["code", "decoder", "offset"], "expected a min-sum offset ≥ 0".into()));
+    }
+    if !(d.llr_clip > 0.0 && d.llr_clip.is_finite()) {
+        return Err(fail(&["code", "decoder", "llr_clip"], "expected a positive clip".into()));
+    }
+    if s.channel.model == ChannelModel::Awgn && s.channel.fading.is_some() {
+        return Err(fail(
+            &["channel", "fading"],
+            "`fading` applies to model = \"rayleigh\" only".into(),
+        ));
+    }
+    let st = &s.stop;
+    if st.min_block_errors == 0 {
+        return Err(fail(&["stop", "min_block_errors"], "expected at least 1".into()));
+    }
+    if st.max_blocks == 0 {
+        return Err(fail(&["stop", "max_blocks"], "expected at least 1".into()));
+    }
+    if !(0.0..1.0).contains(&st.min_bler) {
+        return Err(fail(&["stop", "min_bler"], "expected 0 <= min_bler < 1 (0 disables)".into()));
+    }
+    if s.run.batch_blocks == Some(0) {
+        return Err(fail(&["run", "batch_blocks"], "expected at least 1".into()));
+    }
+    Ok(())
+}
+
+fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
+    let c = &s.code;
+    let m = s.modulation.scheme;
+    let qm = m.bits_per_symbol();
+    let a = c.info_bits;
+    let coding;
+    let g;
+    match c.kind {
+        CodeKind::None => {
+            if c.rate.is_some() || c.coded_bits.is_some() {
+                return Err(fail(&["code", "kind"], "an uncoded link takes no `rate` or `coded_bits`".into()));
+            }
+            if !matches!(c.crc, CrcChoice::None | CrcChoice::Auto) {
+                return Err(fail(&["code", "crc"], "an uncoded link carries no CRC: use \"none\"".into()));
+            }
+            if a % qm != 0 {
+                return Err(fail(
+                    &["code", "info_bits"],
+                    format!("uncoded {}: info_bits must be a multiple of {qm} bits per symbol", m.name()),
+                ));
+            }
+            g = a;
+            coding = Coding::Uncoded;
+        }
+        CodeKind::Ldpc => {
+            let (g_bits, rate) = match (c.coded_bits, c.rate) {
+                (Some(g), _) => (g, a as f64 / g as f64),
+                (None, r) => {
+                    let r = r.unwrap_or(DEFAULT_RATE);
+                    let symbols = (a as f64 / (r * qm as f64)).round().max(1.0) as usize;
+                    (symbols * qm, r)
+                }
+            };
+            if g_bits % qm != 0 || g_bits == 0 {
+                return Err(fail(
+                    &["code", "coded_bits"],
+                    format!("expected a positive multiple of Q_m = {qm} ({})", m.name()),
+                ));
+            }
+            if rate > 0.95 {
+                return Err(fail(&["code", "coded_bits"], format!("gives rate A/G = {rate:.3}; expected ≤ 0.95")));
+            }
+            let tb_crc = match c.crc {
+                CrcChoice::Auto => Some(default_tb_crc(a)),
+                CrcChoice::Crc24A => Some(CrcPoly::Crc24A),
+                CrcChoice::Crc24B => Some(CrcPoly::Crc24B),
+                CrcChoice::Crc16 => Some(CrcPoly::Crc16),
+                CrcChoice::None => None,
+            };
+            let bg = match c.base_graph {
+                BaseGraphChoice::Auto => select_base_graph(a, rate),
+                BaseGraphChoice::Bg1 => BaseGraphId::Bg1,
+                BaseGraphChoice::Bg2 => BaseGraphId::Bg2,
+            };
+            let params = TbCodeParams::new(a, tb_crc, bg, g_bits, qm, c.redundancy_version)
+                .map_err(|e| fail(&["code", "info_bits"], e.0))?;
+            g = g_bits;
+            coding = Coding::Ldpc {
+                params,
+                decoder: c.decoder,
+            };
+        }
+    }
+    Ok(LinkSpec {
+        info_bits: a,
+        coded_bits: g,
+        coding,
+        modulation: m,
+        demapper: s.modulation.demapper,
+        channel: s.channel.model,
+        fading: s.channel.fading.unwrap_or(Fading::Fast),
+    })
+}
+
+fn sweep_values(v: &SweepValues, key: &str, fail: &Fail) -> Result<Vec<f64>, ScenarioError> {
+    let path = ["sweep", key];
+    let values = match v {
+        SweepValues::List(l) => l.clone(),
+        SweepValues::Range { start, stop, step } => {
+            if !(*step > 0.0) || !start.is_finite() || !stop.is_finite() || stop < start {
+                return Err(fail(&path, "expected start <= stop and step > 0".into()));
+            }
+            let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
+            if n > MAX_POINTS {
+                return Err(fail(&path, format!("{n} points; at most {MAX_POINTS}")));
+            }
+            (0..n).map(|i| start + i as f64 * step).collect()
+        }
+    };
+    if values.is_empty() || values.len() > MAX_POINTS {
+        return Err(fail(&path, format!("expected 1 ..= {MAX_POINTS} values")));
+    }
+    if values.iter().any(|x| !x.is_finite() || x.abs() > 200.0) {
+        return Err(fail(&path, "expected finite values within ±200 dB".into()));
+    }
+    Ok(values)
+}

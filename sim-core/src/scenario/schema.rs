@@ -1,0 +1,208 @@
+//! The scenario file schema: plain serde structs, unknown keys rejected, every default here.
+
+use crate::ldpc::DecoderSettings;
+use crate::qam::{DemapperKind, Modulation};
+use serde::{Deserialize, Serialize};
+
+/// A scenario file (`scenarios/*.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Names the output folder `<out>/<name>/`.
+    pub name: String,
+    /// Free text, shown by `validate` and stored with the results.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the counter-based RNG; `--seed` overrides it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub code: CodeConfig,
+    #[serde(default)]
+    pub modulation: ModulationConfig,
+    #[serde(default)]
+    pub channel: ChannelConfig,
+    pub sweep: SweepConfig,
+    #[serde(default)]
+    pub stop: StopConfig,
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeKind {
+    /// 5G NR LDPC with CRC, segmentation and rate matching (TS 38.212).
+    Ldpc,
+    /// Uncoded: the payload bits are mapped directly.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CrcChoice {
+    /// TS 38.212 §7.2.1: CRC24A above 3824 payload bits, CRC16 otherwise.
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "24a")]
+    Crc24A,
+    #[serde(rename = "24b")]
+    Crc24B,
+    #[serde(rename = "16")]
+    Crc16,
+    #[serde(rename = "none")]
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseGraphChoice {
+    /// TS 38.212 §7.2.2 from the payload size and the rate.
+    Auto,
+    Bg1,
+    Bg2,
+}
+
+/// `[code]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CodeConfig {
+    pub kind: CodeKind,
+    /// A: payload bits per transport block, before CRC.
+    pub info_bits: usize,
+    /// Transport-block CRC.
+    pub crc: CrcChoice,
+    /// Target code rate R = A / G (payload over transmitted coded bits).
+    /// G = Q_m · round(A / (R · Q_m)). Give `rate` or `coded_bits`, not both.
+    pub rate: Option<f64>,
+    /// G: coded bits per transport block after rate matching (a multiple of Q_m).
+    pub coded_bits: Option<usize>,
+    pub base_graph: BaseGraphChoice,
+    /// Redundancy version 0..3 (TS 38.212 Table 5.4.2.1-2).
+    pub redundancy_version: usize,
+    pub decoder: DecoderSettings,
+}
+
+impl Default for CodeConfig {
+    fn default() -> Self {
+        CodeConfig {
+            kind: CodeKind::Ldpc,
+            info_bits: 1024,
+            crc: CrcChoice::Auto,
+            rate: None,
+            coded_bits: None,
+            base_graph: BaseGraphChoice::Auto,
+            redundancy_version: 0,
+            decoder: DecoderSettings::default(),
+        }
+    }
+}
+
+/// Default target rate when neither `rate` nor `coded_bits` is given.
+pub const DEFAULT_RATE: f64 = 0.5;
+
+/// `[modulation]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModulationConfig {
+    pub scheme: Modulation,
+    pub demapper: DemapperKind,
+}
+
+impl Default for ModulationConfig {
+    fn default() -> Self {
+        ModulationConfig {
+            scheme: Modulation::Qpsk,
+            demapper: DemapperKind::App,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelModel {
+    Awgn,
+    /// Flat Rayleigh fading, perfect CSI at the receiver.
+    Rayleigh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fading {
+    /// A new coefficient for every symbol (ideal interleaving).
+    Fast,
+    /// One coefficient for the whole transport block.
+    Block,
+}
+
+/// `[channel]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChannelConfig {
+    pub model: ChannelModel,
+    /// Rayleigh only; default "fast".
+    pub fading: Option<Fading>,
+}
+
+impl Default for ChannelConfig {
+    fn default() -> Self {
+        ChannelConfig {
+            model: ChannelModel::Awgn,
+            fading: None,
+        }
+    }
+}
+
+/// Swept values: `{ start, stop, step }` (stop included) or an explicit list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SweepValues {
+    Range { start: f64, stop: f64, step: f64 },
+    List(Vec<f64>),
+}
+
+/// `[sweep]`: exactly one of `ebno_db` (Eb/N0 per information bit) or `snr_db` (Es/N0 per
+/// modulation symbol).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepConfig {
+    pub ebno_db: Option<SweepValues>,
+    pub snr_db: Option<SweepValues>,
+}
+
+/// `[stop]`: when a point, and the sweep, end.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StopConfig {
+    /// A point ends once this many transport blocks were in error...
+    pub min_block_errors: u64,
+    /// ...or after this many blocks.
+    pub max_blocks: u64,
+    /// The sweep ends after the first point whose BLER is below this (0: never).
+    pub min_bler: f64,
+}
+
+impl Default for StopConfig {
+    fn default() -> Self {
+        StopConfig {
+            min_block_errors: 100,
+            max_blocks: 1_000_000,
+            min_bler: 0.0,
+        }
+    }
+}
+
+/// `[run]`: execution settings that do not change the results.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Largest batch of transport blocks per executor call (default: chosen by the executor).
+    pub batch_blocks: Option<usize>,
+}
+
+/// `--quick` caps: a smoke run of every point.
+pub const QUICK_MAX_BLOCKS: u64 = 1000;
+pub const QUICK_MIN_BLOCK_ERRORS: u64 = 20;

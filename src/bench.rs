@@ -1,0 +1,199 @@
+//! `ferrolink bench`: throughput of the LDPC decoders and of the whole link chain on this
+//! machine, as information bits per second. Figures go into BENCHMARKS.md.
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use receivers::CpuExecutor;
+use sim_core::engine::Executor;
+use sim_core::ldpc::{
+    BaseGraphId, CodecWorkspace, DecoderAlgorithm, DecoderSettings, TbCodeParams, TransportCodec,
+};
+use sim_core::rng::{BlockRng, Stream};
+use sim_core::scenario::resolve;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+struct Row {
+    name: String,
+    settings: String,
+    blocks: u64,
+    seconds: f64,
+    info_bits_per_s: f64,
+}
+
+/// Runs `work(first, count)` on growing batches until `min_time` has passed.
+fn measure(min_time: Duration, mut work: impl FnMut(u64, u64)) -> (u64, f64) {
+    work(0, 8); // warm-up: code tables, thread pool, caches
+    let start = Instant::now();
+    let mut done = 0u64;
+    let mut batch = 16u64;
+    while start.elapsed() < min_time {
+        work(done, batch);
+        done += batch;
+        batch = (batch * 2).min(4096);
+    }
+    (done, start.elapsed().as_secs_f64())
+}
+
+/// Decoder alone on noisy LLRs of real codewords (BPSK-equivalent AWGN at `ebno_db`).
+fn decoder_row(
+    name: &str,
+    bg: BaseGraphId,
+    a: usize,
+    g: usize,
+    settings: DecoderSettings,
+    ebno_db: f64,
+    min_time: Duration,
+) -> Row {
+    let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
+    let codec = TransportCodec::new(params.clone(), settings);
+    let rate = a as f64 / g as f64;
+    let sigma2 = 1.0 / (2.0 * rate * 10f64.powf(ebno_db / 10.0));
+    let sets: Vec<Vec<f32>> = (0..32u32)
+        .map(|i| {
+            let rng = BlockRng::new(99, 0, i);
+            let mut bits = vec![0u8; a];
+            rng.bits(Stream::Bits, &mut bits);
+            let mut b = Vec::new();
+            codec.attach_tb_crc(&bits, &mut b);
+            let mut f = vec![0u8; g];
+            codec.encode(&b, &mut f, &mut CodecWorkspace::default());
+            let mut noise = vec![[0f32; 2]; g.div_ceil(2)];
+            rng.complex_gaussian(Stream::Noise, (2.0 * sigma2) as f32, &mut noise);
+            f.iter()
+                .enumerate()
+                .map(|(k, &c)| {
+                    let y = (1.0 - 2.0 * c as f32) + noise[k / 2][k % 2];
+                    2.0 * y / sigma2 as f32
+                })
+                .collect()
+        })
+        .collect();
+    let (blocks, seconds) = measure(min_time, |first, count| {
+        (first..first + count).into_par_iter().for_each_init(
+            || (CodecWorkspace::default(), vec![0u8; params.b]),
+            |(ws, out), i| {
+                codec.decode(&sets[(i % 32) as usize], out, ws);
+            },
+        );
+    });
+    Row {
+        name: name.into(),
+        settings: format!(
+            "{bg:?} Z={} K={} G={} {:?} {} it{}, Eb/N0 {ebno_db} dB, {} threads",
+            params.lifting_size,
+            params.k,
+            g,
+            settings.algorithm,
+            settings.iterations,
+            if settings.early_stop { " early-stop" } else { " fixed" },
+            rayon::current_num_threads()
+        ),
+        blocks,
+        seconds,
+        info_bits_per_s: blocks as f64 * a as f64 / seconds,
+    }
+}
+
+/// The whole chain through the CPU executor at one point of a scenario text.
+fn chain_row(name: &str, scenario: &str, min_time: Duration) -> Result<Row> {
+    let run = resolve(scenario, name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let point = run.points[0];
+    let mut exec = CpuExecutor::new();
+    let seed = run.scenario.seed;
+    let mut err = None;
+    let (blocks, seconds) = measure(min_time, |first, count| {
+        if let Err(e) = exec.run_batch(&run.link, &point, seed, first, count as usize) {
+            err = Some(e);
+        }
+    });
+    if let Some(e) = err {
+        return Err(anyhow::anyhow!("{e}"));
+    }
+    Ok(Row {
+        name: name.into(),
+        settings: format!(
+            "A={} G={} {} {:?}, Eb/N0 {} dB, {}",
+            run.link.info_bits,
+            run.link.coded_bits,
+            run.link.modulation.name(),
+            run.link.channel,
+            point.ebno_db,
+            exec.device_name()
+        ),
+        blocks,
+        seconds,
+        info_bits_per_s: blocks as f64 * run.link.info_bits as f64 / seconds,
+    })
+}
+
+/// The issue's reference case: AWGN, K=1024, E=2048, QPSK, no CRC, BP, 20 fixed iterations.
+pub const REFERENCE_CASE: &str = r#"
+name = "bench-awgn-k1024"
+[code]
+info_bits = 1024
+crc = "none"
+coded_bits = 2048
+decoder = { algorithm = "bp", iterations = 20, early_stop = false }
+[modulation]
+scheme = "qpsk"
+demapper = "app"
+[sweep]
+ebno_db = [1.5]
+"#;
+
+pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
+    let t = Duration::from_millis(if quick { 200 } else { 3000 });
+    let fixed = |algorithm, iterations| DecoderSettings {
+        algorithm,
+        iterations,
+        early_stop: false,
+        ..DecoderSettings::default()
+    };
+    let mut rows = vec![
+        decoder_row("ldpc-decoder bp", BaseGraphId::Bg2, 1024, 2048, fixed(DecoderAlgorithm::Bp, 20), 1.5, t),
+        decoder_row("ldpc-decoder bp", BaseGraphId::Bg1, 8448, 16896, fixed(DecoderAlgorithm::Bp, 20), 1.5, t),
+        decoder_row(
+            "ldpc-decoder layered-min-sum",
+            BaseGraphId::Bg1,
+            8448,
+            16896,
+            fixed(DecoderAlgorithm::LayeredMinSum, 10),
+            1.5,
+            t,
+        ),
+    ];
+    rows.push(chain_row("end-to-end cpu", REFERENCE_CASE, t)?);
+    rows.push(chain_row(
+        "end-to-end cpu early-stop",
+        &REFERENCE_CASE.replace("early_stop = false", "early_stop = true"),
+        t,
+    )?);
+    println!("{:<30} {:>12} {:>9} {:>10}  settings", "benchmark", "Mbit/s", "blocks", "seconds");
+    for r in &rows {
+        println!(
+            "{:<30} {:>12.3} {:>9} {:>10.2}  {}",
+            r.name,
+            r.info_bits_per_s / 1e6,
+            r.blocks,
+            r.seconds,
+            r.settings
+        );
+    }
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let json: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "benchmark": r.name, "settings": r.settings, "blocks": r.blocks,
+                    "seconds": r.seconds, "info_bits_per_s": r.info_bits_per_s,
+                })
+            })
+            .collect();
+        let path = dir.join("bench.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&json)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! BLER/BER plots of a sweep (plotters): log-scale error rates against the swept variable,
+//! Wilson 95% intervals as error bars on BLER. Written as SVG and PNG.
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use sim_core::engine::PointResult;
+use sim_core::link::SweepVariable;
+use sim_core::scenario::Resolved;
+use sim_core::stats::{wilson_interval, Z95};
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: &[u8] = include_bytes!("assets/DejaVuSans.ttf");
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is embedded so PNGs render the same on machines without system fonts.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// Writes `bler.svg` and `bler.png` into `dir`.
+pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<()> {
+    register_font();
+    let svg = dir.join("bler.svg");
+    let png = dir.join("bler.png");
+    {
+        let root = SVGBackend::new(&svg, (900, 600)).into_drawing_area();
+        draw(&root, run, points)?;
+        root.present().map_err(|e| anyhow!("{}: {e}", svg.display()))?;
+    }
+    {
+        let root = BitMapBackend::new(&png, (900, 600)).into_drawing_area();
+        draw(&root, run, points)?;
+        root.present().map_err(|e| anyhow!("{}: {e}", png.display()))?;
+    }
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, run: &Resolved, points: &[PointResult]) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let x_of = |p: &PointResult| match run.sweep_variable {
+        SweepVariable::EbNoDb => p.ebno_db,
+        SweepVariable::SnrDb => p.snr_db,
+    };
+    let x_label = match run.sweep_variable {
+        SweepVariable::EbNoDb => "Eb/N0 per information bit (dB)",
+        SweepVariable::SnrDb => "SNR = Es/N0 per symbol (dB)",
+    };
+    let (mut x0, mut x1) = points
+        .iter()
+        .map(x_of)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 - x0 < 1e-9 {
+        x0 -= 0.5;
+        x1 += 0.5;
+    }
+    let positive = points
+        .iter()
+        .flat_map(|p| [p.counters.bler(), p.counters.ber()])
+        .filter(|v| *v > 0.0);
+    let y_min = positive.fold(1.0f64, f64::min).max(1e-9) / 3.0;
+    let mut chart = ChartBuilder::on(root)
+        .caption(&run.scenario.name, ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, (y_min..1.5f64).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("error rate")
+        .label_style(("sans-serif", 15))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(err)?;
+    let plotted: Vec<&PointResult> = points.iter().filter(|p| p.counters.block_errors > 0).collect();
+    let bler: Vec<(f64, f64)> = plotted.iter().map(|p| (x_of(p), p.counters.bler())).collect();
+    chart
+        .draw_series(LineSeries::new(bler.clone(), BLUE.stroke_width(2)))
+        .map_err(err)?
+        .label("BLER (95% Wilson interval)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(bler.iter().map(|&(x, y)| Circle::new((x, y), 4, BLUE.filled())))
+        .map_err(err)?;
+    chart
+        .draw_series(plotted.iter().map(|p| {
+            let (lo, hi) = wilson_interval(p.counters.block_errors, p.counters.blocks, Z95);
+            ErrorBar::new_vertical(x_of(p), lo.max(y_min), p.counters.bler(), hi, BLUE.stroke_width(1), 8)
+        }))
+        .map_err(err)?;
+    let ber: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.counters.bit_errors > 0)
+        .map(|p| (x_of(p), p.counters.ber()))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(ber.clone(), RED.stroke_width(2)))
+        .map_err(err)?
+        .label("BER")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+    chart
+        .draw_series(ber.iter().map(|&(x, y)| TriangleMarker::new((x, y), 5, RED.filled())))
+        .map_err(err)?;
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! `ferrolink run` and `ferrolink validate`: a scenario's sweep from file to tables and plots,
+//! one checkpointed point at a time.
+
+use crate::{plot, Failure};
+use anyhow::Context;
+use gpu_kernels::DeviceChoice;
+use indicatif::{ProgressBar, ProgressStyle};
+use receivers::CpuExecutor;
+use sim_core::engine::{run_point, Executor, PointResult};
+use sim_core::link::{Coding, SweepVariable};
+use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
+use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
+use sim_core::scenario::{load, Resolved};
+use sim_core::stats::{wilson_interval, Z95};
+use std::path::{Path, PathBuf};
+
+pub struct RunArgs {
+    pub scenario: PathBuf,
+    pub out: PathBuf,
+    pub device: String,
+    pub seed: Option<u64>,
+    pub quick: bool,
+    pub fresh: bool,
+}
+
+pub fn describe_choice(c: &DeviceChoice) -> String {
+    match c {
+        DeviceChoice::Cpu => format!("cpu ({} threads)", rayon::current_num_threads()),
+        DeviceChoice::Gpu(name) => format!("gpu {name}"),
+    }
+}
+
+fn load_checked(path: &Path) -> Result<Resolved, Failure> {
+    load(path).map_err(|e| Failure::BadInput(e.to_string()))
+}
+
+/// The executor for `--device`. The WGSL executor is not built yet: `auto` runs on the CPU,
+/// and `gpu` says so instead of silently falling back.
+fn executor(device: &str) -> Result<Box<dyn Executor>, Failure> {
+    match device {
+        "gpu" => Err(Failure::Runtime(anyhow::anyhow!(
+            "--device gpu: the WGSL executor is not part of this version yet; \
+             use --device cpu (or auto, which uses the CPU until it is)"
+        ))),
+        _ => Ok(Box::new(CpuExecutor::new())),
+    }
+}
+
+pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    let run = load_checked(&args.scenario)?;
+    let seed = args.seed.unwrap_or(run.scenario.seed);
+    let mut stop = run.scenario.stop.clone();
+    if args.quick {
+        stop = StopConfig {
+            max_blocks: stop.max_blocks.min(QUICK_MAX_BLOCKS),
+            min_block_errors: stop.min_block_errors.min(QUICK_MIN_BLOCK_ERRORS),
+            ..stop
+        };
+    }
+    let mut exec = executor(&args.device)?;
+    let dir = args.out.join(&run.scenario.name);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let fp = fingerprint(&[
+        &run.source,
+        &seed.to_string(),
+        &format!("{}/{}", stop.min_block_errors, stop.max_blocks),
+        VERSION,
+    ]);
+    let store = PointStore::open(&dir, fp).context("opening the checkpoint folder")?;
+    eprintln!(
+        "{}: {} points on {}; results in {}",
+        run.scenario.name,
+        run.points.len(),
+        exec.device_name(),
+        dir.display()
+    );
+    let mut results: Vec<PointResult> = Vec::new();
+    for point in &run.points {
+        let swept = match run.sweep_variable {
+            SweepVariable::EbNoDb => format!("Eb/N0 {:6.2} dB", point.ebno_db),
+            SweepVariable::SnrDb => format!("SNR {:6.2} dB", point.snr_db),
+        };
+        let stored = if args.fresh { None } else { store.load(point.index) };
+        let result = match stored {
+            Some(r) => {
+                eprintln!("{swept}: resumed from the checkpoint");
+                r
+            }
+            None => {
+                let bar = progress_bar(&swept);
+                let (min_err, max_blocks) = (stop.min_block_errors, stop.max_blocks);
+                let r = run_point(
+                    exec.as_mut(),
+                    &run.link,
+                    point,
+                    seed,
+                    &stop,
+                    run.scenario.run.batch_blocks,
+                    &mut |c| {
+                        let frac = (c.block_errors as f64 / min_err as f64)
+                            .max(c.blocks as f64 / max_blocks as f64);
+                        bar.set_position((frac.min(1.0) * 1000.0) as u64);
+                        bar.set_message(format!(
+                            "blocks {} errors {}/{} BLER {:.3e}",
+                            c.blocks,
+                            c.block_errors,
+                            min_err,
+                            c.bler()
+                        ));
+                    },
+                )
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!("point {}: {e}", point.index)))?;
+                bar.finish_and_clear();
+                store.save(&r).context("saving the point")?;
+                r
+            }
+        };
+        eprintln!("{}", point_line(&swept, &result));
+        let below = result.counters.bler() < stop.min_bler;
+        results.push(result);
+        if below {
+            eprintln!("BLER below stop.min_bler = {}: sweep ends here", stop.min_bler);
+            break;
+        }
+    }
+    let mut df = table(&run, seed, &results).context("building the result table")?;
+    println!("{}", summary_table(&run, &results));
+    write_tables(&dir, &mut df, &run, seed).context("writing the result tables")?;
+    plot::bler_plot(&dir, &run, &results).context("plotting")?;
+    eprintln!(
+        "wrote {0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png",
+        dir.display()
+    );
+    Ok(())
+}
+
+fn progress_bar(prefix: &str) -> ProgressBar {
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {msg} (ETA {eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix.to_string());
+    bar
+}
+
+fn point_line(swept: &str, r: &PointResult) -> String {
+    let c = &r.counters;
+    format!(
+        "{swept}: BLER {:.4e} ({}/{} blocks), BER {:.4e}, {:.2} Mbit/s, {:.1} s",
+        c.bler(),
+        c.block_errors,
+        c.blocks,
+        c.ber(),
+        c.bits as f64 / r.wall_s.max(1e-9) / 1e6,
+        r.wall_s
+    )
+}
+
+fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
+    let mut s = format!(
+        "{:>8} {:>8} {:>10} {:>8} {:>11} {:>23} {:>11} {:>9}\n",
+        "ebno_db", "snr_db", "blocks", "errors", "bler", "95% interval", "ber", "Mbit/s"
+    );
+    for r in results {
+        let c = &r.counters;
+        let (lo, hi) = wilson_interval(c.block_errors, c.blocks, Z95);
+        s += &format!(
+            "{:>8.2} {:>8.2} {:>10} {:>8} {:>11.4e} [{:>9.3e}, {:>9.3e}] {:>11.4e} {:>9.3}\n",
+            r.ebno_db,
+            r.snr_db,
+            c.blocks,
+            c.block_errors,
+            c.bler(),
+            lo,
+            hi,
+            c.ber(),
+            c.bits as f64 / r.wall_s.max(1e-9) / 1e6
+        );
+    }
+    s.push_str(&format!("scenario {} (Eb/N0 per information bit, SNR = Es/N0 per symbol)", run.scenario.name));
+    s
+}
+
+pub fn validate(path: &Path) -> Result<(), Failure> {
+    let run = load_checked(path)?;
+    let l = &run.link;
+    println!("scenario   {} ({})", run.scenario.name, run.file);
+    if !run.scenario.description.is_empty() {
+        println!("           {}", run.scenario.description);
+    }
+    println!("seed       {}", run.scenario.seed);
+    match &l.coding {
+        Coding::Ldpc { params: p, decoder: d } => {
+            println!(
+                "code       5G LDPC {}, A = {} payload bits, TB CRC {}, B = {}",
+                p.base_graph.name(),
+                p.tb_size,
+                p.tb_crc.map_or("none".to_string(), |c| format!("{c:?}")),
+                p.b
+            );
+            println!(
+                "           C = {} code block(s), K' = {}, K = {}, Z = {}, K_b = {}, fillers F = {}, N = {}",
+                p.num_code_blocks, p.k_prime, p.k, p.lifting_size, p.kb, p.fillers, p.n
+            );
+            println!(
+                "           G = {} coded bits, E = {:?}, rv = {}, rate A/G = {:.4}",
+                p.g, p.e, p.rv, l.rate()
+            );
+            println!(
+                "decoder    {:?}, {} iterations, early stop {}, min-sum scaling {}, offset {}",
+                d.algorithm, d.iterations, d.early_stop, d.scaling, d.offset
+            );
+        }
+        Coding::Uncoded => println!("code       uncoded, {} bits per block", l.info_bits),
+    }
+    println!(
+        "modulation {} (Q_m = {}), {} symbols per block, demapper {:?}",
+        l.modulation.name(),
+        l.modulation.bits_per_symbol(),
+        l.symbols(),
+        l.demapper
+    );
+    println!("channel    {:?}{}", l.channel, match l.channel {
+        sim_core::scenario::schema::ChannelModel::Rayleigh => format!(" ({:?} fading, perfect CSI)", l.fading),
+        _ => String::new(),
+    });
+    println!(
+        "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",
+        run.points.len(),
+        run.sweep_variable.column(),
+        l.ebno_to_snr_db()
+    );
+    let st = &run.scenario.stop;
+    println!(
+        "stop       {} block errors or {} blocks per point; sweep ends below BLER {}",
+        st.min_block_errors, st.max_blocks, st.min_bler
+    );
+    Ok(())
+}
