@@ -8,9 +8,11 @@ const LOG2E: f32 = std::f32::consts::LOG2_E;
 /// 1.5 · 2²³: adding it rounds an f32 of magnitude < 2²² to an integer, kept in the low bits.
 const ROUND_MAGIC: f32 = 12_582_912.0;
 
-/// e^z for z in [-80, 80] (Cody-Waite range reduction, degree-7 Taylor polynomial).
+/// e^z (Cody-Waite range reduction, degree-7 Taylor polynomial). Inputs are clamped to
+/// [−87, 88], so results below e^−87 ≈ 1.6e−38 come out as that value, not as a denormal.
 #[inline(always)]
 pub fn exp_f32(z: f32) -> f32 {
+    let z = z.clamp(-87.0, 88.0);
     let k = z * LOG2E + ROUND_MAGIC;
     let n = k - ROUND_MAGIC;
     let ni = (k.to_bits() as i32).wrapping_sub(0x4B40_0000);
@@ -72,6 +74,10 @@ mod tests {
             let (a, b) = (exp_f32(x), x.exp());
             assert!(((a - b) / b).abs() < 1e-6, "exp({x}) = {a} vs {b}");
             x += 0.0137;
+        }
+        for x in [-1e4f32, -500.0, -88.5, f32::NEG_INFINITY] {
+            let v = exp_f32(x);
+            assert!((0.0..2e-38).contains(&v), "exp({x}) = {v}");
         }
         let mut y = 1e-30f32;
         while y < 1e30 {

@@ -257,6 +257,21 @@ mod tests {
         }
     }
 
+    /// The geometric closed form reproduces the textbook Gray 16-QAM expression
+    /// P_b = ¼[3Q(a) + 2Q(3a) − Q(5a)], a = √(Es/(5 N0)); 1e-6 relative: levels are f32.
+    #[test]
+    fn awgn_ber_matches_textbook_16qam() {
+        let q = |x: f64| 0.5 * libm::erfc(x / std::f64::consts::SQRT_2);
+        let c = Constellation::new(Modulation::Qam16);
+        for snr_db in [0.0, 6.0, 12.0, 18.0] {
+            let es_no = 10f64.powf(snr_db / 10.0);
+            let a = (es_no / 5.0).sqrt();
+            let textbook = 0.25 * (3.0 * q(a) + 2.0 * q(3.0 * a) - q(5.0 * a));
+            let got = c.awgn_ber(es_no);
+            assert!((got - textbook).abs() <= 1e-6 * textbook, "{snr_db} dB: {got} vs {textbook}");
+        }
+    }
+
     /// APP LLRs equal a brute-force log-MAP over the full 2-D constellation.
     #[test]
     fn app_demapper_matches_brute_force() {
