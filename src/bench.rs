@@ -169,17 +169,21 @@ pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
         &REFERENCE_CASE.replace("early_stop = false", "early_stop = true"),
         t,
     )?);
-    println!("{:<30} {:>12} {:>9} {:>10}  settings", "benchmark", "Mbit/s", "blocks", "seconds");
+    let mut report = format!("{:<30} {:>12} {:>9} {:>10}  settings\n", "benchmark", "Mbit/s", "blocks", "seconds");
     for r in &rows {
-        println!(
+        report += &format!(
+            "{}\n",
+            format_args!(
             "{:<30} {:>12.3} {:>9} {:>10.2}  {}",
             r.name,
             r.info_bits_per_s / 1e6,
             r.blocks,
             r.seconds,
             r.settings
+            )
         );
     }
+    crate::emit(&report);
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let json: Vec<serde_json::Value> = rows

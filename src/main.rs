@@ -99,13 +99,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes to stdout, ignoring a closed pipe (`ferrolink validate x.toml | head`).
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn devices() -> Result<(), Failure> {
     let adapters = gpu_kernels::list_adapters();
+    let mut out = String::new();
     if adapters.is_empty() {
-        println!("no wgpu adapters found (Vulkan); install mesa-vulkan-drivers for lavapipe, or a GPU driver");
+        out += "no wgpu adapters found (Vulkan); install mesa-vulkan-drivers for lavapipe, or a GPU driver\n";
     }
     for (i, a) in adapters.iter().enumerate() {
-        println!(
+        out += &format!(
+            "{}\n",
+            format_args!(
             "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB",
             a.name,
             a.device_type,
@@ -113,9 +122,11 @@ fn devices() -> Result<(), Failure> {
             a.driver,
             a.max_storage_buffer_binding >> 20,
             a.max_buffer_size >> 20
+            )
         );
     }
     let choice = gpu_kernels::choose("auto", &adapters);
-    println!("--device auto uses: {}", sweep::describe_choice(&choice));
+    out += &format!("--device auto uses: {}\n", sweep::describe_choice(&choice));
+    emit(&out);
     Ok(())
 }

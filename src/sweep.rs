@@ -12,6 +12,7 @@ use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
 use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
 use sim_core::scenario::{load, Resolved};
 use sim_core::stats::{wilson_interval, Z95};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub struct RunArgs {
@@ -124,7 +125,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         }
     }
     let mut df = table(&run, seed, &results).context("building the result table")?;
-    println!("{}", summary_table(&run, &results));
+    crate::emit(&format!("{}\n", summary_table(&run, &results)));
     write_tables(&dir, &mut df, &run, seed).context("writing the result tables")?;
     plot::bler_plot(&dir, &run, &results).context("plotting")?;
     eprintln!(
@@ -185,57 +186,66 @@ fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
 
 pub fn validate(path: &Path) -> Result<(), Failure> {
     let run = load_checked(path)?;
-    let l = &run.link;
-    println!("scenario   {} ({})", run.scenario.name, run.file);
-    if !run.scenario.description.is_empty() {
-        println!("           {}", run.scenario.description);
+    let mut out = String::new();
+    macro_rules! w {
+        ($($t:tt)*) => {{
+            let _ = writeln!(out, $($t)*);
+        }};
     }
-    println!("seed       {}", run.scenario.seed);
+    let l = &run.link;
+    w!("scenario   {} ({})", run.scenario.name, run.file);
+    if !run.scenario.description.is_empty() {
+        w!("           {}", run.scenario.description);
+    }
+    w!("seed       {}", run.scenario.seed);
     match &l.coding {
         Coding::Ldpc { params: p, decoder: d } => {
-            println!(
+            w!(
                 "code       5G LDPC {}, A = {} payload bits, TB CRC {}, B = {}",
                 p.base_graph.name(),
                 p.tb_size,
                 p.tb_crc.map_or("none".to_string(), |c| format!("{c:?}")),
                 p.b
             );
-            println!(
+            w!(
                 "           C = {} code block(s), K' = {}, K = {}, Z = {}, K_b = {}, fillers F = {}, N = {}",
                 p.num_code_blocks, p.k_prime, p.k, p.lifting_size, p.kb, p.fillers, p.n
             );
-            println!(
+            w!(
                 "           G = {} coded bits, E = {:?}, rv = {}, rate A/G = {:.4}",
                 p.g, p.e, p.rv, l.rate()
             );
-            println!(
+            w!(
                 "decoder    {:?}, {} iterations, early stop {}, min-sum scaling {}, offset {}",
                 d.algorithm, d.iterations, d.early_stop, d.scaling, d.offset
             );
         }
-        Coding::Uncoded => println!("code       uncoded, {} bits per block", l.info_bits),
+        Coding::Uncoded => {
+            w!("code       uncoded, {} bits per block", l.info_bits);
+        }
     }
-    println!(
+    w!(
         "modulation {} (Q_m = {}), {} symbols per block, demapper {:?}",
         l.modulation.name(),
         l.modulation.bits_per_symbol(),
         l.symbols(),
         l.demapper
     );
-    println!("channel    {:?}{}", l.channel, match l.channel {
+    w!("channel    {:?}{}", l.channel, match l.channel {
         sim_core::scenario::schema::ChannelModel::Rayleigh => format!(" ({:?} fading, perfect CSI)", l.fading),
         _ => String::new(),
     });
-    println!(
+    w!(
         "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",
         run.points.len(),
         run.sweep_variable.column(),
         l.ebno_to_snr_db()
     );
     let st = &run.scenario.stop;
-    println!(
+    w!(
         "stop       {} block errors or {} blocks per point; sweep ends below BLER {}",
         st.min_block_errors, st.max_blocks, st.min_bler
     );
+    crate::emit(&out);
     Ok(())
 }

@@ -117,7 +117,10 @@ fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         message =
             "expected a list of numbers [a, b, ..] or { start = .., stop = .., step = .. }".into();
     }
-    let value = if span.is_empty() || message == "this key is required" {
+    let value = if span.is_empty()
+        || message == "this key is required"
+        || message.starts_with("unknown field")
+    {
         String::new()
     } else {
         value_at(text, &span)

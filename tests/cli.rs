@@ -1,0 +1,142 @@
+//! End-to-end runs of the `ferrolink` binary: outputs, resume, reproducibility, errors.
+
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ferrolink"))
+}
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ferrolink-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn read_table(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+}
+
+#[test]
+fn quickstart_writes_tables_plots_and_resumes() {
+    let out = temp_dir("quick");
+    let run = || {
+        bin()
+            .args(["run", "scenarios/quickstart.toml", "--quick", "--out"])
+            .arg(&out)
+            .current_dir(repo(""))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", text(&first));
+    let dir = out.join("quickstart");
+    for f in ["points.parquet", "points.csv", "bler.svg", "bler.png"] {
+        assert!(dir.join(f).metadata().unwrap().len() > 100, "{f} missing");
+    }
+    let df = read_table(&dir.join("points.parquet"));
+    for col in ["ebno_db", "snr_db", "blocks", "block_errors", "bler", "bler_ci_low", "bler_ci_high", "ber", "info_bits_per_s", "device"] {
+        assert!(df.column(col).is_ok(), "column {col} missing");
+    }
+    assert!(df.height() >= 3);
+    // The scenario text travels in the Parquet key-value metadata.
+    let bytes = std::fs::read(dir.join("points.parquet")).unwrap();
+    let needle = b"ferrolink.scenario_toml";
+    assert!(bytes.windows(needle.len()).any(|w| w == needle));
+    assert!(bytes.windows(18).any(|w| w == b"name = \"quickstart"));
+    // A second run reuses every finished point and gives the same table.
+    let second = run();
+    assert!(second.status.success());
+    assert!(text(&second).contains("resumed from the checkpoint"), "{}", text(&second));
+    let df2 = read_table(&dir.join("points.parquet"));
+    assert_eq!(
+        df.column("block_errors").unwrap().as_materialized_series(),
+        df2.column("block_errors").unwrap().as_materialized_series()
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Same scenario and seed give the same counters; another seed gives others.
+#[test]
+fn runs_are_reproducible() {
+    let out = temp_dir("repro");
+    let counters = |seed: &str, sub: &str| {
+        let o = bin()
+            .args(["run", "scenarios/quickstart.toml", "--quick", "--fresh", "--seed", seed, "--out"])
+            .arg(out.join(sub))
+            .current_dir(repo(""))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        let df = read_table(&out.join(sub).join("quickstart/points.parquet"));
+        let s = df.column("bit_errors").unwrap().as_materialized_series().clone();
+        s.u64().unwrap().into_no_null_iter().collect::<Vec<u64>>()
+    };
+    let a = counters("7", "a");
+    let b = counters("7", "b");
+    let c = counters("8", "c");
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bad_scenarios_exit_2_with_location() {
+    let dir = temp_dir("bad");
+    let cases = [
+        ("model = \"awgn\"", "model = \"tdl\"", "channel.model = \"tdl\""),
+        ("rate = 0.5", "rate = 1.5", "code.rate = 1.5"),
+        ("scheme = \"qpsk\"", "scheme = \"8psk\"", "modulation.scheme = \"8psk\""),
+        ("min_block_errors = 100", "min_block_erors = 100", "stop.min_block_erors"),
+    ];
+    let good = std::fs::read_to_string(repo("scenarios/quickstart.toml")).unwrap();
+    for (from, to, expect) in cases {
+        assert!(good.contains(from), "{from}");
+        let path = dir.join("bad.toml");
+        std::fs::write(&path, good.replace(from, to)).unwrap();
+        let line = good[..good.find(from).unwrap()].matches('\n').count() + 1;
+        let o = bin().arg("run").arg(&path).arg("--out").arg(&dir).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let msg = text(&o);
+        let loc = format!("bad.toml:{line}:");
+        assert!(msg.contains(&loc) && msg.contains(expect), "expected {loc} … {expect} in: {msg}");
+    }
+    let o = bin().args(["validate", "no/such/file.toml"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("no/such/file.toml"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    for entry in std::fs::read_dir(repo("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let o = bin().arg("validate").arg(&path).output().unwrap();
+            assert!(o.status.success(), "{}: {}", path.display(), text(&o));
+        }
+    }
+    let o = bin().args(["validate", "scenarios/quickstart.toml"]).current_dir(repo("")).output().unwrap();
+    let t = text(&o);
+    assert!(t.contains("Z = 104") && t.contains("BG2") && t.contains("G = 2048"), "{t}");
+}
+
+#[test]
+fn devices_and_bench_run() {
+    let o = bin().arg("devices").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("--device auto uses"));
+    let o = bin().args(["bench", "--quick"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("end-to-end cpu"));
+}
