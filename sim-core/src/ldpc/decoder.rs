@@ -171,12 +171,25 @@ impl LdpcDecoder {
     /// * `channel` — `[cols * Z]` channel LLRs of the full codeword x (the 2Z punctured
     ///   systematic bits first, then d; punctured and unsent bits 0, fillers large positive).
     /// * `out` — hard decisions of x for the first `out.len()` positions (≤ cols · Z).
-    pub fn decode(
-        &self,
-        channel: &[f32],
-        out: &mut [u8],
-        ws: &mut DecoderWorkspace,
-    ) -> DecodeOutcome {
+    pub fn decode(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the running CPU supports AVX2 (checked just above).
+            return unsafe { self.decode_avx2(channel, out, ws) };
+        }
+        self.decode_portable(channel, out, ws)
+    }
+
+    /// The same code compiled for 8-lane AVX2. No FMA is enabled, and Rust never fuses
+    /// a·b + c on its own, so both paths give bit-identical results.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn decode_avx2(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
+        self.decode_portable(channel, out, ws)
+    }
+
+    #[inline(always)]
+    fn decode_portable(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
         let z = self.z;
         assert_eq!(channel.len(), self.cols * z, "channel LLR length");
         self.prepare(ws);
@@ -221,6 +234,7 @@ impl LdpcDecoder {
         }
     }
 
+    #[inline(always)]
     fn hard_decide(&self, ws: &mut DecoderWorkspace) {
         for (h, &l) in ws.hard.iter_mut().zip(&ws.posterior) {
             *h = (l < 0.0) as u8;
@@ -230,6 +244,7 @@ impl LdpcDecoder {
     /// One row block: variable-to-check messages, check update, write-back.
     /// Layered: read and update `posterior` in place. Flooding: read `posterior`, add the
     /// new check messages into `next`.
+    #[inline(always)]
     fn process_row(&self, row: usize, ws: &mut DecoderWorkspace, layered: bool) {
         let z = self.z;
         let clip = self.settings.llr_clip;
@@ -297,6 +312,7 @@ impl LdpcDecoder {
 
 /// Sum-product check update over `deg = t.len() / z` edges of Z lanes each:
 /// out_e = (Π_{j≠e} sign t_j) · φ(Σ_{j≠e} φ(|t_j|)).
+#[inline(always)]
 fn check_boxplus(
     t: &[f32],
     out: &mut [f32],
@@ -330,6 +346,7 @@ fn check_boxplus(
 }
 
 /// Normalized/offset min-sum check update: out_e = sign · max(α·min_{j≠e}|t_j| − β, 0).
+#[inline(always)]
 fn check_min_sum(
     t: &[f32],
     out: &mut [f32],
