@@ -17,6 +17,19 @@ pub struct EdgeBlock {
     pub shift: usize,
 }
 
+/// acc[r] ^= col[(r + shift) mod Z] for all r, as two contiguous runs (no division).
+#[inline]
+fn xor_shifted(acc: &mut [u8], col: &[u8], shift: usize) {
+    let z = acc.len();
+    let (head, tail) = acc.split_at_mut(z - shift);
+    for (a, &c) in head.iter_mut().zip(&col[shift..]) {
+        *a ^= c;
+    }
+    for (a, &c) in tail.iter_mut().zip(&col[..shift]) {
+        *a ^= c;
+    }
+}
+
 /// H for one (base graph, Z), with everything the encoder needs precomputed.
 #[derive(Debug)]
 pub struct LiftedCode {
@@ -147,14 +160,15 @@ impl LiftedCode {
         // λ = A·s for the four core rows, bit-packed.
         let n = 4 * z;
         let mut lambda = vec![0u64; self.core_words];
+        let mut acc = vec![0u8; z];
         for i in 0..4 {
+            acc.iter_mut().for_each(|a| *a = 0);
             for e in self.row(i).iter().filter(|e| e.col < kb) {
-                let col = &x[e.col * z..(e.col + 1) * z];
-                for r in 0..z {
-                    let bit = col[(r + e.shift) % z] as u64;
-                    let k = i * z + r;
-                    lambda[k / 64] ^= bit << (k % 64);
-                }
+                xor_shifted(&mut acc, &x[e.col * z..(e.col + 1) * z], e.shift);
+            }
+            for (r, &bit) in acc.iter().enumerate() {
+                let k = i * z + r;
+                lambda[k / 64] ^= (bit as u64) << (k % 64);
             }
         }
         // Core parity p = B⁻¹ λ.
@@ -171,17 +185,14 @@ impl LiftedCode {
         // Extension rows: each has one identity block on its own parity column.
         for i in 4..self.base_graph.rows() {
             let own = kb + i;
-            let mut acc = vec![0u8; z];
+            acc.iter_mut().for_each(|a| *a = 0);
             let mut own_shift = 0;
             for e in self.row(i) {
                 if e.col == own {
                     own_shift = e.shift;
                     continue;
                 }
-                let col = &x[e.col * z..(e.col + 1) * z];
-                for (r, a) in acc.iter_mut().enumerate() {
-                    *a ^= col[(r + e.shift) % z];
-                }
+                xor_shifted(&mut acc, &x[e.col * z..(e.col + 1) * z], e.shift);
             }
             for (r, a) in acc.iter().enumerate() {
                 x[own * z + (r + own_shift) % z] = *a;
@@ -191,20 +202,23 @@ impl LiftedCode {
 
     /// Syndrome weight of `x` over base rows `0..rows` (0 means every check is satisfied).
     pub fn syndrome_weight(&self, x: &[u8], rows: usize) -> usize {
+        let mut acc = vec![0u8; self.lifting_size];
+        (0..rows).map(|i| self.row_syndrome(x, i, &mut acc)).sum()
+    }
+
+    /// True when `x` satisfies every check of base rows `0..rows`; stops at the first
+    /// unsatisfied row block. `acc` is scratch of Z bytes.
+    pub fn satisfies(&self, x: &[u8], rows: usize, acc: &mut [u8]) -> bool {
+        (0..rows).all(|i| self.row_syndrome(x, i, acc) == 0)
+    }
+
+    fn row_syndrome(&self, x: &[u8], i: usize, acc: &mut [u8]) -> usize {
         let z = self.lifting_size;
-        let mut weight = 0;
-        let mut acc = vec![0u8; z];
-        for i in 0..rows {
-            acc.iter_mut().for_each(|a| *a = 0);
-            for e in self.row(i) {
-                let col = &x[e.col * z..(e.col + 1) * z];
-                for (r, a) in acc.iter_mut().enumerate() {
-                    *a ^= col[(r + e.shift) % z];
-                }
-            }
-            weight += acc.iter().filter(|&&a| a != 0).count();
+        acc.iter_mut().for_each(|a| *a = 0);
+        for e in self.row(i) {
+            xor_shifted(acc, &x[e.col * z..(e.col + 1) * z], e.shift);
         }
-        weight
+        acc.iter().filter(|&&a| a != 0).count()
     }
 }
 
