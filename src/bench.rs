@@ -86,7 +86,11 @@ fn decoder_row(
             g,
             settings.algorithm,
             settings.iterations,
-            if settings.early_stop { " early-stop" } else { " fixed" },
+            if settings.early_stop {
+                " early-stop"
+            } else {
+                " fixed"
+            },
             rayon::current_num_threads()
         ),
         blocks,
@@ -151,8 +155,24 @@ pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
         ..DecoderSettings::default()
     };
     let mut rows = vec![
-        decoder_row("ldpc-decoder bp", BaseGraphId::Bg2, 1024, 2048, fixed(DecoderAlgorithm::Bp, 20), 1.5, t),
-        decoder_row("ldpc-decoder bp", BaseGraphId::Bg1, 8448, 16896, fixed(DecoderAlgorithm::Bp, 20), 1.5, t),
+        decoder_row(
+            "ldpc-decoder bp",
+            BaseGraphId::Bg2,
+            1024,
+            2048,
+            fixed(DecoderAlgorithm::Bp, 20),
+            1.5,
+            t,
+        ),
+        decoder_row(
+            "ldpc-decoder bp",
+            BaseGraphId::Bg1,
+            8448,
+            16896,
+            fixed(DecoderAlgorithm::Bp, 20),
+            1.5,
+            t,
+        ),
         decoder_row(
             "ldpc-decoder layered-min-sum",
             BaseGraphId::Bg1,
@@ -169,17 +189,20 @@ pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
         &REFERENCE_CASE.replace("early_stop = false", "early_stop = true"),
         t,
     )?);
-    let mut report = format!("{:<30} {:>12} {:>9} {:>10}  settings\n", "benchmark", "Mbit/s", "blocks", "seconds");
+    let mut report = format!(
+        "{:<30} {:>12} {:>9} {:>10}  settings\n",
+        "benchmark", "Mbit/s", "blocks", "seconds"
+    );
     for r in &rows {
         report += &format!(
             "{}\n",
             format_args!(
-            "{:<30} {:>12.3} {:>9} {:>10.2}  {}",
-            r.name,
-            r.info_bits_per_s / 1e6,
-            r.blocks,
-            r.seconds,
-            r.settings
+                "{:<30} {:>12.3} {:>9} {:>10.2}  {}",
+                r.name,
+                r.info_bits_per_s / 1e6,
+                r.blocks,
+                r.seconds,
+                r.settings
             )
         );
     }

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "ferrolink", version, about = "Link-level simulator for 5G-Advanced and 6G PHY")]
+#[command(
+    name = "ferrolink",
+    version,
+    about = "Link-level simulator for 5G-Advanced and 6G PHY"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,7 +88,9 @@ fn main() -> ExitCode {
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),
-        Command::Bench { out, quick } => bench::run(out.as_deref(), quick).map_err(Failure::Runtime),
+        Command::Bench { out, quick } => {
+            bench::run(out.as_deref(), quick).map_err(Failure::Runtime)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,13 +121,13 @@ fn devices() -> Result<(), Failure> {
         out += &format!(
             "{}\n",
             format_args!(
-            "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB",
-            a.name,
-            a.device_type,
-            a.backend,
-            a.driver,
-            a.max_storage_buffer_binding >> 20,
-            a.max_buffer_size >> 20
+                "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB",
+                a.name,
+                a.device_type,
+                a.backend,
+                a.driver,
+                a.max_storage_buffer_binding >> 20,
+                a.max_buffer_size >> 20
             )
         );
     }

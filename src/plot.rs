@@ -29,17 +29,23 @@ pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<(
     {
         let root = SVGBackend::new(&svg, (900, 600)).into_drawing_area();
         draw(&root, run, points)?;
-        root.present().map_err(|e| anyhow!("{}: {e}", svg.display()))?;
+        root.present()
+            .map_err(|e| anyhow!("{}: {e}", svg.display()))?;
     }
     {
         let root = BitMapBackend::new(&png, (900, 600)).into_drawing_area();
         draw(&root, run, points)?;
-        root.present().map_err(|e| anyhow!("{}: {e}", png.display()))?;
+        root.present()
+            .map_err(|e| anyhow!("{}: {e}", png.display()))?;
     }
     Ok(())
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, run: &Resolved, points: &[PointResult]) -> Result<()>
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Resolved,
+    points: &[PointResult],
+) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -56,7 +62,9 @@ where
     let (mut x0, mut x1) = points
         .iter()
         .map(x_of)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
     if !x0.is_finite() {
         (x0, x1) = (0.0, 1.0);
     }
@@ -84,20 +92,36 @@ where
         .y_label_formatter(&|v| format!("{v:.0e}"))
         .draw()
         .map_err(err)?;
-    let plotted: Vec<&PointResult> = points.iter().filter(|p| p.counters.block_errors > 0).collect();
-    let bler: Vec<(f64, f64)> = plotted.iter().map(|p| (x_of(p), p.counters.bler())).collect();
+    let plotted: Vec<&PointResult> = points
+        .iter()
+        .filter(|p| p.counters.block_errors > 0)
+        .collect();
+    let bler: Vec<(f64, f64)> = plotted
+        .iter()
+        .map(|p| (x_of(p), p.counters.bler()))
+        .collect();
     chart
         .draw_series(LineSeries::new(bler.clone(), BLUE.stroke_width(2)))
         .map_err(err)?
         .label("BLER (95% Wilson interval)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
     chart
-        .draw_series(bler.iter().map(|&(x, y)| Circle::new((x, y), 4, BLUE.filled())))
+        .draw_series(
+            bler.iter()
+                .map(|&(x, y)| Circle::new((x, y), 4, BLUE.filled())),
+        )
         .map_err(err)?;
     chart
         .draw_series(plotted.iter().map(|p| {
             let (lo, hi) = wilson_interval(p.counters.block_errors, p.counters.blocks, Z95);
-            ErrorBar::new_vertical(x_of(p), lo.max(y_min), p.counters.bler(), hi, BLUE.stroke_width(1), 8)
+            ErrorBar::new_vertical(
+                x_of(p),
+                lo.max(y_min),
+                p.counters.bler(),
+                hi,
+                BLUE.stroke_width(1),
+                8,
+            )
         }))
         .map_err(err)?;
     let ber: Vec<(f64, f64)> = points
@@ -111,7 +135,10 @@ where
         .label("BER")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
     chart
-        .draw_series(ber.iter().map(|&(x, y)| TriangleMarker::new((x, y), 5, RED.filled())))
+        .draw_series(
+            ber.iter()
+                .map(|&(x, y)| TriangleMarker::new((x, y), 5, RED.filled())),
+        )
         .map_err(err)?;
     chart
         .configure_series_labels()

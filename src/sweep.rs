@@ -81,7 +81,11 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             SweepVariable::EbNoDb => format!("Eb/N0 {:6.2} dB", point.ebno_db),
             SweepVariable::SnrDb => format!("SNR {:6.2} dB", point.snr_db),
         };
-        let stored = if args.fresh { None } else { store.load(point.index) };
+        let stored = if args.fresh {
+            None
+        } else {
+            store.load(point.index)
+        };
         let result = match stored {
             Some(r) => {
                 eprintln!("{swept}: resumed from the checkpoint");
@@ -120,7 +124,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         let below = result.counters.bler() < stop.min_bler;
         results.push(result);
         if below {
-            eprintln!("BLER below stop.min_bler = {}: sweep ends here", stop.min_bler);
+            eprintln!(
+                "BLER below stop.min_bler = {}: sweep ends here",
+                stop.min_bler
+            );
             break;
         }
     }
@@ -180,7 +187,10 @@ fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
             c.bits as f64 / r.wall_s.max(1e-9) / 1e6
         );
     }
-    s.push_str(&format!("scenario {} (Eb/N0 per information bit, SNR = Es/N0 per symbol)", run.scenario.name));
+    s.push_str(&format!(
+        "scenario {} (Eb/N0 per information bit, SNR = Es/N0 per symbol)",
+        run.scenario.name
+    ));
     s
 }
 
@@ -199,7 +209,10 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
     }
     w!("seed       {}", run.scenario.seed);
     match &l.coding {
-        Coding::Ldpc { params: p, decoder: d } => {
+        Coding::Ldpc {
+            params: p,
+            decoder: d,
+        } => {
             w!(
                 "code       5G LDPC {}, A = {} payload bits, TB CRC {}, B = {}",
                 p.base_graph.name(),
@@ -213,11 +226,18 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             );
             w!(
                 "           G = {} coded bits, E = {:?}, rv = {}, rate A/G = {:.4}",
-                p.g, p.e, p.rv, l.rate()
+                p.g,
+                p.e,
+                p.rv,
+                l.rate()
             );
             w!(
                 "decoder    {:?}, {} iterations, early stop {}, min-sum scaling {}, offset {}",
-                d.algorithm, d.iterations, d.early_stop, d.scaling, d.offset
+                d.algorithm,
+                d.iterations,
+                d.early_stop,
+                d.scaling,
+                d.offset
             );
         }
         Coding::Uncoded => {
@@ -231,10 +251,15 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         l.symbols(),
         l.demapper
     );
-    w!("channel    {:?}{}", l.channel, match l.channel {
-        sim_core::scenario::schema::ChannelModel::Rayleigh => format!(" ({:?} fading, perfect CSI)", l.fading),
-        _ => String::new(),
-    });
+    w!(
+        "channel    {:?}{}",
+        l.channel,
+        match l.channel {
+            sim_core::scenario::schema::ChannelModel::Rayleigh =>
+                format!(" ({:?} fading, perfect CSI)", l.fading),
+            _ => String::new(),
+        }
+    );
     w!(
         "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",
         run.points.len(),
@@ -244,7 +269,9 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
     let st = &run.scenario.stop;
     w!(
         "stop       {} block errors or {} blocks per point; sweep ends below BLER {}",
-        st.min_block_errors, st.max_blocks, st.min_bler
+        st.min_block_errors,
+        st.max_blocks,
+        st.min_bler
     );
     crate::emit(&out);
     Ok(())

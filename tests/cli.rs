@@ -20,11 +20,17 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn read_table(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
 }
 
 #[test]
@@ -45,7 +51,18 @@ fn quickstart_writes_tables_plots_and_resumes() {
         assert!(dir.join(f).metadata().unwrap().len() > 100, "{f} missing");
     }
     let df = read_table(&dir.join("points.parquet"));
-    for col in ["ebno_db", "snr_db", "blocks", "block_errors", "bler", "bler_ci_low", "bler_ci_high", "ber", "info_bits_per_s", "device"] {
+    for col in [
+        "ebno_db",
+        "snr_db",
+        "blocks",
+        "block_errors",
+        "bler",
+        "bler_ci_low",
+        "bler_ci_high",
+        "ber",
+        "info_bits_per_s",
+        "device",
+    ] {
         assert!(df.column(col).is_ok(), "column {col} missing");
     }
     assert!(df.height() >= 3);
@@ -57,7 +74,11 @@ fn quickstart_writes_tables_plots_and_resumes() {
     // A second run reuses every finished point and gives the same table.
     let second = run();
     assert!(second.status.success());
-    assert!(text(&second).contains("resumed from the checkpoint"), "{}", text(&second));
+    assert!(
+        text(&second).contains("resumed from the checkpoint"),
+        "{}",
+        text(&second)
+    );
     let df2 = read_table(&dir.join("points.parquet"));
     assert_eq!(
         df.column("block_errors").unwrap().as_materialized_series(),
@@ -72,14 +93,26 @@ fn runs_are_reproducible() {
     let out = temp_dir("repro");
     let counters = |seed: &str, sub: &str| {
         let o = bin()
-            .args(["run", "scenarios/quickstart.toml", "--quick", "--fresh", "--seed", seed, "--out"])
+            .args([
+                "run",
+                "scenarios/quickstart.toml",
+                "--quick",
+                "--fresh",
+                "--seed",
+                seed,
+                "--out",
+            ])
             .arg(out.join(sub))
             .current_dir(repo(""))
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", text(&o));
         let df = read_table(&out.join(sub).join("quickstart/points.parquet"));
-        let s = df.column("bit_errors").unwrap().as_materialized_series().clone();
+        let s = df
+            .column("bit_errors")
+            .unwrap()
+            .as_materialized_series()
+            .clone();
         s.u64().unwrap().into_no_null_iter().collect::<Vec<u64>>()
     };
     let a = counters("7", "a");
@@ -94,10 +127,22 @@ fn runs_are_reproducible() {
 fn bad_scenarios_exit_2_with_location() {
     let dir = temp_dir("bad");
     let cases = [
-        ("model = \"awgn\"", "model = \"tdl\"", "channel.model = \"tdl\""),
+        (
+            "model = \"awgn\"",
+            "model = \"tdl\"",
+            "channel.model = \"tdl\"",
+        ),
         ("rate = 0.5", "rate = 1.5", "code.rate = 1.5"),
-        ("scheme = \"qpsk\"", "scheme = \"8psk\"", "modulation.scheme = \"8psk\""),
-        ("min_block_errors = 100", "min_block_erors = 100", "stop.min_block_erors"),
+        (
+            "scheme = \"qpsk\"",
+            "scheme = \"8psk\"",
+            "modulation.scheme = \"8psk\"",
+        ),
+        (
+            "min_block_errors = 100",
+            "min_block_erors = 100",
+            "stop.min_block_erors",
+        ),
     ];
     let good = std::fs::read_to_string(repo("scenarios/quickstart.toml")).unwrap();
     for (from, to, expect) in cases {
@@ -105,13 +150,25 @@ fn bad_scenarios_exit_2_with_location() {
         let path = dir.join("bad.toml");
         std::fs::write(&path, good.replace(from, to)).unwrap();
         let line = good[..good.find(from).unwrap()].matches('\n').count() + 1;
-        let o = bin().arg("run").arg(&path).arg("--out").arg(&dir).output().unwrap();
+        let o = bin()
+            .arg("run")
+            .arg(&path)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .unwrap();
         assert_eq!(o.status.code(), Some(2), "{}", text(&o));
         let msg = text(&o);
         let loc = format!("bad.toml:{line}:");
-        assert!(msg.contains(&loc) && msg.contains(expect), "expected {loc} … {expect} in: {msg}");
+        assert!(
+            msg.contains(&loc) && msg.contains(expect),
+            "expected {loc} … {expect} in: {msg}"
+        );
     }
-    let o = bin().args(["validate", "no/such/file.toml"]).output().unwrap();
+    let o = bin()
+        .args(["validate", "no/such/file.toml"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no/such/file.toml"));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -126,9 +183,16 @@ fn every_shipped_scenario_validates() {
             assert!(o.status.success(), "{}: {}", path.display(), text(&o));
         }
     }
-    let o = bin().args(["validate", "scenarios/quickstart.toml"]).current_dir(repo("")).output().unwrap();
+    let o = bin()
+        .args(["validate", "scenarios/quickstart.toml"])
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
     let t = text(&o);
-    assert!(t.contains("Z = 104") && t.contains("BG2") && t.contains("G = 2048"), "{t}");
+    assert!(
+        t.contains("Z = 104") && t.contains("BG2") && t.contains("G = 2048"),
+        "{t}"
+    );
 }
 
 #[test]

@@ -14,7 +14,18 @@ fn simulate(scenario: &str, stop: StopConfig) -> Vec<PointResult> {
     let mut exec = CpuExecutor::new();
     run.points
         .iter()
-        .map(|p| run_point(&mut exec, &run.link, p, run.scenario.seed, &stop, None, &mut |_| {}).unwrap())
+        .map(|p| {
+            run_point(
+                &mut exec,
+                &run.link,
+                p,
+                run.scenario.seed,
+                &stop,
+                None,
+                &mut |_| {},
+            )
+            .unwrap()
+        })
         .collect()
 }
 
@@ -70,7 +81,10 @@ fn uncoded_awgn_ber_matches_closed_form() {
         let c = Constellation::new(m);
         for (r, snr) in res.iter().zip(snrs) {
             let theory = c.awgn_ber(10f64.powf(snr / 10.0));
-            assert!(r.counters.bit_errors > 100, "{name} at {snr} dB: too few errors to test");
+            assert!(
+                r.counters.bit_errors > 100,
+                "{name} at {snr} dB: too few errors to test"
+            );
             assert_ber(&format!("{name} {snr} dB"), r, m.bits_per_symbol(), theory);
         }
     }
@@ -140,19 +154,28 @@ fn matches_sionna_awgn_16qam() {
         .filter(|l| l.starts_with("awgn_ldpc_16qam,"))
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[1].parse().unwrap(), f[3].parse().unwrap(), f[5].parse().unwrap())
+            (
+                f[1].parse().unwrap(),
+                f[3].parse().unwrap(),
+                f[5].parse().unwrap(),
+            )
         })
         .filter(|&(e, _, _)| (3.0..=3.5).contains(&e))
         .collect();
     assert_eq!(rows.len(), 3);
     let sweep: Vec<f64> = rows.iter().map(|r| r.0).collect();
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/awgn-bg1-16qam-sionna.toml"))
-        .unwrap()
-        .replace("[2.75, 3.0, 3.25, 3.5, 3.75]", &format!("{sweep:?}"));
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/awgn-bg1-16qam-sionna.toml"
+    ))
+    .unwrap()
+    .replace("[2.75, 3.0, 3.25, 3.5, 3.75]", &format!("{sweep:?}"));
     let res = simulate(&text, stop(150, 1500));
     for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
         let (p, n) = (r.counters.bler(), r.counters.blocks as f64);
-        let sigma = (p * (1.0 - p) / n + p_ref * (1.0 - p_ref) / n_ref).sqrt().max(1e-3);
+        let sigma = (p * (1.0 - p) / n + p_ref * (1.0 - p_ref) / n_ref)
+            .sqrt()
+            .max(1e-3);
         assert!(
             (p - p_ref).abs() < 4.0 * sigma,
             "Eb/N0 {ebno}: BLER {p:.4} ({} blocks) vs Sionna {p_ref:.4}",

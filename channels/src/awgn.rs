@@ -27,7 +27,14 @@ mod tests {
         let mut y = vec![[0f32; 2]; n];
         let mut scratch = Vec::new();
         add_awgn(&BlockRng::new(5, 1, 2), 0.25, &mut y, &mut scratch);
-        let p = y.iter().map(|v| (v[0] * v[0] + v[1] * v[1]) as f64).sum::<f64>() / n as f64;
-        assert!((p - 0.25).abs() < 4.0 * 0.25 / (n as f64).sqrt(), "power {p}");
+        let p = y
+            .iter()
+            .map(|v| (v[0] * v[0] + v[1] * v[1]) as f64)
+            .sum::<f64>()
+            / n as f64;
+        assert!(
+            (p - 0.25).abs() < 4.0 * 0.25 / (n as f64).sqrt(),
+            "power {p}"
+        );
     }
 }

@@ -35,7 +35,10 @@ mod tests {
         let n = 100_000;
         let mut h = vec![[0f32; 2]; n];
         rayleigh_coefficients(&BlockRng::new(3, 0, 0), Fading::Fast, &mut h);
-        let p: Vec<f64> = h.iter().map(|v| (v[0] * v[0] + v[1] * v[1]) as f64).collect();
+        let p: Vec<f64> = h
+            .iter()
+            .map(|v| (v[0] * v[0] + v[1] * v[1]) as f64)
+            .collect();
         let mean = p.iter().sum::<f64>() / n as f64;
         assert!((mean - 1.0).abs() < 4.0 / (n as f64).sqrt());
         let frac = p.iter().filter(|&&x| x < 0.1).count() as f64 / n as f64;

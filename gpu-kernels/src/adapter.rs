@@ -43,8 +43,10 @@ pub fn list_adapters() -> Vec<AdapterSummary> {
                 name: info.name,
                 backend: format!("{:?}", info.backend),
                 device_type: info.device_type,
-                driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
-                max_storage_buffer_binding: limits.max_storage_buffer_binding_size as u64,
+                driver: format!("{} {}", info.driver, info.driver_info)
+                    .trim()
+                    .to_string(),
+                max_storage_buffer_binding: limits.max_storage_buffer_binding_size,
                 max_buffer_size: limits.max_buffer_size,
             }
         })
@@ -91,9 +93,15 @@ mod tests {
         let lav = a("llvmpipe", DeviceType::Cpu);
         let igpu = a("igpu", DeviceType::IntegratedGpu);
         let dgpu = a("H100", DeviceType::DiscreteGpu);
-        assert_eq!(choose("auto", &[lav.clone()]), DeviceChoice::Cpu);
-        assert_eq!(choose("gpu", &[lav.clone()]), DeviceChoice::Gpu("llvmpipe".into()));
-        assert_eq!(choose("auto", &[lav, igpu, dgpu.clone()]), DeviceChoice::Gpu("H100".into()));
+        assert_eq!(choose("auto", std::slice::from_ref(&lav)), DeviceChoice::Cpu);
+        assert_eq!(
+            choose("gpu", std::slice::from_ref(&lav)),
+            DeviceChoice::Gpu("llvmpipe".into())
+        );
+        assert_eq!(
+            choose("auto", &[lav, igpu, dgpu.clone()]),
+            DeviceChoice::Gpu("H100".into())
+        );
         assert_eq!(choose("cpu", &[dgpu]), DeviceChoice::Cpu);
     }
 }

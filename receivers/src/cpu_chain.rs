@@ -69,7 +69,13 @@ impl CpuExecutor {
 }
 
 /// Simulates one transport block end to end.
-fn simulate_block(link: &LinkSpec, prep: &Prepared, point: &PointSpec, rng: &BlockRng, s: &mut Scratch) -> BlockOutcome {
+fn simulate_block(
+    link: &LinkSpec,
+    prep: &Prepared,
+    point: &PointSpec,
+    rng: &BlockRng,
+    s: &mut Scratch,
+) -> BlockOutcome {
     let a_len = link.info_bits;
     let g = link.coded_bits;
     let qm = link.modulation.bits_per_symbol();

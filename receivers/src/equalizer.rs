@@ -24,7 +24,10 @@ mod tests {
     fn undoes_the_channel() {
         let h = [[0.3f32, -1.2]];
         let x = [0.7f32, 0.1];
-        let y = [[h[0][0] * x[0] - h[0][1] * x[1], h[0][0] * x[1] + h[0][1] * x[0]]];
+        let y = [[
+            h[0][0] * x[0] - h[0][1] * x[1],
+            h[0][0] * x[1] + h[0][1] * x[0],
+        ]];
         let (mut z, mut ne) = ([[0f32; 2]], [0f32]);
         equalize_flat(&y, &h, 2.0, &mut z, &mut ne);
         assert!((z[0][0] - x[0]).abs() < 1e-6 && (z[0][1] - x[1]).abs() < 1e-6);

@@ -15,7 +15,7 @@ pub enum CrcPoly {
 
 impl CrcPoly {
     /// Number of parity bits L.
-    pub fn len(self) -> usize {
+    pub fn parity_bits(self) -> usize {
         match self {
             CrcPoly::Crc24A | CrcPoly::Crc24B => 24,
             CrcPoly::Crc16 => 16,
@@ -33,7 +33,7 @@ impl CrcPoly {
 
     /// The CRC register after shifting in `bits` (MSB-first LFSR, zero initial state).
     pub fn remainder(self, bits: &[u8]) -> u32 {
-        let l = self.len();
+        let l = self.parity_bits();
         let mask = (1u32 << l) - 1;
         let g = self.generator();
         let mut reg = 0u32;
@@ -50,7 +50,7 @@ impl CrcPoly {
     /// Appends the parity bits p_0..p_{L-1} to `bits` (b_k = a_k, then b_{A+i} = p_i).
     pub fn attach(self, bits: &mut Vec<u8>) {
         let reg = self.remainder(bits);
-        let l = self.len();
+        let l = self.parity_bits();
         bits.extend((0..l).map(|i| ((reg >> (l - 1 - i)) & 1) as u8));
     }
 
@@ -84,7 +84,7 @@ mod tests {
         for poly in [CrcPoly::Crc24A, CrcPoly::Crc24B, CrcPoly::Crc16] {
             let mut b: Vec<u8> = (0..1000).map(|i| ((i * 7 + i / 3) % 2) as u8).collect();
             poly.attach(&mut b);
-            assert_eq!(b.len(), 1000 + poly.len());
+            assert_eq!(b.len(), 1000 + poly.parity_bits());
             assert!(poly.check(&b));
             b[17] ^= 1;
             assert!(!poly.check(&b));

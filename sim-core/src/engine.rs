@@ -185,6 +185,9 @@ mod tests {
             ..stop
         };
         let c = run_point(&mut Coin, &l, &p, 9, &stop, None, &mut |_| {}).unwrap();
-        assert_eq!((c.counters.blocks, c.stopped_by), (33, StopReason::MaxBlocks));
+        assert_eq!(
+            (c.counters.blocks, c.stopped_by),
+            (33, StopReason::MaxBlocks)
+        );
     }
 }

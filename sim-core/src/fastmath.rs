@@ -55,7 +55,8 @@ pub fn phi(x: f32) -> f32 {
     let x = x.clamp(PHI_MIN, PHI_MAX);
     let t = exp_f32(-x);
     // 1 − e^{−x} by its series for small x, where the subtraction would cancel.
-    let series = x * (1.0 - x / 2.0 * (1.0 - x / 3.0 * (1.0 - x / 4.0 * (1.0 - x / 5.0 * (1.0 - x / 6.0)))));
+    let series =
+        x * (1.0 - x / 2.0 * (1.0 - x / 3.0 * (1.0 - x / 4.0 * (1.0 - x / 5.0 * (1.0 - x / 6.0)))));
     let one_minus_t = if x < 0.25 { series } else { 1.0 - t };
     // φ = ln(1 + u) with u = 2t/(1−t); Goldberg's log1p keeps small u exact.
     let u = 2.0 * t / one_minus_t;
@@ -82,7 +83,10 @@ mod tests {
         let mut y = 1e-30f32;
         while y < 1e30 {
             let (a, b) = (ln_f32(y), y.ln());
-            assert!((a - b).abs() < 1e-6 * b.abs().max(1.0), "ln({y}) = {a} vs {b}");
+            assert!(
+                (a - b).abs() < 1e-6 * b.abs().max(1.0),
+                "ln({y}) = {a} vs {b}"
+            );
             y *= 1.013;
         }
         let mut x = 1e-7f32;
@@ -90,7 +94,10 @@ mod tests {
             let xd = x as f64;
             let exact = ((xd.exp() + 1.0) / (xd.exp() - 1.0)).ln();
             let a = phi(x) as f64;
-            assert!(((a - exact) / exact).abs() < 2e-5, "phi({x}) = {a} vs {exact}");
+            assert!(
+                ((a - exact) / exact).abs() < 2e-5,
+                "phi({x}) = {a} vs {exact}"
+            );
             x *= 1.05;
         }
     }

@@ -15,7 +15,7 @@ pub mod stats;
 
 pub use qam::{Cf32, Constellation, DemapperKind, Modulation};
 pub use stats::{wilson_interval, BlockOutcome, Counters};
-pub mod link;
-pub mod scenario;
 pub mod engine;
+pub mod link;
 pub mod results;
+pub mod scenario;

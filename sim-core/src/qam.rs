@@ -213,8 +213,16 @@ impl Constellation {
         for &(a, label) in &sorted {
             // P(y falls in the region of sorted point k) for transmitted level a.
             for (k, &(_, lk)) in sorted.iter().enumerate() {
-                let lo = if k == 0 { f64::NEG_INFINITY } else { 0.5 * (sorted[k - 1].0 + sorted[k].0) };
-                let hi = if k == n - 1 { f64::INFINITY } else { 0.5 * (sorted[k].0 + sorted[k + 1].0) };
+                let lo = if k == 0 {
+                    f64::NEG_INFINITY
+                } else {
+                    0.5 * (sorted[k - 1].0 + sorted[k].0)
+                };
+                let hi = if k == n - 1 {
+                    f64::INFINITY
+                } else {
+                    0.5 * (sorted[k].0 + sorted[k + 1].0)
+                };
                 let p = q((lo - a) / sigma) - q((hi - a) / sigma);
                 let wrong = (label ^ lk).count_ones() as f64;
                 total += p * wrong;
@@ -268,7 +276,10 @@ mod tests {
             let a = (es_no / 5.0).sqrt();
             let textbook = 0.25 * (3.0 * q(a) + 2.0 * q(3.0 * a) - q(5.0 * a));
             let got = c.awgn_ber(es_no);
-            assert!((got - textbook).abs() <= 1e-6 * textbook, "{snr_db} dB: {got} vs {textbook}");
+            assert!(
+                (got - textbook).abs() <= 1e-6 * textbook,
+                "{snr_db} dB: {got} vs {textbook}"
+            );
         }
     }
 

@@ -34,7 +34,10 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename), so a
 /// reader or a resumed run never sees half a file.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<(), ResultsError>) -> Result<(), ResultsError> {
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), ResultsError>,
+) -> Result<(), ResultsError> {
     let tmp = path.with_extension(format!(
         "{}.tmp{}",
         path.extension().and_then(|e| e.to_str()).unwrap_or(""),
@@ -100,7 +103,9 @@ impl PointStore {
             result: result.clone(),
         };
         let json = serde_json::to_string_pretty(&rec).expect("point records serialize");
-        write_atomic(&path, |f| f.write_all(json.as_bytes()).map_err(io_err(&path)))
+        write_atomic(&path, |f| {
+            f.write_all(json.as_bytes()).map_err(io_err(&path))
+        })
     }
 }
 
@@ -122,12 +127,17 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
     };
     DataFrame::new_infer_height(vec![
         col_s("scenario", &run.scenario.name),
-        Column::new("point".into(), points.iter().map(|p| p.index).collect::<Vec<u32>>()),
+        Column::new(
+            "point".into(),
+            points.iter().map(|p| p.index).collect::<Vec<u32>>(),
+        ),
         col_s("swept", swept),
         col_f("ebno_db", &|p| p.ebno_db),
         col_f("snr_db", &|p| p.snr_db),
         col_f("code_rate", &|_| link.rate()),
-        col_u("bits_per_symbol", &|_| link.modulation.bits_per_symbol() as u64),
+        col_u("bits_per_symbol", &|_| {
+            link.modulation.bits_per_symbol() as u64
+        }),
         col_u("blocks", &|p| p.counters.blocks),
         col_u("block_errors", &|p| p.counters.block_errors),
         col_f("bler", &|p| p.counters.bler()),
@@ -143,9 +153,17 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         col_f("avg_iterations", &|p| {
             p.counters.iterations as f64 / p.counters.code_blocks.max(1) as f64
         }),
-        col_f("info_bits_per_s", &|p| p.counters.bits as f64 / p.wall_s.max(1e-9)),
+        col_f("info_bits_per_s", &|p| {
+            p.counters.bits as f64 / p.wall_s.max(1e-9)
+        }),
         col_f("wall_s", &|p| p.wall_s),
-        Column::new("device".into(), points.iter().map(|p| p.device.clone()).collect::<Vec<String>>()),
+        Column::new(
+            "device".into(),
+            points
+                .iter()
+                .map(|p| p.device.clone())
+                .collect::<Vec<String>>(),
+        ),
         col_s("ferrolink_version", VERSION),
         col_u("seed", &|_| seed),
     ])
@@ -153,7 +171,12 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
 
 /// Writes `points.parquet` (scenario text, seed and version in the key-value metadata) and
 /// `points.csv` into `dir`, each atomically.
-pub fn write_tables(dir: &Path, df: &mut DataFrame, run: &Resolved, seed: u64) -> Result<(), ResultsError> {
+pub fn write_tables(
+    dir: &Path,
+    df: &mut DataFrame,
+    run: &Resolved,
+    seed: u64,
+) -> Result<(), ResultsError> {
     let pq = dir.join("points.parquet");
     let meta = KeyValueMetadata::from_static(vec![
         ("ferrolink.scenario_toml".into(), run.source.clone()),
@@ -173,9 +196,11 @@ pub fn write_tables(dir: &Path, df: &mut DataFrame, run: &Resolved, seed: u64) -
     })?;
     let csv = dir.join("points.csv");
     write_atomic(&csv, |f| {
-        CsvWriter::new(f).finish(df).map_err(|source| ResultsError::Table {
-            path: csv.display().to_string(),
-            source,
-        })
+        CsvWriter::new(f)
+            .finish(df)
+            .map_err(|source| ResultsError::Table {
+                path: csv.display().to_string(),
+                source,
+            })
     })
 }

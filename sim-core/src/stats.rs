@@ -72,8 +72,16 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if successes == n { 1.0 } else { (centre + half).min(1.0) };
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (low, high)
 }
 
@@ -88,7 +96,10 @@ mod tests {
     fn wilson_known_values() {
         // 10 of 100: the Wilson 95% interval is [0.0552, 0.1744] (standard tables).
         let (lo, hi) = wilson_interval(10, 100, Z95);
-        assert!((lo - 0.0552).abs() < 5e-4 && (hi - 0.1744).abs() < 5e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.0552).abs() < 5e-4 && (hi - 0.1744).abs() < 5e-4,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson_interval(0, 50, Z95);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.06 && hi < 0.08);

@@ -111,7 +111,10 @@ pub fn lifting_sizes() -> &'static [(usize, usize)] {
         for line in data_lines(LIFTING_CSV) {
             // ils,a,"z z z ..."
             let mut parts = line.splitn(3, ',');
-            let ils: usize = parts.next().and_then(|x| x.trim().parse().ok()).expect("iLS");
+            let ils: usize = parts
+                .next()
+                .and_then(|x| x.trim().parse().ok())
+                .expect("iLS");
             let _a = parts.next();
             let zs = parts.next().expect("Z values").trim_matches('"');
             for z in zs.split_whitespace() {

@@ -173,7 +173,12 @@ impl LdpcDecoder {
     /// * `channel` — `[cols * Z]` channel LLRs of the full codeword x (the 2Z punctured
     ///   systematic bits first, then d; punctured and unsent bits 0, fillers large positive).
     /// * `out` — hard decisions of x for the first `out.len()` positions (≤ cols · Z).
-    pub fn decode(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
+    pub fn decode(
+        &self,
+        channel: &[f32],
+        out: &mut [u8],
+        ws: &mut DecoderWorkspace,
+    ) -> DecodeOutcome {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the running CPU supports AVX2 (checked just above).
@@ -186,12 +191,22 @@ impl LdpcDecoder {
     /// a·b + c on its own, so both paths give bit-identical results.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn decode_avx2(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
+    unsafe fn decode_avx2(
+        &self,
+        channel: &[f32],
+        out: &mut [u8],
+        ws: &mut DecoderWorkspace,
+    ) -> DecodeOutcome {
         self.decode_portable(channel, out, ws)
     }
 
     #[inline(always)]
-    fn decode_portable(&self, channel: &[f32], out: &mut [u8], ws: &mut DecoderWorkspace) -> DecodeOutcome {
+    fn decode_portable(
+        &self,
+        channel: &[f32],
+        out: &mut [u8],
+        ws: &mut DecoderWorkspace,
+    ) -> DecodeOutcome {
         let z = self.z;
         assert_eq!(channel.len(), self.cols * z, "channel LLR length");
         self.prepare(ws);
@@ -329,7 +344,12 @@ fn check_boxplus(
     for k in 0..deg {
         let tk = &t[k * z..(k + 1) * z];
         let sk = &mut s[k * z..(k + 1) * z];
-        for (((sv, &tv), acc), sg) in sk.iter_mut().zip(tk).zip(sum.iter_mut()).zip(sign.iter_mut()) {
+        for (((sv, &tv), acc), sg) in sk
+            .iter_mut()
+            .zip(tk)
+            .zip(sum.iter_mut())
+            .zip(sign.iter_mut())
+        {
             *sv = phi(tv.abs());
             *acc += *sv;
             *sg ^= tv.to_bits() & 0x8000_0000;
@@ -339,7 +359,13 @@ fn check_boxplus(
         let tk = &t[k * z..(k + 1) * z];
         let sk = &s[k * z..(k + 1) * z];
         let ok = &mut out[k * z..(k + 1) * z];
-        for ((((o, &tv), &sv), &acc), &sg) in ok.iter_mut().zip(tk).zip(sk).zip(sum.iter()).zip(sign.iter()) {
+        for ((((o, &tv), &sv), &acc), &sg) in ok
+            .iter_mut()
+            .zip(tk)
+            .zip(sk)
+            .zip(sum.iter())
+            .zip(sign.iter())
+        {
             let mag = phi(acc - sv);
             let sbit = sg ^ (tv.to_bits() & 0x8000_0000);
             *o = f32::from_bits(mag.to_bits() | sbit);
@@ -430,7 +456,10 @@ mod tests {
                 }
                 let exact = acc.unwrap();
                 let got = out[k * z + r] as f64;
-                assert!((got - exact).abs() < 1e-4 * exact.abs().max(1.0), "{got} vs {exact}");
+                assert!(
+                    (got - exact).abs() < 1e-4 * exact.abs().max(1.0),
+                    "{got} vs {exact}"
+                );
             }
         }
     }

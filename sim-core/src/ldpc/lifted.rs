@@ -49,8 +49,8 @@ impl LiftedCode {
     ///
     /// Panics if `z` is not one of the 51 lifting sizes; callers validate Z first.
     pub fn get(base_graph: BaseGraphId, z: usize) -> Arc<LiftedCode> {
-        static CACHE: OnceLock<Mutex<HashMap<(BaseGraphId, usize), Arc<LiftedCode>>>> =
-            OnceLock::new();
+        type Cache = Mutex<HashMap<(BaseGraphId, usize), Arc<LiftedCode>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
         if let Some(c) = cache.lock().expect("code cache").get(&(base_graph, z)) {
             return c.clone();

@@ -9,7 +9,9 @@ pub mod rate_match;
 pub mod transport;
 
 pub use base_graph::{lifting_sizes, BaseGraphId};
-pub use decoder::{DecodeOutcome, DecoderAlgorithm, DecoderSettings, DecoderWorkspace, LdpcDecoder};
+pub use decoder::{
+    DecodeOutcome, DecoderAlgorithm, DecoderSettings, DecoderWorkspace, LdpcDecoder,
+};
 pub use lifted::LiftedCode;
 pub use params::{default_tb_crc, select_base_graph, TbCodeParams};
 pub use rate_match::RateMatcher;

@@ -76,7 +76,7 @@ impl TbCodeParams {
         if tb_size == 0 {
             return Err(ParamError("info_bits must be at least 1".into()));
         }
-        let b = tb_size + tb_crc.map_or(0, |c| c.len());
+        let b = tb_size + tb_crc.map_or(0, |c| c.parity_bits());
         // §5.2.2 code block segmentation.
         let k_cb = base_graph.max_code_block();
         let (c, l) = if b <= k_cb {
@@ -85,7 +85,7 @@ impl TbCodeParams {
             (b.div_ceil(k_cb - 24), 24)
         };
         let b_prime = b + c * l;
-        if b_prime % c != 0 {
+        if !b_prime.is_multiple_of(c) {
             return Err(ParamError(format!(
                 "A + CRC = {b} bits split into C = {c} code blocks of equal size only when \
                  B + 24·C is divisible by C (TS 38.212 §5.2.2); choose info_bits so that it is, \
@@ -109,7 +109,7 @@ impl TbCodeParams {
             .ok_or_else(|| ParamError(format!("K' = {k_prime} exceeds the largest code block")))?;
         let k = base_graph.info_cols() * z;
         let n = (base_graph.cols() - 2) * z;
-        if g % bits_per_symbol != 0 {
+        if !g.is_multiple_of(bits_per_symbol) {
             return Err(ParamError(format!(
                 "coded bits G = {g} must be a multiple of the bits per symbol Q_m = {bits_per_symbol}"
             )));
@@ -131,7 +131,9 @@ impl TbCodeParams {
             )));
         }
         if rv > 3 {
-            return Err(ParamError(format!("redundancy version {rv} is not in 0..=3")));
+            return Err(ParamError(format!(
+                "redundancy version {rv} is not in 0..=3"
+            )));
         }
         Ok(TbCodeParams {
             tb_size,
@@ -190,15 +192,18 @@ mod tests {
         let bg = select_base_graph(1024, 0.5);
         assert_eq!(bg, BaseGraphId::Bg2);
         let p = TbCodeParams::new(1024, None, bg, 2048, 2, 0).unwrap();
-        assert_eq!((p.num_code_blocks, p.kb, p.lifting_size, p.k), (1, 10, 104, 1040));
+        assert_eq!(
+            (p.num_code_blocks, p.kb, p.lifting_size, p.k),
+            (1, 10, 104, 1040)
+        );
         assert_eq!((p.fillers, p.n, p.e.clone()), (16, 5200, vec![2048]));
     }
 
     #[test]
     fn segmentation_of_a_large_block() {
         // A = 20496 + CRC24A = 20520 > 8448: C = ceil(20520 / 8424) = 3, K' = (20520 + 72) / 3.
-        let p = TbCodeParams::new(20496, Some(CrcPoly::Crc24A), BaseGraphId::Bg1, 41184, 4, 0)
-            .unwrap();
+        let p =
+            TbCodeParams::new(20496, Some(CrcPoly::Crc24A), BaseGraphId::Bg1, 41184, 4, 0).unwrap();
         assert_eq!(p.num_code_blocks, 3);
         assert_eq!(p.k_prime, 6864);
         assert_eq!(p.lifting_size, 320);

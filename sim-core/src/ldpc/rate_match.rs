@@ -71,7 +71,11 @@ impl RateMatcher {
 
     /// Highest codeword position that carries any transmitted bit, plus one.
     pub fn used_len(&self) -> usize {
-        self.d_index.iter().map(|&i| i as usize + 1).max().unwrap_or(0)
+        self.d_index
+            .iter()
+            .map(|&i| i as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 }
 

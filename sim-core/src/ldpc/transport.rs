@@ -106,7 +106,12 @@ impl TransportCodec {
     }
 
     /// * `llr` — `[G]` channel LLRs (positive: bit 0) → `b_hat` — `[B]` decided TB bits.
-    pub fn decode(&self, llr: &[f32], b_hat: &mut [u8], ws: &mut CodecWorkspace) -> TbDecodeOutcome {
+    pub fn decode(
+        &self,
+        llr: &[f32],
+        b_hat: &mut [u8],
+        ws: &mut CodecWorkspace,
+    ) -> TbDecodeOutcome {
         let p = &self.params;
         let z = p.lifting_size;
         let data = self.cb_data_bits();

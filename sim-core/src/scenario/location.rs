@@ -150,7 +150,8 @@ mod tests {
 
     #[test]
     fn key_paths() {
-        let t = "name = \"x\"\n[code]\nrate = 2.0\ndecoder = { algorithm = \"foo\", iterations = 3 }\n";
+        let t =
+            "name = \"x\"\n[code]\nrate = 2.0\ndecoder = { algorithm = \"foo\", iterations = 3 }\n";
         let p = t.find("2.0").unwrap();
         assert_eq!(key_path_at(t, p), "code.rate");
         let p = t.find("\"foo\"").unwrap();

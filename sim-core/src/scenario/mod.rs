@@ -48,8 +48,15 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         assert_eq!((e.line, e.column), (12, 9));
         assert_eq!(e.key, "channel.model");
         assert_eq!(e.value, "\"tdl-x\"");
-        assert!(e.message.contains("awgn") && e.message.contains("rayleigh"), "{e}");
-        assert!(e.to_string().starts_with("s.toml:12:9: channel.model = \"tdl-x\": "), "{e}");
+        assert!(
+            e.message.contains("awgn") && e.message.contains("rayleigh"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("s.toml:12:9: channel.model = \"tdl-x\": "),
+            "{e}"
+        );
     }
 
     #[test]
@@ -62,19 +69,28 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
     #[test]
     fn semantic_errors_have_locations() {
         let e = err(&GOOD.replace("rate = 0.5", "rate = 1.5"));
-        assert_eq!((e.key.as_str(), e.value.as_str(), e.line), ("code.rate", "1.5", 7));
+        assert_eq!(
+            (e.key.as_str(), e.value.as_str(), e.line),
+            ("code.rate", "1.5", 7)
+        );
         assert!(e.message.contains("(0, 0.95]"));
         let e = err(&GOOD.replace("step = 0.5", "step = -0.5"));
         assert_eq!(e.key, "sweep.ebno_db");
         let e = err(&GOOD.replace("iterations = 20", "iterations = 0"));
-        assert_eq!((e.key.as_str(), e.value.as_str()), ("code.decoder.iterations", "0"));
+        assert_eq!(
+            (e.key.as_str(), e.value.as_str()),
+            ("code.decoder.iterations", "0")
+        );
         let e = err(&GOOD.replace("name = \"t\"", "name = \"a b\""));
         assert_eq!(e.key, "name");
     }
 
     #[test]
     fn missing_and_mistyped_values() {
-        let e = err(&GOOD.replace("[sweep]\nebno_db = { start = 0.0, stop = 1.0, step = 0.5 }", ""));
+        let e = err(&GOOD.replace(
+            "[sweep]\nebno_db = { start = 0.0, stop = 1.0, step = 0.5 }",
+            "",
+        ));
         assert_eq!(e.key, "sweep");
         let e = err(&GOOD.replace("info_bits = 1024", "info_bits = \"many\""));
         assert_eq!(e.key, "code.info_bits");

@@ -152,31 +152,55 @@ fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
     }
     let c = &s.code;
     if c.info_bits == 0 || c.info_bits > 1_000_000 {
-        return Err(fail(&["code", "info_bits"], "expected 1 ..= 1000000 payload bits".into()));
+        return Err(fail(
+            &["code", "info_bits"],
+            "expected 1 ..= 1000000 payload bits".into(),
+        ));
     }
     if let Some(r) = c.rate {
         if !(r > 0.0 && r <= 0.95) {
-            return Err(fail(&["code", "rate"], "expected a code rate in (0, 0.95]".into()));
+            return Err(fail(
+                &["code", "rate"],
+                "expected a code rate in (0, 0.95]".into(),
+            ));
         }
     }
     if c.rate.is_some() && c.coded_bits.is_some() {
-        return Err(fail(&["code", "coded_bits"], "give `rate` or `coded_bits`, not both".into()));
+        return Err(fail(
+            &["code", "coded_bits"],
+            "give `rate` or `coded_bits`, not both".into(),
+        ));
     }
     if c.redundancy_version > 3 {
-        return Err(fail(&["code", "redundancy_version"], "expected 0, 1, 2 or 3".into()));
+        return Err(fail(
+            &["code", "redundancy_version"],
+            "expected 0, 1, 2 or 3".into(),
+        ));
     }
     let d = &c.decoder;
     if d.iterations == 0 || d.iterations > 1000 {
-        return Err(fail(&["code", "decoder", "iterations"], "expected 1 ..= 1000".into()));
+        return Err(fail(
+            &["code", "decoder", "iterations"],
+            "expected 1 ..= 1000".into(),
+        ));
     }
     if !(d.scaling > 0.0 && d.scaling <= 1.0) {
-        return Err(fail(&["code", "decoder", "scaling"], "expected a min-sum scaling in (0, 1]".into()));
+        return Err(fail(
+            &["code", "decoder", "scaling"],
+            "expected a min-sum scaling in (0, 1]".into(),
+        ));
     }
     if !(d.offset >= 0.0 && d.offset.is_finite()) {
-        return Err(fail(&["code", "decoder", "offset"], "expected a min-sum offset ≥ 0".into()));
+        return Err(fail(
+            &["code", "decoder", "offset"],
+            "expected a min-sum offset ≥ 0".into(),
+        ));
     }
     if !(d.llr_clip > 0.0 && d.llr_clip.is_finite()) {
-        return Err(fail(&["code", "decoder", "llr_clip"], "expected a positive clip".into()));
+        return Err(fail(
+            &["code", "decoder", "llr_clip"],
+            "expected a positive clip".into(),
+        ));
     }
     if s.channel.model == ChannelModel::Awgn && s.channel.fading.is_some() {
         return Err(fail(
@@ -186,13 +210,19 @@ fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
     }
     let st = &s.stop;
     if st.min_block_errors == 0 {
-        return Err(fail(&["stop", "min_block_errors"], "expected at least 1".into()));
+        return Err(fail(
+            &["stop", "min_block_errors"],
+            "expected at least 1".into(),
+        ));
     }
     if st.max_blocks == 0 {
         return Err(fail(&["stop", "max_blocks"], "expected at least 1".into()));
     }
     if !(0.0..1.0).contains(&st.min_bler) {
-        return Err(fail(&["stop", "min_bler"], "expected 0 <= min_bler < 1 (0 disables)".into()));
+        return Err(fail(
+            &["stop", "min_bler"],
+            "expected 0 <= min_bler < 1 (0 disables)".into(),
+        ));
     }
     if s.run.batch_blocks == Some(0) {
         return Err(fail(&["run", "batch_blocks"], "expected at least 1".into()));
@@ -210,15 +240,24 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
     match c.kind {
         CodeKind::None => {
             if c.rate.is_some() || c.coded_bits.is_some() {
-                return Err(fail(&["code", "kind"], "an uncoded link takes no `rate` or `coded_bits`".into()));
+                return Err(fail(
+                    &["code", "kind"],
+                    "an uncoded link takes no `rate` or `coded_bits`".into(),
+                ));
             }
             if !matches!(c.crc, CrcChoice::None | CrcChoice::Auto) {
-                return Err(fail(&["code", "crc"], "an uncoded link carries no CRC: use \"none\"".into()));
+                return Err(fail(
+                    &["code", "crc"],
+                    "an uncoded link carries no CRC: use \"none\"".into(),
+                ));
             }
-            if a % qm != 0 {
+            if !a.is_multiple_of(qm) {
                 return Err(fail(
                     &["code", "info_bits"],
-                    format!("uncoded {}: info_bits must be a multiple of {qm} bits per symbol", m.name()),
+                    format!(
+                        "uncoded {}: info_bits must be a multiple of {qm} bits per symbol",
+                        m.name()
+                    ),
                 ));
             }
             g = a;
@@ -240,7 +279,10 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
                 ));
             }
             if rate > 0.95 {
-                return Err(fail(&["code", "coded_bits"], format!("gives rate A/G = {rate:.3}; expected ≤ 0.95")));
+                return Err(fail(
+                    &["code", "coded_bits"],
+                    format!("gives rate A/G = {rate:.3}; expected ≤ 0.95"),
+                ));
             }
             let tb_crc = match c.crc {
                 CrcChoice::Auto => Some(default_tb_crc(a)),
@@ -279,7 +321,7 @@ fn sweep_values(v: &SweepValues, key: &str, fail: &Fail) -> Result<Vec<f64>, Sce
     let values = match v {
         SweepValues::List(l) => l.clone(),
         SweepValues::Range { start, stop, step } => {
-            if !(*step > 0.0) || !start.is_finite() || !stop.is_finite() || stop < start {
+            if step.is_nan() || *step <= 0.0 || !start.is_finite() || !stop.is_finite() || stop < start {
                 return Err(fail(&path, "expected start <= stop and step > 0".into()));
             }
             let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
