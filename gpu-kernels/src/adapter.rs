@@ -93,7 +93,10 @@ mod tests {
         let lav = a("llvmpipe", DeviceType::Cpu);
         let igpu = a("igpu", DeviceType::IntegratedGpu);
         let dgpu = a("H100", DeviceType::DiscreteGpu);
-        assert_eq!(choose("auto", std::slice::from_ref(&lav)), DeviceChoice::Cpu);
+        assert_eq!(
+            choose("auto", std::slice::from_ref(&lav)),
+            DeviceChoice::Cpu
+        );
         assert_eq!(
             choose("gpu", std::slice::from_ref(&lav)),
             DeviceChoice::Gpu("llvmpipe".into())

@@ -321,7 +321,12 @@ fn sweep_values(v: &SweepValues, key: &str, fail: &Fail) -> Result<Vec<f64>, Sce
     let values = match v {
         SweepValues::List(l) => l.clone(),
         SweepValues::Range { start, stop, step } => {
-            if step.is_nan() || *step <= 0.0 || !start.is_finite() || !stop.is_finite() || stop < start {
+            if step.is_nan()
+                || *step <= 0.0
+                || !start.is_finite()
+                || !stop.is_finite()
+                || stop < start
+            {
                 return Err(fail(&path, "expected start <= stop and step > 0".into()));
             }
             let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
