@@ -34,23 +34,23 @@ pub fn list_adapters() -> Vec<AdapterSummary> {
         ..InstanceDescriptor::new_without_display_handle()
     });
     let adapters = pollster::block_on(instance.enumerate_adapters(backends));
-    adapters
-        .iter()
-        .map(|a| {
-            let info = a.get_info();
-            let limits = a.limits();
-            AdapterSummary {
-                name: info.name,
-                backend: format!("{:?}", info.backend),
-                device_type: info.device_type,
-                driver: format!("{} {}", info.driver, info.driver_info)
-                    .trim()
-                    .to_string(),
-                max_storage_buffer_binding: limits.max_storage_buffer_binding_size,
-                max_buffer_size: limits.max_buffer_size,
-            }
-        })
-        .collect()
+    adapters.iter().map(summarize).collect()
+}
+
+/// What wgpu reports about `a`: name, backend, type, driver and buffer limits.
+pub fn summarize(a: &wgpu::Adapter) -> AdapterSummary {
+    let info = a.get_info();
+    let limits = a.limits();
+    AdapterSummary {
+        name: info.name,
+        backend: format!("{:?}", info.backend),
+        device_type: info.device_type,
+        driver: format!("{} {}", info.driver, info.driver_info)
+            .trim()
+            .to_string(),
+        max_storage_buffer_binding: limits.max_storage_buffer_binding_size,
+        max_buffer_size: limits.max_buffer_size,
+    }
 }
 
 /// The executor a run gets.

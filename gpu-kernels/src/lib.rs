@@ -1,10 +1,32 @@
 //! ferrolink's GPU runtime on wgpu (Vulkan on Linux).
 //!
-//! Today: adapter discovery and the device choice rule (`ferrolink devices`, `--device`).
-//! The WGSL kernels of the link chain and the GPU executor are the next step (see the
-//! README's roadmap); until then `--device gpu` reports that clearly and `auto` runs on the
-//! CPU.
+//! * [`adapter`]: adapter discovery and the device choice rule (`ferrolink devices`, `--device`).
+//! * [`context`]: device, queue and buffer helpers.
+//! * [`ldpc_decoder`]: the WGSL LDPC decoder (`shaders/ldpc_decoder.wgsl`), the same
+//!   algorithms as the CPU decoders, tested against them on lavapipe.
+//!
+//! The rest of the GPU link chain (RNG, encoder, mapper, channel, demapper, counters) and the
+//! GPU executor are the next step; until then `--device gpu` says so and `auto` uses the CPU.
 
 pub mod adapter;
+pub mod context;
+pub mod ldpc_decoder;
 
 pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
+pub use context::{GpuContext, GpuError};
+pub use ldpc_decoder::{GpuDecodeOutput, GpuLdpcDecoder};
+
+/// For tests: the lavapipe/GPU context, or a panic explaining how to get one. Set
+/// `FERROLINK_SKIP_GPU_TESTS=1` to skip GPU tests on a machine without Vulkan (returns None).
+pub fn test_context() -> Option<GpuContext> {
+    if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_some() {
+        return None;
+    }
+    match GpuContext::new(true) {
+        Ok(c) => Some(c),
+        Err(e) => panic!(
+            "{e}\nGPU tests need a Vulkan adapter: `apt-get install mesa-vulkan-drivers` gives \
+             lavapipe (what CI uses); or set FERROLINK_SKIP_GPU_TESTS=1 to skip them"
+        ),
+    }
+}

@@ -53,7 +53,7 @@ pub struct DecoderSettings {
     pub scaling: f32,
     /// Min-sum offset β (0 = none).
     pub offset: f32,
-    /// Message magnitude clip.
+    /// Magnitude clip of the channel LLRs and of the check-to-variable messages.
     pub llr_clip: f32,
 }
 
@@ -145,6 +145,14 @@ impl LdpcDecoder {
     }
     pub fn settings(&self) -> &DecoderSettings {
         &self.settings
+    }
+    /// Edge blocks of the kept rows, sorted by (row, column).
+    pub fn edges(&self) -> &[EdgeBlock] {
+        &self.edges
+    }
+    /// `edges()[row_start()[i]..row_start()[i + 1]]` belong to base row `i`.
+    pub fn row_start(&self) -> &[usize] {
+        &self.row_start
     }
     /// Lifted edges processed per iteration.
     pub fn edges_per_iteration(&self) -> usize {
@@ -268,7 +276,10 @@ impl LdpcDecoder {
         let row_edges = &self.edges[self.row_start[row]..self.row_start[row + 1]];
         let e0 = self.row_start[row];
         let deg = row_edges.len();
-        // Gather v2c = posterior − old c2v, clipped.
+        // Gather v2c = posterior − old c2v. Not clipped: in the layered schedule a clipped
+        // v2c written back as t + c2v breaks posterior = channel + Σ c2v, and the decoder
+        // then drifts away from codewords it had reached. Bounded anyway, since the channel
+        // LLRs and every c2v message are clipped.
         for (k, e) in row_edges.iter().enumerate() {
             let col = &ws.posterior[e.col * z..(e.col + 1) * z];
             let c2v = &ws.c2v[(e0 + k) * z..(e0 + k + 1) * z];
@@ -277,10 +288,10 @@ impl LdpcDecoder {
             let (t_a, t_b) = t.split_at_mut(split);
             let (c_a, c_b) = c2v.split_at(split);
             for ((o, &p), &c) in t_a.iter_mut().zip(&col[e.shift..]).zip(c_a) {
-                *o = (p - c).clamp(-clip, clip);
+                *o = p - c;
             }
             for ((o, &p), &c) in t_b.iter_mut().zip(&col[..e.shift]).zip(c_b) {
-                *o = (p - c).clamp(-clip, clip);
+                *o = p - c;
             }
         }
         let t = &ws.t[..deg * z];
@@ -292,10 +303,11 @@ impl LdpcDecoder {
                 z,
                 self.settings.scaling,
                 self.settings.offset,
+                clip,
                 (&mut ws.acc, &mut ws.acc2, &mut ws.sign, &mut ws.idx),
             );
         } else {
-            check_boxplus(t, new_c2v, z, &mut ws.s, &mut ws.acc, &mut ws.sign);
+            check_boxplus(t, new_c2v, z, clip, &mut ws.s, &mut ws.acc, &mut ws.sign);
         }
         // Write back.
         for (k, e) in row_edges.iter().enumerate() {
@@ -328,12 +340,13 @@ impl LdpcDecoder {
 }
 
 /// Sum-product check update over `deg = t.len() / z` edges of Z lanes each:
-/// out_e = (Π_{j≠e} sign t_j) · φ(Σ_{j≠e} φ(|t_j|)).
+/// out_e = (Π_{j≠e} sign t_j) · min(φ(Σ_{j≠e} φ(|t_j|)), clip).
 #[inline(always)]
 fn check_boxplus(
     t: &[f32],
     out: &mut [f32],
     z: usize,
+    clip: f32,
     s: &mut [f32],
     sum: &mut [f32],
     sign: &mut [u32],
@@ -366,14 +379,14 @@ fn check_boxplus(
             .zip(sum.iter())
             .zip(sign.iter())
         {
-            let mag = phi(acc - sv);
+            let mag = phi(acc - sv).min(clip);
             let sbit = sg ^ (tv.to_bits() & 0x8000_0000);
             *o = f32::from_bits(mag.to_bits() | sbit);
         }
     }
 }
 
-/// Normalized/offset min-sum check update: out_e = sign · max(α·min_{j≠e}|t_j| − β, 0).
+/// Normalized/offset min-sum check update: out_e = sign · min(max(α·min_{j≠e}|t_j| − β, 0), clip).
 #[inline(always)]
 fn check_min_sum(
     t: &[f32],
@@ -381,6 +394,7 @@ fn check_min_sum(
     z: usize,
     scaling: f32,
     offset: f32,
+    clip: f32,
     scratch: (&mut [f32], &mut [f32], &mut [u32], &mut [u32]),
 ) {
     let (min1, min2, sign, idx) = scratch;
@@ -420,7 +434,7 @@ fn check_min_sum(
             .zip(idx.iter())
         {
             let m = if ix == kk { m2 } else { m1 };
-            let mag = (scaling * m - offset).max(0.0);
+            let mag = (scaling * m - offset).max(0.0).min(clip);
             let sbit = sg ^ (tv.to_bits() & 0x8000_0000);
             *o = f32::from_bits(mag.to_bits() | sbit);
         }
@@ -446,7 +460,7 @@ mod tests {
             .collect();
         let mut out = vec![0f32; deg * z];
         let (mut s, mut sum, mut sign) = (vec![0f32; deg * z], vec![0f32; z], vec![0u32; z]);
-        check_boxplus(&t, &mut out, z, &mut s, &mut sum, &mut sign);
+        check_boxplus(&t, &mut out, z, 20.0, &mut s, &mut sum, &mut sign);
         for k in 0..deg {
             for r in 0..z {
                 let mut acc: Option<f64> = None;
@@ -524,6 +538,62 @@ mod tests {
             let r = dec.decode(&llr, &mut out, &mut ws);
             assert!(r.converged && r.iterations == 1, "{alg:?}");
             assert_eq!(out, x);
+        }
+    }
+
+    /// A block that reached a codeword stays there when iterations go on (no early stop),
+    /// for every schedule: this failed for the layered decoders when v2c was clipped.
+    #[test]
+    fn more_iterations_never_leave_a_codeword() {
+        use crate::rng::{BlockRng, Stream};
+        let (z, cols) = (52, 22);
+        let code = LiftedCode::get(BaseGraphId::Bg2, z);
+        // R = 10/20, Eb/N0 = 1.6 dB: near the waterfall, so many blocks converge late.
+        let sigma2 = 1.0 / (2.0 * 0.5 * 10f64.powf(0.16)) as f32;
+        for alg in [
+            DecoderAlgorithm::Bp,
+            DecoderAlgorithm::LayeredBp,
+            DecoderAlgorithm::MinSum,
+            DecoderAlgorithm::LayeredMinSum,
+        ] {
+            let settings = |early_stop| DecoderSettings {
+                algorithm: alg,
+                iterations: 25,
+                early_stop,
+                ..Default::default()
+            };
+            let early = LdpcDecoder::new(code.clone(), (cols - 2) * z, settings(true));
+            let full = LdpcDecoder::new(code.clone(), (cols - 2) * z, settings(false));
+            let mut ws = DecoderWorkspace::default();
+            let mut converged = 0;
+            for b in 0..150 {
+                let rng = BlockRng::new(21, 0, b);
+                let mut x = vec![0u8; code.cols() * z];
+                rng.bits(Stream::Bits, &mut x[..10 * z]);
+                code.encode_in_place(&mut x);
+                let mut noise = vec![[0f32; 2]; cols * z / 2];
+                rng.complex_gaussian(Stream::Noise, 2.0 * sigma2, &mut noise);
+                let llr: Vec<f32> = (0..cols * z)
+                    .map(|i| match i < 2 * z {
+                        true => 0.0,
+                        false => 2.0 * ((1.0 - 2.0 * x[i] as f32) + noise[i / 2][i % 2]) / sigma2,
+                    })
+                    .collect();
+                let (mut a, mut c) = (vec![0u8; cols * z], vec![0u8; cols * z]);
+                let oa = early.decode(&llr, &mut a, &mut ws);
+                let oc = full.decode(&llr, &mut c, &mut ws);
+                if oa.converged {
+                    converged += 1;
+                    assert!(
+                        oc.converged && a == c,
+                        "{alg:?} block {b} left its codeword"
+                    );
+                }
+            }
+            assert!(
+                converged > 100,
+                "{alg:?}: only {converged} of 150 converged"
+            );
         }
     }
 }

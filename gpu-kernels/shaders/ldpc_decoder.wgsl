@@ -1,0 +1,231 @@
+// 5G NR LDPC belief-propagation decoder: the WGSL twin of sim-core/src/ldpc/decoder.rs.
+//
+// One workgroup decodes one code block; its WG_SIZE threads stride over the Z lanes of a
+// base-graph row block (check r of row i reads bit (r + shift) mod Z of column block j).
+// Schedules: flooding (all checks from the old posterior, then variable sums) and layered
+// (row blocks in order, posterior updated in place). Check rules: sum-product through
+// phi(x) = -ln tanh(x/2) (same clamping as the CPU), and normalized/offset min-sum.
+// LLR convention: positive means bit 0.
+//
+// Bindings (group 0):
+//   0 params      uniform  Params
+//   1 edges       storage, read        array<vec4<u32>>  [num_edges]  (row, col, shift, 0), sorted by row
+//   2 row_start   storage, read        array<u32>        [rows + 1]
+//   3 col_start   storage, read        array<u32>        [cols + 1]
+//   4 col_edges   storage, read        array<u32>        [num_edges]  edge ids grouped by column
+//   5 channel     storage, read        array<f32>        [batch, cols * Z]
+//   6 posterior   storage, read_write  array<f32>        [batch, cols * Z]
+//   7 c2v         storage, read_write  array<f32>        [batch, num_edges * Z]
+//   8 hard        storage, read_write  array<u32>        [batch, out_words]  hard decisions of bits 0..out_bits, packed LSB first
+//   9 iterations  storage, read_write  array<u32>        [batch]  iterations run; bit 31 set when converged
+// Workgroup size: WG_SIZE (override, default 128); dispatch (batch, 1, 1).
+
+struct Params {
+    z: u32,
+    cols: u32,
+    rows: u32,
+    num_edges: u32,
+    iterations: u32,
+    // 0 = bp (flooding), 1 = layered-bp, 2 = min-sum (flooding), 3 = layered-min-sum
+    algorithm: u32,
+    early_stop: u32,
+    out_bits: u32,
+    out_words: u32,
+    scaling: f32,
+    offset: f32,
+    llr_clip: f32,
+}
+
+override WG_SIZE: u32 = 128u;
+const MAX_DEGREE: u32 = 32u;
+const PHI_MIN: f32 = 8.5e-8;
+const PHI_MAX: f32 = 16.635532;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> edges: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> row_start: array<u32>;
+@group(0) @binding(3) var<storage, read> col_start: array<u32>;
+@group(0) @binding(4) var<storage, read> col_edges: array<u32>;
+@group(0) @binding(5) var<storage, read> channel: array<f32>;
+@group(0) @binding(6) var<storage, read_write> posterior: array<f32>;
+@group(0) @binding(7) var<storage, read_write> c2v: array<f32>;
+@group(0) @binding(8) var<storage, read_write> hard: array<atomic<u32>>;
+@group(0) @binding(9) var<storage, read_write> iterations_out: array<u32>;
+
+var<workgroup> unsatisfied: atomic<u32>;
+
+// phi with the CPU's formula: ln(1 + u), u = 2t / (1 - t), t = e^-x; series for 1 - t at small x.
+fn phi(x_in: f32) -> f32 {
+    let x = clamp(x_in, PHI_MIN, PHI_MAX);
+    let t = exp(-x);
+    let series = x * (1.0 - x / 2.0 * (1.0 - x / 3.0 * (1.0 - x / 4.0 * (1.0 - x / 5.0 * (1.0 - x / 6.0)))));
+    let one_minus_t = select(1.0 - t, series, x < 0.25);
+    let u = 2.0 * t / one_minus_t;
+    let y = 1.0 + u;
+    return log(y) * (u / (y - 1.0));
+}
+
+fn is_layered() -> bool {
+    return params.algorithm == 1u || params.algorithm == 3u;
+}
+
+fn is_min_sum() -> bool {
+    return params.algorithm >= 2u;
+}
+
+// Check update of check r of row block `row`; layered writes the posterior back in place.
+fn check_row(block: u32, row: u32, r: u32) {
+    let z = params.z;
+    let clip = params.llr_clip;
+    let base_v = block * params.cols * z;
+    let base_e = block * params.num_edges * z;
+    let e0 = row_start[row];
+    let deg = row_start[row + 1u] - e0;
+    var t: array<f32, MAX_DEGREE>;
+    var idx: array<u32, MAX_DEGREE>;
+    var sum = 0.0;
+    var sign = 0u;
+    var min1 = 3.0e38;
+    var min2 = 3.0e38;
+    var arg = 0u;
+    for (var k = 0u; k < deg; k++) {
+        let e = edges[e0 + k];
+        let v = base_v + e.y * z + (r + e.z) % z;
+        idx[k] = v;
+        let tv = posterior[v] - c2v[base_e + (e0 + k) * z + r];
+        t[k] = tv;
+        sign ^= bitcast<u32>(tv) & 0x80000000u;
+        let a = abs(tv);
+        if (is_min_sum()) {
+            if (a < min1) {
+                min2 = min1;
+                min1 = a;
+                arg = k;
+            } else {
+                min2 = min(min2, a);
+            }
+        } else {
+            sum += phi(a);
+        }
+    }
+    for (var k = 0u; k < deg; k++) {
+        let tv = t[k];
+        var mag: f32;
+        if (is_min_sum()) {
+            mag = min(max(params.scaling * select(min1, min2, k == arg) - params.offset, 0.0), clip);
+        } else {
+            mag = min(phi(sum - phi(abs(tv))), clip);
+        }
+        let sbit = sign ^ (bitcast<u32>(tv) & 0x80000000u);
+        let msg = bitcast<f32>(bitcast<u32>(mag) | sbit);
+        c2v[base_e + (e0 + k) * z + r] = msg;
+        if (is_layered()) {
+            posterior[idx[k]] = tv + msg;
+        }
+    }
+}
+
+// Flooding variable update: posterior = channel + sum of the incoming check messages.
+fn variable_update(block: u32, col: u32, r: u32) {
+    let z = params.z;
+    let clip = params.llr_clip;
+    let v = block * params.cols * z + col * z + r;
+    var acc = clamp(channel[v], -clip, clip);
+    for (var k = col_start[col]; k < col_start[col + 1u]; k++) {
+        let eid = col_edges[k];
+        let e = edges[eid];
+        // Check c of this edge reads bit (c + shift) mod Z; bit r is read by c = r - shift.
+        let c = (r + z - e.z) % z;
+        acc += c2v[block * params.num_edges * z + eid * z + c];
+    }
+    posterior[v] = acc;
+}
+
+// Counts unsatisfied checks of the hard decisions of the posterior into `unsatisfied`.
+fn syndrome(block: u32, tid: u32) {
+    let z = params.z;
+    let base_v = block * params.cols * z;
+    for (var row = 0u; row < params.rows; row++) {
+        for (var r = tid; r < z; r += WG_SIZE) {
+            var parity = 0u;
+            for (var e_i = row_start[row]; e_i < row_start[row + 1u]; e_i++) {
+                let e = edges[e_i];
+                parity ^= select(0u, 1u, posterior[base_v + e.y * z + (r + e.z) % z] < 0.0);
+            }
+            if (parity != 0u) {
+                atomicAdd(&unsatisfied, 1u);
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let block = wg.x;
+    let tid = lid.x;
+    let z = params.z;
+    let n = params.cols * z;
+    let base_v = block * n;
+    let base_e = block * params.num_edges * z;
+    for (var i = tid; i < n; i += WG_SIZE) {
+        posterior[base_v + i] = clamp(channel[base_v + i], -params.llr_clip, params.llr_clip);
+    }
+    for (var i = tid; i < params.num_edges * z; i += WG_SIZE) {
+        c2v[base_e + i] = 0.0;
+    }
+    for (var i = tid; i < params.out_words; i += WG_SIZE) {
+        atomicStore(&hard[block * params.out_words + i], 0u);
+    }
+    storageBarrier();
+    workgroupBarrier();
+    var it = 0u;
+    var converged = false;
+    loop {
+        if (it >= params.iterations) {
+            break;
+        }
+        it += 1u;
+        if (is_layered()) {
+            for (var row = 0u; row < params.rows; row++) {
+                for (var r = tid; r < z; r += WG_SIZE) {
+                    check_row(block, row, r);
+                }
+                storageBarrier();
+                workgroupBarrier();
+            }
+        } else {
+            for (var row = 0u; row < params.rows; row++) {
+                for (var r = tid; r < z; r += WG_SIZE) {
+                    check_row(block, row, r);
+                }
+            }
+            storageBarrier();
+            workgroupBarrier();
+            for (var i = tid; i < n; i += WG_SIZE) {
+                variable_update(block, i / z, i % z);
+            }
+            storageBarrier();
+            workgroupBarrier();
+        }
+        if (params.early_stop != 0u || it == params.iterations) {
+            if (tid == 0u) {
+                atomicStore(&unsatisfied, 0u);
+            }
+            workgroupBarrier();
+            syndrome(block, tid);
+            let bad = workgroupUniformLoad(&unsatisfied);
+            converged = bad == 0u;
+            if (converged && params.early_stop != 0u) {
+                break;
+            }
+        }
+    }
+    for (var i = tid; i < params.out_bits; i += WG_SIZE) {
+        if (posterior[base_v + i] < 0.0) {
+            atomicOr(&hard[block * params.out_words + i / 32u], 1u << (i % 32u));
+        }
+    }
+    if (tid == 0u) {
+        iterations_out[block] = it | select(0u, 0x80000000u, converged);
+    }
+}

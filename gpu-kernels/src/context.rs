@@ -1,0 +1,119 @@
+//! A wgpu device and queue for compute, with buffer helpers shared by the kernels.
+
+use crate::adapter::AdapterSummary;
+use wgpu::util::DeviceExt;
+use wgpu::{Backends, Instance, InstanceDescriptor};
+
+/// Failures of the GPU runtime, turned into messages a user can act on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GpuError {
+    #[error("no usable GPU adapter (Vulkan): {0}")]
+    NoAdapter(String),
+    #[error("GPU device request failed on {adapter}: {message}")]
+    Device { adapter: String, message: String },
+    #[error("GPU error: {0}")]
+    Runtime(String),
+}
+
+/// The compute device of a run.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub adapter: AdapterSummary,
+}
+
+impl GpuContext {
+    /// Opens the best adapter: discrete > integrated > virtual; a software adapter
+    /// (lavapipe) only when `allow_software`.
+    pub fn new(allow_software: bool) -> Result<Self, GpuError> {
+        let backends = Backends::from_env().unwrap_or(Backends::VULKAN);
+        let instance = Instance::new(InstanceDescriptor {
+            backends,
+            ..InstanceDescriptor::new_without_display_handle()
+        });
+        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let adapter = adapters
+            .into_iter()
+            .map(|a| (crate::adapter::summarize(&a), a))
+            .filter(|(s, _)| allow_software || s.rank() >= 1)
+            .max_by_key(|(s, _)| s.rank())
+            .ok_or_else(|| {
+                GpuError::NoAdapter(if allow_software {
+                    "none found; install mesa-vulkan-drivers (lavapipe) or a GPU driver".into()
+                } else {
+                    "only software adapters found".into()
+                })
+            })?;
+        let (summary, adapter) = adapter;
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("ferrolink"),
+            required_limits: adapter.limits(),
+            ..Default::default()
+        }))
+        .map_err(|e| GpuError::Device {
+            adapter: summary.name.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(GpuContext {
+            device,
+            queue,
+            adapter: summary,
+        })
+    }
+
+    /// A storage buffer initialized from `data`.
+    pub fn storage_from<T: bytemuck::Pod>(&self, label: &str, data: &[T]) -> wgpu::Buffer {
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::cast_slice(data),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+            })
+    }
+
+    /// An uninitialized storage buffer of `bytes` bytes (at least 4).
+    pub fn storage(&self, label: &str, bytes: u64) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: bytes.max(4),
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// Copies `buffer` back to the host (waits for the queue).
+    pub fn read_back<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer) -> Result<Vec<T>, GpuError> {
+        let size = buffer.size();
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("read back"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.device.create_command_encoder(&Default::default());
+        enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, size);
+        self.queue.submit([enc.finish()]);
+        let slice = staging.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Runtime(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| GpuError::Runtime(e.to_string()))?
+            .map_err(|e| GpuError::Runtime(e.to_string()))?;
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| GpuError::Runtime(e.to_string()))?;
+        let data = bytemuck::cast_slice::<u8, T>(&view).to_vec();
+        drop(view);
+        staging.unmap();
+        Ok(data)
+    }
+}
