@@ -3,7 +3,7 @@
 
 use crate::{plot, Failure};
 use anyhow::Context;
-use gpu_kernels::DeviceChoice;
+use gpu_kernels::{DeviceChoice, GpuExecutor};
 use indicatif::{ProgressBar, ProgressStyle};
 use receivers::CpuExecutor;
 use sim_core::engine::{run_point, Executor, PointResult};
@@ -35,14 +35,23 @@ fn load_checked(path: &Path) -> Result<Resolved, Failure> {
     load(path).map_err(|e| Failure::BadInput(e.to_string()))
 }
 
-/// The executor for `--device`. The WGSL executor is not built yet: `auto` runs on the CPU,
-/// and `gpu` says so instead of silently falling back.
+/// The executor for `--device`: `gpu` takes the best adapter, lavapipe included (slow; for
+/// checks); `auto` takes a real GPU when one opens and the CPU otherwise; `cpu` the CPU.
 fn executor(device: &str) -> Result<Box<dyn Executor>, Failure> {
     match device {
-        "gpu" => Err(Failure::Runtime(anyhow::anyhow!(
-            "--device gpu: the WGSL executor is not part of this version yet; \
-             use --device cpu (or auto, which uses the CPU until it is)"
-        ))),
+        "gpu" => GpuExecutor::new(true)
+            .map(|e| Box::new(e) as Box<dyn Executor>)
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!("--device gpu: {e}"))),
+        "auto" => {
+            let choice = gpu_kernels::choose("auto", &gpu_kernels::list_adapters());
+            if let DeviceChoice::Gpu(name) = choice {
+                match GpuExecutor::new(false) {
+                    Ok(e) => return Ok(Box::new(e)),
+                    Err(e) => eprintln!("warning: GPU {name} did not open ({e}); using the CPU"),
+                }
+            }
+            Ok(Box::new(CpuExecutor::new()))
+        }
         _ => Ok(Box::new(CpuExecutor::new())),
     }
 }

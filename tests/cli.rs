@@ -87,17 +87,20 @@ fn quickstart_writes_tables_plots_and_resumes() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
-/// Same scenario and seed give the same counters; another seed gives others.
+/// Same scenario and seed give the same counters, on the CPU and on the GPU executor
+/// (lavapipe here); another seed gives others.
 #[test]
 fn runs_are_reproducible() {
     let out = temp_dir("repro");
-    let counters = |seed: &str, sub: &str| {
+    let counters = |seed: &str, sub: &str, device: &str| {
         let o = bin()
             .args([
                 "run",
                 "scenarios/quickstart.toml",
                 "--quick",
                 "--fresh",
+                "--device",
+                device,
                 "--seed",
                 seed,
                 "--out",
@@ -115,11 +118,14 @@ fn runs_are_reproducible() {
             .clone();
         s.u64().unwrap().into_no_null_iter().collect::<Vec<u64>>()
     };
-    let a = counters("7", "a");
-    let b = counters("7", "b");
-    let c = counters("8", "c");
+    let a = counters("7", "a", "cpu");
+    let b = counters("7", "b", "cpu");
+    let c = counters("8", "c", "cpu");
     assert_eq!(a, b);
     assert_ne!(a, c);
+    if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_none() {
+        assert_eq!(a, counters("7", "g", "gpu"), "GPU executor counters");
+    }
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -18,7 +18,7 @@
 //   7 c2v         storage, read_write  array<f32>        [batch, num_edges * Z]
 //   8 hard        storage, read_write  array<u32>        [batch, out_words]  hard decisions of bits 0..out_bits, packed LSB first
 //   9 iterations  storage, read_write  array<u32>        [batch]  iterations run; bit 31 set when converged
-// Workgroup size: WG_SIZE (override, default 128); dispatch (batch, 1, 1).
+// Workgroup size: WG_SIZE (override, default 128); dispatch (x, y) workgroups, x·y ≥ num_blocks.
 
 struct Params {
     z: u32,
@@ -34,6 +34,10 @@ struct Params {
     scaling: f32,
     offset: f32,
     llr_clip: f32,
+    num_blocks: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 
 override WG_SIZE: u32 = 128u;
@@ -160,8 +164,12 @@ fn syndrome(block: u32, tid: u32) {
 }
 
 @compute @workgroup_size(WG_SIZE)
-fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let block = wg.x;
+fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_id) lid: vec3<u32>) {
+    let block = wg.y * nwg.x + wg.x;
+    if (block >= params.num_blocks) {
+        return;
+    }
     let tid = lid.x;
     let z = params.z;
     let n = params.cols * z;

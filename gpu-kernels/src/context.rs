@@ -15,6 +15,27 @@ pub enum GpuError {
     Runtime(String),
 }
 
+/// Workgroups `(x, y)` covering `groups` (x ≤ 65535, the per-dimension limit); kernels
+/// compute their linear index as `wg.y · num_workgroups.x + wg.x` and skip the overhang.
+pub fn grid(groups: u64) -> (u32, u32) {
+    let x = groups.clamp(1, 65535);
+    (x as u32, groups.div_ceil(x).max(1) as u32)
+}
+
+/// A bind group layout entry for a compute-stage buffer.
+pub fn buffer_entry(binding: u32, ty: wgpu::BufferBindingType) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
 /// The compute device of a run.
 pub struct GpuContext {
     pub device: wgpu::Device,
@@ -61,6 +82,74 @@ impl GpuContext {
         })
     }
 
+    /// A compute pipeline from WGSL `source`, entry point `entry`, one bind group `layout`.
+    pub fn pipeline(
+        &self,
+        label: &str,
+        source: &str,
+        entry: &str,
+        layout: &wgpu::BindGroupLayout,
+        constants: &[(&str, f64)],
+    ) -> wgpu::ComputePipeline {
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+        let pipeline_layout = self
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(layout)],
+                immediate_size: 0,
+            });
+        self.device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(label),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants,
+                    ..Default::default()
+                },
+                cache: None,
+            })
+    }
+
+    /// A bind group of `buffers`, bound whole at bindings 0, 1, 2, ...
+    pub fn bind(
+        &self,
+        label: &str,
+        layout: &wgpu::BindGroupLayout,
+        buffers: &[&wgpu::Buffer],
+    ) -> wgpu::BindGroup {
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
+        self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout,
+            entries: &entries,
+        })
+    }
+
+    /// A uniform buffer holding `value`, writable later with `queue.write_buffer`.
+    pub fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::bytes_of(value),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            })
+    }
+
     /// A storage buffer initialized from `data`.
     pub fn storage_from<T: bytemuck::Pod>(&self, label: &str, data: &[T]) -> wgpu::Buffer {
         self.device
@@ -87,7 +176,18 @@ impl GpuContext {
 
     /// Copies `buffer` back to the host (waits for the queue).
     pub fn read_back<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer) -> Result<Vec<T>, GpuError> {
-        let size = buffer.size();
+        self.read_back_range(buffer, buffer.size())
+    }
+
+    /// Copies the first `size` bytes of `buffer` back (`size` a multiple of 4; 0 gives none).
+    pub fn read_back_range<T: bytemuck::Pod>(
+        &self,
+        buffer: &wgpu::Buffer,
+        size: u64,
+    ) -> Result<Vec<T>, GpuError> {
+        if size == 0 {
+            return Ok(Vec::new());
+        }
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("read back"),
             size,

@@ -1,7 +1,7 @@
 //! Host side of `shaders/ldpc_decoder.wgsl`: owns its bind group layout and pipeline, uploads
 //! the pruned lifted graph of a CPU [`LdpcDecoder`], and decodes batches of code blocks.
 
-use crate::context::{GpuContext, GpuError};
+use crate::context::{buffer_entry, grid, GpuContext, GpuError};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
 const SHADER: &str = include_str!("../shaders/ldpc_decoder.wgsl");
@@ -26,6 +26,8 @@ struct Params {
     scaling: f32,
     offset: f32,
     llr_clip: f32,
+    num_blocks: u32,
+    pad: [u32; 3],
 }
 
 /// Result of a GPU batch decode.
@@ -53,19 +55,15 @@ pub struct GpuLdpcDecoder {
     layout: wgpu::BindGroupLayout,
     graph: [wgpu::Buffer; 4],
     params: Params,
+    uniform: wgpu::Buffer,
 }
 
-fn layout_entry(binding: u32, ty: wgpu::BufferBindingType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
+/// The per-batch buffers of a decode: the decoder's state and its outputs.
+pub struct DecoderBuffers {
+    pub posterior: wgpu::Buffer,
+    pub c2v: wgpu::Buffer,
+    pub hard: wgpu::Buffer,
+    pub iterations: wgpu::Buffer,
 }
 
 impl GpuLdpcDecoder {
@@ -119,6 +117,8 @@ impl GpuLdpcDecoder {
             scaling: s.scaling,
             offset: s.offset,
             llr_clip: s.llr_clip,
+            num_blocks: 0,
+            pad: [0; 3],
         };
         use wgpu::BufferBindingType::{Storage, Uniform};
         let ro = Storage { read_only: true };
@@ -128,59 +128,114 @@ impl GpuLdpcDecoder {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("ldpc_decoder"),
                 entries: &[
-                    layout_entry(0, Uniform),
-                    layout_entry(1, ro),
-                    layout_entry(2, ro),
-                    layout_entry(3, ro),
-                    layout_entry(4, ro),
-                    layout_entry(5, ro),
-                    layout_entry(6, rw),
-                    layout_entry(7, rw),
-                    layout_entry(8, rw),
-                    layout_entry(9, rw),
+                    buffer_entry(0, Uniform),
+                    buffer_entry(1, ro),
+                    buffer_entry(2, ro),
+                    buffer_entry(3, ro),
+                    buffer_entry(4, ro),
+                    buffer_entry(5, ro),
+                    buffer_entry(6, rw),
+                    buffer_entry(7, rw),
+                    buffer_entry(8, rw),
+                    buffer_entry(9, rw),
                 ],
             });
-        let module = ctx
-            .device
-            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some("ldpc_decoder.wgsl"),
-                source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-            });
-        let pipeline_layout = ctx
-            .device
-            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("ldpc_decoder"),
-                bind_group_layouts: &[Some(&layout)],
-                immediate_size: 0,
-            });
-        let pipeline = ctx
-            .device
-            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some("ldpc_decoder"),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some("decode"),
-                compilation_options: wgpu::PipelineCompilationOptions {
-                    constants: &[("WG_SIZE", WG_SIZE as f64)],
-                    ..Default::default()
-                },
-                cache: None,
-            });
+        let pipeline = ctx.pipeline(
+            "ldpc_decoder.wgsl",
+            SHADER,
+            "decode",
+            &layout,
+            &[("WG_SIZE", WG_SIZE as f64)],
+        );
         let graph = [
             ctx.storage_from("edges", &edge_data),
             ctx.storage_from("row_start", &rs),
             ctx.storage_from("col_start", &col_start),
             ctx.storage_from("col_edges", &col_edges),
         ];
+        let uniform = ctx.uniform("ldpc_decoder params", &params);
         Ok(GpuLdpcDecoder {
             pipeline,
             layout,
             graph,
             params,
+            uniform,
         })
     }
 
-    /// Decodes `batch` code blocks.
+    /// LLRs per code block (`cols · Z`) and packed output words per block.
+    pub fn shape(&self) -> (usize, usize) {
+        (
+            (self.params.cols * self.params.z) as usize,
+            self.params.out_words as usize,
+        )
+    }
+
+    /// Bytes of decoder buffers per code block (posterior, messages, outputs).
+    pub fn bytes_per_block(&self) -> u64 {
+        let p = &self.params;
+        4 * (p.cols * p.z + p.num_edges * p.z + p.out_words + 1) as u64
+    }
+
+    /// Bytes of the largest decoder buffer (the messages) per code block.
+    pub fn largest_binding_per_block(&self) -> u64 {
+        4 * (self.params.num_edges * self.params.z) as u64
+    }
+
+    /// Buffers for up to `blocks` code blocks.
+    pub fn buffers(&self, ctx: &GpuContext, blocks: usize) -> DecoderBuffers {
+        let p = &self.params;
+        let b = blocks as u64;
+        DecoderBuffers {
+            posterior: ctx.storage("posterior", b * (p.cols * p.z) as u64 * 4),
+            c2v: ctx.storage("c2v", b * (p.num_edges * p.z) as u64 * 4),
+            hard: ctx.storage("hard", b * p.out_words as u64 * 4),
+            iterations: ctx.storage("iterations", b * 4),
+        }
+    }
+
+    /// The bind group decoding `channel` (`[blocks, cols · Z]` LLRs) into `bufs`.
+    pub fn bind(
+        &self,
+        ctx: &GpuContext,
+        channel: &wgpu::Buffer,
+        bufs: &DecoderBuffers,
+    ) -> wgpu::BindGroup {
+        ctx.bind(
+            "ldpc_decoder",
+            &self.layout,
+            &[
+                &self.uniform,
+                &self.graph[0],
+                &self.graph[1],
+                &self.graph[2],
+                &self.graph[3],
+                channel,
+                &bufs.posterior,
+                &bufs.c2v,
+                &bufs.hard,
+                &bufs.iterations,
+            ],
+        )
+    }
+
+    /// Sets the number of blocks the next submitted dispatch decodes (a queued write).
+    pub fn set_blocks(&self, ctx: &GpuContext, blocks: usize) {
+        let mut p = self.params;
+        p.num_blocks = blocks as u32;
+        ctx.queue
+            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&p));
+    }
+
+    /// Records the decode of `blocks` code blocks into `pass` (after [`Self::set_blocks`]).
+    pub fn record(&self, pass: &mut wgpu::ComputePass, bind: &wgpu::BindGroup, blocks: usize) {
+        let (x, y) = grid(blocks as u64);
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, bind, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    }
+
+    /// Decodes `batch` code blocks in one round trip (the link chain uses [`Self::record`]).
     ///
     /// * `channel` — `[batch, cols * Z]` channel LLRs, as the CPU decoder takes them.
     pub fn decode(
@@ -189,65 +244,28 @@ impl GpuLdpcDecoder {
         channel: &[f32],
         batch: usize,
     ) -> Result<GpuDecodeOutput, GpuError> {
-        let p = &self.params;
-        let n = (p.cols * p.z) as usize;
+        let (n, out_words) = self.shape();
         if channel.len() != batch * n {
             return Err(GpuError::Runtime(format!(
                 "channel LLRs: {} values for {batch} blocks of {n}",
                 channel.len()
             )));
         }
-        use wgpu::util::DeviceExt;
-        let uniform = ctx
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("params"),
-                contents: bytemuck::bytes_of(p),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
         let chan = ctx.storage_from("channel", channel);
-        let posterior = ctx.storage("posterior", (batch * n * 4) as u64);
-        let c2v = ctx.storage("c2v", (batch * (p.num_edges * p.z) as usize * 4) as u64);
-        let hard = ctx.storage("hard", (batch * p.out_words as usize * 4) as u64);
-        let iters = ctx.storage("iterations", (batch * 4) as u64);
-        let buffers = [
-            &uniform,
-            &self.graph[0],
-            &self.graph[1],
-            &self.graph[2],
-            &self.graph[3],
-            &chan,
-            &posterior,
-            &c2v,
-            &hard,
-            &iters,
-        ];
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
-        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("ldpc_decoder"),
-            layout: &self.layout,
-            entries: &entries,
-        });
+        let bufs = self.buffers(ctx, batch);
+        let bind = self.bind(ctx, &chan, &bufs);
+        self.set_blocks(ctx, batch);
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = enc.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(batch as u32, 1, 1);
+            self.record(&mut pass, &bind, batch);
         }
         ctx.queue.submit([enc.finish()]);
-        let hard_words: Vec<u32> = ctx.read_back(&hard)?;
-        let it: Vec<u32> = ctx.read_back(&iters)?;
+        let hard: Vec<u32> = ctx.read_back(&bufs.hard)?;
+        let it: Vec<u32> = ctx.read_back(&bufs.iterations)?;
         Ok(GpuDecodeOutput {
-            hard: hard_words,
-            out_words: p.out_words as usize,
+            hard,
+            out_words,
             iterations: it.iter().map(|&x| x & 0x7fff_ffff).collect(),
             converged: it.iter().map(|&x| x & 0x8000_0000 != 0).collect(),
         })

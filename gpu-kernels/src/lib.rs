@@ -10,11 +10,17 @@
 
 pub mod adapter;
 pub mod context;
+pub mod gpu_executor;
 pub mod ldpc_decoder;
+pub mod ldpc_encoder;
+pub mod link_chain;
 
 pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
 pub use context::{GpuContext, GpuError};
-pub use ldpc_decoder::{GpuDecodeOutput, GpuLdpcDecoder};
+pub use gpu_executor::GpuExecutor;
+pub use ldpc_decoder::{DecoderBuffers, GpuDecodeOutput, GpuLdpcDecoder};
+pub use ldpc_encoder::GpuLdpcEncoder;
+pub use link_chain::{ChainTrace, GpuLinkChain};
 
 /// For tests: the lavapipe/GPU context, or a panic explaining how to get one. Set
 /// `FERROLINK_SKIP_GPU_TESTS=1` to skip GPU tests on a machine without Vulkan (returns None).

@@ -48,6 +48,26 @@ pub fn ln_f32(y: f32) -> f32 {
 pub const PHI_MIN: f32 = 8.5e-8;
 pub const PHI_MAX: f32 = 16.635_532;
 
+/// (sin 2πt, cos 2πt) from plain multiply-adds, so the CPU and the WGSL twin (philox.wgsl)
+/// agree to rounding whatever the GPU's own sin/cos precision (Vulkan allows 2⁻¹¹ absolute).
+/// Reduction to r ∈ [−π/4, π/4] by quarter turns is exact for the Box-Muller inputs
+/// (multiples of 2⁻²⁵); Taylor series to r⁹ and r⁸ (error < 2e-9).
+#[inline(always)]
+pub fn sincos_turns(t: f32) -> (f32, f32) {
+    let t = t - (t + 0.5).floor();
+    let k = (4.0 * t + 0.5).floor();
+    let r = (t - 0.25 * k) * std::f32::consts::TAU;
+    let r2 = r * r;
+    let s = r * (1.0 - r2 / 6.0 * (1.0 - r2 / 20.0 * (1.0 - r2 / 42.0 * (1.0 - r2 / 72.0))));
+    let c = 1.0 - r2 / 2.0 * (1.0 - r2 / 12.0 * (1.0 - r2 / 30.0 * (1.0 - r2 / 56.0)));
+    match (k as i32).rem_euclid(4) {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    }
+}
+
 /// φ(x) = −ln tanh(x/2) = ln((eˣ+1)/(eˣ−1)), the self-inverse map of the sum-product check
 /// update, with x clamped to [`PHI_MIN`, `PHI_MAX`].
 #[inline(always)]
@@ -67,6 +87,17 @@ pub fn phi(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sincos_turns_matches_std() {
+        for i in 0..=20_000 {
+            let t = i as f32 / 20_000.0 - 0.3;
+            let (s, c) = sincos_turns(t);
+            let a = t as f64 * std::f64::consts::TAU;
+            assert!((s as f64 - a.sin()).abs() < 3e-7, "sin 2π·{t}: {s}");
+            assert!((c as f64 - a.cos()).abs() < 3e-7, "cos 2π·{t}: {c}");
+        }
+    }
 
     #[test]
     fn exp_ln_phi_match_std() {

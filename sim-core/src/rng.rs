@@ -63,8 +63,8 @@ pub fn u32_to_open01(x: u32) -> f32 {
 pub fn box_muller(a: u32, b: u32) -> [f32; 2] {
     let u1 = u32_to_open01(a);
     let u2 = u32_to_open01(b);
-    let r = (-2.0 * u1.ln()).sqrt();
-    let (s, c) = (std::f32::consts::TAU * u2).sin_cos();
+    let r = (-2.0 * crate::fastmath::ln_f32(u1)).sqrt();
+    let (s, c) = crate::fastmath::sincos_turns(u2);
     [r * c, r * s]
 }
 

@@ -99,6 +99,12 @@ impl LiftedCode {
         self.base_graph.cols()
     }
 
+    /// B⁻¹ of the 4Z × 4Z core parity block: row `k` is
+    /// `words[k * row_words..(k + 1) * row_words]`, bit `j` in word `j / 64` (for the GPU encoder).
+    pub fn core_inverse(&self) -> (&[u64], usize) {
+        (&self.core_inverse, self.core_words)
+    }
+
     /// Edge blocks of base row `i`.
     pub fn row(&self, i: usize) -> &[EdgeBlock] {
         &self.edges[self.row_start[i]..self.row_start[i + 1]]

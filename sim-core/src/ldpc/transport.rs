@@ -43,18 +43,18 @@ impl TransportCodec {
     pub fn new(params: TbCodeParams, settings: DecoderSettings) -> Self {
         let code = LiftedCode::get(params.base_graph, params.lifting_size);
         let mut matchers: Vec<Arc<RateMatcher>> = Vec::new();
-        let mut decoders: Vec<Arc<LdpcDecoder>> = Vec::new();
         for &e in &params.e {
-            if let Some(i) = matchers.iter().position(|m| m.e == e) {
-                matchers.push(matchers[i].clone());
-                decoders.push(decoders[i].clone());
-            } else {
-                let m = RateMatcher::new(&params, e);
-                let used = m.used_len();
-                matchers.push(Arc::new(m));
-                decoders.push(Arc::new(LdpcDecoder::new(code.clone(), used, settings)));
+            match matchers.iter().position(|m| m.e == e) {
+                Some(i) => matchers.push(matchers[i].clone()),
+                None => matchers.push(Arc::new(RateMatcher::new(&params, e))),
             }
         }
+        // One decoder for every code block, kept to the columns the longest E reaches (E
+        // differs by at most Q_m bits between blocks, so this costs at most one column),
+        // so that all code blocks of a transport block have one shape (as on the GPU).
+        let used = matchers.iter().map(|m| m.used_len()).max().unwrap_or(0);
+        let decoder = Arc::new(LdpcDecoder::new(code.clone(), used, settings));
+        let decoders = vec![decoder; matchers.len()];
         TransportCodec {
             params,
             code,

@@ -1,0 +1,46 @@
+// The uniform shared by link_chain.wgsl and ldpc_encoder.wgsl (host: link_chain.rs
+// ChainParams, same field order). Sizes are per transport block (TB) or code block (CB).
+
+struct Chain {
+    seed_lo: u32,
+    seed_hi: u32,
+    point: u32,
+    first_block: u32,
+    count: u32,
+    a_len: u32,
+    b_len: u32,
+    num_cb: u32,
+    cb_data: u32,
+    k_prime: u32,
+    cb_crc: u32,
+    // 0 none, 1 CRC24A, 2 CRC24B, 3 CRC16
+    tb_crc: u32,
+    z: u32,
+    kb: u32,
+    x_stride: u32,
+    // Rate-matching lengths (TS 38.212 §5.4.2.1): the first cb_lo code blocks have e_lo bits,
+    // the others e_hi (= e_lo + Q_m, or equal).
+    e_lo: u32,
+    e_hi: u32,
+    cb_lo: u32,
+    g_len: u32,
+    qm: u32,
+    m_dim: u32,
+    bpsk: u32,
+    // 0 AWGN, 1 Rayleigh fast fading, 2 Rayleigh block fading
+    channel: u32,
+    // 0 APP, 1 max-log
+    demapper: u32,
+    coded: u32,
+    out_words: u32,
+    filler_start: u32,
+    filler_end: u32,
+    ext_rows: u32,
+    words32: u32,
+    no: f32,
+    noise_scale: f32,
+    fading_scale: f32,
+    filler_llr: f32,
+    pad0: u32,
+    pad1: u32,
+}

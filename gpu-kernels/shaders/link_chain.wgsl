@@ -1,0 +1,315 @@
+// The per-symbol and per-block stages of the single-carrier link chain: the WGSL twin of
+// receivers/src/cpu_chain.rs (simulate_block), around the LDPC encoder and decoder kernels.
+// chain_params.wgsl, fastmath.wgsl and philox.wgsl are prepended.
+//
+// Entry points, in the order a batch runs them (each thread's work in brackets):
+//   tb_source    [transport block]  random bits (Philox stream 0), TB CRC (TS 38.212 §7.2.1),
+//                                   code block segmentation and CB CRC24B (§5.2.2) into x
+//   symbols      [symbol]           rate-matched bits (§5.4.2) or uncoded bits → QAM point
+//                                   (TS 38.211 §5.1) → flat Rayleigh h (stream 2) → AWGN
+//                                   (stream 1) → equalize → LLRs (APP or max-log)
+//   rate_recover [code block bit]   LLRs back onto the codeword, repeats summed in order,
+//                                   punctured 0, fillers FILLER_LLR (decoder input)
+//   outcome      [transport block]  decoded bits vs sent: bit errors, CB errors, CRC checks
+//
+// Bindings (group 0):
+//   0 p          uniform             Chain
+//   1 levels     storage, read       array<f32>  [2^m]  PAM amplitudes by label (Constellation::levels)
+//   2 d_index    storage, read       array<u32>  [e_lo + e_hi]  rate matching: output bit t of a
+//                                    CB = d[d_index[t]] (e_lo table, then e_hi table)
+//   3 rec_start  storage, read       array<u32>  [2, D + 1] CSR over d positions (D = x_stride − 2Z),
+//                                    per table; entries index rec_e
+//   4 rec_e      storage, read       array<u32>  [e_lo + e_hi] output bits of each d position, ascending
+//   5 b          storage, read_write array<u32>  [count, B]             TB bits with CRC (0/1)
+//   6 x          storage, read_write array<u32>  [count · C, x_stride]  codeword bits (0/1)
+//   7 llr        storage, read_write array<f32>  [count, G]             channel LLRs
+//   8 llr_x      storage, read_write array<f32>  [count · C, x_stride]  decoder input LLRs
+//   9 hard       storage, read_write array<u32>  [count · C, out_words] decoded bits, packed
+//  10 iters      storage, read_write array<u32>  [count · C]            decoder iterations | converged << 31
+//  11 outcomes   storage, read_write array<vec4<u32>> [count]  (bit errors, CB errors, CRC fail, iterations)
+// Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
+
+
+@group(0) @binding(0) var<uniform> p: Chain;
+@group(0) @binding(1) var<storage, read> levels: array<f32>;
+@group(0) @binding(2) var<storage, read> d_index: array<u32>;
+@group(0) @binding(3) var<storage, read> rec_start: array<u32>;
+@group(0) @binding(4) var<storage, read> rec_e: array<u32>;
+@group(0) @binding(5) var<storage, read_write> b: array<u32>;
+@group(0) @binding(6) var<storage, read_write> x: array<u32>;
+@group(0) @binding(7) var<storage, read_write> llr: array<f32>;
+@group(0) @binding(8) var<storage, read_write> llr_x: array<f32>;
+@group(0) @binding(9) var<storage, read_write> hard: array<u32>;
+@group(0) @binding(10) var<storage, read_write> iters: array<u32>;
+@group(0) @binding(11) var<storage, read_write> outcomes: array<vec4<u32>>;
+
+const WG: u32 = 64u;
+
+fn linear_id(wg: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>) -> u32 {
+    return (wg.y * nwg.x + wg.x) * WG + lid.x;
+}
+
+fn crc_len(kind: u32) -> u32 {
+    return select(select(24u, 16u, kind == 3u), 0u, kind == 0u);
+}
+
+fn crc_generator(kind: u32) -> u32 {
+    switch kind {
+        case 1u: { return 0x864CFBu; }
+        case 2u: { return 0x800063u; }
+        case 3u: { return 0x1021u; }
+        default: { return 0u; }
+    }
+}
+
+// One bit through the CRC shift register (crc.rs CrcPoly::remainder).
+fn crc_step(reg: u32, bit: u32, len: u32, generator: u32) -> u32 {
+    let feedback = ((reg >> (len - 1u)) & 1u) ^ bit;
+    let shifted = (reg << 1u) & ((1u << len) - 1u);
+    return select(shifted, shifted ^ generator, feedback == 1u);
+}
+
+fn key() -> vec2<u32> {
+    return vec2<u32>(p.seed_lo, p.seed_hi);
+}
+
+@compute @workgroup_size(64)
+fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let tb = linear_id(wg, nwg, lid);
+    if (tb >= p.count) {
+        return;
+    }
+    let block = p.first_block + tb;
+    let tb_len = crc_len(p.tb_crc);
+    let tb_gen = crc_generator(p.tb_crc);
+    var reg = 0u;
+    var r = vec4<u32>(0u);
+    for (var i = 0u; i < p.a_len; i++) {
+        if (i % 128u == 0u) {
+            r = philox4x32_10(vec4<u32>(i / 128u, STREAM_BITS, block, p.point), key());
+        }
+        let bit = (r[(i % 128u) / 32u] >> (i % 32u)) & 1u;
+        b[tb * p.b_len + i] = bit;
+        if (tb_len > 0u) {
+            reg = crc_step(reg, bit, tb_len, tb_gen);
+        }
+    }
+    for (var i = 0u; i < tb_len; i++) {
+        b[tb * p.b_len + p.a_len + i] = (reg >> (tb_len - 1u - i)) & 1u;
+    }
+    if (p.coded == 0u) {
+        return;
+    }
+    for (var cb = 0u; cb < p.num_cb; cb++) {
+        let base = (tb * p.num_cb + cb) * p.x_stride;
+        var cb_reg = 0u;
+        for (var k = 0u; k < p.cb_data; k++) {
+            let bit = b[tb * p.b_len + cb * p.cb_data + k];
+            x[base + k] = bit;
+            cb_reg = crc_step(cb_reg, bit, 24u, 0x800063u);
+        }
+        if (p.cb_crc != 0u) {
+            for (var i = 0u; i < 24u; i++) {
+                x[base + p.cb_data + i] = (cb_reg >> (23u - i)) & 1u;
+            }
+        }
+        for (var k = p.k_prime; k < p.kb * p.z; k++) {
+            x[base + k] = 0u;
+        }
+    }
+}
+
+// Code block of coded bit g of a TB: (index r, its first coded bit, E_r, table offset).
+fn cb_of_bit(g: u32) -> vec4<u32> {
+    let lo_bits = p.cb_lo * p.e_lo;
+    if (g < lo_bits) {
+        let r = g / p.e_lo;
+        return vec4<u32>(r, r * p.e_lo, p.e_lo, 0u);
+    }
+    let r = p.cb_lo + (g - lo_bits) / p.e_hi;
+    return vec4<u32>(r, lo_bits + (r - p.cb_lo) * p.e_hi, p.e_hi, p.e_lo);
+}
+
+fn coded_bit(tb: u32, g: u32) -> u32 {
+    if (p.coded == 0u) {
+        return b[tb * p.b_len + g];
+    }
+    let c = cb_of_bit(g);
+    let cb = tb * p.num_cb + c.x;
+    return x[cb * p.x_stride + 2u * p.z + d_index[c.w + g - c.y]];
+}
+
+// LLRs of one dimension's m bits (qam.rs Constellation::demap_dim), written from `at` with
+// stride `step`.
+fn demap_dim(y: f32, var_dim: f32, at: u32, step: u32) {
+    let inv = 0.5 / var_dim;
+    let n = 1u << p.m_dim;
+    for (var t = 0u; t < p.m_dim; t++) {
+        let shift = p.m_dim - 1u - t;
+        var max0 = -3.4e38;
+        var max1 = -3.4e38;
+        for (var label = 0u; label < n; label++) {
+            let d = y - levels[label];
+            let mt = -d * d * inv;
+            if (((label >> shift) & 1u) == 0u) {
+                max0 = max(max0, mt);
+            } else {
+                max1 = max(max1, mt);
+            }
+        }
+        var out = max0 - max1;
+        if (p.demapper == 0u && n > 2u) {
+            var s0 = 0.0;
+            var s1 = 0.0;
+            for (var label = 0u; label < n; label++) {
+                let d = y - levels[label];
+                let mt = -d * d * inv;
+                if (((label >> shift) & 1u) == 0u) {
+                    s0 += exp_f32(mt - max0);
+                } else {
+                    s1 += exp_f32(mt - max1);
+                }
+            }
+            out = out + ln_f32(s0) - ln_f32(s1);
+        }
+        llr[at + t * step] = out;
+    }
+}
+
+@compute @workgroup_size(64)
+fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_id) lid: vec3<u32>) {
+    let n_sym = p.g_len / p.qm;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= p.count * n_sym) {
+        return;
+    }
+    let tb = id / n_sym;
+    let s = id % n_sym;
+    let block = p.first_block + tb;
+    // TS 38.211 §5.1: even bits select the I level, odd bits the Q level (BPSK: both).
+    var li = 0u;
+    var lq = 0u;
+    for (var j = 0u; j < p.qm; j++) {
+        let bit = coded_bit(tb, s * p.qm + j);
+        if (p.bpsk != 0u) {
+            li = bit;
+            lq = bit;
+        } else if ((j & 1u) == 0u) {
+            li = (li << 1u) | bit;
+        } else {
+            lq = (lq << 1u) | bit;
+        }
+    }
+    let xs = vec2<f32>(levels[li], levels[lq]);
+    var y = xs;
+    var h = vec2<f32>(1.0, 0.0);
+    if (p.channel != 0u) {
+        let hs = select(s, 0u, p.channel == 2u);
+        let g = gaussian_pair(STREAM_FADING, hs, block, p.point, key());
+        h = vec2<f32>(g.x * p.fading_scale, g.y * p.fading_scale);
+        y = vec2<f32>(h.x * xs.x - h.y * xs.y, h.x * xs.y + h.y * xs.x);
+    }
+    let n = gaussian_pair(STREAM_NOISE, s, block, p.point, key());
+    y = vec2<f32>(y.x + n.x * p.noise_scale, y.y + n.y * p.noise_scale);
+    var z = y;
+    var no_eff = p.no;
+    if (p.channel != 0u) {
+        let g = max(h.x * h.x + h.y * h.y, 1e-30);
+        z = vec2<f32>((h.x * y.x + h.y * y.y) / g, (h.x * y.y - h.y * y.x) / g);
+        no_eff = p.no / g;
+    }
+    let var_dim = 0.5 * no_eff;
+    let at = tb * p.g_len + s * p.qm;
+    if (p.bpsk != 0u) {
+        demap_dim(z.x, var_dim, at, 1u);
+        let a = llr[at];
+        demap_dim(z.y, var_dim, at, 1u);
+        llr[at] = a + llr[at];
+    } else {
+        demap_dim(z.x, var_dim, at, 2u);
+        demap_dim(z.y, var_dim, at + 1u, 2u);
+    }
+}
+
+@compute @workgroup_size(64)
+fn rate_recover(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+    let id = linear_id(wg, nwg, lid);
+    if (id >= p.count * p.num_cb * p.x_stride) {
+        return;
+    }
+    let cb = id / p.x_stride;
+    let pos = id % p.x_stride;
+    let tb = cb / p.num_cb;
+    let r = cb % p.num_cb;
+    var v = 0.0;
+    if (pos >= 2u * p.z) {
+        let k = pos - 2u * p.z;
+        if (k >= p.filler_start && k < p.filler_end) {
+            v = p.filler_llr;
+        } else {
+            let lo = r < p.cb_lo;
+            let first_bit = select(p.cb_lo * p.e_lo + (r - p.cb_lo) * p.e_hi, r * p.e_lo, lo);
+            let base = tb * p.g_len + first_bit;
+            let table = select(p.x_stride - 2u * p.z + 1u, 0u, lo);
+            for (var j = rec_start[table + k]; j < rec_start[table + k + 1u]; j++) {
+                v += llr[base + rec_e[j]];
+            }
+        }
+    }
+    llr_x[id] = v;
+}
+
+@compute @workgroup_size(64)
+fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_id) lid: vec3<u32>) {
+    let tb = linear_id(wg, nwg, lid);
+    if (tb >= p.count) {
+        return;
+    }
+    if (p.coded == 0u) {
+        var errors = 0u;
+        for (var i = 0u; i < p.a_len; i++) {
+            errors += select(0u, 1u, (llr[tb * p.g_len + i] < 0.0) != (b[tb * p.b_len + i] == 1u));
+        }
+        outcomes[tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), 0u, 0u);
+        return;
+    }
+    let tb_len = crc_len(p.tb_crc);
+    let tb_gen = crc_generator(p.tb_crc);
+    var bit_errors = 0u;
+    var cb_errors = 0u;
+    var crc_ok = true;
+    var iterations = 0u;
+    var tb_reg = 0u;
+    for (var cb = 0u; cb < p.num_cb; cb++) {
+        let blk = tb * p.num_cb + cb;
+        var cb_reg = 0u;
+        var differs = false;
+        for (var k = 0u; k < p.k_prime; k++) {
+            let h = (hard[blk * p.out_words + k / 32u] >> (k % 32u)) & 1u;
+            cb_reg = crc_step(cb_reg, h, 24u, 0x800063u);
+            if (k < p.cb_data) {
+                let pos = cb * p.cb_data + k;
+                if (h != b[tb * p.b_len + pos]) {
+                    differs = true;
+                    bit_errors += select(0u, 1u, pos < p.a_len);
+                }
+                if (tb_len > 0u) {
+                    tb_reg = crc_step(tb_reg, h, tb_len, tb_gen);
+                }
+            }
+        }
+        if (p.cb_crc != 0u && cb_reg != 0u) {
+            crc_ok = false;
+        }
+        cb_errors += select(0u, 1u, differs);
+        iterations += iters[blk] & 0x7fffffffu;
+    }
+    if (tb_len > 0u && tb_reg != 0u) {
+        crc_ok = false;
+    }
+    outcomes[tb] = vec4<u32>(bit_errors, cb_errors, select(1u, 0u, crc_ok), min(iterations, 65535u));
+}
