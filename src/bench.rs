@@ -2,6 +2,7 @@
 //! machine, as information bits per second. Figures go into BENCHMARKS.md.
 
 use anyhow::{Context, Result};
+use gpu_kernels::{GpuExecutor, GpuLdpcDecoder};
 use rayon::prelude::*;
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
@@ -21,16 +22,17 @@ struct Row {
     info_bits_per_s: f64,
 }
 
-/// Runs `work(first, count)` on growing batches until `min_time` has passed.
-fn measure(min_time: Duration, mut work: impl FnMut(u64, u64)) -> (u64, f64) {
-    work(0, 8); // warm-up: code tables, thread pool, caches
+/// Runs `work(first, count)` on growing batches (up to `max_batch`) until `min_time` has
+/// passed; the warm-up call runs a full batch so buffers and pipelines exist before timing.
+fn measure(min_time: Duration, max_batch: u64, mut work: impl FnMut(u64, u64)) -> (u64, f64) {
+    work(0, max_batch.min(4096)); // warm-up: code tables, thread pool, caches, GPU buffers
     let start = Instant::now();
     let mut done = 0u64;
-    let mut batch = 16u64;
+    let mut batch = 16u64.min(max_batch);
     while start.elapsed() < min_time {
         work(done, batch);
         done += batch;
-        batch = (batch * 2).min(4096);
+        batch = (batch * 2).min(max_batch);
     }
     (done, start.elapsed().as_secs_f64())
 }
@@ -69,7 +71,7 @@ fn decoder_row(
                 .collect()
         })
         .collect();
-    let (blocks, seconds) = measure(min_time, |first, count| {
+    let (blocks, seconds) = measure(min_time, 4096, |first, count| {
         (first..first + count).into_par_iter().for_each_init(
             || (CodecWorkspace::default(), vec![0u8; params.b]),
             |(ws, out), i| {
@@ -99,14 +101,19 @@ fn decoder_row(
     }
 }
 
-/// The whole chain through the CPU executor at one point of a scenario text.
-fn chain_row(name: &str, scenario: &str, min_time: Duration) -> Result<Row> {
+/// The whole chain through `exec` at one point of a scenario text, batches up to `max_batch`.
+fn chain_row(
+    name: &str,
+    scenario: &str,
+    exec: &mut dyn Executor,
+    max_batch: u64,
+    min_time: Duration,
+) -> Result<Row> {
     let run = resolve(scenario, name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let point = run.points[0];
-    let mut exec = CpuExecutor::new();
     let seed = run.scenario.seed;
     let mut err = None;
-    let (blocks, seconds) = measure(min_time, |first, count| {
+    let (blocks, seconds) = measure(min_time, max_batch, |first, count| {
         if let Err(e) = exec.run_batch(&run.link, &point, seed, first, count as usize) {
             err = Some(e);
         }
@@ -117,7 +124,7 @@ fn chain_row(name: &str, scenario: &str, min_time: Duration) -> Result<Row> {
     Ok(Row {
         name: name.into(),
         settings: format!(
-            "A={} G={} {} {:?}, Eb/N0 {} dB, {}",
+            "A={} G={} {} {:?}, Eb/N0 {} dB, batch ≤ {max_batch}, {}",
             run.link.info_bits,
             run.link.coded_bits,
             run.link.modulation.name(),
@@ -128,6 +135,84 @@ fn chain_row(name: &str, scenario: &str, min_time: Duration) -> Result<Row> {
         blocks,
         seconds,
         info_bits_per_s: blocks as f64 * run.link.info_bits as f64 / seconds,
+    })
+}
+
+/// The WGSL decoder alone on resident LLRs: `batch` code blocks per dispatch, no transfers.
+fn gpu_decoder_row(
+    exec: &GpuExecutor,
+    bg: BaseGraphId,
+    a: usize,
+    g: usize,
+    settings: DecoderSettings,
+    batch: usize,
+    min_time: Duration,
+) -> Result<Row> {
+    let ctx = exec.context();
+    let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
+    let codec = TransportCodec::new(params.clone(), settings);
+    let dec = codec.decoder(0);
+    let gpu = GpuLdpcDecoder::new(ctx, dec, params.k_prime)?;
+    let (n, _) = gpu.shape();
+    let rate = a as f64 / g as f64;
+    let sigma2 = 1.0 / (2.0 * rate * 10f64.powf(1.5 / 10.0));
+    // 64 noisy all-zero codewords (all-zero is a codeword), repeated over the batch.
+    let sets: Vec<f32> = (0..64u32)
+        .flat_map(|i| {
+            let mut noise = vec![[0f32; 2]; n.div_ceil(2)];
+            BlockRng::new(98, 0, i).complex_gaussian(
+                Stream::Noise,
+                (2.0 * sigma2) as f32,
+                &mut noise,
+            );
+            let z = params.lifting_size;
+            (0..n)
+                .map(|k| match k < 2 * z {
+                    true => 0.0,
+                    false => 2.0 * (1.0 + noise[k / 2][k % 2]) / sigma2 as f32,
+                })
+                .collect::<Vec<f32>>()
+        })
+        .collect();
+    let llr: Vec<f32> = (0..batch)
+        .flat_map(|b| sets[(b % 64) * n..(b % 64 + 1) * n].to_vec())
+        .collect();
+    let chan = ctx.storage_from("bench llr", &llr);
+    let bufs = gpu.buffers(ctx, batch);
+    let bind = gpu.bind(ctx, &chan, &bufs);
+    gpu.set_blocks(ctx, batch);
+    let dispatch = || -> Result<()> {
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = enc.begin_compute_pass(&Default::default());
+            gpu.record(&mut pass, &bind, batch);
+        }
+        ctx.queue.submit([enc.finish()]);
+        ctx.wait()?;
+        Ok(())
+    };
+    dispatch()?;
+    let start = Instant::now();
+    let mut dispatches = 0u64;
+    while start.elapsed() < min_time {
+        dispatch()?;
+        dispatches += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let blocks = dispatches * batch as u64;
+    Ok(Row {
+        name: "gpu ldpc-decoder".into(),
+        settings: format!(
+            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, {}",
+            params.lifting_size,
+            params.k,
+            settings.algorithm,
+            settings.iterations,
+            exec.device_name()
+        ),
+        blocks,
+        seconds,
+        info_bits_per_s: blocks as f64 * a as f64 / seconds,
     })
 }
 
@@ -146,7 +231,72 @@ demapper = "app"
 ebno_db = [1.5]
 "#;
 
-pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
+/// The GPU rows of issue 3: decoder alone and the whole chain.
+fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>> {
+    let software = gpu.context().adapter.rank() == 0;
+    let scale = if quick || software { 1 } else { 64 };
+    let fixed = |algorithm, iterations| DecoderSettings {
+        algorithm,
+        iterations,
+        early_stop: false,
+        ..DecoderSettings::default()
+    };
+    let mut rows = Vec::new();
+    for it in [5, 10, 20] {
+        let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
+        rows.push(gpu_decoder_row(
+            gpu,
+            BaseGraphId::Bg1,
+            8448,
+            16896,
+            s,
+            64 * scale,
+            t,
+        )?);
+    }
+    for it in [5, 10, 20] {
+        let s = fixed(DecoderAlgorithm::Bp, it);
+        rows.push(gpu_decoder_row(
+            gpu,
+            BaseGraphId::Bg1,
+            8448,
+            25344,
+            s,
+            64 * scale,
+            t,
+        )?);
+        rows.push(gpu_decoder_row(
+            gpu,
+            BaseGraphId::Bg2,
+            1024,
+            2048,
+            s,
+            256 * scale,
+            t,
+        )?);
+    }
+    let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
+    let big = REFERENCE_CASE
+        .replace("info_bits = 1024", "info_bits = 8448")
+        .replace("coded_bits = 2048", "coded_bits = 16896")
+        .replace("\"qpsk\"", "\"16qam\"")
+        .replace("[1.5]", "[3.5]");
+    let cases = [
+        ("end-to-end gpu", REFERENCE_CASE.to_string()),
+        ("end-to-end gpu early-stop", early_stop),
+        ("end-to-end gpu K=8448 16-QAM", big),
+    ];
+    for (name, text) in cases {
+        let run = resolve(&text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let batch = gpu
+            .max_batch(&run.link)?
+            .min(if software { 256 } else { 1 << 16 });
+        rows.push(chain_row(name, &text, gpu, batch as u64, t)?);
+    }
+    Ok(rows)
+}
+
+pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
     let t = Duration::from_millis(if quick { 200 } else { 3000 });
     let fixed = |algorithm, iterations| DecoderSettings {
         algorithm,
@@ -183,12 +333,30 @@ pub fn run(out: Option<&Path>, quick: bool) -> Result<()> {
             t,
         ),
     ];
-    rows.push(chain_row("end-to-end cpu", REFERENCE_CASE, t)?);
+    let mut cpu = CpuExecutor::new();
+    let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
     rows.push(chain_row(
-        "end-to-end cpu early-stop",
-        &REFERENCE_CASE.replace("early_stop = false", "early_stop = true"),
+        "end-to-end cpu",
+        REFERENCE_CASE,
+        &mut cpu,
+        4096,
         t,
     )?);
+    rows.push(chain_row(
+        "end-to-end cpu early-stop",
+        &early_stop,
+        &mut cpu,
+        4096,
+        t,
+    )?);
+    let gpu = match device {
+        "cpu" => None,
+        "gpu" => Some(GpuExecutor::new(true)?),
+        _ => GpuExecutor::new(false).ok(),
+    };
+    if let Some(mut gpu) = gpu {
+        rows.extend(gpu_rows(&mut gpu, quick, t)?);
+    }
     let mut report = format!(
         "{:<30} {:>12} {:>9} {:>10}  settings\n",
         "benchmark", "Mbit/s", "blocks", "seconds"

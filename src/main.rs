@@ -53,6 +53,10 @@ enum Command {
         /// Shorter measurements (for smoke tests).
         #[arg(long)]
         quick: bool,
+        /// GPU rows: auto (a real GPU if one opens), gpu (any adapter, lavapipe included;
+        /// its figures mean nothing), cpu (none).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
+        device: String,
     },
 }
 
@@ -88,8 +92,8 @@ fn main() -> ExitCode {
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),
-        Command::Bench { out, quick } => {
-            bench::run(out.as_deref(), quick).map_err(Failure::Runtime)
+        Command::Bench { out, quick, device } => {
+            bench::run(out.as_deref(), quick, &device).map_err(Failure::Runtime)
         }
     };
     match result {

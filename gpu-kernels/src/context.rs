@@ -174,6 +174,14 @@ impl GpuContext {
         })
     }
 
+    /// Waits until the queue has finished all submitted work.
+    pub fn wait(&self) -> Result<(), GpuError> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| GpuError::Runtime(e.to_string()))
+    }
+
     /// Copies `buffer` back to the host (waits for the queue).
     pub fn read_back<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer) -> Result<Vec<T>, GpuError> {
         self.read_back_range(buffer, buffer.size())
