@@ -3,10 +3,13 @@
 //! * [`adapter`]: adapter discovery and the device choice rule (`ferrolink devices`, `--device`).
 //! * [`context`]: device, queue and buffer helpers.
 //! * [`ldpc_decoder`]: the WGSL LDPC decoder (`shaders/ldpc_decoder.wgsl`), the same
-//!   algorithms as the CPU decoders, tested against them on lavapipe.
+//!   algorithms as the CPU decoders.
+//! * [`ldpc_encoder`]: the WGSL LDPC encoder (`shaders/ldpc_encoder.wgsl`).
+//! * [`link_chain`]: the whole coded link of one scenario as one submission per batch
+//!   (`shaders/link_chain.wgsl` around the encoder and decoder).
+//! * [`gpu_executor`]: the [`sim_core::engine::Executor`] that `--device gpu|auto` runs.
 //!
-//! The rest of the GPU link chain (RNG, encoder, mapper, channel, demapper, counters) and the
-//! GPU executor are the next step; until then `--device gpu` says so and `auto` uses the CPU.
+//! Every kernel is tested against the CPU reference on lavapipe (`tests/`).
 
 pub mod adapter;
 pub mod context;
