@@ -37,7 +37,11 @@ fn load_checked(path: &Path) -> Result<Resolved, Failure> {
 
 /// The executor for `--device`: `gpu` takes the best adapter, lavapipe included (slow; for
 /// checks); `auto` takes a real GPU when one opens and the CPU otherwise; `cpu` the CPU.
-fn executor(device: &str) -> Result<Box<dyn Executor>, Failure> {
+fn executor(device: &str, link: &sim_core::link::LinkSpec) -> Result<Box<dyn Executor>, Failure> {
+    if link.ofdm.is_some() && device != "gpu" {
+        // The OFDM chain has no WGSL kernels yet.
+        return Ok(Box::new(CpuExecutor::new()));
+    }
     match device {
         "gpu" => GpuExecutor::new(true)
             .map(|e| Box::new(e) as Box<dyn Executor>)
@@ -67,7 +71,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             ..stop
         };
     }
-    let mut exec = executor(&args.device)?;
+    let mut exec = executor(&args.device, &run.link)?;
     let dir = args.out.join(&run.scenario.name);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let fp = fingerprint(&[
@@ -269,6 +273,40 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             _ => String::new(),
         }
     );
+    if let Some(o) = &l.ofdm {
+        w!(
+            "ofdm       {} subcarriers × {} symbols at {} kHz, CP {:.4} of a symbol, slot {:.1} µs, \
+             carrier {} GHz",
+            o.subcarriers,
+            o.symbols,
+            o.subcarrier_spacing_hz / 1e3,
+            o.cp_fraction,
+            o.slot_duration_s() * 1e6,
+            o.carrier_hz / 1e9
+        );
+        w!(
+            "slot       Kronecker pilots on symbols {:?}; {} data REs; {} code words per slot; \
+             {} receive antenna(s)",
+            o.pilot_symbols,
+            o.data_res(),
+            o.codewords,
+            o.rx_antennas
+        );
+        if let Some(t) = &o.tdl {
+            w!(
+                "tdl        TDL-{}, delay spread {} ns, max Doppler {:.1} Hz",
+                t.profile,
+                t.delay_spread_s * 1e9,
+                t.doppler_hz
+            );
+        }
+        w!(
+            "receiver   estimator {:?}, interpolation {:?}, equalizer {:?}",
+            o.estimator,
+            o.interpolation,
+            o.equalizer
+        );
+    }
     w!(
         "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",
         run.points.len(),

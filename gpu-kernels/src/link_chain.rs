@@ -114,6 +114,11 @@ impl GpuLinkChain {
     /// LDPC links need the same E for every code block (one rate-matching table); others
     /// get a clear error (the CPU executor runs them).
     pub fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
+        if link.ofdm.is_some() {
+            return Err(GpuError::Runtime(
+                "OFDM links run on the CPU executor in this version: use --device cpu".into(),
+            ));
+        }
         let constellation = Constellation::new(link.modulation);
         let qm = link.modulation.bits_per_symbol();
         let mut base = ChainParams {
@@ -128,6 +133,9 @@ impl GpuLinkChain {
                 (ChannelModel::Awgn, _) => 0,
                 (ChannelModel::Rayleigh, Fading::Fast) => 1,
                 (ChannelModel::Rayleigh, Fading::Block) => 2,
+                (ChannelModel::Tdl | ChannelModel::Cdl, _) => {
+                    return Err(GpuError::Runtime("TDL/CDL need an OFDM link".into()))
+                }
             },
             demapper: (link.demapper == DemapperKind::MaxLog) as u32,
             fading_scale: 0.5f32.sqrt(),
@@ -390,6 +398,7 @@ impl GpuLinkChain {
             .iter()
             .map(|o| BlockOutcome {
                 bit_errors: o[0],
+                codeword_errors: (o[0] > 0) as u16,
                 cb_errors: o[1].min(u16::MAX as u32) as u16,
                 crc_fail: o[2] != 0,
                 iterations: o[3] as u16,

@@ -3,6 +3,7 @@
 //! fallback when no GPU is present.
 
 use crate::equalizer::equalize_flat;
+use crate::ofdm_chain::{simulate_slot, OfdmPrepared, OfdmScratch};
 use channels::{add_awgn, apply_flat, rayleigh_coefficients};
 use rayon::prelude::*;
 use sim_core::engine::{ExecError, Executor};
@@ -20,10 +21,12 @@ pub struct CpuExecutor {
     cached: Option<(String, Arc<Prepared>)>,
 }
 
-/// What a link needs built once: the transport-block codec and the constellation.
+/// What a link needs built once: the transport-block codec, the constellation and, for
+/// OFDM links, the channel model and pilots.
 struct Prepared {
     codec: Option<TransportCodec>,
     constellation: Constellation,
+    ofdm: Option<OfdmPrepared>,
 }
 
 /// Per-thread buffers.
@@ -41,6 +44,7 @@ struct Scratch {
     llr: Vec<f32>,
     b_hat: Vec<u8>,
     codec: CodecWorkspace,
+    ofdm: OfdmScratch,
 }
 
 impl CpuExecutor {
@@ -62,6 +66,7 @@ impl CpuExecutor {
         let p = Arc::new(Prepared {
             codec,
             constellation: Constellation::new(link.modulation),
+            ofdm: link.ofdm.as_ref().map(OfdmPrepared::new),
         });
         self.cached = Some((key, p.clone()));
         p
@@ -76,6 +81,18 @@ fn simulate_block(
     rng: &BlockRng,
     s: &mut Scratch,
 ) -> BlockOutcome {
+    if let Some(op) = &prep.ofdm {
+        let codec = prep.codec.as_ref();
+        return simulate_slot(
+            link,
+            op,
+            codec,
+            &prep.constellation,
+            point,
+            rng,
+            &mut s.ofdm,
+        );
+    }
     let a_len = link.info_bits;
     let g = link.coded_bits;
     let qm = link.modulation.bits_per_symbol();
@@ -103,7 +120,7 @@ fn simulate_block(
             s.z.copy_from_slice(&s.y);
             s.no_eff.iter_mut().for_each(|v| *v = point.no);
         }
-        ChannelModel::Rayleigh => {
+        ChannelModel::Rayleigh | ChannelModel::Tdl | ChannelModel::Cdl => {
             s.h.resize(n_sym, [0.0; 2]);
             rayleigh_coefficients(rng, link.fading, &mut s.h);
             apply_flat(&s.h, &s.x, &mut s.y);
@@ -126,6 +143,7 @@ fn simulate_block(
                 .count() as u32;
             BlockOutcome {
                 bit_errors,
+                codeword_errors: (bit_errors > 0) as u16,
                 cb_errors: (bit_errors > 0) as u16,
                 crc_fail: false,
                 iterations: 0,
@@ -146,6 +164,7 @@ fn simulate_block(
                 .count() as u16;
             BlockOutcome {
                 bit_errors,
+                codeword_errors: (bit_errors > 0) as u16,
                 cb_errors,
                 crc_fail: !o.crc_ok,
                 iterations: o.iterations.min(u16::MAX as usize) as u16,

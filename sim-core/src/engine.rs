@@ -71,19 +71,21 @@ pub fn run_point(
     let cap = batch_cap
         .unwrap_or_else(|| exec.preferred_batch(link))
         .max(1) as u64;
-    let info_bits = link.info_bits as u64;
+    let info_bits = link.block_info_bits() as u64;
     let cbs = link.code_blocks() as u64;
+    let cw = link.codewords() as u64;
     let mut c = Counters::default();
     let mut next_block = 0u64;
     let stopped_by = loop {
         // Size the batch to what the stop rule still needs, so a point with BLER ≈ 1 does
         // not simulate a full batch for its last few errors.
-        let remaining = stop.max_blocks - next_block;
+        // In engine blocks (slots of `cw` code words for OFDM; the rule counts code words).
+        let remaining = (stop.max_blocks - c.blocks).div_ceil(cw);
         let wanted = if c.block_errors == 0 {
             (next_block.max(16)) * 2
         } else {
             let need = stop.min_block_errors.saturating_sub(c.block_errors) as f64;
-            (need / c.bler() * 1.1).ceil() as u64 + 8
+            (need / c.bler() * 1.1 / cw as f64).ceil() as u64 + 8
         };
         let count = wanted.clamp(1, cap).min(remaining);
         let outcomes = exec.run_batch(link, point, seed, next_block, count as usize)?;
@@ -95,7 +97,7 @@ pub fn run_point(
         }
         let mut reason = None;
         for o in &outcomes {
-            c.add(o, info_bits, cbs);
+            c.add(o, info_bits, cbs, cw);
             if c.block_errors >= stop.min_block_errors {
                 reason = Some(StopReason::BlockErrors);
                 break;
@@ -147,8 +149,10 @@ mod tests {
             Ok((first..first + count as u64)
                 .map(|b| {
                     let r = BlockRng::new(seed, p.index, b as u32).draw(Stream::Bits, 0)[0];
+                    let wrong = r < (0.3 * u32::MAX as f64) as u32;
                     BlockOutcome {
-                        bit_errors: (r < (0.3 * u32::MAX as f64) as u32) as u32,
+                        bit_errors: wrong as u32,
+                        codeword_errors: wrong as u16,
                         ..Default::default()
                     }
                 })

@@ -2,7 +2,7 @@
 
 use crate::ldpc::{DecoderSettings, TbCodeParams};
 use crate::qam::{DemapperKind, Modulation};
-use crate::scenario::schema::{ChannelModel, Fading};
+use crate::scenario::schema::{ChannelModel, EqualizerKind, Estimator, Fading, Interpolation};
 use serde::Serialize;
 
 /// Channel coding of the transport block.
@@ -27,6 +27,53 @@ pub struct LinkSpec {
     pub demapper: DemapperKind,
     pub channel: ChannelModel,
     pub fading: Fading,
+    /// The OFDM slot that carries the code words; `None` for the single-carrier link.
+    pub ofdm: Option<OfdmSpec>,
+}
+
+/// A TR 38.901 TDL channel as resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TdlSpec {
+    pub profile: char,
+    pub delay_spread_s: f64,
+    pub doppler_hz: f64,
+}
+
+/// An OFDM link: one engine block is one slot carrying `codewords` code words of the
+/// `[code]` shape (each with its own CRC and LDPC code blocks).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OfdmSpec {
+    pub carrier_hz: f64,
+    pub subcarrier_spacing_hz: f64,
+    pub subcarriers: usize,
+    pub symbols: usize,
+    /// CP length over the useful symbol length.
+    pub cp_fraction: f64,
+    /// OFDM symbols carrying Kronecker pilots, ascending.
+    pub pilot_symbols: Vec<usize>,
+    pub rx_antennas: usize,
+    /// `None`: AWGN (H = 1 on every antenna).
+    pub tdl: Option<TdlSpec>,
+    pub estimator: Estimator,
+    pub interpolation: Interpolation,
+    pub equalizer: EqualizerKind,
+    /// Code words per slot: as many as the data resource elements hold.
+    pub codewords: usize,
+}
+
+impl OfdmSpec {
+    /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
+    pub fn data_res(&self) -> usize {
+        (self.symbols - self.pilot_symbols.len()) * self.subcarriers
+    }
+    /// Slot duration, s (symbols with their CP).
+    pub fn slot_duration_s(&self) -> f64 {
+        self.symbols as f64 * (1.0 + self.cp_fraction) / self.subcarrier_spacing_hz
+    }
+    /// Start time of OFDM symbol `s` within the slot, s.
+    pub fn symbol_time_s(&self, s: usize) -> f64 {
+        s as f64 * (1.0 + self.cp_fraction) / self.subcarrier_spacing_hz
+    }
 }
 
 impl LinkSpec {
@@ -38,17 +85,36 @@ impl LinkSpec {
     pub fn symbols(&self) -> usize {
         self.coded_bits / self.modulation.bits_per_symbol()
     }
-    pub fn code_blocks(&self) -> usize {
-        match &self.coding {
-            Coding::Ldpc { params, .. } => params.num_code_blocks,
-            Coding::Uncoded => 1,
-        }
+    /// Code words per engine block: 1, or the code words of an OFDM slot.
+    pub fn codewords(&self) -> usize {
+        self.ofdm.as_ref().map_or(1, |o| o.codewords)
     }
-    /// dB to add to Eb/N0 (per information bit) to get Es/N0 (per modulation symbol):
-    /// 10·log10(R · Q_m). No pilot or cyclic-prefix overhead exists in this single-carrier
-    /// link; OFDM links add theirs.
+    /// LDPC code blocks per engine block (all code words).
+    pub fn code_blocks(&self) -> usize {
+        self.codewords()
+            * match &self.coding {
+                Coding::Ldpc { params, .. } => params.num_code_blocks,
+                Coding::Uncoded => 1,
+            }
+    }
+    /// Payload bits per engine block (a transport block, or an OFDM slot).
+    pub fn block_info_bits(&self) -> usize {
+        self.info_bits * self.codewords()
+    }
+    /// dB to add to Eb/N0 (per information bit) to get Es/N0 (SNR per modulation symbol or
+    /// resource element, unit symbol energy): 10·log10(R · Q_m) for the single-carrier link.
+    /// An OFDM slot spends energy on every pilot and data resource element and on the cyclic
+    /// prefix: 10·log10(info bits per slot / (energy-carrying REs · (1 + CP fraction))).
     pub fn ebno_to_snr_db(&self) -> f64 {
-        10.0 * (self.rate() * self.modulation.bits_per_symbol() as f64).log10()
+        match &self.ofdm {
+            None => 10.0 * (self.rate() * self.modulation.bits_per_symbol() as f64).log10(),
+            Some(o) => {
+                let used =
+                    self.codewords() * self.symbols() + o.pilot_symbols.len() * o.subcarriers;
+                10.0 * (self.block_info_bits() as f64 / (used as f64 * (1.0 + o.cp_fraction)))
+                    .log10()
+            }
+        }
     }
 }
 

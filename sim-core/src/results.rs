@@ -143,6 +143,17 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         col_f("bler", &|p| p.counters.bler()),
         col_f("bler_ci_low", &|p| ci(p).0),
         col_f("bler_ci_high", &|p| ci(p).1),
+        col_u("slots", &|p| p.counters.slots),
+        col_u("slot_errors", &|p| p.counters.slot_errors),
+        col_f("throughput_mbps", &|p| match &link.ofdm {
+            // (1 − BLER) × information bits per slot / slot duration.
+            Some(o) => {
+                (1.0 - p.counters.bler()) * link.block_info_bits() as f64
+                    / o.slot_duration_s()
+                    / 1e6
+            }
+            None => f64::NAN,
+        }),
         col_u("code_blocks", &|p| p.counters.code_blocks),
         col_u("code_block_errors", &|p| p.counters.code_block_errors),
         col_f("cbler", &|p| p.counters.cbler()),

@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Outcome of one simulated transport block (what an executor returns per block).
+/// Outcome of one simulated engine block (what an executor returns per block): a transport
+/// block of the single-carrier link, or an OFDM slot with its code words.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockOutcome {
     /// Wrong payload (information) bits.
     pub bit_errors: u32,
+    /// Code words (transport blocks of the `[code]` shape) with a wrong payload bit.
+    pub codeword_errors: u16,
     /// Code blocks with at least one wrong bit.
     pub cb_errors: u16,
     /// The CRC check failed (TB CRC or any CB CRC).
@@ -18,8 +21,14 @@ pub struct BlockOutcome {
 /// Counters of one sweep point, accumulated block by block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
+    /// Code words (transport blocks of the `[code]` shape): the unit of the BLER.
     pub blocks: u64,
     pub block_errors: u64,
+    /// Engine blocks: = `blocks` for the single-carrier link, slots for OFDM.
+    #[serde(default)]
+    pub slots: u64,
+    #[serde(default)]
+    pub slot_errors: u64,
     pub code_blocks: u64,
     pub code_block_errors: u64,
     pub bits: u64,
@@ -29,10 +38,13 @@ pub struct Counters {
 }
 
 impl Counters {
-    /// Adds one block of `info_bits` payload bits in `code_blocks` code blocks.
-    pub fn add(&mut self, o: &BlockOutcome, info_bits: u64, code_blocks: u64) {
-        self.blocks += 1;
-        self.block_errors += (o.bit_errors > 0) as u64;
+    /// Adds one engine block of `codewords` code words, `info_bits` payload bits and
+    /// `code_blocks` LDPC code blocks in all.
+    pub fn add(&mut self, o: &BlockOutcome, info_bits: u64, code_blocks: u64, codewords: u64) {
+        self.blocks += codewords;
+        self.block_errors += o.codeword_errors as u64;
+        self.slots += 1;
+        self.slot_errors += (o.codeword_errors > 0) as u64;
         self.code_blocks += code_blocks;
         self.code_block_errors += o.cb_errors as u64;
         self.bits += info_bits;

@@ -202,7 +202,7 @@ fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
             "expected a positive clip".into(),
         ));
     }
-    if s.channel.model == ChannelModel::Awgn && s.channel.fading.is_some() {
+    if s.channel.model != ChannelModel::Rayleigh && s.channel.fading.is_some() {
         return Err(fail(
             &["channel", "fading"],
             "`fading` applies to model = \"rayleigh\" only".into(),
@@ -305,6 +305,7 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
             };
         }
     }
+    let ofdm = super::ofdm::build_ofdm(s, g / qm, fail)?;
     Ok(LinkSpec {
         info_bits: a,
         coded_bits: g,
@@ -313,6 +314,7 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
         demapper: s.modulation.demapper,
         channel: s.channel.model,
         fading: s.channel.fading.unwrap_or(Fading::Fast),
+        ofdm,
     })
 }
 

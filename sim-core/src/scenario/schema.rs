@@ -22,6 +22,14 @@ pub struct Scenario {
     pub modulation: ModulationConfig,
     #[serde(default)]
     pub channel: ChannelConfig,
+    /// An OFDM slot carries the code words (absent: the single-carrier link).
+    pub ofdm: Option<OfdmConfig>,
+    #[serde(default)]
+    pub pilots: PilotsConfig,
+    #[serde(default)]
+    pub antennas: AntennasConfig,
+    #[serde(default)]
+    pub receiver: ReceiverConfig,
     pub sweep: SweepConfig,
     #[serde(default)]
     pub stop: StopConfig,
@@ -127,6 +135,10 @@ pub enum ChannelModel {
     Awgn,
     /// Flat Rayleigh fading, perfect CSI at the receiver.
     Rayleigh,
+    /// TR 38.901 §7.7.2 tapped delay line (OFDM links).
+    Tdl,
+    /// TR 38.901 §7.7.1 clustered delay line (not implemented yet).
+    Cdl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +157,12 @@ pub struct ChannelConfig {
     pub model: ChannelModel,
     /// Rayleigh only; default "fast".
     pub fading: Option<Fading>,
+    /// TDL profile "A" … "E" (default "A").
+    pub profile: Option<String>,
+    /// RMS delay spread the TDL table is scaled to, ns (TR 38.901 §7.7.3; default 100).
+    pub delay_spread_ns: Option<f64>,
+    /// UE speed, km/h: the maximum Doppler shift is v·f_c/c (default 0).
+    pub speed_kmh: Option<f64>,
 }
 
 impl Default for ChannelConfig {
@@ -152,6 +170,151 @@ impl Default for ChannelConfig {
         ChannelConfig {
             model: ChannelModel::Awgn,
             fading: None,
+            profile: None,
+            delay_spread_ns: None,
+            speed_kmh: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CyclicPrefix {
+    /// TS 38.211 §5.3.1 normal CP: 144/2048 of the useful symbol (the longer first symbol
+    /// of each half subframe is not modelled).
+    Normal,
+    /// Extended CP, 512/2048 (60 kHz only, 12 symbols per slot).
+    Extended,
+    /// No CP (frequency-domain simulation only).
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimulationDomain {
+    /// Channel frequency response per resource element, constant within each OFDM symbol.
+    Frequency,
+    /// IFFT, CP, time-varying convolution, FFT (not implemented yet).
+    Time,
+}
+
+/// `[ofdm]`: the resource grid of one slot (TS 38.211 §4.2, §5.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfdmConfig {
+    pub carrier_ghz: f64,
+    /// 15 · 2^μ kHz, μ = 0 … 6.
+    pub subcarrier_spacing_khz: f64,
+    /// Occupied subcarriers; or give `prbs` (12 subcarriers each).
+    pub num_subcarriers: Option<usize>,
+    pub prbs: Option<usize>,
+    pub symbols: usize,
+    pub cyclic_prefix: CyclicPrefix,
+    pub domain: SimulationDomain,
+}
+
+impl Default for OfdmConfig {
+    fn default() -> Self {
+        OfdmConfig {
+            carrier_ghz: 3.5,
+            subcarrier_spacing_khz: 30.0,
+            num_subcarriers: None,
+            prbs: None,
+            symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            domain: SimulationDomain::Frequency,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PilotPattern {
+    /// Known QPSK pilots on every subcarrier of the listed OFDM symbols.
+    Kronecker,
+    /// NR DMRS type 1/2 (not implemented yet).
+    Dmrs,
+}
+
+/// `[pilots]` (OFDM links).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PilotsConfig {
+    pub pattern: PilotPattern,
+    /// OFDM symbols (0-based) that carry pilots.
+    pub symbols: Vec<usize>,
+}
+
+impl Default for PilotsConfig {
+    fn default() -> Self {
+        PilotsConfig {
+            pattern: PilotPattern::Kronecker,
+            symbols: vec![2, 11],
+        }
+    }
+}
+
+/// `[antennas]` (OFDM links).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AntennasConfig {
+    pub tx: usize,
+    pub rx: usize,
+    pub layers: usize,
+}
+
+impl Default for AntennasConfig {
+    fn default() -> Self {
+        AntennasConfig {
+            tx: 1,
+            rx: 1,
+            layers: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Estimator {
+    /// The true channel.
+    Perfect,
+    /// Least squares at the pilots, then interpolation.
+    Ls,
+    /// LMMSE with the model's frequency correlation (not implemented yet).
+    Lmmse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interpolation {
+    /// Each data symbol takes the estimate of the nearest pilot symbol.
+    Nearest,
+    /// Linear in time between pilot symbols, constant beyond the first and last.
+    Linear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EqualizerKind {
+    Zf,
+    Lmmse,
+}
+
+/// `[receiver]` (OFDM links).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReceiverConfig {
+    pub estimator: Estimator,
+    pub interpolation: Interpolation,
+    pub equalizer: EqualizerKind,
+}
+
+impl Default for ReceiverConfig {
+    fn default() -> Self {
+        ReceiverConfig {
+            estimator: Estimator::Perfect,
+            interpolation: Interpolation::Linear,
+            equalizer: EqualizerKind::Lmmse,
         }
     }
 }

@@ -1,0 +1,213 @@
+//! Checks of the OFDM sections (`[ofdm]`, `[pilots]`, `[antennas]`, `[receiver]`, TDL keys of
+//! `[channel]`) and their resolution into an [`OfdmSpec`].
+
+use super::location::ScenarioError;
+use super::schema::*;
+use crate::link::{OfdmSpec, TdlSpec};
+
+type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
+
+const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
+
+/// The OFDM part of a link, or `None` for the single-carrier link; `symbols_per_codeword`
+/// is G / Q_m of the `[code]` shape.
+pub(super) fn build_ofdm(
+    s: &Scenario,
+    symbols_per_codeword: usize,
+    fail: &Fail,
+) -> Result<Option<OfdmSpec>, ScenarioError> {
+    let ch = &s.channel;
+    let Some(o) = &s.ofdm else {
+        if ch.model == ChannelModel::Tdl || ch.model == ChannelModel::Cdl {
+            return Err(fail(
+                &["channel", "model"],
+                "TDL and CDL channels need an [ofdm] section".into(),
+            ));
+        }
+        for (key, set) in [
+            ("profile", ch.profile.is_some()),
+            ("delay_spread_ns", ch.delay_spread_ns.is_some()),
+            ("speed_kmh", ch.speed_kmh.is_some()),
+        ] {
+            if set {
+                return Err(fail(
+                    &["channel", key],
+                    "applies to model = \"tdl\" only".into(),
+                ));
+            }
+        }
+        return Ok(None);
+    };
+    if !(o.carrier_ghz > 0.0 && o.carrier_ghz <= 300.0) {
+        return Err(fail(
+            &["ofdm", "carrier_ghz"],
+            "expected 0 < f_c ≤ 300 GHz".into(),
+        ));
+    }
+    let mu = (0..=6).find(|&m| (15.0 * 2f64.powi(m) - o.subcarrier_spacing_khz).abs() < 1e-9);
+    let Some(mu) = mu else {
+        return Err(fail(
+            &["ofdm", "subcarrier_spacing_khz"],
+            "expected 15, 30, 60, 120, 240, 480 or 960 (15 · 2^μ, μ = 0 … 6)".into(),
+        ));
+    };
+    let subcarriers = match (o.num_subcarriers, o.prbs) {
+        (Some(n), None) => n,
+        (None, Some(p)) => 12 * p,
+        (None, None) => {
+            return Err(fail(&["ofdm"], "give `num_subcarriers` or `prbs`".into()));
+        }
+        (Some(_), Some(_)) => {
+            return Err(fail(
+                &["ofdm", "prbs"],
+                "give `num_subcarriers` or `prbs`, not both".into(),
+            ));
+        }
+    };
+    if !(1..=3300).contains(&subcarriers) {
+        return Err(fail(
+            &["ofdm", "num_subcarriers"],
+            "expected 1 ..= 3300 subcarriers (275 PRBs)".into(),
+        ));
+    }
+    let cp_fraction = match o.cyclic_prefix {
+        CyclicPrefix::Normal => 144.0 / 2048.0,
+        CyclicPrefix::Extended => 512.0 / 2048.0,
+        CyclicPrefix::None => 0.0,
+    };
+    let expected_symbols = if o.cyclic_prefix == CyclicPrefix::Extended {
+        if mu != 2 {
+            return Err(fail(
+                &["ofdm", "cyclic_prefix"],
+                "the extended CP exists for 60 kHz only (TS 38.211 §4.2)".into(),
+            ));
+        }
+        12
+    } else {
+        14
+    };
+    if o.symbols == 0 || o.symbols > expected_symbols {
+        return Err(fail(
+            &["ofdm", "symbols"],
+            format!("expected 1 ..= {expected_symbols} OFDM symbols per slot"),
+        ));
+    }
+    if o.domain == SimulationDomain::Time {
+        return Err(fail(
+            &["ofdm", "domain"],
+            "time-domain simulation is not implemented yet: use \"frequency\"".into(),
+        ));
+    }
+    let p = &s.pilots;
+    if p.pattern == PilotPattern::Dmrs {
+        return Err(fail(
+            &["pilots", "pattern"],
+            "DMRS is not implemented yet: use \"kronecker\"".into(),
+        ));
+    }
+    let mut pilot_symbols = p.symbols.clone();
+    pilot_symbols.sort_unstable();
+    pilot_symbols.dedup();
+    if pilot_symbols.len() != p.symbols.len() || pilot_symbols.iter().any(|&x| x >= o.symbols) {
+        return Err(fail(
+            &["pilots", "symbols"],
+            format!("expected distinct symbol indices 0 ..= {}", o.symbols - 1),
+        ));
+    }
+    let r = &s.receiver;
+    if r.estimator == Estimator::Ls && pilot_symbols.is_empty() {
+        return Err(fail(
+            &["pilots", "symbols"],
+            "LS estimation needs at least one pilot symbol".into(),
+        ));
+    }
+    if r.estimator == Estimator::Lmmse {
+        return Err(fail(
+            &["receiver", "estimator"],
+            "LMMSE estimation is not implemented yet: use \"perfect\" or \"ls\"".into(),
+        ));
+    }
+    let a = &s.antennas;
+    if a.tx != 1 || a.layers != 1 {
+        let key = if a.tx != 1 { "tx" } else { "layers" };
+        return Err(fail(
+            &["antennas", key],
+            "MIMO (several transmit antennas or layers) is not implemented yet: use 1".into(),
+        ));
+    }
+    if !(1..=8).contains(&a.rx) {
+        return Err(fail(
+            &["antennas", "rx"],
+            "expected 1 ..= 8 receive antennas".into(),
+        ));
+    }
+    let tdl = match ch.model {
+        ChannelModel::Awgn => None,
+        ChannelModel::Tdl => {
+            let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
+            let letter = match profile.as_str() {
+                "A" | "B" | "C" | "D" | "E" => profile.chars().next().expect("one letter"),
+                _ => {
+                    return Err(fail(
+                        &["channel", "profile"],
+                        format!("expected one of {PROFILES}"),
+                    ))
+                }
+            };
+            let ds = ch.delay_spread_ns.unwrap_or(100.0);
+            if !(ds > 0.0 && ds <= 10_000.0) {
+                return Err(fail(
+                    &["channel", "delay_spread_ns"],
+                    "expected 0 < delay spread ≤ 10000 ns".into(),
+                ));
+            }
+            let v = ch.speed_kmh.unwrap_or(0.0);
+            if !(0.0..=1000.0).contains(&v) {
+                return Err(fail(&["channel", "speed_kmh"], "expected 0 ..= 1000 km/h".into()));
+            }
+            Some(TdlSpec {
+                profile: letter,
+                delay_spread_s: ds * 1e-9,
+                doppler_hz: v / 3.6 * o.carrier_ghz * 1e9 / 299_792_458.0,
+            })
+        }
+        ChannelModel::Cdl => {
+            return Err(fail(
+                &["channel", "model"],
+                "CDL is not implemented yet: use \"tdl\" or \"awgn\"".into(),
+            ))
+        }
+        ChannelModel::Rayleigh => {
+            return Err(fail(
+                &["channel", "model"],
+                "OFDM links take \"awgn\" or \"tdl\" (a one-tap Rayleigh is TDL with a tiny delay spread)"
+                    .into(),
+            ))
+        }
+    };
+    let data_res = (o.symbols - pilot_symbols.len()) * subcarriers;
+    let codewords = data_res / symbols_per_codeword.max(1);
+    if codewords == 0 {
+        return Err(fail(
+            &["code", "info_bits"],
+            format!(
+                "a code word needs {symbols_per_codeword} resource elements; the slot has \
+                 {data_res} for data"
+            ),
+        ));
+    }
+    Ok(Some(OfdmSpec {
+        carrier_hz: o.carrier_ghz * 1e9,
+        subcarrier_spacing_hz: o.subcarrier_spacing_khz * 1e3,
+        subcarriers,
+        symbols: o.symbols,
+        cp_fraction,
+        pilot_symbols,
+        rx_antennas: a.rx,
+        tdl,
+        estimator: r.estimator,
+        interpolation: r.interpolation,
+        equalizer: r.equalizer,
+        codewords,
+    }))
+}
