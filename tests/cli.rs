@@ -150,26 +150,55 @@ fn bad_scenarios_exit_2_with_location() {
             "stop.min_block_erors",
         ),
     ];
-    let good = std::fs::read_to_string(repo("scenarios/quickstart.toml")).unwrap();
-    for (from, to, expect) in cases {
-        assert!(good.contains(from), "{from}");
-        let path = dir.join("bad.toml");
-        std::fs::write(&path, good.replace(from, to)).unwrap();
-        let line = good[..good.find(from).unwrap()].matches('\n').count() + 1;
-        let o = bin()
-            .arg("run")
-            .arg(&path)
-            .arg("--out")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-        let msg = text(&o);
-        let loc = format!("bad.toml:{line}:");
-        assert!(
-            msg.contains(&loc) && msg.contains(expect),
-            "expected {loc} … {expect} in: {msg}"
-        );
+    let ofdm_cases = [
+        (
+            "profile = \"A\"",
+            "profile = \"F\"",
+            "channel.profile = \"F\": expected one of",
+        ),
+        (
+            "domain = \"frequency\"",
+            "domain = \"time\"",
+            "ofdm.domain = \"time\"",
+        ),
+        ("rx = 1", "rx = 9", "antennas.rx = 9: expected 1 ..= 8"),
+        (
+            "symbols = [2, 11]",
+            "symbols = [2, 14]",
+            "pilots.symbols = [2, 14]",
+        ),
+        (
+            "subcarrier_spacing_khz = 30",
+            "subcarrier_spacing_khz = 20",
+            "expected 15, 30, 60",
+        ),
+    ];
+    let files = [
+        ("scenarios/quickstart.toml", &cases[..]),
+        ("scenarios/tdl-a-siso-16qam-sionna.toml", &ofdm_cases[..]),
+    ];
+    for (file, cases) in files {
+        let good = std::fs::read_to_string(repo(file)).unwrap();
+        for &(from, to, expect) in cases {
+            assert!(good.contains(from), "{from}");
+            let path = dir.join("bad.toml");
+            std::fs::write(&path, good.replace(from, to)).unwrap();
+            let line = good[..good.find(from).unwrap()].matches('\n').count() + 1;
+            let o = bin()
+                .arg("run")
+                .arg(&path)
+                .arg("--out")
+                .arg(&dir)
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+            let msg = text(&o);
+            let loc = format!("bad.toml:{line}:");
+            assert!(
+                msg.contains(&loc) && msg.contains(expect),
+                "expected {loc} … {expect} in: {msg}"
+            );
+        }
     }
     let o = bin()
         .args(["validate", "no/such/file.toml"])

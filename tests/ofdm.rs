@@ -1,0 +1,108 @@
+//! Statistical checks of the OFDM link (CPU): against NVIDIA Sionna 2.2 on TDL-A, and a flat
+//! TDL against the single-carrier block-fading Rayleigh link. Fixed seeds; each test states
+//! its tolerance.
+
+use receivers::CpuExecutor;
+use sim_core::engine::{run_point, PointResult};
+use sim_core::scenario::resolve;
+use sim_core::scenario::schema::StopConfig;
+
+fn simulate(scenario: &str, min_block_errors: u64, max_blocks: u64) -> Vec<PointResult> {
+    let run = resolve(scenario, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    let stop = StopConfig {
+        min_block_errors,
+        max_blocks,
+        min_bler: 0.0,
+    };
+    let mut exec = CpuExecutor::new();
+    run.points
+        .iter()
+        .map(|p| {
+            run_point(
+                &mut exec,
+                &run.link,
+                p,
+                run.scenario.seed,
+                &stop,
+                None,
+                &mut |_| {},
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+/// Sionna 2.2 `tdl_ofdm_siso_perfect_csi` (shared/reference): TDL-A 100 ns, 576 × 14 REs,
+/// 4 × LDPC(6912, 3456) 16-QAM per slot, perfect CSI. The four code words of a slot share a
+/// channel, so errors are correlated within a slot: the tolerance is 4 standard deviations
+/// with slots (not code words) as the sample size, on both sides.
+#[test]
+fn matches_sionna_tdl_a_siso_perfect_csi() {
+    let reference = include_str!("../sim-core/data/sionna_reference_bler.csv");
+    let rows: Vec<(f64, f64, f64)> = reference
+        .lines()
+        .filter(|l| l.starts_with("tdl_ofdm_siso_perfect_csi,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[1].parse().unwrap(),
+                f[3].parse().unwrap(),
+                f[5].parse().unwrap(),
+            )
+        })
+        .filter(|&(e, _, _)| e <= 8.0)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/tdl-a-siso-16qam-sionna.toml"
+    ))
+    .unwrap()
+    .replace("[4.0, 8.0, 12.0, 16.0]", "[4.0, 8.0]");
+    let res = simulate(&text, 150, 4000);
+    for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
+        let (p, slots) = (r.counters.bler(), r.counters.slots as f64);
+        let sigma = (p * (1.0 - p) / slots + p_ref * (1.0 - p_ref) / (n_ref / 4.0)).sqrt();
+        assert!(
+            (p - p_ref).abs() < 4.0 * sigma,
+            "Eb/N0 {ebno}: BLER {p:.4} ({} code words) vs Sionna {p_ref:.4}",
+            r.counters.blocks
+        );
+    }
+}
+
+/// Perfect-CSI SISO OFDM over a flat TDL (delay spread 0.001 ns, static: one Rayleigh
+/// coefficient per slot, one code word per slot) has the BLER of the single-carrier link
+/// with block Rayleigh fading at the same SNR, within 4 standard deviations of the
+/// difference of the two estimates.
+#[test]
+fn flat_tdl_matches_block_rayleigh() {
+    let code = "[code]\ninfo_bits = 1024\ncrc = \"none\"\ncoded_bits = 2048\n\
+                decoder = { algorithm = \"layered-min-sum\", iterations = 10 }\n\
+                [modulation]\nscheme = \"qpsk\"\n";
+    let sweep = "[sweep]\nsnr_db = [5.0, 9.0]\n";
+    let ofdm = format!(
+        "name = \"flat\"\nseed = 3\n{code}[ofdm]\nnum_subcarriers = 128\nsymbols = 8\n\
+         cyclic_prefix = \"none\"\n[pilots]\nsymbols = []\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"A\"\ndelay_spread_ns = 0.001\n[receiver]\nestimator = \"perfect\"\n{sweep}"
+    );
+    let single = format!(
+        "name = \"block\"\nseed = 4\n{code}[channel]\nmodel = \"rayleigh\"\nfading = \"block\"\n{sweep}"
+    );
+    let a = simulate(&ofdm, 300, 20_000);
+    let b = simulate(&single, 300, 20_000);
+    for (x, y) in a.iter().zip(&b) {
+        let (p, q) = (x.counters.bler(), y.counters.bler());
+        let (n, m) = (x.counters.blocks as f64, y.counters.blocks as f64);
+        let sigma = (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt();
+        assert!(
+            (p - q).abs() < 4.0 * sigma,
+            "SNR {} dB: OFDM flat TDL {p:.4} ({n}) vs block Rayleigh {q:.4} ({m})",
+            x.snr_db
+        );
+        assert!(
+            p > 0.001 && p < 0.9,
+            "the point should be in the waterfall: {p}"
+        );
+    }
+}
