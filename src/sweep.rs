@@ -294,10 +294,21 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         );
         if let Some(t) = &o.tdl {
             w!(
-                "tdl        TDL-{}, delay spread {} ns, max Doppler {:.1} Hz",
+                "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, i.i.d. per antenna",
                 t.profile,
                 t.delay_spread_s * 1e9,
                 t.doppler_hz
+            );
+        }
+        if let Some(c) = &o.cdl {
+            w!(
+                "cdl        CDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, linear arrays of \
+                 {:?} elements {} λ apart",
+                c.profile,
+                c.delay_spread_s * 1e9,
+                c.doppler_hz,
+                o.antenna_pattern,
+                o.antenna_spacing
             );
         }
         w!(

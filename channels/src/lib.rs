@@ -1,14 +1,16 @@
 //! Channel models of ferrolink: AWGN and flat Rayleigh fading (fast or block) for the
-//! single-carrier link, and TR 38.901 TDL-A…E ([`tdl`]) for OFDM. CDL, the stochastic
-//! UMi/UMa/RMa/InH model, NTN and sub-THz follow.
+//! single-carrier link, and TR 38.901 TDL-A…E ([`tdl`]) and CDL-A…E with antenna arrays
+//! ([`cdl`]) for OFDM. The stochastic UMi/UMa/RMa/InH model, NTN and sub-THz follow.
 //!
 //! Every model draws from the block's counter-based RNG ([`sim_core::rng::BlockRng`]), so a
 //! block's channel and noise are the same on any executor.
 
 pub mod awgn;
+pub mod cdl;
 pub mod rayleigh;
 pub mod tdl;
 
 pub use awgn::add_awgn;
+pub use cdl::{Array, CdlModel, ElementPattern};
 pub use rayleigh::{apply_flat, rayleigh_coefficients};
 pub use tdl::TdlModel;

@@ -1,6 +1,6 @@
 //! One OFDM slot through the CPU reference chain (frequency domain): the slot's code words
 //! → QAM on the data resource elements, Kronecker QPSK pilots on the pilot symbols →
-//! TDL (or AWGN) channel per receive antenna and resource element → noise → channel
+//! TDL, CDL (or AWGN) channel per receive antenna and resource element → noise → channel
 //! estimate (perfect, or LS + interpolation) → single-stream combining/equalization → LLRs
 //! → decoding of every code word.
 //!
@@ -9,17 +9,19 @@
 //! over carry nothing.
 
 use crate::estimation::{ls_at_pilots, pilot_values, time_interpolate};
-use channels::TdlModel;
+use channels::{Array, CdlModel, ElementPattern, TdlModel};
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
+use sim_core::scenario::schema::AntennaPattern;
 use sim_core::scenario::schema::Estimator;
 use sim_core::{BlockOutcome, Cf32, Constellation};
 
 /// What an OFDM link needs built once.
 pub struct OfdmPrepared {
     pub tdl: Option<TdlModel>,
-    /// `[taps, subcarriers]` exp(−j2π f_k τ_l).
+    pub cdl: Option<CdlModel>,
+    /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
     pub phasors: Vec<Cf32>,
     /// `[pilot symbols, subcarriers]` known pilot values.
     pub pilots: Vec<Cf32>,
@@ -32,23 +34,39 @@ impl OfdmPrepared {
         let tdl = o.tdl.as_ref().map(|t| {
             TdlModel::new(t.profile, t.delay_spread_s, t.doppler_hz).expect("profile checked")
         });
+        let pattern = match o.antenna_pattern {
+            AntennaPattern::Omni => ElementPattern::Omni,
+            AntennaPattern::Tr38901 => ElementPattern::Tr38901,
+        };
+        let cdl = o.cdl.as_ref().map(|c| {
+            let tx = Array::ula(1, o.antenna_spacing, pattern);
+            let rx = Array::ula(o.rx_antennas, o.antenna_spacing, pattern);
+            let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
+                .expect("profile checked");
+            m.uplink = o.uplink;
+            m
+        });
         let k = o.subcarriers;
         let freqs: Vec<f64> = (0..k)
             .map(|i| (i as f64 - (k / 2) as f64) * o.subcarrier_spacing_hz)
             .collect();
-        let phasors = tdl.as_ref().map_or_else(Vec::new, |m| {
-            m.taps
-                .iter()
-                .flat_map(|tap| {
-                    freqs.iter().map(move |&f| {
-                        let (s, c) = (-std::f64::consts::TAU * f * tap.delay_s).sin_cos();
-                        [c as f32, s as f32]
-                    })
+        let delays: Vec<f64> = match (&tdl, &cdl) {
+            (Some(m), _) => m.taps.iter().map(|t| t.delay_s).collect(),
+            (_, Some(m)) => m.delays(),
+            _ => Vec::new(),
+        };
+        let phasors = delays
+            .iter()
+            .flat_map(|&d| {
+                freqs.iter().map(move |&f| {
+                    let (s, c) = (-std::f64::consts::TAU * f * d).sin_cos();
+                    [c as f32, s as f32]
                 })
-                .collect()
-        });
+            })
+            .collect();
         OfdmPrepared {
             tdl,
+            cdl,
             phasors,
             pilots: pilot_values(o.pilot_symbols.len() * k),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
@@ -136,23 +154,39 @@ pub fn simulate_slot(
     }
     // Channel: H[rx, symbol, subcarrier], constant within a symbol.
     s.h.resize(nrx * n_re, [0.0; 2]);
-    match &prep.tdl {
-        None => s.h.iter_mut().for_each(|v| *v = [1.0, 0.0]),
-        Some(m) => {
+    // Path coefficients `[rx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
+    let paths = match (&prep.tdl, &prep.cdl) {
+        (Some(m), _) => {
             let nt = m.taps.len();
-            s.coeffs.resize(nsym * nt, [0.0; 2]);
+            s.coeffs.resize(nrx * nsym * nt, [0.0; 2]);
             for r in 0..nrx {
-                m.coefficients(rng, r, &prep.times, &mut s.coeffs);
-                for sym in 0..nsym {
-                    let hrow = &mut s.h[(r * nsym + sym) * nsc..(r * nsym + sym + 1) * nsc];
-                    hrow.iter_mut().for_each(|v| *v = [0.0; 2]);
-                    for (l, c) in s.coeffs[sym * nt..(sym + 1) * nt].iter().enumerate() {
-                        let ph = &prep.phasors[l * nsc..(l + 1) * nsc];
-                        for (hv, p) in hrow.iter_mut().zip(ph) {
-                            let t = cmul(*c, *p);
-                            hv[0] += t[0];
-                            hv[1] += t[1];
-                        }
+                let block = &mut s.coeffs[r * nsym * nt..(r + 1) * nsym * nt];
+                m.coefficients(rng, r, &prep.times, block);
+            }
+            nt
+        }
+        (_, Some(m)) => {
+            let nc = m.clusters.len();
+            s.coeffs.resize(nrx * nsym * nc, [0.0; 2]);
+            m.coefficients(rng, &prep.times, &mut s.coeffs);
+            nc
+        }
+        _ => 0,
+    };
+    if paths == 0 {
+        s.h.iter_mut().for_each(|v| *v = [1.0, 0.0]);
+    } else {
+        for r in 0..nrx {
+            for sym in 0..nsym {
+                let hrow = &mut s.h[(r * nsym + sym) * nsc..(r * nsym + sym + 1) * nsc];
+                hrow.iter_mut().for_each(|v| *v = [0.0; 2]);
+                let at = (r * nsym + sym) * paths;
+                for (l, c) in s.coeffs[at..at + paths].iter().enumerate() {
+                    let ph = &prep.phasors[l * nsc..(l + 1) * nsc];
+                    for (hv, p) in hrow.iter_mut().zip(ph) {
+                        let t = cmul(*c, *p);
+                        hv[0] += t[0];
+                        hv[1] += t[1];
                     }
                 }
             }

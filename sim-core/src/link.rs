@@ -2,7 +2,9 @@
 
 use crate::ldpc::{DecoderSettings, TbCodeParams};
 use crate::qam::{DemapperKind, Modulation};
-use crate::scenario::schema::{ChannelModel, EqualizerKind, Estimator, Fading, Interpolation};
+use crate::scenario::schema::{
+    AntennaPattern, ChannelModel, EqualizerKind, Estimator, Fading, Interpolation,
+};
 use serde::Serialize;
 
 /// Channel coding of the transport block.
@@ -31,7 +33,7 @@ pub struct LinkSpec {
     pub ofdm: Option<OfdmSpec>,
 }
 
-/// A TR 38.901 TDL channel as resolved.
+/// A TR 38.901 TDL or CDL channel as resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TdlSpec {
     pub profile: char,
@@ -52,8 +54,14 @@ pub struct OfdmSpec {
     /// OFDM symbols carrying Kronecker pilots, ascending.
     pub pilot_symbols: Vec<usize>,
     pub rx_antennas: usize,
-    /// `None`: AWGN (H = 1 on every antenna).
+    /// TDL (i.i.d. per receive antenna); with `cdl` `None` too: AWGN (H = 1).
     pub tdl: Option<TdlSpec>,
+    /// CDL between linear arrays of `antenna_pattern` elements `antenna_spacing` apart.
+    pub cdl: Option<TdlSpec>,
+    pub antenna_pattern: AntennaPattern,
+    pub antenna_spacing: f64,
+    /// CDL: the UE transmits (the BS receives with the `rx` antennas).
+    pub uplink: bool,
     pub estimator: Estimator,
     pub interpolation: Interpolation,
     pub equalizer: EqualizerKind,

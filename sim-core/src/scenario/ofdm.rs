@@ -25,6 +25,7 @@ pub(super) fn build_ofdm(
             ));
         }
         for (key, set) in [
+            ("direction", ch.direction.is_some()),
             ("profile", ch.profile.is_some()),
             ("delay_spread_ns", ch.delay_spread_ns.is_some()),
             ("speed_kmh", ch.speed_kmh.is_some()),
@@ -141,9 +142,21 @@ pub(super) fn build_ofdm(
             "expected 1 ..= 8 receive antennas".into(),
         ));
     }
-    let tdl = match ch.model {
-        ChannelModel::Awgn => None,
-        ChannelModel::Tdl => {
+    if !(a.spacing > 0.0 && a.spacing <= 100.0) {
+        return Err(fail(
+            &["antennas", "spacing"],
+            "expected 0 < spacing ≤ 100 wavelengths".into(),
+        ));
+    }
+    if ch.direction.is_some() && ch.model != ChannelModel::Cdl {
+        return Err(fail(
+            &["channel", "direction"],
+            "applies to model = \"cdl\" only".into(),
+        ));
+    }
+    let (tdl, cdl) = match ch.model {
+        ChannelModel::Awgn => (None, None),
+        ChannelModel::Tdl | ChannelModel::Cdl => {
             let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
             let letter = match profile.as_str() {
                 "A" | "B" | "C" | "D" | "E" => profile.chars().next().expect("one letter"),
@@ -165,22 +178,20 @@ pub(super) fn build_ofdm(
             if !(0.0..=1000.0).contains(&v) {
                 return Err(fail(&["channel", "speed_kmh"], "expected 0 ..= 1000 km/h".into()));
             }
-            Some(TdlSpec {
+            let spec = TdlSpec {
                 profile: letter,
                 delay_spread_s: ds * 1e-9,
                 doppler_hz: v / 3.6 * o.carrier_ghz * 1e9 / 299_792_458.0,
-            })
-        }
-        ChannelModel::Cdl => {
-            return Err(fail(
-                &["channel", "model"],
-                "CDL is not implemented yet: use \"tdl\" or \"awgn\"".into(),
-            ))
+            };
+            match ch.model {
+                ChannelModel::Tdl => (Some(spec), None),
+                _ => (None, Some(spec)),
+            }
         }
         ChannelModel::Rayleigh => {
             return Err(fail(
                 &["channel", "model"],
-                "OFDM links take \"awgn\" or \"tdl\" (a one-tap Rayleigh is TDL with a tiny delay spread)"
+                "OFDM links take \"awgn\", \"tdl\" or \"cdl\" (a one-tap Rayleigh is TDL with a tiny delay spread)"
                     .into(),
             ))
         }
@@ -205,6 +216,10 @@ pub(super) fn build_ofdm(
         pilot_symbols,
         rx_antennas: a.rx,
         tdl,
+        cdl,
+        antenna_pattern: a.pattern,
+        antenna_spacing: a.spacing,
+        uplink: ch.direction == Some(LinkDirection::Uplink),
         estimator: r.estimator,
         interpolation: r.interpolation,
         equalizer: r.equalizer,

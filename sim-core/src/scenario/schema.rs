@@ -137,7 +137,7 @@ pub enum ChannelModel {
     Rayleigh,
     /// TR 38.901 §7.7.2 tapped delay line (OFDM links).
     Tdl,
-    /// TR 38.901 §7.7.1 clustered delay line (not implemented yet).
+    /// TR 38.901 §7.7.1 clustered delay line (OFDM links).
     Cdl,
 }
 
@@ -157,12 +157,21 @@ pub struct ChannelConfig {
     pub model: ChannelModel,
     /// Rayleigh only; default "fast".
     pub fading: Option<Fading>,
-    /// TDL profile "A" … "E" (default "A").
+    /// TDL/CDL profile "A" … "E" (default "A").
     pub profile: Option<String>,
     /// RMS delay spread the TDL table is scaled to, ns (TR 38.901 §7.7.3; default 100).
     pub delay_spread_ns: Option<f64>,
     /// UE speed, km/h: the maximum Doppler shift is v·f_c/c (default 0).
     pub speed_kmh: Option<f64>,
+    /// CDL: "downlink" (BS transmits; default) or "uplink" (UE transmits).
+    pub direction: Option<LinkDirection>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkDirection {
+    Downlink,
+    Uplink,
 }
 
 impl Default for ChannelConfig {
@@ -173,6 +182,7 @@ impl Default for ChannelConfig {
             profile: None,
             delay_spread_ns: None,
             speed_kmh: None,
+            direction: None,
         }
     }
 }
@@ -254,6 +264,15 @@ impl Default for PilotsConfig {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AntennaPattern {
+    #[serde(rename = "omni")]
+    Omni,
+    /// TR 38.901 Table 7.3-1.
+    #[serde(rename = "38.901")]
+    Tr38901,
+}
+
 /// `[antennas]` (OFDM links).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -261,6 +280,10 @@ pub struct AntennasConfig {
     pub tx: usize,
     pub rx: usize,
     pub layers: usize,
+    /// CDL: element pattern of both arrays (vertically polarized).
+    pub pattern: AntennaPattern,
+    /// CDL: element spacing of the linear arrays, wavelengths.
+    pub spacing: f64,
 }
 
 impl Default for AntennasConfig {
@@ -269,6 +292,8 @@ impl Default for AntennasConfig {
             tx: 1,
             rx: 1,
             layers: 1,
+            pattern: AntennaPattern::Omni,
+            spacing: 0.5,
         }
     }
 }
