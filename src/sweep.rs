@@ -286,10 +286,11 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         );
         w!(
             "slot       Kronecker pilots on symbols {:?}; {} data REs; {} code words per slot; \
-             {} receive antenna(s)",
+             {} layer(s), {} receive antenna(s)",
             o.pilot_symbols,
             o.data_res(),
             o.codewords,
+            o.layers,
             o.rx_antennas
         );
         if let Some(t) = &o.tdl {

@@ -16,34 +16,68 @@ pub fn pilot_values(n: usize) -> Vec<Cf32> {
         .collect()
 }
 
-/// LS estimates ĥ = y·p* at the pilot REs (|p| = 1).
+/// LS estimates of the channel from transmit stream `t` of `nl` on the pilot symbols, with
+/// their noise-induced error variance.
+///
+/// Stream t sends its pilots on the subcarriers k ≡ t (mod nl) and nothing on the others
+/// (orthogonal combs; with one stream, every subcarrier). There ĥ = y·p* (|p| = 1, error
+/// variance N0); between comb positions ĥ is interpolated linearly in frequency (variance
+/// ((1 − w)² + w²)·N0), and held constant beyond the outer ones.
 ///
 /// * `y` — `[symbols, subcarriers]` received grid of one antenna;
-/// * `pilots` — `[pilot symbols, subcarriers]`; returns `[pilot symbols, subcarriers]`.
-pub fn ls_at_pilots(y: &[Cf32], pilots: &[Cf32], pilot_symbols: &[usize], nsc: usize) -> Vec<Cf32> {
-    let mut out = Vec::with_capacity(pilot_symbols.len() * nsc);
+/// * `pilots` — `[pilot symbols, subcarriers]` pilot values;
+/// * returns `[pilot symbols, subcarriers]` estimates and variances.
+#[allow(clippy::too_many_arguments)]
+pub fn ls_at_pilots(
+    y: &[Cf32],
+    pilots: &[Cf32],
+    pilot_symbols: &[usize],
+    nsc: usize,
+    t: usize,
+    nl: usize,
+    no: f32,
+) -> (Vec<Cf32>, Vec<f32>) {
+    let mut h = Vec::with_capacity(pilot_symbols.len() * nsc);
+    let mut var = Vec::with_capacity(pilot_symbols.len() * nsc);
+    let ls = |j: usize, sym: usize, k: usize| -> Cf32 {
+        let (v, p) = (y[sym * nsc + k], pilots[j * nsc + k]);
+        [v[0] * p[0] + v[1] * p[1], v[1] * p[0] - v[0] * p[1]]
+    };
+    let last = t + (nsc - 1 - t) / nl * nl;
     for (j, &sym) in pilot_symbols.iter().enumerate() {
         for k in 0..nsc {
-            let (v, p) = (y[sym * nsc + k], pilots[j * nsc + k]);
-            out.push([v[0] * p[0] + v[1] * p[1], v[1] * p[0] - v[0] * p[1]]);
+            let k0 = if k < t {
+                t
+            } else {
+                (t + (k - t) / nl * nl).min(last)
+            };
+            let k1 = (k0 + nl).min(last);
+            let w = if k1 > k0 && k > k0 {
+                (k - k0) as f32 / nl as f32
+            } else {
+                0.0
+            };
+            let (a, b) = (ls(j, sym, k0), ls(j, sym, k1));
+            h.push([(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]]);
+            var.push(((1.0 - w) * (1.0 - w) + w * w) * no);
         }
     }
-    out
+    (h, var)
 }
 
-/// Fills every symbol of the grid from the pilot-symbol estimates, with the estimate's
-/// noise-induced error variance (N0 at a pilot; ((1 − w)² + w²)·N0 between two).
+/// Fills every symbol of the grid from the pilot-symbol estimates; the error variance of a
+/// weighted sum is (1 − w)²·v₀ + w²·v₁.
 ///
-/// * `at_pilots` — `[pilot symbols, subcarriers]`; writes `h_hat` and `err_var`
-///   `[symbols, subcarriers]`.
+/// * `at_pilots`, `var_at_pilots` — `[pilot symbols, subcarriers]`; writes `h_hat` and
+///   `err_var` `[symbols, subcarriers]`.
 #[allow(clippy::too_many_arguments)]
 pub fn time_interpolate(
     at_pilots: &[Cf32],
+    var_at_pilots: &[f32],
     pilot_symbols: &[usize],
     nsym: usize,
     nsc: usize,
     interpolation: Interpolation,
-    no: f32,
     h_hat: &mut [Cf32],
     err_var: &mut [f32],
 ) {
@@ -68,11 +102,11 @@ pub fn time_interpolate(
                 (j, j, 0.0)
             }
         };
-        let var = ((1.0 - w) * (1.0 - w) + w * w) * no;
         for k in 0..nsc {
             let (a, b) = (at_pilots[j0 * nsc + k], at_pilots[j1 * nsc + k]);
             h_hat[sym * nsc + k] = [(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]];
-            err_var[sym * nsc + k] = var;
+            let (v0, v1) = (var_at_pilots[j0 * nsc + k], var_at_pilots[j1 * nsc + k]);
+            err_var[sym * nsc + k] = (1.0 - w) * (1.0 - w) * v0 + w * w * v1;
         }
     }
 }
@@ -101,18 +135,10 @@ mod tests {
                 y[s * nsc + k] = [hv[0] * p[0] - hv[1] * p[1], hv[0] * p[1] + hv[1] * p[0]];
             }
         }
-        let at = ls_at_pilots(&y, &pilots, &pilot_symbols, nsc);
+        let (at, var) = ls_at_pilots(&y, &pilots, &pilot_symbols, nsc, 0, 1, 0.5);
         let (mut hh, mut ev) = (vec![[0f32; 2]; nsym * nsc], vec![0f32; nsym * nsc]);
-        time_interpolate(
-            &at,
-            &pilot_symbols,
-            nsym,
-            nsc,
-            Interpolation::Linear,
-            0.5,
-            &mut hh,
-            &mut ev,
-        );
+        let lin = Interpolation::Linear;
+        time_interpolate(&at, &var, &pilot_symbols, nsym, nsc, lin, &mut hh, &mut ev);
         for s in 0..nsym {
             let clamped = s.clamp(2, 11);
             for k in 0..nsc {
@@ -126,16 +152,8 @@ mod tests {
         assert!((ev[2 * nsc] - 0.5).abs() < 1e-6);
         let w = 4.0 / 9.0f32; // symbol 6 between pilots 2 and 11
         assert!((ev[6 * nsc] - ((1.0 - w).powi(2) + w * w) * 0.5).abs() < 1e-6);
-        time_interpolate(
-            &at,
-            &pilot_symbols,
-            nsym,
-            nsc,
-            Interpolation::Nearest,
-            0.5,
-            &mut hh,
-            &mut ev,
-        );
+        let near = Interpolation::Nearest;
+        time_interpolate(&at, &var, &pilot_symbols, nsym, nsc, near, &mut hh, &mut ev);
         for s in 0..nsym {
             let nearest = if s <= 6 { 2 } else { 11 };
             let (e, g) = (h(nearest, 3), hh[s * nsc + 3]);
@@ -144,5 +162,36 @@ mod tests {
                 "s {s}"
             );
         }
+    }
+
+    /// Two streams on orthogonal combs: stream 1's LS estimate on even subcarriers is the
+    /// linear interpolation of its odd neighbours, exact for a channel linear in frequency.
+    #[test]
+    fn comb_pilots_interpolate_in_frequency() {
+        let nsc = 8;
+        let pilots = pilot_values(nsc);
+        let h = |k: usize| [1.0 + 0.25 * k as f32, -0.5 * k as f32];
+        // Stream 1 alone transmits on odd subcarriers of the one pilot symbol (symbol 0).
+        let y: Vec<Cf32> = (0..nsc)
+            .map(|k| match k % 2 {
+                1 => {
+                    let (a, p) = (h(k), pilots[k]);
+                    [a[0] * p[0] - a[1] * p[1], a[0] * p[1] + a[1] * p[0]]
+                }
+                _ => [0.0, 0.0],
+            })
+            .collect();
+        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, 1, 2, 1.0);
+        for k in 1..nsc {
+            let e = h(k);
+            assert!(
+                (est[k][0] - e[0]).abs() < 1e-5 && (est[k][1] - e[1]).abs() < 1e-5,
+                "k {k}"
+            );
+            let expect = if k % 2 == 1 { 1.0 } else { 0.5 };
+            assert!((var[k] - expect).abs() < 1e-6, "k {k}");
+        }
+        // Below the first comb position: held constant.
+        assert_eq!(est[0], est[1]);
     }
 }

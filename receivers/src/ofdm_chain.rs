@@ -9,6 +9,7 @@
 //! over carry nothing.
 
 use crate::estimation::{ls_at_pilots, pilot_values, time_interpolate};
+use crate::mimo::detect;
 use channels::{Array, CdlModel, ElementPattern, TdlModel};
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
@@ -39,7 +40,7 @@ impl OfdmPrepared {
             AntennaPattern::Tr38901 => ElementPattern::Tr38901,
         };
         let cdl = o.cdl.as_ref().map(|c| {
-            let tx = Array::ula(1, o.antenna_spacing, pattern);
+            let tx = Array::ula(o.layers, o.antenna_spacing, pattern);
             let rx = Array::ula(o.rx_antennas, o.antenna_spacing, pattern);
             let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
                 .expect("profile checked");
@@ -108,7 +109,7 @@ pub fn simulate_slot(
     s: &mut OfdmScratch,
 ) -> BlockOutcome {
     let o = link.ofdm.as_ref().expect("an OFDM link");
-    let (nsym, nsc, nrx) = (o.symbols, o.subcarriers, o.rx_antennas);
+    let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
     let qm = link.modulation.bits_per_symbol();
     let g = link.coded_bits;
     let a_len = link.info_bits;
@@ -134,57 +135,75 @@ pub fn simulate_slot(
             }
         }
     }
+    // x[layer, symbol, subcarrier]: data symbol i goes to data RE i / nl, layer i % nl;
+    // layer t's pilots sit on the subcarriers k ≡ t (mod nl) of the pilot symbols.
     s.x.clear();
-    s.x.resize(n_re, [0.0; 2]);
+    s.x.resize(nl * n_re, [0.0; 2]);
     let data_symbols = cw * g / qm;
     let mut mapped = vec![[0f32; 2]; data_symbols];
     constellation.map(&s.f, &mut mapped);
     let mut next = 0;
     let mut pilot_row = 0;
     for sym in 0..nsym {
-        let row = &mut s.x[sym * nsc..(sym + 1) * nsc];
         if o.pilot_symbols.contains(&sym) {
-            row.copy_from_slice(&prep.pilots[pilot_row * nsc..(pilot_row + 1) * nsc]);
+            for k in 0..nsc {
+                let t = k % nl;
+                s.x[t * n_re + sym * nsc + k] = prep.pilots[pilot_row * nsc + k];
+            }
             pilot_row += 1;
             continue;
         }
-        let take = (data_symbols - next).min(nsc);
-        row[..take].copy_from_slice(&mapped[next..next + take]);
-        next += take;
+        for k in 0..nsc {
+            for t in 0..nl {
+                if next < data_symbols {
+                    s.x[t * n_re + sym * nsc + k] = mapped[next];
+                    next += 1;
+                }
+            }
+        }
     }
-    // Channel: H[rx, symbol, subcarrier], constant within a symbol.
-    s.h.resize(nrx * n_re, [0.0; 2]);
-    // Path coefficients `[rx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
+    // Path coefficients `[rx, tx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
+    let links = nrx * nl;
     let paths = match (&prep.tdl, &prep.cdl) {
         (Some(m), _) => {
             let nt = m.taps.len();
-            s.coeffs.resize(nrx * nsym * nt, [0.0; 2]);
-            for r in 0..nrx {
-                let block = &mut s.coeffs[r * nsym * nt..(r + 1) * nsym * nt];
-                m.coefficients(rng, r, &prep.times, block);
+            s.coeffs.resize(links * nsym * nt, [0.0; 2]);
+            for l in 0..links {
+                let block = &mut s.coeffs[l * nsym * nt..(l + 1) * nsym * nt];
+                m.coefficients(rng, l, &prep.times, block);
             }
             nt
         }
         (_, Some(m)) => {
             let nc = m.clusters.len();
-            s.coeffs.resize(nrx * nsym * nc, [0.0; 2]);
+            s.coeffs.resize(links * nsym * nc, [0.0; 2]);
             m.coefficients(rng, &prep.times, &mut s.coeffs);
             nc
         }
         _ => 0,
     };
+    // h[(rx · nl + tx), symbol, subcarrier]
+    s.h.resize(links * n_re, [0.0; 2]);
     if paths == 0 {
-        s.h.iter_mut().for_each(|v| *v = [1.0, 0.0]);
-    } else {
+        // AWGN: identity per layer (rx antenna r hears layer r mod nl).
         for r in 0..nrx {
+            for t in 0..nl {
+                let v = if r % nl == t { [1.0, 0.0] } else { [0.0, 0.0] };
+                s.h[(r * nl + t) * n_re..(r * nl + t + 1) * n_re]
+                    .iter_mut()
+                    .for_each(|x| *x = v);
+            }
+        }
+    } else {
+        for l in 0..links {
             for sym in 0..nsym {
-                let hrow = &mut s.h[(r * nsym + sym) * nsc..(r * nsym + sym + 1) * nsc];
+                let hrow = &mut s.h[(l * nsym + sym) * nsc..(l * nsym + sym + 1) * nsc];
                 hrow.iter_mut().for_each(|v| *v = [0.0; 2]);
-                let at = (r * nsym + sym) * paths;
-                for (l, c) in s.coeffs[at..at + paths].iter().enumerate() {
-                    let ph = &prep.phasors[l * nsc..(l + 1) * nsc];
-                    for (hv, p) in hrow.iter_mut().zip(ph) {
-                        let t = cmul(*c, *p);
+                let at = (l * nsym + sym) * paths;
+                for (p, c) in s.coeffs[at..at + paths].iter().enumerate() {
+                    let ph = &prep.phasors[p * nsc..(p + 1) * nsc];
+                    for (hv, e) in hrow.iter_mut().zip(ph) {
+                        let t = cmul(*c, *e);
                         hv[0] += t[0];
                         hv[1] += t[1];
                     }
@@ -192,20 +211,24 @@ pub fn simulate_slot(
             }
         }
     }
-    // y = H·x + n on every antenna.
+    // y = Σ_t H_t·x_t + n on every antenna.
     s.y.resize(nrx * n_re, [0.0; 2]);
     s.noise.resize(nrx * n_re, [0.0; 2]);
     rng.complex_gaussian(Stream::Noise, point.no, &mut s.noise);
     for r in 0..nrx {
         for i in 0..n_re {
-            let t = cmul(s.h[r * n_re + i], s.x[i]);
-            let n = s.noise[r * n_re + i];
-            s.y[r * n_re + i] = [t[0] + n[0], t[1] + n[1]];
+            let mut acc = s.noise[r * n_re + i];
+            for t in 0..nl {
+                let v = cmul(s.h[(r * nl + t) * n_re + i], s.x[t * n_re + i]);
+                acc[0] += v[0];
+                acc[1] += v[1];
+            }
+            s.y[r * n_re + i] = acc;
         }
     }
-    // Channel estimate and its error variance per RE.
-    s.h_hat.resize(nrx * n_re, [0.0; 2]);
-    s.err_var.resize(nrx * n_re, 0.0);
+    // Channel estimate and its error variance per RE, per (rx, tx).
+    s.h_hat.resize(links * n_re, [0.0; 2]);
+    s.err_var.resize(links * n_re, 0.0);
     match o.estimator {
         Estimator::Perfect | Estimator::Lmmse => {
             s.h_hat.copy_from_slice(&s.h);
@@ -213,49 +236,57 @@ pub fn simulate_slot(
         }
         Estimator::Ls => {
             for r in 0..nrx {
-                let range = r * n_re..(r + 1) * n_re;
-                let at_pilots =
-                    ls_at_pilots(&s.y[range.clone()], &prep.pilots, &o.pilot_symbols, nsc);
-                time_interpolate(
-                    &at_pilots,
-                    &o.pilot_symbols,
-                    nsym,
-                    nsc,
-                    o.interpolation,
-                    point.no,
-                    &mut s.h_hat[range.clone()],
-                    &mut s.err_var[range],
-                );
+                let yr = &s.y[r * n_re..(r + 1) * n_re];
+                for t in 0..nl {
+                    let (at, var) =
+                        ls_at_pilots(yr, &prep.pilots, &o.pilot_symbols, nsc, t, nl, point.no);
+                    let range = (r * nl + t) * n_re..(r * nl + t + 1) * n_re;
+                    time_interpolate(
+                        &at,
+                        &var,
+                        &o.pilot_symbols,
+                        nsym,
+                        nsc,
+                        o.interpolation,
+                        &mut s.h_hat[range.clone()],
+                        &mut s.err_var[range],
+                    );
+                }
             }
         }
     }
-    // Single stream: ZF and unbiased LMMSE are both maximum-ratio combining,
-    // z = ĥᴴy / ‖ĥ‖², with post-equalization noise (N0 + σₑ²) / ‖ĥ‖².
+    // Detection per data RE (one layer: both equalizers are maximum-ratio combining); the
+    // estimate's error adds Σ_t σₑ²(r, t) of noise on antenna r (averaged over antennas).
     s.llr.resize(cw * g, 0.0);
-    let mut re = 0;
-    for sym in 0..nsym {
+    let (mut hm, mut yv) = (vec![[0f32; 2]; nrx * nl], vec![[0f32; 2]; nrx]);
+    let (mut z, mut var) = (vec![[0f32; 2]; nl], vec![0f32; nl]);
+    let mut sym_out = 0;
+    'grid: for sym in 0..nsym {
         if o.pilot_symbols.contains(&sym) {
             continue;
         }
         for k in 0..nsc {
-            if re == data_symbols {
-                break;
+            if sym_out >= data_symbols {
+                break 'grid;
             }
             let i = sym * nsc + k;
-            let (mut num, mut den, mut ev) = ([0f32; 2], 0f32, 0f32);
+            let mut ev = 0f32;
             for r in 0..nrx {
-                let h = s.h_hat[r * n_re + i];
-                let y = s.y[r * n_re + i];
-                num[0] += h[0] * y[0] + h[1] * y[1];
-                num[1] += h[0] * y[1] - h[1] * y[0];
-                den += h[0] * h[0] + h[1] * h[1];
-                ev += s.err_var[r * n_re + i];
+                yv[r] = s.y[r * n_re + i];
+                for t in 0..nl {
+                    hm[r * nl + t] = s.h_hat[(r * nl + t) * n_re + i];
+                    ev += s.err_var[(r * nl + t) * n_re + i];
+                }
             }
-            let den = den.max(1e-30);
-            let z = [num[0] / den, num[1] / den];
-            let no_eff = (point.no + ev / nrx as f32) / den;
-            constellation.demap(z, no_eff, link.demapper, &mut s.llr[re * qm..(re + 1) * qm]);
-            re += 1;
+            let no = point.no + ev / nrx as f32;
+            detect(&hm, &yv, nrx, nl, no, o.equalizer, &mut z, &mut var);
+            for t in 0..nl {
+                if sym_out < data_symbols {
+                    let out = &mut s.llr[sym_out * qm..(sym_out + 1) * qm];
+                    constellation.demap(z[t], var[t], link.demapper, out);
+                    sym_out += 1;
+                }
+            }
         }
     }
     // Receiver: decode every code word.

@@ -54,6 +54,8 @@ pub struct OfdmSpec {
     /// OFDM symbols carrying Kronecker pilots, ascending.
     pub pilot_symbols: Vec<usize>,
     pub rx_antennas: usize,
+    /// Layers = transmit antennas (no precoding: layer t is sent from antenna t).
+    pub layers: usize,
     /// TDL (i.i.d. per receive antenna); with `cdl` `None` too: AWGN (H = 1).
     pub tdl: Option<TdlSpec>,
     /// CDL between linear arrays of `antenna_pattern` elements `antenna_spacing` apart.
@@ -73,6 +75,10 @@ impl OfdmSpec {
     /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
     pub fn data_res(&self) -> usize {
         (self.symbols - self.pilot_symbols.len()) * self.subcarriers
+    }
+    /// Data symbols per slot: data REs × layers.
+    pub fn data_symbols(&self) -> usize {
+        self.data_res() * self.layers
     }
     /// Slot duration, s (symbols with their CP).
     pub fn slot_duration_s(&self) -> f64 {

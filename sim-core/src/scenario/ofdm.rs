@@ -129,17 +129,28 @@ pub(super) fn build_ofdm(
         ));
     }
     let a = &s.antennas;
-    if a.tx != 1 || a.layers != 1 {
-        let key = if a.tx != 1 { "tx" } else { "layers" };
+    if !(1..=4).contains(&a.layers) {
         return Err(fail(
-            &["antennas", key],
-            "MIMO (several transmit antennas or layers) is not implemented yet: use 1".into(),
+            &["antennas", "layers"],
+            "expected 1 ..= 4 layers".into(),
         ));
     }
-    if !(1..=8).contains(&a.rx) {
+    if a.tx != a.layers {
+        return Err(fail(
+            &["antennas", "tx"],
+            format!(
+                "expected tx = layers = {} (no precoding yet: layer t is sent from antenna t)",
+                a.layers
+            ),
+        ));
+    }
+    if !(a.layers..=8).contains(&a.rx) {
         return Err(fail(
             &["antennas", "rx"],
-            "expected 1 ..= 8 receive antennas".into(),
+            format!(
+                "expected {} ..= 8 receive antennas (at least one per layer)",
+                a.layers
+            ),
         ));
     }
     if !(a.spacing > 0.0 && a.spacing <= 100.0) {
@@ -196,7 +207,7 @@ pub(super) fn build_ofdm(
             ))
         }
     };
-    let data_res = (o.symbols - pilot_symbols.len()) * subcarriers;
+    let data_res = (o.symbols - pilot_symbols.len()) * subcarriers * a.layers;
     let codewords = data_res / symbols_per_codeword.max(1);
     if codewords == 0 {
         return Err(fail(
@@ -215,6 +226,7 @@ pub(super) fn build_ofdm(
         cp_fraction,
         pilot_symbols,
         rx_antennas: a.rx,
+        layers: a.layers,
         tdl,
         cdl,
         antenna_pattern: a.pattern,
