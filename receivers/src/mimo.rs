@@ -78,14 +78,13 @@ fn invert(m: &mut [C64], n: usize) -> bool {
 pub fn detect(
     h: &[Cf32],
     y: &[Cf32],
-    nr: usize,
-    nl: usize,
     no: f32,
     kind: EqualizerKind,
     z: &mut [Cf32],
     var: &mut [f32],
 ) {
-    assert!(nl <= MAX_LAYERS && h.len() == nr * nl && y.len() == nr);
+    let (nr, nl) = (y.len(), z.len());
+    assert!(nl <= MAX_LAYERS && h.len() == nr * nl && var.len() == nl);
     let c = |v: Cf32| [v[0] as f64, v[1] as f64];
     let no = no as f64;
     // G = HᴴH (+ N0·I), b = Hᴴy.
@@ -177,7 +176,7 @@ mod tests {
                     })
                     .collect();
                 let (mut z, mut var) = ([[0f32; 2]; 2], [0f32; 2]);
-                detect(&h, &y, nr, nl, no, kind, &mut z, &mut var);
+                detect(&h, &y, no, kind, &mut z, &mut var);
                 predicted = var;
                 for l in 0..nl {
                     let e = [(z[l][0] - xs[l][0]) as f64, (z[l][1] - xs[l][1]) as f64];
@@ -234,7 +233,7 @@ mod tests {
         ];
         for kind in [EqualizerKind::Zf, EqualizerKind::Lmmse] {
             let (mut z, mut var) = ([[0f32; 2]; 1], [0f32; 1]);
-            detect(&h, &y, 2, 1, 0.5, kind, &mut z, &mut var);
+            detect(&h, &y, 0.5, kind, &mut z, &mut var);
             assert!(
                 (z[0][0] - num[0] / den).abs() < 1e-5 && (z[0][1] - num[1] / den).abs() < 1e-5,
                 "{kind:?}"

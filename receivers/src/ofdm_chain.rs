@@ -279,7 +279,7 @@ pub fn simulate_slot(
                 }
             }
             let no = point.no + ev / nrx as f32;
-            detect(&hm, &yv, nrx, nl, no, o.equalizer, &mut z, &mut var);
+            detect(&hm, &yv, no, o.equalizer, &mut z, &mut var);
             for t in 0..nl {
                 if sym_out < data_symbols {
                     let out = &mut s.llr[sym_out * qm..(sym_out + 1) * qm];
