@@ -11,6 +11,6 @@ pub mod rayleigh;
 pub mod tdl;
 
 pub use awgn::add_awgn;
-pub use cdl::{Array, CdlModel, ElementPattern};
+pub use cdl::{Array, CdlModel, ElementPattern, Polarization};
 pub use rayleigh::{apply_flat, rayleigh_coefficients};
 pub use tdl::TdlModel;

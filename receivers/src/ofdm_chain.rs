@@ -10,12 +10,11 @@
 
 use crate::estimation::{ls_at_pilots, pilot_values, time_interpolate};
 use crate::mimo::detect;
-use channels::{Array, CdlModel, ElementPattern, TdlModel};
+use channels::{Array, CdlModel, ElementPattern, Polarization, TdlModel};
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
-use sim_core::scenario::schema::AntennaPattern;
-use sim_core::scenario::schema::Estimator;
+use sim_core::scenario::schema::{AntennaPattern, Estimator, PolarizationChoice};
 use sim_core::{BlockOutcome, Cf32, Constellation};
 
 /// What an OFDM link needs built once.
@@ -40,8 +39,16 @@ impl OfdmPrepared {
             AntennaPattern::Tr38901 => ElementPattern::Tr38901,
         };
         let cdl = o.cdl.as_ref().map(|c| {
-            let tx = Array::ula(o.layers, o.antenna_spacing, pattern);
-            let rx = Array::ula(o.rx_antennas, o.antenna_spacing, pattern);
+            let array = |ports: usize, choice: PolarizationChoice| {
+                let (pol, per) = match choice {
+                    PolarizationChoice::V => (Polarization::V, 1),
+                    PolarizationChoice::Vh => (Polarization::Vh, 2),
+                    PolarizationChoice::Cross => (Polarization::Cross, 2),
+                };
+                Array::ula_polarized(ports / per, o.antenna_spacing, pattern, pol)
+            };
+            let tx = array(o.layers, o.tx_polarization);
+            let rx = array(o.rx_antennas, o.rx_polarization);
             let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
                 .expect("profile checked");
             m.uplink = o.uplink;

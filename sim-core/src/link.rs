@@ -4,6 +4,7 @@ use crate::ldpc::{DecoderSettings, TbCodeParams};
 use crate::qam::{DemapperKind, Modulation};
 use crate::scenario::schema::{
     AntennaPattern, ChannelModel, EqualizerKind, Estimator, Fading, Interpolation,
+    PolarizationChoice,
 };
 use serde::Serialize;
 
@@ -62,6 +63,8 @@ pub struct OfdmSpec {
     pub cdl: Option<TdlSpec>,
     pub antenna_pattern: AntennaPattern,
     pub antenna_spacing: f64,
+    pub tx_polarization: PolarizationChoice,
+    pub rx_polarization: PolarizationChoice,
     /// CDL: the UE transmits (the BS receives with the `rx` antennas).
     pub uplink: bool,
     pub estimator: Estimator,

@@ -165,6 +165,26 @@ pub(super) fn build_ofdm(
             "applies to model = \"cdl\" only".into(),
         ));
     }
+    for (key, pol, ports) in [
+        ("tx_polarization", a.tx_polarization, a.tx),
+        ("rx_polarization", a.rx_polarization, a.rx),
+    ] {
+        if pol == PolarizationChoice::V {
+            continue;
+        }
+        if ch.model != ChannelModel::Cdl {
+            return Err(fail(
+                &["antennas", key],
+                "dual polarization applies to model = \"cdl\" only".into(),
+            ));
+        }
+        if ports % 2 != 0 {
+            return Err(fail(
+                &["antennas", key],
+                format!("dual polarization has two ports per element: {ports} ports must be even"),
+            ));
+        }
+    }
     let (tdl, cdl) = match ch.model {
         ChannelModel::Awgn => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
@@ -231,6 +251,8 @@ pub(super) fn build_ofdm(
         cdl,
         antenna_pattern: a.pattern,
         antenna_spacing: a.spacing,
+        tx_polarization: a.tx_polarization,
+        rx_polarization: a.rx_polarization,
         uplink: ch.direction == Some(LinkDirection::Uplink),
         estimator: r.estimator,
         interpolation: r.interpolation,

@@ -273,6 +273,19 @@ pub enum AntennaPattern {
     Tr38901,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolarizationChoice {
+    /// One vertically polarized port per element.
+    #[serde(rename = "V")]
+    V,
+    /// Two co-located ports per element, vertical and horizontal.
+    #[serde(rename = "VH")]
+    Vh,
+    /// Two co-located ports per element, slanted ±45°.
+    #[serde(rename = "cross")]
+    Cross,
+}
+
 /// `[antennas]` (OFDM links).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -284,6 +297,10 @@ pub struct AntennasConfig {
     pub pattern: AntennaPattern,
     /// CDL: element spacing of the linear arrays, wavelengths.
     pub spacing: f64,
+    /// CDL: polarization of the transmit and receive arrays; dual ("VH", "cross") gives two
+    /// ports per element, so that side's `tx` / `rx` counts ports and must be even.
+    pub tx_polarization: PolarizationChoice,
+    pub rx_polarization: PolarizationChoice,
 }
 
 impl Default for AntennasConfig {
@@ -294,6 +311,8 @@ impl Default for AntennasConfig {
             layers: 1,
             pattern: AntennaPattern::Omni,
             spacing: 0.5,
+            tx_polarization: PolarizationChoice::V,
+            rx_polarization: PolarizationChoice::V,
         }
     }
 }
