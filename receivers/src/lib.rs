@@ -10,6 +10,7 @@
 pub mod cpu_chain;
 pub mod equalizer;
 pub mod estimation;
+pub mod lmmse_estimation;
 pub mod mimo;
 pub mod ofdm_chain;
 

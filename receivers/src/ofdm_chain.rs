@@ -9,6 +9,7 @@
 //! over carry nothing.
 
 use crate::estimation::{ls_at_pilots, pilot_values, time_interpolate};
+use crate::lmmse_estimation::LmmseWeights;
 use crate::mimo::detect;
 use channels::{Array, CdlModel, ElementPattern, Polarization, TdlModel};
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
@@ -16,6 +17,8 @@ use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::{AntennaPattern, Estimator, PolarizationChoice};
 use sim_core::{BlockOutcome, Cf32, Constellation};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What an OFDM link needs built once.
 pub struct OfdmPrepared {
@@ -27,6 +30,33 @@ pub struct OfdmPrepared {
     pub pilots: Vec<Cf32>,
     /// `[symbols]` symbol start times (s).
     pub times: Vec<f64>,
+    /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
+    pub pdp: Vec<(f64, f64)>,
+    /// LMMSE weights by (N0 bits, layer).
+    lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
+}
+
+impl OfdmPrepared {
+    /// LMMSE weights for layer `t`'s pilot comb at noise variance `no`, built once.
+    fn lmmse_weights(&self, o: &OfdmSpec, t: usize, no: f32) -> Arc<LmmseWeights> {
+        let key = (no.to_bits(), t);
+        if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
+            return w.clone();
+        }
+        let comb: Vec<usize> = (t..o.subcarriers).step_by(o.layers).collect();
+        let w = Arc::new(LmmseWeights::new(
+            &self.pdp,
+            o.subcarrier_spacing_hz,
+            o.subcarriers,
+            &comb,
+            no,
+        ));
+        self.lmmse
+            .lock()
+            .expect("weights cache")
+            .insert(key, w.clone());
+        w
+    }
 }
 
 impl OfdmPrepared {
@@ -63,6 +93,16 @@ impl OfdmPrepared {
             (_, Some(m)) => m.delays(),
             _ => Vec::new(),
         };
+        let powers: Vec<f64> = match (&tdl, &cdl) {
+            (Some(m), _) => m.taps.iter().map(|t| t.power).collect(),
+            (_, Some(m)) => m.clusters.iter().map(|c| c.power).collect(),
+            _ => Vec::new(),
+        };
+        let pdp = if delays.is_empty() {
+            vec![(0.0, 1.0)]
+        } else {
+            delays.iter().copied().zip(powers).collect()
+        };
         let phasors = delays
             .iter()
             .flat_map(|&d| {
@@ -78,6 +118,8 @@ impl OfdmPrepared {
             phasors,
             pilots: pilot_values(o.pilot_symbols.len() * k),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
+            pdp,
+            lmmse: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -237,16 +279,26 @@ pub fn simulate_slot(
     s.h_hat.resize(links * n_re, [0.0; 2]);
     s.err_var.resize(links * n_re, 0.0);
     match o.estimator {
-        Estimator::Perfect | Estimator::Lmmse => {
+        Estimator::Perfect => {
             s.h_hat.copy_from_slice(&s.h);
             s.err_var.iter_mut().for_each(|v| *v = 0.0);
         }
-        Estimator::Ls => {
+        Estimator::Ls | Estimator::Lmmse => {
             for r in 0..nrx {
                 let yr = &s.y[r * n_re..(r + 1) * n_re];
                 for t in 0..nl {
-                    let (at, var) =
+                    let (mut at, mut var) =
                         ls_at_pilots(yr, &prep.pilots, &o.pilot_symbols, nsc, t, nl, point.no);
+                    if o.estimator == Estimator::Lmmse {
+                        // LS at the comb positions → LMMSE over all subcarriers.
+                        let w = prep.lmmse_weights(o, t, point.no);
+                        let mut row = vec![[0f32; 2]; nsc];
+                        for j in 0..o.pilot_symbols.len() {
+                            w.apply(&at[j * nsc..(j + 1) * nsc], &mut row);
+                            at[j * nsc..(j + 1) * nsc].copy_from_slice(&row);
+                            var[j * nsc..(j + 1) * nsc].copy_from_slice(&w.err_var);
+                        }
+                    }
                     let range = (r * nl + t) * n_re..(r * nl + t + 1) * n_re;
                     time_interpolate(
                         &at,

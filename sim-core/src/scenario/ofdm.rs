@@ -116,16 +116,10 @@ pub(super) fn build_ofdm(
         ));
     }
     let r = &s.receiver;
-    if r.estimator == Estimator::Ls && pilot_symbols.is_empty() {
+    if r.estimator != Estimator::Perfect && pilot_symbols.is_empty() {
         return Err(fail(
             &["pilots", "symbols"],
-            "LS estimation needs at least one pilot symbol".into(),
-        ));
-    }
-    if r.estimator == Estimator::Lmmse {
-        return Err(fail(
-            &["receiver", "estimator"],
-            "LMMSE estimation is not implemented yet: use \"perfect\" or \"ls\"".into(),
+            "LS and LMMSE estimation need at least one pilot symbol".into(),
         ));
     }
     let a = &s.antennas;

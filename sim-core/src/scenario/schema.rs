@@ -324,7 +324,8 @@ pub enum Estimator {
     Perfect,
     /// Least squares at the pilots, then interpolation.
     Ls,
-    /// LMMSE with the model's frequency correlation (not implemented yet).
+    /// LS at the pilots, then LMMSE in frequency with the model's frequency correlation,
+    /// then interpolation in time.
     Lmmse,
 }
 
