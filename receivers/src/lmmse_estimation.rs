@@ -203,9 +203,9 @@ mod tests {
                 mse[k]
             );
         }
-        for k in 0..nsc {
-            sum_mse += mse[k];
-            sum_pred += w.err_var[k] as f64;
+        for (m, &p) in mse.iter().zip(&w.err_var) {
+            sum_mse += m;
+            sum_pred += p as f64;
         }
         assert!(
             (sum_mse / sum_pred - 1.0).abs() < 0.03,
