@@ -285,9 +285,14 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             o.carrier_hz / 1e9
         );
         w!(
-            "slot       Kronecker pilots on symbols {:?}; {} data REs; {} code words per slot; \
+            "slot       {} on symbols {:?} ({} pilot REs); {} data REs; {} code words per slot; \
              {} layer(s), {} receive antenna(s)",
+            match &o.dmrs {
+                None => "Kronecker pilots".to_string(),
+                Some(d) => format!("NR DMRS type {} (N_ID {})", d.config_type, d.n_id),
+            },
             o.pilot_symbols,
+            o.pilot_res(),
             o.data_res(),
             o.codewords,
             o.layers,

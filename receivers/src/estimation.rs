@@ -16,25 +16,23 @@ pub fn pilot_values(n: usize) -> Vec<Cf32> {
         .collect()
 }
 
-/// LS estimates of the channel from transmit stream `t` of `nl` on the pilot symbols, with
-/// their noise-induced error variance.
+/// LS estimates of the channel from one transmit stream on the pilot symbols, with their
+/// noise-induced error variance.
 ///
-/// Stream t sends its pilots on the subcarriers k ≡ t (mod nl) and nothing on the others
-/// (orthogonal combs; with one stream, every subcarrier). There ĥ = y·p* (|p| = 1, error
-/// variance N0); between comb positions ĥ is interpolated linearly in frequency (variance
+/// The stream sends its pilots on the subcarriers `set` (ascending) and nothing on the
+/// others (the layers' sets are disjoint). There ĥ = y·p* (|p| = 1, error variance N0);
+/// between two members ĥ is interpolated linearly in frequency (variance
 /// ((1 − w)² + w²)·N0), and held constant beyond the outer ones.
 ///
 /// * `y` — `[symbols, subcarriers]` received grid of one antenna;
 /// * `pilots` — `[pilot symbols, subcarriers]` pilot values;
 /// * returns `[pilot symbols, subcarriers]` estimates and variances.
-#[allow(clippy::too_many_arguments)]
 pub fn ls_at_pilots(
     y: &[Cf32],
     pilots: &[Cf32],
     pilot_symbols: &[usize],
     nsc: usize,
-    t: usize,
-    nl: usize,
+    set: &[usize],
     no: f32,
 ) -> (Vec<Cf32>, Vec<f32>) {
     let mut h = Vec::with_capacity(pilot_symbols.len() * nsc);
@@ -43,17 +41,21 @@ pub fn ls_at_pilots(
         let (v, p) = (y[sym * nsc + k], pilots[j * nsc + k]);
         [v[0] * p[0] + v[1] * p[1], v[1] * p[0] - v[0] * p[1]]
     };
-    let last = t + (nsc - 1 - t) / nl * nl;
     for (j, &sym) in pilot_symbols.iter().enumerate() {
+        let mut next = 0; // index in `set` of the first member ≥ k
         for k in 0..nsc {
-            let k0 = if k < t {
-                t
-            } else {
-                (t + (k - t) / nl * nl).min(last)
+            while next < set.len() && set[next] < k {
+                next += 1;
+            }
+            let (k0, k1) = match (next.checked_sub(1), set.get(next)) {
+                (_, Some(&hi)) if hi == k => (hi, hi),
+                (Some(lo), Some(&hi)) => (set[lo], hi),
+                (Some(lo), None) => (set[lo], set[lo]),
+                (None, Some(&hi)) => (hi, hi),
+                (None, None) => unreachable!("a layer has pilots"),
             };
-            let k1 = (k0 + nl).min(last);
-            let w = if k1 > k0 && k > k0 {
-                (k - k0) as f32 / nl as f32
+            let w = if k1 > k0 {
+                (k - k0) as f32 / (k1 - k0) as f32
             } else {
                 0.0
             };
@@ -135,7 +137,14 @@ mod tests {
                 y[s * nsc + k] = [hv[0] * p[0] - hv[1] * p[1], hv[0] * p[1] + hv[1] * p[0]];
             }
         }
-        let (at, var) = ls_at_pilots(&y, &pilots, &pilot_symbols, nsc, 0, 1, 0.5);
+        let (at, var) = ls_at_pilots(
+            &y,
+            &pilots,
+            &pilot_symbols,
+            nsc,
+            &(0..nsc).collect::<Vec<_>>(),
+            0.5,
+        );
         let (mut hh, mut ev) = (vec![[0f32; 2]; nsym * nsc], vec![0f32; nsym * nsc]);
         let lin = Interpolation::Linear;
         time_interpolate(&at, &var, &pilot_symbols, nsym, nsc, lin, &mut hh, &mut ev);
@@ -181,7 +190,7 @@ mod tests {
                 _ => [0.0, 0.0],
             })
             .collect();
-        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, 1, 2, 1.0);
+        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, &[1, 3, 5, 7], 1.0);
         for k in 1..nsc {
             let e = h(k);
             assert!(

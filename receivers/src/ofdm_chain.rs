@@ -26,8 +26,10 @@ pub struct OfdmPrepared {
     pub cdl: Option<CdlModel>,
     /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
     pub phasors: Vec<Cf32>,
-    /// `[pilot symbols, subcarriers]` known pilot values.
+    /// `[pilot symbols, subcarriers]` known pilot values (each subcarrier's owning layer).
     pub pilots: Vec<Cf32>,
+    /// Per layer: its pilot subcarriers.
+    pub pilot_sets: Vec<Vec<usize>>,
     /// `[symbols]` symbol start times (s).
     pub times: Vec<f64>,
     /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
@@ -43,12 +45,11 @@ impl OfdmPrepared {
         if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
             return w.clone();
         }
-        let comb: Vec<usize> = (t..o.subcarriers).step_by(o.layers).collect();
         let w = Arc::new(LmmseWeights::new(
             &self.pdp,
             o.subcarrier_spacing_hz,
             o.subcarriers,
-            &comb,
+            &self.pilot_sets[t],
             no,
         ));
         self.lmmse
@@ -116,7 +117,11 @@ impl OfdmPrepared {
             tdl,
             cdl,
             phasors,
-            pilots: pilot_values(o.pilot_symbols.len() * k),
+            pilots: match &o.dmrs {
+                None => pilot_values(o.pilot_symbols.len() * k),
+                Some(d) => dmrs_values(o, d),
+            },
+            pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
             pdp,
             lmmse: Mutex::new(HashMap::new()),
@@ -140,6 +145,38 @@ pub struct OfdmScratch {
     llr: Vec<f32>,
     b_hat: Vec<u8>,
     codec: CodecWorkspace,
+}
+
+/// NR PDSCH DMRS values (TS 38.211 §7.4.1.1): on pilot symbol l, layer t's subcarrier k
+/// carries r(m) = (1 − 2c(2m) + j(1 − 2c(2m + 1)))/√2 of the Gold sequence with
+/// c_init = (2¹⁷(14·n_s + l + 1)(2N_ID + 1) + 2N_ID) mod 2³¹ (slot n_s = 0, n_SCID = 0), where
+/// m = 2n + k′ indexes the layer's DMRS REs (type 1: k = 4n + 2k′ + t; type 2:
+/// k = 6n + k′ + 2t); w_f = w_t = 1 (ports 1000, 1002, 1004). Returns `[pilot symbols,
+/// subcarriers]`.
+pub fn dmrs_values(o: &OfdmSpec, d: &sim_core::link::DmrsSpec) -> Vec<Cf32> {
+    let nsc = o.subcarriers;
+    let a = std::f32::consts::FRAC_1_SQRT_2;
+    let mut out = vec![[0f32; 2]; o.pilot_symbols.len() * nsc];
+    for (j, &l) in o.pilot_symbols.iter().enumerate() {
+        let n_id = d.n_id as u64;
+        let c_init =
+            (((1u64 << 17) * (l as u64 + 1) * (2 * n_id + 1) + 2 * n_id) % (1 << 31)) as u32;
+        let c = sim_core::gold::gold_sequence(c_init, 2 * nsc + 4);
+        for t in 0..o.layers {
+            for k in o.pilot_subcarriers(t) {
+                let m = if d.config_type == 1 {
+                    k / 2
+                } else {
+                    2 * (k / 6) + (k % 6 - 2 * t)
+                };
+                out[j * nsc + k] = [
+                    a * (1.0 - 2.0 * c[2 * m] as f32),
+                    a * (1.0 - 2.0 * c[2 * m + 1] as f32),
+                ];
+            }
+        }
+    }
+    out
 }
 
 fn cmul(a: Cf32, b: Cf32) -> Cf32 {
@@ -195,9 +232,10 @@ pub fn simulate_slot(
     let mut pilot_row = 0;
     for sym in 0..nsym {
         if o.pilot_symbols.contains(&sym) {
-            for k in 0..nsc {
-                let t = k % nl;
-                s.x[t * n_re + sym * nsc + k] = prep.pilots[pilot_row * nsc + k];
+            for (t, set) in prep.pilot_sets.iter().enumerate() {
+                for &k in set {
+                    s.x[t * n_re + sym * nsc + k] = prep.pilots[pilot_row * nsc + k];
+                }
             }
             pilot_row += 1;
             continue;
@@ -287,8 +325,9 @@ pub fn simulate_slot(
             for r in 0..nrx {
                 let yr = &s.y[r * n_re..(r + 1) * n_re];
                 for t in 0..nl {
+                    let set = &prep.pilot_sets[t];
                     let (mut at, mut var) =
-                        ls_at_pilots(yr, &prep.pilots, &o.pilot_symbols, nsc, t, nl, point.no);
+                        ls_at_pilots(yr, &prep.pilots, &o.pilot_symbols, nsc, set, point.no);
                     if o.estimator == Estimator::Lmmse {
                         // LS at the comb positions → LMMSE over all subcarriers.
                         let w = prep.lmmse_weights(o, t, point.no);

@@ -8,6 +8,7 @@
 
 pub mod crc;
 pub mod fastmath;
+pub mod gold;
 pub mod ldpc;
 pub mod qam;
 pub mod rng;

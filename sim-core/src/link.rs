@@ -34,6 +34,13 @@ pub struct LinkSpec {
     pub ofdm: Option<OfdmSpec>,
 }
 
+/// NR PDSCH DMRS as resolved (TS 38.211 §7.4.1.1.2): layer t uses CDM group t.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DmrsSpec {
+    pub config_type: u8,
+    pub n_id: u32,
+}
+
 /// A TR 38.901 TDL or CDL channel as resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TdlSpec {
@@ -52,8 +59,10 @@ pub struct OfdmSpec {
     pub symbols: usize,
     /// CP length over the useful symbol length.
     pub cp_fraction: f64,
-    /// OFDM symbols carrying Kronecker pilots, ascending.
+    /// OFDM symbols carrying pilots, ascending (no data on them).
     pub pilot_symbols: Vec<usize>,
+    /// NR DMRS on the pilot symbols; `None`: Kronecker pilots.
+    pub dmrs: Option<DmrsSpec>,
     pub rx_antennas: usize,
     /// Layers = transmit antennas (no precoding: layer t is sent from antenna t).
     pub layers: usize,
@@ -78,6 +87,23 @@ impl OfdmSpec {
     /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
     pub fn data_res(&self) -> usize {
         (self.symbols - self.pilot_symbols.len()) * self.subcarriers
+    }
+    /// Subcarriers carrying layer `t`'s pilots on each pilot symbol: Kronecker k ≡ t (mod
+    /// layers); DMRS type 1 k = 4n + 2k′ + Δ with Δ = t; type 2 k = 6n + k′ + Δ with Δ = 2t.
+    pub fn pilot_subcarriers(&self, t: usize) -> Vec<usize> {
+        let n = self.subcarriers;
+        match &self.dmrs {
+            None => (t..n).step_by(self.layers).collect(),
+            Some(d) if d.config_type == 1 => (t..n).step_by(2).collect(),
+            Some(_) => (0..n).filter(|k| (k % 6) / 2 == t).collect(),
+        }
+    }
+    /// Pilot resource elements per slot that carry energy (all layers).
+    pub fn pilot_res(&self) -> usize {
+        let per_symbol: usize = (0..self.layers)
+            .map(|t| self.pilot_subcarriers(t).len())
+            .sum();
+        self.pilot_symbols.len() * per_symbol
     }
     /// Data symbols per slot: data REs × layers.
     pub fn data_symbols(&self) -> usize {
@@ -126,8 +152,7 @@ impl LinkSpec {
         match &self.ofdm {
             None => 10.0 * (self.rate() * self.modulation.bits_per_symbol() as f64).log10(),
             Some(o) => {
-                let used =
-                    self.codewords() * self.symbols() + o.pilot_symbols.len() * o.subcarriers;
+                let used = self.codewords() * self.symbols() + o.pilot_res();
                 10.0 * (self.block_info_bits() as f64 / (used as f64 * (1.0 + o.cp_fraction)))
                     .log10()
             }

@@ -3,7 +3,7 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{OfdmSpec, TdlSpec};
+use crate::link::{DmrsSpec, OfdmSpec, TdlSpec};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
@@ -100,21 +100,86 @@ pub(super) fn build_ofdm(
         ));
     }
     let p = &s.pilots;
-    if p.pattern == PilotPattern::Dmrs {
-        return Err(fail(
-            &["pilots", "pattern"],
-            "DMRS is not implemented yet: use \"kronecker\"".into(),
-        ));
-    }
-    let mut pilot_symbols = p.symbols.clone();
-    pilot_symbols.sort_unstable();
-    pilot_symbols.dedup();
-    if pilot_symbols.len() != p.symbols.len() || pilot_symbols.iter().any(|&x| x >= o.symbols) {
-        return Err(fail(
-            &["pilots", "symbols"],
-            format!("expected distinct symbol indices 0 ..= {}", o.symbols - 1),
-        ));
-    }
+    let (pilot_symbols, dmrs) = match p.pattern {
+        PilotPattern::Kronecker => {
+            let given = p.symbols.clone().unwrap_or_else(|| vec![2, 11]);
+            let mut sorted = given.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            if sorted.len() != given.len() || sorted.iter().any(|&x| x >= o.symbols) {
+                return Err(fail(
+                    &["pilots", "symbols"],
+                    format!("expected distinct symbol indices 0 ..= {}", o.symbols - 1),
+                ));
+            }
+            (sorted, None)
+        }
+        PilotPattern::Dmrs => {
+            if p.symbols.is_some() {
+                return Err(fail(
+                    &["pilots", "symbols"],
+                    "DMRS symbols follow from type_a_position and additional_positions; remove `symbols`"
+                        .into(),
+                ));
+            }
+            if o.symbols != 14 || o.cyclic_prefix == CyclicPrefix::Extended {
+                return Err(fail(
+                    &["ofdm", "symbols"],
+                    "DMRS positions are implemented for 14-symbol slots (normal CP)".into(),
+                ));
+            }
+            if !matches!(p.dmrs_type, 1 | 2) {
+                return Err(fail(&["pilots", "dmrs_type"], "expected 1 or 2".into()));
+            }
+            let l0 = p.type_a_position;
+            if !matches!(l0, 2 | 3) {
+                return Err(fail(
+                    &["pilots", "type_a_position"],
+                    "expected 2 or 3".into(),
+                ));
+            }
+            // TS 38.211 Table 7.4.1.1.2-3, PDSCH mapping type A, l_d = 14, single symbol.
+            let symbols = match p.additional_positions {
+                0 => vec![l0],
+                1 => vec![l0, 11],
+                2 => vec![l0, 7, 11],
+                3 if l0 == 2 => vec![l0, 5, 8, 11],
+                3 => {
+                    return Err(fail(
+                        &["pilots", "additional_positions"],
+                        "3 additional positions need type_a_position = 2".into(),
+                    ))
+                }
+                _ => {
+                    return Err(fail(
+                        &["pilots", "additional_positions"],
+                        "expected 0, 1, 2 or 3".into(),
+                    ))
+                }
+            };
+            if p.n_id > 65535 {
+                return Err(fail(&["pilots", "n_id"], "expected 0 ..= 65535".into()));
+            }
+            let groups = if p.dmrs_type == 1 { 2 } else { 3 };
+            if s.antennas.layers > groups {
+                return Err(fail(
+                    &["antennas", "layers"],
+                    format!(
+                        "DMRS type {} has {groups} CDM groups; more layers need code-division \
+                         multiplexing within a group, not implemented yet",
+                        p.dmrs_type
+                    ),
+                ));
+            }
+            (
+                symbols,
+                Some(DmrsSpec {
+                    config_type: p.dmrs_type,
+                    n_id: p.n_id,
+                }),
+            )
+        }
+    };
     let r = &s.receiver;
     if r.estimator != Estimator::Perfect && pilot_symbols.is_empty() {
         return Err(fail(
@@ -239,6 +304,7 @@ pub(super) fn build_ofdm(
         symbols: o.symbols,
         cp_fraction,
         pilot_symbols,
+        dmrs,
         rx_antennas: a.rx,
         layers: a.layers,
         tdl,

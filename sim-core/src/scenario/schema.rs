@@ -242,7 +242,8 @@ impl Default for OfdmConfig {
 pub enum PilotPattern {
     /// Known QPSK pilots on every subcarrier of the listed OFDM symbols.
     Kronecker,
-    /// NR DMRS type 1/2 (not implemented yet).
+    /// NR PDSCH DMRS (TS 38.211 §7.4.1.1), mapping type A, single-symbol, one CDM group per
+    /// layer (ports 1000, 1002, 1004: no code-division multiplexing), no data on DMRS symbols.
     Dmrs,
 }
 
@@ -251,15 +252,27 @@ pub enum PilotPattern {
 #[serde(deny_unknown_fields, default)]
 pub struct PilotsConfig {
     pub pattern: PilotPattern,
-    /// OFDM symbols (0-based) that carry pilots.
-    pub symbols: Vec<usize>,
+    /// Kronecker: OFDM symbols (0-based) that carry pilots (default [2, 11]).
+    pub symbols: Option<Vec<usize>>,
+    /// DMRS configuration type 1 (comb 2) or 2 (pairs of adjacent subcarriers, 3 groups).
+    pub dmrs_type: u8,
+    /// DMRS: dmrs-AdditionalPosition 0 … 3 (Table 7.4.1.1.2-3).
+    pub additional_positions: usize,
+    /// DMRS: first DMRS symbol l₀ = dmrs-TypeA-Position, 2 or 3.
+    pub type_a_position: usize,
+    /// DMRS: scrambling identity N_ID (0 … 65535).
+    pub n_id: u32,
 }
 
 impl Default for PilotsConfig {
     fn default() -> Self {
         PilotsConfig {
             pattern: PilotPattern::Kronecker,
-            symbols: vec![2, 11],
+            symbols: None,
+            dmrs_type: 1,
+            additional_positions: 1,
+            type_a_position: 2,
+            n_id: 0,
         }
     }
 }
