@@ -429,3 +429,66 @@ pub fn simulate_slot(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::scenario::resolve;
+
+    fn ofdm(pilots: &str, layers: usize) -> OfdmSpec {
+        let text = format!(
+            "name = 't'\n[code]\ninfo_bits = 100\nrate = 0.5\n[ofdm]\nnum_subcarriers = 24\n\
+             [pilots]\n{pilots}\n[antennas]\ntx = {layers}\nrx = {layers}\nlayers = {layers}\n\
+             [channel]\nmodel = 'tdl'\n[sweep]\nsnr_db = [1.0]\n"
+        );
+        resolve(&text, "t.toml")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .link
+            .ofdm
+            .unwrap()
+    }
+
+    /// DMRS (TS 38.211 §7.4.1.1.2): type 1 puts layer t on k ≡ t (mod 2), type 2 on
+    /// k mod 6 ∈ {2t, 2t+1}; the layers' sets are disjoint; positions follow Table
+    /// 7.4.1.1.2-3; values are unit-modulus QPSK on the sets and zero elsewhere.
+    #[test]
+    fn dmrs_layout_and_values() {
+        let o = ofdm(
+            "pattern = 'dmrs'\ndmrs_type = 1\nadditional_positions = 2",
+            2,
+        );
+        assert_eq!(o.pilot_symbols, vec![2, 7, 11]);
+        assert_eq!(
+            o.pilot_subcarriers(0),
+            (0..24).step_by(2).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            o.pilot_subcarriers(1),
+            (1..24).step_by(2).collect::<Vec<_>>()
+        );
+        assert_eq!(o.pilot_res(), 3 * 24);
+        let o2 = ofdm(
+            "pattern = 'dmrs'\ndmrs_type = 2\nadditional_positions = 0",
+            1,
+        );
+        assert_eq!(o2.pilot_symbols, vec![2]);
+        assert_eq!(o2.pilot_subcarriers(0), vec![0, 1, 6, 7, 12, 13, 18, 19]);
+        assert_eq!(o2.pilot_res(), 8);
+        let v = dmrs_values(&o2, o2.dmrs.as_ref().unwrap());
+        for (k, p) in v.iter().enumerate() {
+            let mag = p[0] * p[0] + p[1] * p[1];
+            let expect = if o2.pilot_subcarriers(0).contains(&k) {
+                1.0
+            } else {
+                0.0
+            };
+            assert!((mag - expect).abs() < 1e-6, "k {k}");
+        }
+        // Different symbols get different sequences.
+        let v1 = dmrs_values(&o, o.dmrs.as_ref().unwrap());
+        assert_ne!(v1[..24], v1[24..48]);
+        let kron = ofdm("pattern = 'kronecker'", 2);
+        assert_eq!(kron.pilot_symbols, vec![2, 11]);
+        assert_eq!(kron.pilot_res(), 2 * 24);
+    }
+}
