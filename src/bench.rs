@@ -134,7 +134,7 @@ fn chain_row(
         ),
         blocks,
         seconds,
-        info_bits_per_s: blocks as f64 * run.link.info_bits as f64 / seconds,
+        info_bits_per_s: blocks as f64 * run.link.block_info_bits() as f64 / seconds,
     })
 }
 
@@ -215,6 +215,37 @@ fn gpu_decoder_row(
         info_bits_per_s: blocks as f64 * a as f64 / seconds,
     })
 }
+
+/// Issue 4's OFDM reference case: TDL-A 100 ns static SISO, 576 × 14 REs at 30 kHz, no CP,
+/// Kronecker pilots on symbols 2 and 11, LS + linear interpolation, LMMSE, APP, 16-QAM, four
+/// LDPC(6912, 3456) code words per slot, BP with 20 fixed iterations (Eb/N0 10 dB).
+pub const OFDM_CASE: &str = r#"
+name = "bench-ofdm-tdl-a"
+[code]
+info_bits = 3456
+crc = "none"
+coded_bits = 6912
+base_graph = "bg2"
+decoder = { algorithm = "bp", iterations = 20, early_stop = false }
+[modulation]
+scheme = "16qam"
+demapper = "app"
+[ofdm]
+num_subcarriers = 576
+cyclic_prefix = "none"
+[pilots]
+symbols = [2, 11]
+[channel]
+model = "tdl"
+profile = "A"
+delay_spread_ns = 100
+[receiver]
+estimator = "ls"
+interpolation = "linear"
+equalizer = "lmmse"
+[sweep]
+ebno_db = [10.0]
+"#;
 
 /// The issue's reference case: AWGN, K=1024, E=2048, QPSK, no CRC, BP, 20 fixed iterations.
 pub const REFERENCE_CASE: &str = r#"
@@ -347,6 +378,13 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
         &early_stop,
         &mut cpu,
         4096,
+        t,
+    )?);
+    rows.push(chain_row(
+        "end-to-end cpu OFDM TDL-A",
+        OFDM_CASE,
+        &mut cpu,
+        1024,
         t,
     )?);
     let gpu = match device {
