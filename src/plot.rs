@@ -1,5 +1,6 @@
-//! BLER/BER plots of a sweep (plotters): log-scale error rates against the swept variable,
-//! Wilson 95% intervals as error bars on BLER. Written as SVG and PNG.
+//! Plots of a sweep (plotters), each written as SVG and PNG: log-scale BLER/BER against the
+//! swept variable with Wilson 95% intervals as error bars on BLER, and for OFDM links the
+//! throughput (1 − BLER) × information bits per slot / slot duration.
 
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
@@ -21,44 +22,46 @@ fn register_font() {
     });
 }
 
-/// Writes `bler.svg` and `bler.png` into `dir`.
-pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<()> {
-    register_font();
-    let svg = dir.join("bler.svg");
-    let png = dir.join("bler.png");
-    {
-        let root = SVGBackend::new(&svg, (900, 600)).into_drawing_area();
-        draw(&root, run, points)?;
-        root.present()
-            .map_err(|e| anyhow!("{}: {e}", svg.display()))?;
-    }
-    {
+/// Draws with `$draw(&root, run, points)` into `$dir/$stem.svg` and `$stem.png`.
+macro_rules! svg_and_png {
+    ($dir:expr, $stem:expr, $draw:ident, $run:expr, $points:expr) => {{
+        register_font();
+        let svg = $dir.join(format!("{}.svg", $stem));
+        let png = $dir.join(format!("{}.png", $stem));
+        {
+            let root = SVGBackend::new(&svg, (900, 600)).into_drawing_area();
+            $draw(&root, $run, $points)?;
+            root.present()
+                .map_err(|e| anyhow!("{}: {e}", svg.display()))?;
+        }
         let root = BitMapBackend::new(&png, (900, 600)).into_drawing_area();
-        draw(&root, run, points)?;
+        $draw(&root, $run, $points)?;
         root.present()
             .map_err(|e| anyhow!("{}: {e}", png.display()))?;
+        Ok(())
+    }};
+}
+
+/// Writes `bler.svg` and `bler.png` into `dir`, and for OFDM links `throughput.svg/png`.
+pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<()> {
+    let r: Result<()> = svg_and_png!(dir, "bler", draw, run, points);
+    r?;
+    if run.link.ofdm.is_some() {
+        return svg_and_png!(dir, "throughput", draw_throughput, run, points);
     }
     Ok(())
 }
 
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    run: &Resolved,
-    points: &[PointResult],
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
-    root.fill(&WHITE).map_err(err)?;
-    let x_of = |p: &PointResult| match run.sweep_variable {
-        SweepVariable::EbNoDb => p.ebno_db,
-        SweepVariable::SnrDb => p.snr_db,
-    };
-    let x_label = match run.sweep_variable {
-        SweepVariable::EbNoDb => "Eb/N0 per information bit (dB)",
-        SweepVariable::SnrDb => "SNR = Es/N0 per symbol (dB)",
-    };
+/// x value and axis label of the swept variable.
+fn swept(run: &Resolved) -> (fn(&PointResult) -> f64, &'static str) {
+    match run.sweep_variable {
+        SweepVariable::EbNoDb => (|p| p.ebno_db, "Eb/N0 per information bit (dB)"),
+        SweepVariable::SnrDb => (|p| p.snr_db, "SNR = Es/N0 per symbol (dB)"),
+    }
+}
+
+/// x range of the points (a unit range around a single point).
+fn x_range(points: &[PointResult], x_of: fn(&PointResult) -> f64) -> (f64, f64) {
     let (mut x0, mut x1) = points
         .iter()
         .map(x_of)
@@ -72,6 +75,65 @@ where
         x0 -= 0.5;
         x1 += 0.5;
     }
+    (x0, x1)
+}
+
+fn draw_throughput<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Resolved,
+    points: &[PointResult],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let o = run.link.ofdm.as_ref().expect("an OFDM link");
+    let peak = run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6;
+    let (x_of, x_label) = swept(run);
+    let (x0, x1) = x_range(points, x_of);
+    let mut chart = ChartBuilder::on(root)
+        .caption(&run.scenario.name, ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0.0..peak * 1.05)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("throughput (Mbit/s)")
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    let tp: Vec<(f64, f64)> = points
+        .iter()
+        .map(|p| (x_of(p), (1.0 - p.counters.bler()) * peak))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(tp.clone(), BLUE.stroke_width(2)))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            tp.iter()
+                .map(|&(x, y)| Circle::new((x, y), 4, BLUE.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Resolved,
+    points: &[PointResult],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let (x_of, x_label) = swept(run);
+    let (x0, x1) = x_range(points, x_of);
     let positive = points
         .iter()
         .flat_map(|p| [p.counters.bler(), p.counters.ber()])

@@ -148,8 +148,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     crate::emit(&format!("{}\n", summary_table(&run, &results)));
     write_tables(&dir, &mut df, &run, seed).context("writing the result tables")?;
     plot::bler_plot(&dir, &run, &results).context("plotting")?;
+    let extra = match run.link.ofdm {
+        Some(_) => format!(", {0}/throughput.svg, {0}/throughput.png", dir.display()),
+        None => String::new(),
+    };
     eprintln!(
-        "wrote {0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png",
+        "wrote {0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png{extra}",
         dir.display()
     );
     Ok(())
