@@ -239,3 +239,36 @@ fn devices_and_bench_run() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("end-to-end cpu"));
 }
+
+/// An OFDM run writes the throughput plot and the OFDM columns.
+#[test]
+fn ofdm_run_writes_throughput() {
+    let out = temp_dir("ofdm");
+    let o = bin()
+        .args([
+            "run",
+            "scenarios/tdl-c-500kmh-perfect.toml",
+            "--quick",
+            "--fresh",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let dir = out.join("tdl-c-500kmh-perfect");
+    for f in ["throughput.svg", "throughput.png", "bler.png"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let df = read_table(&dir.join("points.parquet"));
+    let tp = df.column("throughput_mbps").unwrap().f64().unwrap().clone();
+    let slots = df.column("slots").unwrap().u64().unwrap().clone();
+    let blocks = df.column("blocks").unwrap().u64().unwrap().clone();
+    for i in 0..df.height() {
+        // Two code words per slot in this scenario.
+        assert_eq!(blocks.get(i).unwrap(), 2 * slots.get(i).unwrap());
+        assert!(tp.get(i).unwrap() >= 0.0);
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
