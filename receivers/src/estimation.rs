@@ -34,34 +34,51 @@ pub fn ls_at_pilots(
     nsc: usize,
     set: &[usize],
     no: f32,
+    cdm_pairs: bool,
 ) -> (Vec<Cf32>, Vec<f32>) {
     let mut h = Vec::with_capacity(pilot_symbols.len() * nsc);
     let mut var = Vec::with_capacity(pilot_symbols.len() * nsc);
-    let ls = |j: usize, sym: usize, k: usize| -> Cf32 {
-        let (v, p) = (y[sym * nsc + k], pilots[j * nsc + k]);
-        [v[0] * p[0] + v[1] * p[1], v[1] * p[0] - v[0] * p[1]]
-    };
+    // With code-division multiplexing (w_f = ±1 over pairs of the set), averaging the pair's
+    // LS values cancels the other port of the group and halves the noise (the channel is
+    // taken as equal on the two subcarriers).
+    let member_var = if cdm_pairs { no / 2.0 } else { no };
+    let mut raw = vec![[0f32; 2]; set.len()];
     for (j, &sym) in pilot_symbols.iter().enumerate() {
+        for (r, &k) in raw.iter_mut().zip(set) {
+            let (v, p) = (y[sym * nsc + k], pilots[j * nsc + k]);
+            *r = [v[0] * p[0] + v[1] * p[1], v[1] * p[0] - v[0] * p[1]];
+        }
+        if cdm_pairs {
+            for pair in raw.chunks_exact_mut(2) {
+                let m = [
+                    (pair[0][0] + pair[1][0]) / 2.0,
+                    (pair[0][1] + pair[1][1]) / 2.0,
+                ];
+                pair[0] = m;
+                pair[1] = m;
+            }
+        }
         let mut next = 0; // index in `set` of the first member ≥ k
         for k in 0..nsc {
             while next < set.len() && set[next] < k {
                 next += 1;
             }
-            let (k0, k1) = match (next.checked_sub(1), set.get(next)) {
-                (_, Some(&hi)) if hi == k => (hi, hi),
-                (Some(lo), Some(&hi)) => (set[lo], hi),
-                (Some(lo), None) => (set[lo], set[lo]),
-                (None, Some(&hi)) => (hi, hi),
+            let (i0, i1) = match (next.checked_sub(1), set.get(next)) {
+                (_, Some(&hi)) if hi == k => (next, next),
+                (Some(lo), Some(_)) => (lo, next),
+                (Some(lo), None) => (lo, lo),
+                (None, Some(_)) => (next, next),
                 (None, None) => unreachable!("a layer has pilots"),
             };
+            let (k0, k1) = (set[i0], set[i1]);
             let w = if k1 > k0 {
                 (k - k0) as f32 / (k1 - k0) as f32
             } else {
                 0.0
             };
-            let (a, b) = (ls(j, sym, k0), ls(j, sym, k1));
+            let (a, b) = (raw[i0], raw[i1]);
             h.push([(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]]);
-            var.push(((1.0 - w) * (1.0 - w) + w * w) * no);
+            var.push(((1.0 - w) * (1.0 - w) + w * w) * member_var);
         }
     }
     (h, var)
@@ -144,6 +161,7 @@ mod tests {
             nsc,
             &(0..nsc).collect::<Vec<_>>(),
             0.5,
+            false,
         );
         let (mut hh, mut ev) = (vec![[0f32; 2]; nsym * nsc], vec![0f32; nsym * nsc]);
         let lin = Interpolation::Linear;
@@ -190,7 +208,7 @@ mod tests {
                 _ => [0.0, 0.0],
             })
             .collect();
-        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, &[1, 3, 5, 7], 1.0);
+        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, &[1, 3, 5, 7], 1.0, false);
         for k in 1..nsc {
             let e = h(k);
             assert!(
@@ -202,5 +220,40 @@ mod tests {
         }
         // Below the first comb position: held constant.
         assert_eq!(est[0], est[1]);
+    }
+
+    /// Two ports code-division multiplexed on the same pairs of subcarriers (w_f = [+1, +1]
+    /// and [+1, −1]): averaging each pair's LS values separates them exactly when the
+    /// channel is flat over the pair, and the error variance halves.
+    #[test]
+    fn cdm_pairs_separate_two_ports() {
+        let nsc = 8;
+        let set = [0usize, 2, 4, 6];
+        let r = pilot_values(nsc);
+        let (ha, hb) = ([0.8f32, -0.3], [-0.2f32, 0.5]);
+        let mul = |a: Cf32, b: Cf32| [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+        // Port b's pilots carry the orthogonal cover −1 on the second member of each pair.
+        let mut pb = r.clone();
+        for (i, &k) in set.iter().enumerate() {
+            if i % 2 == 1 {
+                pb[k] = [-r[k][0], -r[k][1]];
+            }
+        }
+        let y: Vec<Cf32> = (0..nsc)
+            .map(|k| {
+                let (a, b) = (mul(ha, r[k]), mul(hb, pb[k]));
+                [a[0] + b[0], a[1] + b[1]]
+            })
+            .collect();
+        for (pilots, h) in [(&r, ha), (&pb, hb)] {
+            let (est, var) = ls_at_pilots(&y, pilots, &[0], nsc, &set, 1.0, true);
+            for &k in &set {
+                assert!(
+                    (est[k][0] - h[0]).abs() < 1e-5 && (est[k][1] - h[1]).abs() < 1e-5,
+                    "k {k}"
+                );
+                assert!((var[k] - 0.5).abs() < 1e-6);
+            }
+        }
     }
 }

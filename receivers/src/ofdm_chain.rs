@@ -26,8 +26,8 @@ pub struct OfdmPrepared {
     pub cdl: Option<CdlModel>,
     /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
     pub phasors: Vec<Cf32>,
-    /// `[pilot symbols, subcarriers]` known pilot values (each subcarrier's owning layer).
-    pub pilots: Vec<Cf32>,
+    /// Per layer, `[pilot symbols, subcarriers]` known pilot values (zero off its set).
+    pub pilots: Vec<Vec<Cf32>>,
     /// Per layer: its pilot subcarriers.
     pub pilot_sets: Vec<Vec<usize>>,
     /// `[symbols]` symbol start times (s).
@@ -118,8 +118,8 @@ impl OfdmPrepared {
             cdl,
             phasors,
             pilots: match &o.dmrs {
-                None => pilot_values(o.pilot_symbols.len() * k),
-                Some(d) => dmrs_values(o, d),
+                None => vec![pilot_values(o.pilot_symbols.len() * k); o.layers],
+                Some(d) => (0..o.layers).map(|t| dmrs_values(o, d, t)).collect(),
             },
             pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
@@ -147,13 +147,13 @@ pub struct OfdmScratch {
     codec: CodecWorkspace,
 }
 
-/// NR PDSCH DMRS values (TS 38.211 §7.4.1.1): on pilot symbol l, layer t's subcarrier k
-/// carries r(m) = (1 − 2c(2m) + j(1 − 2c(2m + 1)))/√2 of the Gold sequence with
-/// c_init = (2¹⁷(14·n_s + l + 1)(2N_ID + 1) + 2N_ID) mod 2³¹ (slot n_s = 0, n_SCID = 0), where
-/// m = 2n + k′ indexes the layer's DMRS REs (type 1: k = 4n + 2k′ + t; type 2:
-/// k = 6n + k′ + 2t); w_f = w_t = 1 (ports 1000, 1002, 1004). Returns `[pilot symbols,
-/// subcarriers]`.
-pub fn dmrs_values(o: &OfdmSpec, d: &sim_core::link::DmrsSpec) -> Vec<Cf32> {
+/// NR PDSCH DMRS values of layer t (TS 38.211 §7.4.1.1): on pilot symbol l, subcarrier k of
+/// the layer's CDM group λ carries w_f(k′)·r(m), r(m) = (1 − 2c(2m) + j(1 − 2c(2m + 1)))/√2 of
+/// the Gold sequence with c_init = (2¹⁷(14·n_s + l + 1)(2N_ID + 1) + 2N_ID) mod 2³¹ (slot
+/// n_s = 0, n_SCID = 0), where m = 2n + k′ (type 1: k = 4n + 2k′ + λ; type 2:
+/// k = 6n + k′ + 2λ); w_f(k′) = (±1)^k′ by port, w_t = 1. Returns `[pilot symbols,
+/// subcarriers]`, zero off the layer's subcarriers.
+pub fn dmrs_values(o: &OfdmSpec, d: &sim_core::link::DmrsSpec, t: usize) -> Vec<Cf32> {
     let nsc = o.subcarriers;
     let a = std::f32::consts::FRAC_1_SQRT_2;
     let mut out = vec![[0f32; 2]; o.pilot_symbols.len() * nsc];
@@ -162,18 +162,18 @@ pub fn dmrs_values(o: &OfdmSpec, d: &sim_core::link::DmrsSpec) -> Vec<Cf32> {
         let c_init =
             (((1u64 << 17) * (l as u64 + 1) * (2 * n_id + 1) + 2 * n_id) % (1 << 31)) as u32;
         let c = sim_core::gold::gold_sequence(c_init, 2 * nsc + 4);
-        for t in 0..o.layers {
-            for k in o.pilot_subcarriers(t) {
-                let m = if d.config_type == 1 {
-                    k / 2
-                } else {
-                    2 * (k / 6) + (k % 6 - 2 * t)
-                };
-                out[j * nsc + k] = [
-                    a * (1.0 - 2.0 * c[2 * m] as f32),
-                    a * (1.0 - 2.0 * c[2 * m + 1] as f32),
-                ];
-            }
+        let (g, cover) = o.dmrs_port(t);
+        for k in o.pilot_subcarriers(t) {
+            let (m, k_prime) = if d.config_type == 1 {
+                (k / 2, (k / 2) % 2)
+            } else {
+                (2 * (k / 6) + (k % 6 - 2 * g), k % 6 - 2 * g)
+            };
+            let w = if k_prime == 1 { cover } else { 1.0 };
+            out[j * nsc + k] = [
+                w * a * (1.0 - 2.0 * c[2 * m] as f32),
+                w * a * (1.0 - 2.0 * c[2 * m + 1] as f32),
+            ];
         }
     }
     out
@@ -234,7 +234,7 @@ pub fn simulate_slot(
         if o.pilot_symbols.contains(&sym) {
             for (t, set) in prep.pilot_sets.iter().enumerate() {
                 for &k in set {
-                    s.x[t * n_re + sym * nsc + k] = prep.pilots[pilot_row * nsc + k];
+                    s.x[t * n_re + sym * nsc + k] = prep.pilots[t][pilot_row * nsc + k];
                 }
             }
             pilot_row += 1;
@@ -326,11 +326,22 @@ pub fn simulate_slot(
                 let yr = &s.y[r * n_re..(r + 1) * n_re];
                 for t in 0..nl {
                     let set = &prep.pilot_sets[t];
-                    let (mut at, mut var) =
-                        ls_at_pilots(yr, &prep.pilots, &o.pilot_symbols, nsc, set, point.no);
+                    let cdm = o.dmrs_cdm();
+                    let (mut at, mut var) = ls_at_pilots(
+                        yr,
+                        &prep.pilots[t],
+                        &o.pilot_symbols,
+                        nsc,
+                        set,
+                        point.no,
+                        cdm,
+                    );
                     if o.estimator == Estimator::Lmmse {
                         // LS at the comb positions → LMMSE over all subcarriers.
-                        let w = prep.lmmse_weights(o, t, point.no);
+                        // CDM despreading halves the noise of the LS values (their pairwise
+                        // correlation is ignored by the weights).
+                        let no_ls = if cdm { point.no / 2.0 } else { point.no };
+                        let w = prep.lmmse_weights(o, t, no_ls);
                         let mut row = vec![[0f32; 2]; nsc];
                         for j in 0..o.pilot_symbols.len() {
                             w.apply(&at[j * nsc..(j + 1) * nsc], &mut row);
@@ -474,7 +485,7 @@ mod tests {
         assert_eq!(o2.pilot_symbols, vec![2]);
         assert_eq!(o2.pilot_subcarriers(0), vec![0, 1, 6, 7, 12, 13, 18, 19]);
         assert_eq!(o2.pilot_res(), 8);
-        let v = dmrs_values(&o2, o2.dmrs.as_ref().unwrap());
+        let v = dmrs_values(&o2, o2.dmrs.as_ref().unwrap(), 0);
         for (k, p) in v.iter().enumerate() {
             let mag = p[0] * p[0] + p[1] * p[1];
             let expect = if o2.pilot_subcarriers(0).contains(&k) {
@@ -485,8 +496,25 @@ mod tests {
             assert!((mag - expect).abs() < 1e-6, "k {k}");
         }
         // Different symbols get different sequences.
-        let v1 = dmrs_values(&o, o.dmrs.as_ref().unwrap());
+        let v1 = dmrs_values(&o, o.dmrs.as_ref().unwrap(), 0);
         assert_ne!(v1[..24], v1[24..48]);
+        assert!(!o.dmrs_cdm());
+        // Four layers on type 1: ports 1000-1003, two per CDM group with covers ±1.
+        let o4 = ofdm("pattern = 'dmrs'\ndmrs_type = 1", 4);
+        assert!(o4.dmrs_cdm());
+        assert_eq!(o4.pilot_subcarriers(1), o4.pilot_subcarriers(0));
+        assert_eq!(
+            o4.pilot_subcarriers(3),
+            (1..24).step_by(2).collect::<Vec<_>>()
+        );
+        let (p0, p1) = (
+            dmrs_values(&o4, o4.dmrs.as_ref().unwrap(), 0),
+            dmrs_values(&o4, o4.dmrs.as_ref().unwrap(), 1),
+        );
+        // Same sequence; the second port negates the k' = 1 subcarriers (k = 2, 6, 10, ...).
+        assert_eq!(p0[0], p1[0]);
+        assert_eq!(p0[2], [-p1[2][0], -p1[2][1]]);
+        assert_eq!(o4.pilot_res(), 2 * 4 * 12);
         let kron = ofdm("pattern = 'kronecker'", 2);
         assert_eq!(kron.pilot_symbols, vec![2, 11]);
         assert_eq!(kron.pilot_res(), 2 * 24);

@@ -34,7 +34,9 @@ pub struct LinkSpec {
     pub ofdm: Option<OfdmSpec>,
 }
 
-/// NR PDSCH DMRS as resolved (TS 38.211 §7.4.1.1.2): layer t uses CDM group t.
+/// NR PDSCH DMRS as resolved (TS 38.211 §7.4.1.1.2): layer t uses port 1000 + t when there
+/// are more layers than CDM groups (two ports per group, told apart by the frequency cover
+/// w_f = ±1), else one CDM group per layer (ports 1000, 1002, 1004).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DmrsSpec {
     pub config_type: u8,
@@ -94,8 +96,32 @@ impl OfdmSpec {
         let n = self.subcarriers;
         match &self.dmrs {
             None => (t..n).step_by(self.layers).collect(),
-            Some(d) if d.config_type == 1 => (t..n).step_by(2).collect(),
-            Some(_) => (0..n).filter(|k| (k % 6) / 2 == t).collect(),
+            Some(d) => {
+                let (g, _) = self.dmrs_port(t);
+                if d.config_type == 1 {
+                    (g..n).step_by(2).collect()
+                } else {
+                    (0..n).filter(|k| (k % 6) / 2 == g).collect()
+                }
+            }
+        }
+    }
+    /// DMRS: CDM groups of the configuration type (2 or 3).
+    fn dmrs_groups(&self) -> usize {
+        self.dmrs
+            .as_ref()
+            .map_or(0, |d| if d.config_type == 1 { 2 } else { 3 })
+    }
+    /// DMRS: two ports share each CDM group (the layers outnumber the groups).
+    pub fn dmrs_cdm(&self) -> bool {
+        self.dmrs.is_some() && self.layers > self.dmrs_groups()
+    }
+    /// DMRS: (CDM group, frequency cover sign of the second subcarrier of each pair) of layer t.
+    pub fn dmrs_port(&self, t: usize) -> (usize, f32) {
+        if self.dmrs_cdm() {
+            (t / 2, if t % 2 == 0 { 1.0 } else { -1.0 })
+        } else {
+            (t, 1.0)
         }
     }
     /// Pilot resource elements per slot that carry energy (all layers).

@@ -160,17 +160,7 @@ pub(super) fn build_ofdm(
             if p.n_id > 65535 {
                 return Err(fail(&["pilots", "n_id"], "expected 0 ..= 65535".into()));
             }
-            let groups = if p.dmrs_type == 1 { 2 } else { 3 };
-            if s.antennas.layers > groups {
-                return Err(fail(
-                    &["antennas", "layers"],
-                    format!(
-                        "DMRS type {} has {groups} CDM groups; more layers need code-division \
-                         multiplexing within a group, not implemented yet",
-                        p.dmrs_type
-                    ),
-                ));
-            }
+            // Up to 4 layers: one CDM group each, or two ports per group (ports 1000-1003).
             (
                 symbols,
                 Some(DmrsSpec {
