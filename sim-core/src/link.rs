@@ -119,7 +119,7 @@ impl OfdmSpec {
     /// DMRS: (CDM group, frequency cover sign of the second subcarrier of each pair) of layer t.
     pub fn dmrs_port(&self, t: usize) -> (usize, f32) {
         if self.dmrs_cdm() {
-            (t / 2, if t % 2 == 0 { 1.0 } else { -1.0 })
+            (t / 2, if t.is_multiple_of(2) { 1.0 } else { -1.0 })
         } else {
             (t, 1.0)
         }
