@@ -40,6 +40,14 @@ enum Command {
         /// Ignore finished points from an earlier run of the same scenario.
         #[arg(long)]
         fresh: bool,
+        /// Run only the points whose index ≡ I (mod N), e.g. `--shard 3/8` (0-based I), and
+        /// write their checkpoints; `--merge` joins the shards' outputs afterwards.
+        #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "merge")]
+        shard: Option<(usize, usize)>,
+        /// Build the tables and plots from the checkpoints of finished shards only (fails if a
+        /// needed point is missing); the result equals a single-machine run.
+        #[arg(long, conflicts_with = "fresh")]
+        merge: bool,
     },
     /// Parse and check a scenario; print the resolved parameters.
     Validate { scenario: PathBuf },
@@ -58,6 +66,20 @@ enum Command {
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
         device: String,
     },
+}
+
+/// `I/N` with 0 ≤ I < N.
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{s}`: expected I/N with 0 <= I < N, e.g. 0/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// How a command failed: bad input exits 2, anything else 1.
@@ -82,6 +104,8 @@ fn main() -> ExitCode {
             seed,
             quick,
             fresh,
+            shard,
+            merge,
         } => sweep::run(&sweep::RunArgs {
             scenario,
             out,
@@ -89,6 +113,8 @@ fn main() -> ExitCode {
             seed,
             quick,
             fresh,
+            shard,
+            merge,
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),

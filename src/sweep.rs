@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 pub struct RunArgs {
     pub scenario: PathBuf,
     pub out: PathBuf,
+    /// Run only the points with index ≡ I (mod N); no tables.
+    pub shard: Option<(usize, usize)>,
+    /// Tables from checkpoints only.
+    pub merge: bool,
     pub device: String,
     pub seed: Option<u64>,
     pub quick: bool,
@@ -71,7 +75,11 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             ..stop
         };
     }
-    let mut exec = executor(&args.device, &run.link)?;
+    let mut exec: Box<dyn Executor> = if args.merge {
+        Box::new(CpuExecutor::new()) // never runs a block: merge only reads checkpoints
+    } else {
+        executor(&args.device, &run.link)?
+    };
     let dir = args.out.join(&run.scenario.name);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let fp = fingerprint(&[
@@ -89,7 +97,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         dir.display()
     );
     let mut results: Vec<PointResult> = Vec::new();
-    for point in &run.points {
+    // A shard runs all of its points: the min_bler rule is applied when merging, so the
+    // merged table equals a single-machine run.
+    let mine = |index: u32| args.shard.is_none_or(|(i, n)| index as usize % n == i);
+    for point in run.points.iter().filter(|p| mine(p.index)) {
         let swept = match run.sweep_variable {
             SweepVariable::EbNoDb => format!("Eb/N0 {:6.2} dB", point.ebno_db),
             SweepVariable::SnrDb => format!("SNR {:6.2} dB", point.snr_db),
@@ -103,6 +114,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             Some(r) => {
                 eprintln!("{swept}: resumed from the checkpoint");
                 r
+            }
+            None if args.merge => {
+                return Err(Failure::Runtime(anyhow::anyhow!(
+                    "--merge: point {} ({swept}) has no checkpoint in {}; run its shard first",
+                    point.index,
+                    dir.display()
+                )));
             }
             None => {
                 let bar = progress_bar(&swept);
@@ -136,13 +154,23 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         eprintln!("{}", point_line(&swept, &result));
         let below = result.counters.bler() < stop.min_bler;
         results.push(result);
-        if below {
+        if below && args.shard.is_none() {
             eprintln!(
                 "BLER below stop.min_bler = {}: sweep ends here",
                 stop.min_bler
             );
             break;
         }
+    }
+    if let Some((i, n)) = args.shard {
+        eprintln!(
+            "shard {i}/{n}: {} points checkpointed in {}; when every shard has finished, \
+             `ferrolink run {} --merge` writes the tables",
+            results.len(),
+            dir.display(),
+            args.scenario.display()
+        );
+        return Ok(());
     }
     let mut df = table(&run, seed, &results).context("building the result table")?;
     crate::emit(&format!("{}\n", summary_table(&run, &results)));

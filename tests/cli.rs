@@ -272,3 +272,49 @@ fn ofdm_run_writes_throughput() {
     }
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// Two shards then `--merge` give the same counters as one whole run; `--merge` with a
+/// shard missing fails; a bad `--shard` is a usage error.
+#[test]
+fn sharded_run_merges_to_the_whole_run() {
+    let out = temp_dir("shards");
+    let run = |dir: &str, extra: &[&str]| {
+        let o = bin()
+            .args([
+                "run",
+                "scenarios/quickstart.toml",
+                "--quick",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.join(dir))
+            .args(extra)
+            .current_dir(repo(""))
+            .output()
+            .unwrap();
+        (o.status.code(), text(&o))
+    };
+    let (code, msg) = run("sharded", &["--shard", "1/2"]);
+    assert_eq!(code, Some(0), "{msg}");
+    let (code, msg) = run("sharded", &["--merge"]);
+    assert_eq!(code, Some(1), "{msg}");
+    assert!(msg.contains("no checkpoint"), "{msg}");
+    assert_eq!(run("sharded", &["--shard", "0/2"]).0, Some(0));
+    assert_eq!(run("sharded", &["--merge"]).0, Some(0));
+    assert_eq!(run("whole", &[]).0, Some(0));
+    let counters = |dir: &str| {
+        let df = read_table(&out.join(dir).join("quickstart/points.parquet"));
+        ["blocks", "block_errors", "bit_errors"].map(|c| {
+            df.column(c)
+                .unwrap()
+                .u64()
+                .unwrap()
+                .into_no_null_iter()
+                .collect::<Vec<u64>>()
+        })
+    };
+    assert_eq!(counters("sharded"), counters("whole"));
+    assert_eq!(run("x", &["--shard", "2/2"]).0, Some(2));
+    std::fs::remove_dir_all(&out).unwrap();
+}
