@@ -1,6 +1,7 @@
 //! A wgpu device and queue for compute, with buffer helpers shared by the kernels.
 
 use crate::adapter::AdapterSummary;
+use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
 use wgpu::{Backends, Instance, InstanceDescriptor};
 
@@ -13,6 +14,8 @@ pub enum GpuError {
     Device { adapter: String, message: String },
     #[error("GPU error: {0}")]
     Runtime(String),
+    #[error("GPU out of memory: {0}")]
+    OutOfMemory(String),
 }
 
 /// Workgroups `(x, y)` covering `groups` (x ≤ 65535, the per-dimension limit); kernels
@@ -41,6 +44,9 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub adapter: AdapterSummary,
+    /// Errors wgpu reported outside an error scope, and device loss (wgpu would otherwise
+    /// panic on them); [`GpuContext::check`] turns them into a [`GpuError`].
+    reported: Arc<Mutex<Vec<String>>>,
 }
 
 impl GpuContext {
@@ -75,10 +81,23 @@ impl GpuContext {
             adapter: summary.name.clone(),
             message: e.to_string(),
         })?;
+        let reported: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = reported.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            sink.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.to_string());
+        }));
+        let sink = reported.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            let text = format!("device lost ({reason:?}): {message}");
+            sink.lock().unwrap_or_else(|p| p.into_inner()).push(text);
+        });
         Ok(GpuContext {
             device,
             queue,
             adapter: summary,
+            reported,
         })
     }
 
@@ -172,6 +191,28 @@ impl GpuContext {
                 | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         })
+    }
+
+    /// The errors wgpu reported since the last check (validation, internal, device lost), as
+    /// one [`GpuError`].
+    pub fn check(&self) -> Result<(), GpuError> {
+        let mut errors = self.reported.lock().unwrap_or_else(|p| p.into_inner());
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let text = errors.join("; ");
+        errors.clear();
+        Err(GpuError::Runtime(text))
+    }
+
+    /// Runs `f` (buffer creation) in an out-of-memory error scope.
+    pub fn allocate<T>(&self, f: impl FnOnce() -> T) -> Result<T, GpuError> {
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let value = f();
+        match pollster::block_on(scope.pop()) {
+            Some(e) => Err(GpuError::OutOfMemory(e.to_string())),
+            None => Ok(value),
+        }
     }
 
     /// Waits until the queue has finished all submitted work.

@@ -16,6 +16,8 @@ pub struct GpuExecutor {
     ctx: GpuContext,
     /// The link the cached chain was built for (its Debug text) and the chain.
     cached: Option<(String, GpuLinkChain)>,
+    /// Batch cap learned from an out-of-memory failure (halved each time).
+    memory_cap: Option<usize>,
 }
 
 impl GpuExecutor {
@@ -24,6 +26,7 @@ impl GpuExecutor {
         Ok(GpuExecutor {
             ctx: GpuContext::new(allow_software)?,
             cached: None,
+            memory_cap: None,
         })
     }
 
@@ -49,7 +52,8 @@ impl GpuExecutor {
         let (total, largest) = chain_for(&self.ctx, &mut self.cached, link)?.bytes_per_block();
         let by_budget = budget / total.max(1);
         let by_binding = max_binding / largest.max(1);
-        Ok(by_budget.min(by_binding).clamp(1, 1 << 20) as usize)
+        let cap = by_budget.min(by_binding).clamp(1, 1 << 20) as usize;
+        Ok(self.memory_cap.map_or(cap, |m| m.min(cap)))
     }
 }
 
@@ -92,18 +96,29 @@ impl Executor for GpuExecutor {
         first_block: u64,
         count: usize,
     ) -> Result<Vec<BlockOutcome>, ExecError> {
-        let cap = self.max_batch(link).map_err(exec_error)?;
-        let chain = chain_for(&self.ctx, &mut self.cached, link).map_err(exec_error)?;
+        let mut cap = self.max_batch(link).map_err(exec_error)?;
         let mut out = Vec::with_capacity(count);
         let mut done = 0;
         while done < count {
             let n = (count - done).min(cap);
-            out.extend(
-                chain
-                    .run_batch(&self.ctx, point, seed, first_block + done as u64, n)
-                    .map_err(exec_error)?,
-            );
-            done += n;
+            let chain = chain_for(&self.ctx, &mut self.cached, link).map_err(exec_error)?;
+            match chain.run_batch(&self.ctx, point, seed, first_block + done as u64, n) {
+                Ok(o) => {
+                    out.extend(o);
+                    done += n;
+                }
+                // Out of device memory: free the buffers and retry with half the batch (the
+                // blocks' results do not depend on the batch size).
+                Err(GpuError::OutOfMemory(msg)) if n > 1 => {
+                    chain.release_buffers();
+                    cap = n / 2;
+                    self.memory_cap = Some(cap);
+                    eprintln!(
+                        "warning: GPU out of memory at {n} blocks per batch ({msg}); using {cap}"
+                    );
+                }
+                Err(e) => return Err(exec_error(e)),
+            }
         }
         Ok(out)
     }

@@ -273,10 +273,22 @@ impl GpuLinkChain {
         (total, (c * dec.1).max(x).max(4 * p.g_len as u64))
     }
 
-    fn ensure_capacity(&mut self, ctx: &GpuContext, count: usize) {
+    /// Drops the batch buffers (after an allocation failure, before a smaller batch).
+    pub fn release_buffers(&mut self) {
+        self.batch = None;
+    }
+
+    fn ensure_capacity(&mut self, ctx: &GpuContext, count: usize) -> Result<(), GpuError> {
         if self.batch.as_ref().is_some_and(|b| b.capacity >= count) {
-            return;
+            return Ok(());
         }
+        self.batch = None;
+        let batch = ctx.allocate(|| self.make_buffers(ctx, count))?;
+        self.batch = Some(batch);
+        Ok(())
+    }
+
+    fn make_buffers(&self, ctx: &GpuContext, count: usize) -> BatchBuffers {
         let p = &self.base;
         let n = count as u64;
         let c = p.num_cb as u64;
@@ -319,7 +331,7 @@ impl GpuLinkChain {
             (Some(k), Some(d)) => Some(k.decoder.bind(ctx, &llr_x, d)),
             _ => None,
         };
-        self.batch = Some(BatchBuffers {
+        BatchBuffers {
             capacity: count,
             b,
             x,
@@ -330,7 +342,7 @@ impl GpuLinkChain {
             chain_bind,
             encoder_bind,
             decoder_bind,
-        });
+        }
     }
 
     /// Queues one batch: blocks `first_block .. first_block + count` of `point`.
@@ -347,7 +359,7 @@ impl GpuLinkChain {
                 "more than 2^32 blocks in one point".into(),
             ));
         }
-        self.ensure_capacity(ctx, count);
+        self.ensure_capacity(ctx, count)?;
         let params = ChainParams {
             seed_lo: seed as u32,
             seed_hi: (seed >> 32) as u32,
@@ -394,6 +406,7 @@ impl GpuLinkChain {
     fn outcomes(&self, ctx: &GpuContext, count: usize) -> Result<Vec<BlockOutcome>, GpuError> {
         let bufs = self.batch.as_ref().expect("a batch was submitted");
         let raw: Vec<[u32; 4]> = ctx.read_back_range(&bufs.outcomes, count as u64 * 16)?;
+        ctx.check()?;
         Ok(raw
             .iter()
             .map(|o| BlockOutcome {
