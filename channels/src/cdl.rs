@@ -17,6 +17,7 @@
 //! F_tx(θ_ZOD, φ_AOD) e^{j2π r̂_rx·d_u} e^{j2π r̂_tx·d_s} e^{j2π r̂_UE·v̄ t/λ}, with port positions
 //! d in wavelengths.
 
+use sim_core::data::data_fields;
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 use sim_core::Cf32;
 use std::f64::consts::{PI, TAU};
@@ -192,14 +193,8 @@ impl CdlModel {
         tx: Array,
         rx: Array,
     ) -> Option<Self> {
-        let rows = |csv: &'static str| {
-            csv.lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .skip(1)
-                .map(|l| l.split(',').map(str::trim).collect::<Vec<&str>>())
-        };
         let num = |s: &str| s.parse::<f64>().expect("CDL table number");
-        let mut clusters: Vec<Cluster> = rows(CDL_CSV)
+        let mut clusters: Vec<Cluster> = data_fields(CDL_CSV)
             .filter(|f| f.len() == 9 && f[0].starts_with(profile))
             .map(|f| Cluster {
                 delay_s: num(f[2]) * delay_spread_s,
@@ -211,7 +206,7 @@ impl CdlModel {
                 los: f[8] == "1",
             })
             .collect();
-        let p = rows(CDL_PARAMS_CSV).find(|f| f.len() == 6 && f[0].starts_with(profile))?;
+        let p = data_fields(CDL_PARAMS_CSV).find(|f| f.len() == 6 && f[0].starts_with(profile))?;
         if clusters.is_empty() {
             return None;
         }

@@ -9,6 +9,7 @@
 //! angle of arrival π/4 as in Sionna. Random numbers: the block's fading stream
 //! ([`Stream::Fading`]), so a slot's channel is the same on any executor.
 
+use sim_core::data::data_fields;
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 use sim_core::Cf32;
 use std::f64::consts::TAU;
@@ -46,12 +47,8 @@ impl TdlModel {
     ///
     /// Returns `None` for an unknown profile.
     pub fn new(profile: char, delay_spread_s: f64, doppler_hz: f64) -> Option<Self> {
-        let mut taps: Vec<Tap> = TDL_CSV
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .skip(1)
-            .filter_map(|line| {
-                let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let mut taps: Vec<Tap> = data_fields(TDL_CSV)
+            .filter_map(|f| {
                 (f.len() == 5 && f[0].starts_with(profile)).then(|| Tap {
                     delay_s: f[2].parse::<f64>().expect("TDL table delay") * delay_spread_s,
                     power: 10f64.powf(f[3].parse::<f64>().expect("TDL table power") / 10.0),

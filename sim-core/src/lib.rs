@@ -7,6 +7,7 @@
 //! GPU executor in `gpu-kernels`; they plug into [`engine::Executor`].
 
 pub mod crc;
+pub mod data;
 pub mod fastmath;
 pub mod gold;
 pub mod ldpc;

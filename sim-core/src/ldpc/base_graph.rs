@@ -1,6 +1,7 @@
 //! The two 5G NR LDPC base graphs and lifting sizes (TS 38.212 §5.3.2, Tables 5.3.2-1..3),
 //! loaded from the reference data in `sim-core/data/` (copied from `shared/reference/`).
 
+use crate::data::data_lines;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -62,13 +63,6 @@ pub struct BaseEntry {
 pub struct BaseGraph {
     pub id: BaseGraphId,
     pub entries: Vec<BaseEntry>,
-}
-
-fn data_lines(csv: &str) -> impl Iterator<Item = &str> {
-    // Lines starting with '#' cite the source table; the next line is the header.
-    csv.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1)
 }
 
 fn parse_base_graph(id: BaseGraphId, csv: &str) -> BaseGraph {
