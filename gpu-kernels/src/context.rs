@@ -25,20 +25,6 @@ pub fn grid(groups: u64) -> (u32, u32) {
     (x as u32, groups.div_ceil(x).max(1) as u32)
 }
 
-/// A bind group layout entry for a compute-stage buffer.
-pub fn buffer_entry(binding: u32, ty: wgpu::BufferBindingType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
 /// The compute device of a run.
 pub struct GpuContext {
     pub device: wgpu::Device,
@@ -99,6 +85,33 @@ impl GpuContext {
             adapter: summary,
             reported,
         })
+    }
+
+    /// The bind group layout every ferrolink kernel uses: binding 0 a uniform, then
+    /// `read_only` read-only storage buffers, then `read_write` read-write ones.
+    pub fn layout(&self, label: &str, read_only: u32, read_write: u32) -> wgpu::BindGroupLayout {
+        let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        use wgpu::BufferBindingType::{Storage, Uniform};
+        let mut entries = vec![entry(0, Uniform)];
+        entries.extend((1..=read_only).map(|i| entry(i, Storage { read_only: true })));
+        let first_rw = read_only + 1;
+        entries.extend(
+            (first_rw..first_rw + read_write).map(|i| entry(i, Storage { read_only: false })),
+        );
+        self.device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries: &entries,
+            })
     }
 
     /// A compute pipeline from WGSL `source`, entry point `entry`, one bind group `layout`.

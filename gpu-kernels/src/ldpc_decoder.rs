@@ -1,7 +1,7 @@
 //! Host side of `shaders/ldpc_decoder.wgsl`: owns its bind group layout and pipeline, uploads
 //! the pruned lifted graph of a CPU [`LdpcDecoder`], and decodes batches of code blocks.
 
-use crate::context::{buffer_entry, grid, GpuContext, GpuError};
+use crate::context::{grid, GpuContext, GpuError};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
 const SHADER: &str = include_str!("../shaders/ldpc_decoder.wgsl");
@@ -120,26 +120,9 @@ impl GpuLdpcDecoder {
             num_blocks: 0,
             pad: [0; 3],
         };
-        use wgpu::BufferBindingType::{Storage, Uniform};
-        let ro = Storage { read_only: true };
-        let rw = Storage { read_only: false };
-        let layout = ctx
-            .device
-            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("ldpc_decoder"),
-                entries: &[
-                    buffer_entry(0, Uniform),
-                    buffer_entry(1, ro),
-                    buffer_entry(2, ro),
-                    buffer_entry(3, ro),
-                    buffer_entry(4, ro),
-                    buffer_entry(5, ro),
-                    buffer_entry(6, rw),
-                    buffer_entry(7, rw),
-                    buffer_entry(8, rw),
-                    buffer_entry(9, rw),
-                ],
-            });
+        // Bindings: params; edges, row_start, col_start, col_edges, channel; posterior, c2v,
+        // hard, iterations.
+        let layout = ctx.layout("ldpc_decoder", 5, 4);
         let pipeline = ctx.pipeline(
             "ldpc_decoder.wgsl",
             SHADER,

@@ -1,7 +1,7 @@
 //! Host side of `shaders/ldpc_encoder.wgsl`: uploads the lifted graph and the core inverse of
 //! one (base graph, Z) and records the encoding of a batch of code blocks in place.
 
-use crate::context::{buffer_entry, grid, GpuContext, GpuError};
+use crate::context::{grid, GpuContext, GpuError};
 use sim_core::ldpc::LiftedCode;
 
 pub(crate) const SHADER: &str = concat!(
@@ -46,20 +46,8 @@ impl GpuLdpcEncoder {
             .iter()
             .flat_map(|&w| [w as u32, (w >> 32) as u32])
             .collect();
-        use wgpu::BufferBindingType::{Storage, Uniform};
-        let ro = Storage { read_only: true };
-        let layout = ctx
-            .device
-            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("ldpc_encoder"),
-                entries: &[
-                    buffer_entry(0, Uniform),
-                    buffer_entry(1, ro),
-                    buffer_entry(2, ro),
-                    buffer_entry(3, ro),
-                    buffer_entry(4, Storage { read_only: false }),
-                ],
-            });
+        // Bindings: chain params; edges, row_start, core_inv; x.
+        let layout = ctx.layout("ldpc_encoder", 3, 1);
         let pipeline = ctx.pipeline("ldpc_encoder.wgsl", SHADER, "encode", &layout, &[]);
         Ok(GpuLdpcEncoder {
             pipeline,

@@ -2,7 +2,7 @@
 //! GPU. A batch is one queue submission (source → LDPC encoder → symbols → rate recovery →
 //! LDPC decoder → outcome); only the per-block outcomes (16 bytes each) come back.
 
-use crate::context::{buffer_entry, grid, GpuContext, GpuError};
+use crate::context::{grid, GpuContext, GpuError};
 use crate::ldpc_decoder::{DecoderBuffers, GpuLdpcDecoder};
 use crate::ldpc_encoder::GpuLdpcEncoder;
 use sim_core::ldpc::rate_match::FILLER_LLR;
@@ -226,18 +226,9 @@ impl GpuLinkChain {
                 decoder: gpu_decoder,
             });
         }
-        use wgpu::BufferBindingType::{Storage, Uniform};
-        let ro = Storage { read_only: true };
-        let rw = Storage { read_only: false };
-        let mut entries = vec![buffer_entry(0, Uniform)];
-        entries.extend((1..5).map(|i| buffer_entry(i, ro)));
-        entries.extend((5..12).map(|i| buffer_entry(i, rw)));
-        let layout = ctx
-            .device
-            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("link_chain"),
-                entries: &entries,
-            });
+        // Bindings: params; levels, d_index, rec_start, rec_e; b, x, llr, llr_x, hard, iters,
+        // outcomes (link_chain.wgsl header).
+        let layout = ctx.layout("link_chain", 4, 7);
         let pipelines = ["tb_source", "symbols", "rate_recover", "outcome"]
             .map(|entry| ctx.pipeline("link_chain.wgsl", SHADER, entry, &layout, &[]));
         let statics = [
