@@ -2,35 +2,9 @@
 //! TDL against the single-carrier block-fading Rayleigh link. Fixed seeds; each test states
 //! its tolerance.
 
-use receivers::CpuExecutor;
-use sim_core::engine::{run_point, PointResult};
-use sim_core::scenario::resolve;
-use sim_core::scenario::schema::StopConfig;
+mod common;
 
-fn simulate(scenario: &str, min_block_errors: u64, max_blocks: u64) -> Vec<PointResult> {
-    let run = resolve(scenario, "test.toml").unwrap_or_else(|e| panic!("{e}"));
-    let stop = StopConfig {
-        min_block_errors,
-        max_blocks,
-        min_bler: 0.0,
-    };
-    let mut exec = CpuExecutor::new();
-    run.points
-        .iter()
-        .map(|p| {
-            run_point(
-                &mut exec,
-                &run.link,
-                p,
-                run.scenario.seed,
-                &stop,
-                None,
-                &mut |_| {},
-            )
-            .unwrap()
-        })
-        .collect()
-}
+use common::{simulate, sionna_rows, stop};
 
 /// Sionna 2.2 `tdl_ofdm_siso_perfect_csi` (shared/reference): TDL-A 100 ns, 576 × 14 REs,
 /// 4 × LDPC(6912, 3456) 16-QAM per slot, perfect CSI. The four code words of a slot share a
@@ -38,18 +12,8 @@ fn simulate(scenario: &str, min_block_errors: u64, max_blocks: u64) -> Vec<Point
 /// with slots (not code words) as the sample size, on both sides.
 #[test]
 fn matches_sionna_tdl_a_siso_perfect_csi() {
-    let reference = include_str!("../sim-core/data/sionna_reference_bler.csv");
-    let rows: Vec<(f64, f64, f64)> = reference
-        .lines()
-        .filter(|l| l.starts_with("tdl_ofdm_siso_perfect_csi,"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (
-                f[1].parse().unwrap(),
-                f[3].parse().unwrap(),
-                f[5].parse().unwrap(),
-            )
-        })
+    let rows: Vec<(f64, f64, f64)> = sionna_rows("tdl_ofdm_siso_perfect_csi")
+        .into_iter()
         .filter(|&(e, _, _)| e <= 8.0)
         .collect();
     assert_eq!(rows.len(), 2);
@@ -59,7 +23,7 @@ fn matches_sionna_tdl_a_siso_perfect_csi() {
     ))
     .unwrap()
     .replace("[4.0, 8.0, 12.0, 16.0]", "[4.0, 8.0]");
-    let res = simulate(&text, 150, 4000);
+    let res = simulate(&text, stop(150, 4000));
     for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
         let (p, slots) = (r.counters.bler(), r.counters.slots as f64);
         let sigma = (p * (1.0 - p) / slots + p_ref * (1.0 - p_ref) / (n_ref / 4.0)).sqrt();
@@ -89,8 +53,8 @@ fn flat_tdl_matches_block_rayleigh() {
     let single = format!(
         "name = \"block\"\nseed = 4\n{code}[channel]\nmodel = \"rayleigh\"\nfading = \"block\"\n{sweep}"
     );
-    let a = simulate(&ofdm, 300, 20_000);
-    let b = simulate(&single, 300, 20_000);
+    let a = simulate(&ofdm, stop(300, 20_000));
+    let b = simulate(&single, stop(300, 20_000));
     for (x, y) in a.iter().zip(&b) {
         let (p, q) = (x.counters.bler(), y.counters.bler());
         let (n, m) = (x.counters.blocks as f64, y.counters.blocks as f64);

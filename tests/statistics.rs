@@ -1,41 +1,12 @@
 //! Statistical checks of the whole CPU chain against theory and against published curves.
 //! Every test uses a fixed seed; each states its tolerance.
 
-use receivers::CpuExecutor;
-use sim_core::engine::{run_point, PointResult};
-use sim_core::scenario::resolve;
-use sim_core::scenario::schema::StopConfig;
+mod common;
+
+use common::{simulate, sionna_rows, stop};
+use sim_core::engine::PointResult;
 use sim_core::stats::{wilson_interval, Z95};
 use sim_core::{Constellation, Modulation};
-
-/// Runs every point of `scenario` with the given stop rule.
-fn simulate(scenario: &str, stop: StopConfig) -> Vec<PointResult> {
-    let run = resolve(scenario, "test.toml").unwrap_or_else(|e| panic!("{e}"));
-    let mut exec = CpuExecutor::new();
-    run.points
-        .iter()
-        .map(|p| {
-            run_point(
-                &mut exec,
-                &run.link,
-                p,
-                run.scenario.seed,
-                &stop,
-                None,
-                &mut |_| {},
-            )
-            .unwrap()
-        })
-        .collect()
-}
-
-fn stop(min_block_errors: u64, max_blocks: u64) -> StopConfig {
-    StopConfig {
-        min_block_errors,
-        max_blocks,
-        min_bler: 0.0,
-    }
-}
 
 fn q(x: f64) -> f64 {
     0.5 * libm::erfc(x / std::f64::consts::SQRT_2)
@@ -148,18 +119,8 @@ fn other_decoders_work_at_2db() {
 /// Tolerance: 4 standard deviations of the difference of two binomial estimates.
 #[test]
 fn matches_sionna_awgn_16qam() {
-    let reference = include_str!("../sim-core/data/sionna_reference_bler.csv");
-    let rows: Vec<(f64, f64, f64)> = reference
-        .lines()
-        .filter(|l| l.starts_with("awgn_ldpc_16qam,"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (
-                f[1].parse().unwrap(),
-                f[3].parse().unwrap(),
-                f[5].parse().unwrap(),
-            )
-        })
+    let rows: Vec<(f64, f64, f64)> = sionna_rows("awgn_ldpc_16qam")
+        .into_iter()
         .filter(|&(e, _, _)| (3.0..=3.5).contains(&e))
         .collect();
     assert_eq!(rows.len(), 3);
