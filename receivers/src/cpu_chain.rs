@@ -120,12 +120,15 @@ fn simulate_block(
             s.z.copy_from_slice(&s.y);
             s.no_eff.iter_mut().for_each(|v| *v = point.no);
         }
-        ChannelModel::Rayleigh | ChannelModel::Tdl | ChannelModel::Cdl => {
+        ChannelModel::Rayleigh => {
             s.h.resize(n_sym, [0.0; 2]);
             rayleigh_coefficients(rng, link.fading, &mut s.h);
             apply_flat(&s.h, &s.x, &mut s.y);
             add_awgn(rng, point.no, &mut s.y, &mut s.noise);
             equalize_flat(&s.y, &s.h, point.no, &mut s.z, &mut s.no_eff);
+        }
+        ChannelModel::Tdl | ChannelModel::Cdl => {
+            unreachable!("TDL/CDL links are OFDM links (the scenario check requires [ofdm])")
         }
     }
     // Receiver.

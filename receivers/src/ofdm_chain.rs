@@ -135,6 +135,7 @@ pub struct OfdmScratch {
     a: Vec<u8>,
     b: Vec<Vec<u8>>,
     f: Vec<u8>,
+    mapped: Vec<Cf32>,
     x: Vec<Cf32>,
     coeffs: Vec<Cf32>,
     h: Vec<Cf32>,
@@ -222,12 +223,12 @@ pub fn simulate_slot(
         }
     }
     // x[layer, symbol, subcarrier]: data symbol i goes to data RE i / nl, layer i % nl;
-    // layer t's pilots sit on the subcarriers k ≡ t (mod nl) of the pilot symbols.
+    // layer t's pilots sit on its pilot subcarriers (`pilot_sets[t]`) of the pilot symbols.
     s.x.clear();
     s.x.resize(nl * n_re, [0.0; 2]);
     let data_symbols = cw * g / qm;
-    let mut mapped = vec![[0f32; 2]; data_symbols];
-    constellation.map(&s.f, &mut mapped);
+    s.mapped.resize(data_symbols, [0.0; 2]);
+    constellation.map(&s.f, &mut s.mapped);
     let mut next = 0;
     let mut pilot_row = 0;
     for sym in 0..nsym {
@@ -243,7 +244,7 @@ pub fn simulate_slot(
         for k in 0..nsc {
             for t in 0..nl {
                 if next < data_symbols {
-                    s.x[t * n_re + sym * nsc + k] = mapped[next];
+                    s.x[t * n_re + sym * nsc + k] = s.mapped[next];
                     next += 1;
                 }
             }
