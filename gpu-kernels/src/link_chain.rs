@@ -67,6 +67,15 @@ struct Coder {
     decoder: GpuLdpcDecoder,
 }
 
+/// Bytes per transport block of the chain's own batch buffers.
+struct TbBytes {
+    b: u64,
+    x: u64,
+    llr: u64,
+    llr_x: u64,
+    outcome: u64,
+}
+
 /// Buffers of one batch size.
 struct BatchBuffers {
     capacity: usize,
@@ -251,17 +260,29 @@ impl GpuLinkChain {
 
     /// Bytes of batch buffers per transport block, and of the largest single buffer per TB.
     pub fn bytes_per_block(&self) -> (u64, u64) {
-        let p = &self.base;
-        let c = p.num_cb as u64;
+        let c = self.base.num_cb as u64;
         let dec = self.coder.as_ref().map_or((0, 0), |k| {
             (
                 k.decoder.bytes_per_block(),
                 k.decoder.largest_binding_per_block(),
             )
         });
-        let x = 4 * c * p.x_stride as u64;
-        let total = 4 * (p.b_len + p.g_len + 4) as u64 + 2 * x + c * dec.0;
-        (total, (c * dec.1).max(x).max(4 * p.g_len as u64))
+        let t = self.tb_bytes();
+        let total = t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0;
+        (total, (c * dec.1).max(t.x).max(t.llr))
+    }
+
+    /// Bytes per transport block of each chain buffer (the decoder's come on top).
+    fn tb_bytes(&self) -> TbBytes {
+        let p = &self.base;
+        let x = 4 * p.num_cb as u64 * p.x_stride as u64;
+        TbBytes {
+            b: 4 * p.b_len as u64,
+            x,
+            llr: 4 * p.g_len as u64,
+            llr_x: x,
+            outcome: 16,
+        }
     }
 
     /// Drops the batch buffers (after an allocation failure, before a smaller batch).
@@ -281,13 +302,12 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> BatchBuffers {
         let p = &self.base;
-        let n = count as u64;
-        let c = p.num_cb as u64;
-        let b = ctx.storage("b", n * p.b_len as u64 * 4);
-        let x = ctx.storage("x", n * c * p.x_stride as u64 * 4);
-        let llr = ctx.storage("llr", n * p.g_len as u64 * 4);
-        let llr_x = ctx.storage("llr_x", n * c * p.x_stride as u64 * 4);
-        let outcomes = ctx.storage("outcomes", n * 16);
+        let (n, t) = (count as u64, self.tb_bytes());
+        let b = ctx.storage("b", n * t.b);
+        let x = ctx.storage("x", n * t.x);
+        let llr = ctx.storage("llr", n * t.llr);
+        let llr_x = ctx.storage("llr_x", n * t.llr_x);
+        let outcomes = ctx.storage("outcomes", n * t.outcome);
         let decoder = self
             .coder
             .as_ref()
@@ -396,7 +416,8 @@ impl GpuLinkChain {
 
     fn outcomes(&self, ctx: &GpuContext, count: usize) -> Result<Vec<BlockOutcome>, GpuError> {
         let bufs = self.batch.as_ref().expect("a batch was submitted");
-        let raw: Vec<[u32; 4]> = ctx.read_back_range(&bufs.outcomes, count as u64 * 16)?;
+        let raw: Vec<[u32; 4]> =
+            ctx.read_back_range(&bufs.outcomes, count as u64 * self.tb_bytes().outcome)?;
         ctx.check()?;
         Ok(raw
             .iter()
@@ -435,16 +456,14 @@ impl GpuLinkChain {
         self.submit(ctx, point, seed, first_block, count)?;
         let outcomes = self.outcomes(ctx, count)?;
         let bufs = self.batch.as_ref().expect("a batch was submitted");
-        let p = &self.base;
-        let n = count as u64;
-        let c = p.num_cb as u64;
+        let (n, t) = (count as u64, self.tb_bytes());
         Ok(ChainTrace {
-            b: ctx.read_back_range(&bufs.b, n * p.b_len as u64 * 4)?,
-            x: ctx.read_back_range(&bufs.x, n * c * p.x_stride as u64 * 4)?,
-            llr: ctx.read_back_range(&bufs.llr, n * p.g_len as u64 * 4)?,
-            llr_x: ctx.read_back_range(&bufs.llr_x, n * c * p.x_stride as u64 * 4)?,
+            b: ctx.read_back_range(&bufs.b, n * t.b)?,
+            x: ctx.read_back_range(&bufs.x, n * t.x)?,
+            llr: ctx.read_back_range(&bufs.llr, n * t.llr)?,
+            llr_x: ctx.read_back_range(&bufs.llr_x, n * t.llr_x)?,
             outcomes,
-            x_stride: p.x_stride as usize,
+            x_stride: self.base.x_stride as usize,
         })
     }
 }
