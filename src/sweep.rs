@@ -42,8 +42,17 @@ fn load_checked(path: &Path) -> Result<Resolved, Failure> {
 /// The executor for `--device`: `gpu` takes the best adapter, lavapipe included (slow; for
 /// checks); `auto` takes a real GPU when one opens and the CPU otherwise; `cpu` the CPU.
 fn executor(device: &str, link: &sim_core::link::LinkSpec) -> Result<Box<dyn Executor>, Failure> {
-    if link.ofdm.is_some() && device != "gpu" {
-        // The OFDM chain has no WGSL kernels yet.
+    if let Some(why) = link
+        .ofdm
+        .as_ref()
+        .and_then(gpu_kernels::ofdm_chain::unsupported)
+    {
+        if device == "gpu" {
+            return Err(Failure::Runtime(anyhow::anyhow!("--device gpu: {why}")));
+        }
+        if device == "auto" {
+            eprintln!("note: {why}; running on the CPU");
+        }
         return Ok(Box::new(CpuExecutor::new()));
     }
     match device {

@@ -41,6 +41,34 @@ struct Chain {
     noise_scale: f32,
     fading_scale: f32,
     filler_llr: f32,
-    pad0: u32,
-    pad1: u32,
+    // OFDM (ofdm_chain.wgsl; ofdm = 0 for the single-carrier link, cw = 1). A batch holds
+    // count / cw slots of cw code words (TBs) each.
+    ofdm: u32,
+    cw: u32,
+    nsym: u32,
+    nsc: u32,
+    nrx: u32,
+    nl: u32,
+    // Channel paths (TDL taps); 0: AWGN (rx antenna r hears layer r mod nl).
+    paths: u32,
+    npilot: u32,
+    // Data modulation symbols per slot (all code words).
+    data_syms: u32,
+    // 0 perfect CSI, 1 LS
+    estimator: u32,
+    // 0 ZF, 1 LMMSE
+    equalizer: u32,
+    // DMRS with two ports per CDM group (LS averages subcarrier pairs).
+    cdm: u32,
+    // Word offsets into the `otab` tables (ofdm_chain.wgsl header).
+    o_psym: u32,
+    o_dsym: u32,
+    o_tint: u32,
+    o_times: u32,
+    o_phasor: u32,
+    o_pilots: u32,
+    o_fint: u32,
+    o_taps: u32,
+    doppler_hz: f32,
+    o_srow: u32,
 }

@@ -20,14 +20,20 @@
 //   3 rec_start  storage, read       array<u32>  [2, D + 1] CSR over d positions (D = x_stride − 2Z),
 //                                    per table; entries index rec_e
 //   4 rec_e      storage, read       array<u32>  [e_lo + e_hi] output bits of each d position, ascending
-//   5 b          storage, read_write array<u32>  [count, B]             TB bits with CRC (0/1)
-//   6 x          storage, read_write array<u32>  [count · C, x_stride]  codeword bits (0/1)
-//   7 llr        storage, read_write array<f32>  [count, G]             channel LLRs
-//   8 llr_x      storage, read_write array<f32>  [count · C, x_stride]  decoder input LLRs
-//   9 hard       storage, read_write array<u32>  [count · C, out_words] decoded bits, packed
-//  10 iters      storage, read_write array<u32>  [count · C]            decoder iterations | converged << 31
-//  11 outcomes   storage, read_write array<vec4<u32>> [count]  (bit errors, CB errors, CRC fail, iterations)
+//   5 otab       storage, read       array<u32>  OFDM tables (ofdm_chain.wgsl)
+//   6 b          storage, read_write array<u32>  [count, B]             TB bits with CRC (0/1)
+//   7 x          storage, read_write array<u32>  [count · C, x_stride]  codeword bits (0/1)
+//   8 llr        storage, read_write array<f32>  [count, G]             channel LLRs
+//   9 llr_x      storage, read_write array<f32>  [count · C, x_stride]  decoder input LLRs
+//  10 hard       storage, read_write array<u32>  [count · C, out_words] decoded bits, packed
+//  11 iters      storage, read_write array<u32>  [count · C]            decoder iterations | converged << 31
+//  12 outcomes   storage, read_write array<vec4<u32>> [count]  (bit errors, CB errors, CRC fail, iterations)
+//  13 coeffs     storage, read_write array<vec2<f32>> OFDM path coefficients (ofdm_chain.wgsl)
+//  14 ygrid      storage, read_write array<vec2<f32>> OFDM received grids
+//  15 hp         storage, read_write array<vec4<f32>> OFDM estimates at the pilot symbols
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
+// A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
+// code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
 
 
 @group(0) @binding(0) var<uniform> p: Chain;
@@ -35,13 +41,17 @@
 @group(0) @binding(2) var<storage, read> d_index: array<u32>;
 @group(0) @binding(3) var<storage, read> rec_start: array<u32>;
 @group(0) @binding(4) var<storage, read> rec_e: array<u32>;
-@group(0) @binding(5) var<storage, read_write> b: array<u32>;
-@group(0) @binding(6) var<storage, read_write> x: array<u32>;
-@group(0) @binding(7) var<storage, read_write> llr: array<f32>;
-@group(0) @binding(8) var<storage, read_write> llr_x: array<f32>;
-@group(0) @binding(9) var<storage, read_write> hard: array<u32>;
-@group(0) @binding(10) var<storage, read_write> iters: array<u32>;
-@group(0) @binding(11) var<storage, read_write> outcomes: array<vec4<u32>>;
+@group(0) @binding(5) var<storage, read> otab: array<u32>;
+@group(0) @binding(6) var<storage, read_write> b: array<u32>;
+@group(0) @binding(7) var<storage, read_write> x: array<u32>;
+@group(0) @binding(8) var<storage, read_write> llr: array<f32>;
+@group(0) @binding(9) var<storage, read_write> llr_x: array<f32>;
+@group(0) @binding(10) var<storage, read_write> hard: array<u32>;
+@group(0) @binding(11) var<storage, read_write> iters: array<u32>;
+@group(0) @binding(12) var<storage, read_write> outcomes: array<vec4<u32>>;
+@group(0) @binding(13) var<storage, read_write> coeffs: array<vec2<f32>>;
+@group(0) @binding(14) var<storage, read_write> ygrid: array<vec2<f32>>;
+@group(0) @binding(15) var<storage, read_write> hp: array<vec4<f32>>;
 
 const WG: u32 = 64u;
 
@@ -80,16 +90,18 @@ fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
     if (tb >= p.count) {
         return;
     }
-    let block = p.first_block + tb;
+    let block = p.first_block + tb / p.cw;
+    let offset = (tb % p.cw) * p.a_len;
     let tb_len = crc_len(p.tb_crc);
     let tb_gen = crc_generator(p.tb_crc);
     var reg = 0u;
     var r = vec4<u32>(0u);
     for (var i = 0u; i < p.a_len; i++) {
-        if (i % 128u == 0u) {
-            r = philox4x32_10(vec4<u32>(i / 128u, STREAM_BITS, block, p.point), key());
+        let at = offset + i;
+        if (i == 0u || at % 128u == 0u) {
+            r = philox4x32_10(vec4<u32>(at / 128u, STREAM_BITS, block, p.point), key());
         }
-        let bit = (r[(i % 128u) / 32u] >> (i % 32u)) & 1u;
+        let bit = (r[(at % 128u) / 32u] >> (at % 32u)) & 1u;
         b[tb * p.b_len + i] = bit;
         if (tb_len > 0u) {
             reg = crc_step(reg, bit, tb_len, tb_gen);
@@ -177,18 +189,9 @@ fn demap_dim(y: f32, var_dim: f32, at: u32, step: u32) {
     }
 }
 
-@compute @workgroup_size(64)
-fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-           @builtin(local_invocation_id) lid: vec3<u32>) {
-    let n_sym = p.g_len / p.qm;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= p.count * n_sym) {
-        return;
-    }
-    let tb = id / n_sym;
-    let s = id % n_sym;
-    let block = p.first_block + tb;
-    // TS 38.211 §5.1: even bits select the I level, odd bits the Q level (BPSK: both).
+// Modulation symbol s of TB tb. TS 38.211 §5.1: even bits select the I level, odd bits the
+// Q level (BPSK: both).
+fn qam_point(tb: u32, s: u32) -> vec2<f32> {
     var li = 0u;
     var lq = 0u;
     for (var j = 0u; j < p.qm; j++) {
@@ -202,7 +205,35 @@ fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
             lq = (lq << 1u) | bit;
         }
     }
-    let xs = vec2<f32>(levels[li], levels[lq]);
+    return vec2<f32>(levels[li], levels[lq]);
+}
+
+// LLRs of the equalized symbol z (error variance `no_eff`) into llr[at …] (qam.rs demap).
+fn demap_symbol(z: vec2<f32>, no_eff: f32, at: u32) {
+    let var_dim = 0.5 * no_eff;
+    if (p.bpsk != 0u) {
+        demap_dim(z.x, var_dim, at, 1u);
+        let a = llr[at];
+        demap_dim(z.y, var_dim, at, 1u);
+        llr[at] = a + llr[at];
+    } else {
+        demap_dim(z.x, var_dim, at, 2u);
+        demap_dim(z.y, var_dim, at + 1u, 2u);
+    }
+}
+
+@compute @workgroup_size(64)
+fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_id) lid: vec3<u32>) {
+    let n_sym = p.g_len / p.qm;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= p.count * n_sym) {
+        return;
+    }
+    let tb = id / n_sym;
+    let s = id % n_sym;
+    let block = p.first_block + tb;
+    let xs = qam_point(tb, s);
     var y = xs;
     var h = vec2<f32>(1.0, 0.0);
     if (p.channel != 0u) {
@@ -220,17 +251,7 @@ fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
         z = vec2<f32>((h.x * y.x + h.y * y.y) / g, (h.x * y.y - h.y * y.x) / g);
         no_eff = p.no / g;
     }
-    let var_dim = 0.5 * no_eff;
-    let at = tb * p.g_len + s * p.qm;
-    if (p.bpsk != 0u) {
-        demap_dim(z.x, var_dim, at, 1u);
-        let a = llr[at];
-        demap_dim(z.y, var_dim, at, 1u);
-        llr[at] = a + llr[at];
-    } else {
-        demap_dim(z.x, var_dim, at, 2u);
-        demap_dim(z.y, var_dim, at + 1u, 2u);
-    }
+    demap_symbol(z, no_eff, tb * p.g_len + s * p.qm);
 }
 
 @compute @workgroup_size(64)

@@ -84,7 +84,8 @@ impl Executor for GpuExecutor {
         // codeword per TB plus about five decoder messages per codeword bit; run_batch
         // splits a larger request to what really fits.
         let n = link.coded_bits as u64 + 2 * link.info_bits as u64;
-        let per_block = 4 * (2 * link.info_bits as u64 + link.coded_bits as u64 + 8 * n);
+        let per_tb = 4 * (2 * link.info_bits as u64 + link.coded_bits as u64 + 8 * n);
+        let per_block = per_tb * link.codewords() as u64;
         (self.budget() / per_block.max(1)).clamp(1, 1 << 20) as usize
     }
 

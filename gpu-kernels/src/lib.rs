@@ -7,6 +7,8 @@
 //! * [`ldpc_encoder`]: the WGSL LDPC encoder (`shaders/ldpc_encoder.wgsl`).
 //! * [`link_chain`]: the whole coded link of one scenario as one submission per batch
 //!   (`shaders/link_chain.wgsl` around the encoder and decoder).
+//! * [`ofdm_chain`]: the tables of the OFDM stages (`shaders/ofdm_chain.wgsl`: TDL channel,
+//!   received grid, LS estimation, ZF/LMMSE detection and demapping).
 //! * [`gpu_executor`]: the [`sim_core::engine::Executor`] that `--device gpu|auto` runs.
 //!
 //! Every kernel is tested against the CPU reference on lavapipe (`tests/`).
@@ -17,6 +19,7 @@ pub mod gpu_executor;
 pub mod ldpc_decoder;
 pub mod ldpc_encoder;
 pub mod link_chain;
+pub mod ofdm_chain;
 
 pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
 pub use context::{GpuContext, GpuError};

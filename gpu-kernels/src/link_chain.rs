@@ -1,10 +1,12 @@
 //! Host side of `shaders/link_chain.wgsl`: the whole coded link of one [`LinkSpec`] on the
-//! GPU. A batch is one queue submission (source → LDPC encoder → symbols → rate recovery →
-//! LDPC decoder → outcome); only the per-block outcomes (16 bytes each) come back.
+//! GPU. A batch is one queue submission (source → LDPC encoder → symbols, or the OFDM stages
+//! of `shaders/ofdm_chain.wgsl` → rate recovery → LDPC decoder → outcome); only the per-code
+//! word outcomes (16 bytes each) come back.
 
 use crate::context::{grid, GpuContext, GpuError};
 use crate::ldpc_decoder::{DecoderBuffers, GpuLdpcDecoder};
 use crate::ldpc_encoder::GpuLdpcEncoder;
+use crate::ofdm_chain::OfdmTables;
 use sim_core::ldpc::rate_match::FILLER_LLR;
 use sim_core::ldpc::{LiftedCode, RateMatcher};
 use sim_core::link::{Coding, LinkSpec, PointSpec};
@@ -15,7 +17,8 @@ const SHADER: &str = concat!(
     include_str!("../shaders/chain_params.wgsl"),
     include_str!("../shaders/fastmath.wgsl"),
     include_str!("../shaders/philox.wgsl"),
-    include_str!("../shaders/link_chain.wgsl")
+    include_str!("../shaders/link_chain.wgsl"),
+    include_str!("../shaders/ofdm_chain.wgsl")
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
@@ -58,7 +61,41 @@ struct ChainParams {
     noise_scale: f32,
     fading_scale: f32,
     filler_llr: f32,
-    pad: [u32; 2],
+    ofdm: u32,
+    cw: u32,
+    nsym: u32,
+    nsc: u32,
+    nrx: u32,
+    nl: u32,
+    paths: u32,
+    npilot: u32,
+    data_syms: u32,
+    estimator: u32,
+    equalizer: u32,
+    cdm: u32,
+    o_psym: u32,
+    o_dsym: u32,
+    o_tint: u32,
+    o_times: u32,
+    o_phasor: u32,
+    o_pilots: u32,
+    o_fint: u32,
+    o_taps: u32,
+    doppler_hz: f32,
+    o_srow: u32,
+}
+
+/// The kernels of `link_chain.wgsl` + `ofdm_chain.wgsl`, in pipeline order.
+#[derive(Clone, Copy)]
+enum Entry {
+    TbSource,
+    Symbols,
+    RateRecover,
+    Outcome,
+    TdlCoeffs,
+    OfdmReceive,
+    OfdmPilotEst,
+    OfdmDetect,
 }
 
 /// The LDPC part of a chain.
@@ -78,11 +115,14 @@ struct TbBytes {
 
 /// Buffers of one batch size.
 struct BatchBuffers {
+    /// Engine blocks (slots of an OFDM link).
     capacity: usize,
     b: wgpu::Buffer,
     x: wgpu::Buffer,
     llr: wgpu::Buffer,
     llr_x: wgpu::Buffer,
+    /// OFDM: path coefficients, received grids, pilot estimates.
+    ofdm: [wgpu::Buffer; 3],
     /// Held with the bind groups that use them.
     _decoder: Option<DecoderBuffers>,
     outcomes: wgpu::Buffer,
@@ -104,14 +144,21 @@ pub struct ChainTrace {
     pub llr_x: Vec<f32>,
     pub outcomes: Vec<BlockOutcome>,
     pub x_stride: usize,
+    /// OFDM: `[slots, links, symbols, paths]` path coefficients, `[slots, rx, symbols ·
+    /// subcarriers]` received grids, `[slots, links, pilot symbols, subcarriers]` (ĥ, error
+    /// variance, 0) at the pilot symbols; empty for single-carrier links.
+    pub coeffs: Vec<[f32; 2]>,
+    pub y: Vec<[f32; 2]>,
+    pub hp: Vec<[f32; 4]>,
 }
 
 /// The GPU pipeline of one link.
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 4],
-    statics: [wgpu::Buffer; 4],
+    pipelines: [wgpu::ComputePipeline; 8],
+    statics: [wgpu::Buffer; 5],
+    ofdm: Option<OfdmTables>,
     uniform: wgpu::Buffer,
     coder: Option<Coder>,
     batch: Option<BatchBuffers>,
@@ -120,16 +167,16 @@ pub struct GpuLinkChain {
 impl GpuLinkChain {
     /// Builds the kernels and tables for `link`.
     ///
-    /// LDPC links need the same E for every code block (one rate-matching table); others
-    /// get a clear error (the CPU executor runs them).
+    /// LDPC links need E_lo… then E_hi… (TS 38.212 §5.4.2.1); OFDM links a TDL or AWGN
+    /// channel and perfect or LS estimation. Others get a clear error (the CPU executor runs
+    /// them).
     pub fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
-        if link.ofdm.is_some() {
-            return Err(GpuError::Runtime(
-                "OFDM links run on the CPU executor in this version: use --device cpu".into(),
-            ));
-        }
         let constellation = Constellation::new(link.modulation);
         let qm = link.modulation.bits_per_symbol();
+        let ofdm = match &link.ofdm {
+            Some(o) => Some(OfdmTables::new(o, link.coded_bits, qm)?),
+            None => None,
+        };
         let mut base = ChainParams {
             a_len: link.info_bits as u32,
             b_len: link.info_bits as u32,
@@ -139,6 +186,7 @@ impl GpuLinkChain {
             m_dim: constellation.levels.len().trailing_zeros(),
             bpsk: (link.modulation == Modulation::Bpsk) as u32,
             channel: match (link.channel, link.fading) {
+                _ if ofdm.is_some() => 0,
                 (ChannelModel::Awgn, _) => 0,
                 (ChannelModel::Rayleigh, Fading::Fast) => 1,
                 (ChannelModel::Rayleigh, Fading::Block) => 2,
@@ -146,6 +194,7 @@ impl GpuLinkChain {
                     return Err(GpuError::Runtime("TDL/CDL need an OFDM link".into()))
                 }
             },
+            cw: 1,
             demapper: (link.demapper == DemapperKind::MaxLog) as u32,
             fading_scale: 0.5f32.sqrt(),
             filler_llr: FILLER_LLR,
@@ -235,16 +284,55 @@ impl GpuLinkChain {
                 decoder: gpu_decoder,
             });
         }
-        // Bindings: params; levels, d_index, rec_start, rec_e; b, x, llr, llr_x, hard, iters,
-        // outcomes (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 4, 7);
-        let pipelines = ["tb_source", "symbols", "rate_recover", "outcome"]
-            .map(|entry| ctx.pipeline("link_chain.wgsl", SHADER, entry, &layout, &[]));
+        if let Some(t) = &ofdm {
+            let f = &t.fields;
+            let o = f.offsets;
+            base = ChainParams {
+                ofdm: 1,
+                cw: f.cw,
+                nsym: f.nsym,
+                nsc: f.nsc,
+                nrx: f.nrx,
+                nl: f.nl,
+                paths: f.paths,
+                npilot: f.npilot,
+                data_syms: f.data_syms,
+                estimator: f.estimator,
+                equalizer: f.equalizer,
+                cdm: f.cdm,
+                doppler_hz: f.doppler_hz,
+                o_psym: o[0],
+                o_srow: o[1],
+                o_dsym: o[2],
+                o_tint: o[3],
+                o_times: o[4],
+                o_phasor: o[5],
+                o_pilots: o[6],
+                o_fint: o[7],
+                o_taps: o[8],
+                ..base
+            };
+        }
+        // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
+        // iters, outcomes, coeffs, ygrid, hp (link_chain.wgsl header).
+        let layout = ctx.layout("link_chain", 5, 10);
+        let pipelines = [
+            "tb_source",
+            "symbols",
+            "rate_recover",
+            "outcome",
+            "tdl_coeffs",
+            "ofdm_receive",
+            "ofdm_pilot_est",
+            "ofdm_detect",
+        ]
+        .map(|entry| ctx.pipeline("link_chain.wgsl", SHADER, entry, &layout, &[]));
         let statics = [
             ctx.storage_from("levels", &constellation.levels),
             ctx.storage_from("d_index", &d_index),
             ctx.storage_from("rec_start", &rec_start),
             ctx.storage_from("rec_e", &rec_e),
+            ctx.storage_from("otab", ofdm.as_ref().map_or(&[0u32][..], |t| &t.words)),
         ];
         let uniform = ctx.uniform("chain params", &base);
         Ok(GpuLinkChain {
@@ -252,15 +340,18 @@ impl GpuLinkChain {
             layout,
             pipelines,
             statics,
+            ofdm,
             uniform,
             coder,
             batch: None,
         })
     }
 
-    /// Bytes of batch buffers per transport block, and of the largest single buffer per TB.
+    /// Bytes of batch buffers per engine block (transport block, or OFDM slot), and of the
+    /// largest single buffer per block.
     pub fn bytes_per_block(&self) -> (u64, u64) {
         let c = self.base.num_cb as u64;
+        let cw = self.base.cw as u64;
         let dec = self.coder.as_ref().map_or((0, 0), |k| {
             (
                 k.decoder.bytes_per_block(),
@@ -268,8 +359,11 @@ impl GpuLinkChain {
             )
         });
         let t = self.tb_bytes();
-        let total = t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0;
-        (total, (c * dec.1).max(t.x).max(t.llr))
+        let ofdm = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
+        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0)
+            + ofdm.iter().sum::<u64>();
+        let largest = ofdm.into_iter().max().unwrap_or(0);
+        (total, (cw * (c * dec.1).max(t.x).max(t.llr)).max(largest))
     }
 
     /// Bytes per transport block of each chain buffer (the decoder's come on top).
@@ -302,6 +396,13 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> BatchBuffers {
         let p = &self.base;
+        let ofdm = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
+        let ofdm = ["coeffs", "ygrid", "hp"]
+            .iter()
+            .zip(ofdm)
+            .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(4)));
+        let ofdm: [wgpu::Buffer; 3] = ofdm.collect::<Vec<_>>().try_into().expect("three");
+        let count = count * p.cw as usize;
         let (n, t) = (count as u64, self.tb_bytes());
         let b = ctx.storage("b", n * t.b);
         let x = ctx.storage("x", n * t.x);
@@ -325,6 +426,7 @@ impl GpuLinkChain {
                 &self.statics[1],
                 &self.statics[2],
                 &self.statics[3],
+                &self.statics[4],
                 &b,
                 &x,
                 &llr,
@@ -332,6 +434,9 @@ impl GpuLinkChain {
                 hard,
                 iters,
                 &outcomes,
+                &ofdm[0],
+                &ofdm[1],
+                &ofdm[2],
             ],
         );
         let encoder_bind = self
@@ -343,11 +448,12 @@ impl GpuLinkChain {
             _ => None,
         };
         BatchBuffers {
-            capacity: count,
+            capacity: count / p.cw as usize,
             b,
             x,
             llr,
             llr_x,
+            ofdm,
             _decoder: decoder,
             outcomes,
             chain_bind,
@@ -371,19 +477,21 @@ impl GpuLinkChain {
             ));
         }
         self.ensure_capacity(ctx, count)?;
+        let slots = count as u64;
+        let tbs = count * self.base.cw as usize;
         let params = ChainParams {
             seed_lo: seed as u32,
             seed_hi: (seed >> 32) as u32,
             point: point.index,
             first_block: first_block as u32,
-            count: count as u32,
+            count: tbs as u32,
             no: point.no,
             noise_scale: (point.no * 0.5).sqrt(),
             ..self.base
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&params));
-        let blocks = count * params.num_cb as usize;
+        let blocks = tbs * params.num_cb as usize;
         if let Some(k) = &self.coder {
             k.decoder.set_blocks(ctx, blocks);
         }
@@ -393,40 +501,65 @@ impl GpuLinkChain {
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = enc.begin_compute_pass(&Default::default());
-            let run = |pass: &mut wgpu::ComputePass, i: usize, items: u64| {
+            let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
                 let (x, y) = groups(items);
-                pass.set_pipeline(&self.pipelines[i]);
+                pass.set_pipeline(&self.pipelines[entry as usize]);
                 pass.set_bind_group(0, &bufs.chain_bind, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             };
-            run(&mut pass, 0, count as u64);
+            run(&mut pass, Entry::TbSource, tbs as u64);
             if let (Some(k), Some(bind)) = (&self.coder, &bufs.encoder_bind) {
                 k.encoder.record(&mut pass, bind, blocks);
             }
-            run(&mut pass, 1, count as u64 * n_sym);
+            if params.ofdm == 0 {
+                run(&mut pass, Entry::Symbols, tbs as u64 * n_sym);
+            } else {
+                let p = &params;
+                let links = (p.nrx * p.nl) as u64;
+                if p.paths > 0 {
+                    run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64);
+                }
+                let res = (p.nsym * p.nsc) as u64;
+                run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
+                if p.estimator != 0 {
+                    let at_pilots = (p.npilot * p.nsc) as u64;
+                    run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
+                }
+                let data_res = ((p.nsym - p.npilot) * p.nsc) as u64;
+                run(&mut pass, Entry::OfdmDetect, slots * data_res);
+            }
             if let (Some(k), Some(bind)) = (&self.coder, &bufs.decoder_bind) {
-                run(&mut pass, 2, blocks as u64 * params.x_stride as u64);
+                run(&mut pass, Entry::RateRecover, blocks as u64 * params.x_stride as u64);
                 k.decoder.record(&mut pass, bind, blocks);
             }
-            run(&mut pass, 3, count as u64);
+            run(&mut pass, Entry::Outcome, tbs as u64);
         }
         ctx.queue.submit([enc.finish()]);
         Ok(())
     }
 
+    /// Outcomes of the `count` engine blocks of the last batch: an OFDM slot sums its code
+    /// words (as `receivers::ofdm_chain::simulate_slot`).
     fn outcomes(&self, ctx: &GpuContext, count: usize) -> Result<Vec<BlockOutcome>, GpuError> {
         let bufs = self.batch.as_ref().expect("a batch was submitted");
-        let raw: Vec<[u32; 4]> =
-            ctx.read_back_range(&bufs.outcomes, count as u64 * self.tb_bytes().outcome)?;
+        let cw = self.base.cw as usize;
+        let raw: Vec<[u32; 4]> = ctx.read_back_range(
+            &bufs.outcomes,
+            (count * cw) as u64 * self.tb_bytes().outcome,
+        )?;
         ctx.check()?;
         Ok(raw
-            .iter()
-            .map(|o| BlockOutcome {
-                bit_errors: o[0],
-                codeword_errors: (o[0] > 0) as u16,
-                cb_errors: o[1].min(u16::MAX as u32) as u16,
-                crc_fail: o[2] != 0,
-                iterations: o[3] as u16,
+            .chunks_exact(cw)
+            .map(|slot| {
+                let mut out = BlockOutcome::default();
+                for o in slot {
+                    out.bit_errors += o[0];
+                    out.codeword_errors += (o[0] > 0) as u16;
+                    out.cb_errors = out.cb_errors.saturating_add(o[1].min(u16::MAX as u32) as u16);
+                    out.crc_fail |= o[2] != 0;
+                    out.iterations = out.iterations.saturating_add(o[3] as u16);
+                }
+                out
             })
             .collect())
     }
@@ -456,7 +589,9 @@ impl GpuLinkChain {
         self.submit(ctx, point, seed, first_block, count)?;
         let outcomes = self.outcomes(ctx, count)?;
         let bufs = self.batch.as_ref().expect("a batch was submitted");
-        let (n, t) = (count as u64, self.tb_bytes());
+        let (n, t) = ((count * self.base.cw as usize) as u64, self.tb_bytes());
+        let per_slot = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
+        let slots = count as u64;
         Ok(ChainTrace {
             b: ctx.read_back_range(&bufs.b, n * t.b)?,
             x: ctx.read_back_range(&bufs.x, n * t.x)?,
@@ -464,6 +599,9 @@ impl GpuLinkChain {
             llr_x: ctx.read_back_range(&bufs.llr_x, n * t.llr_x)?,
             outcomes,
             x_stride: self.base.x_stride as usize,
+            coeffs: ctx.read_back_range(&bufs.ofdm[0], slots * per_slot[0])?,
+            y: ctx.read_back_range(&bufs.ofdm[1], slots * per_slot[1])?,
+            hp: ctx.read_back_range(&bufs.ofdm[2], slots * per_slot[2])?,
         })
     }
 }

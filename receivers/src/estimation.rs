@@ -58,24 +58,8 @@ pub fn ls_at_pilots(
                 pair[1] = m;
             }
         }
-        let mut next = 0; // index in `set` of the first member ≥ k
         for k in 0..nsc {
-            while next < set.len() && set[next] < k {
-                next += 1;
-            }
-            let (i0, i1) = match (next.checked_sub(1), set.get(next)) {
-                (_, Some(&hi)) if hi == k => (next, next),
-                (Some(lo), Some(_)) => (lo, next),
-                (Some(lo), None) => (lo, lo),
-                (None, Some(_)) => (next, next),
-                (None, None) => unreachable!("a layer has pilots"),
-            };
-            let (k0, k1) = (set[i0], set[i1]);
-            let w = if k1 > k0 {
-                (k - k0) as f32 / (k1 - k0) as f32
-            } else {
-                0.0
-            };
+            let (i0, i1, w) = frequency_weights(set, k);
             let (a, b) = (raw[i0], raw[i1]);
             h.push([(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]]);
             var.push(((1.0 - w) * (1.0 - w) + w * w) * member_var);
@@ -100,27 +84,8 @@ pub fn time_interpolate(
     h_hat: &mut [Cf32],
     err_var: &mut [f32],
 ) {
-    let last = pilot_symbols.len() - 1;
     for sym in 0..nsym {
-        // The pilot symbols around `sym` and the weight of the later one.
-        let after = pilot_symbols.iter().position(|&p| p >= sym).unwrap_or(last);
-        let before = if pilot_symbols[after] > sym && after > 0 {
-            after - 1
-        } else {
-            after
-        };
-        let (j0, j1, w) = match interpolation {
-            Interpolation::Linear if before != after => {
-                let (p0, p1) = (pilot_symbols[before], pilot_symbols[after]);
-                (before, after, (sym - p0) as f32 / (p1 - p0) as f32)
-            }
-            Interpolation::Linear => (after, after, 0.0),
-            Interpolation::Nearest => {
-                let d = |j: usize| pilot_symbols[j].abs_diff(sym);
-                let j = if d(before) <= d(after) { before } else { after };
-                (j, j, 0.0)
-            }
-        };
+        let (j0, j1, w) = time_weights(pilot_symbols, sym, interpolation);
         for k in 0..nsc {
             let (a, b) = (at_pilots[j0 * nsc + k], at_pilots[j1 * nsc + k]);
             h_hat[sym * nsc + k] = [(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]];
@@ -128,6 +93,49 @@ pub fn time_interpolate(
             err_var[sym * nsc + k] = (1.0 - w) * (1.0 - w) * v0 + w * w * v1;
         }
     }
+}
+
+/// Pilot rows around symbol `s` and the weight of the later one, as [`time_interpolate`] uses
+/// them.
+pub fn time_weights(pilot_symbols: &[usize], s: usize, interp: Interpolation) -> (usize, usize, f32) {
+    let last = pilot_symbols.len() - 1;
+    let after = pilot_symbols.iter().position(|&p| p >= s).unwrap_or(last);
+    let before = if pilot_symbols[after] > s && after > 0 {
+        after - 1
+    } else {
+        after
+    };
+    match interp {
+        Interpolation::Linear if before != after => {
+            let (p0, p1) = (pilot_symbols[before], pilot_symbols[after]);
+            (before, after, (s - p0) as f32 / (p1 - p0) as f32)
+        }
+        Interpolation::Linear => (after, after, 0.0),
+        Interpolation::Nearest => {
+            let d = |j: usize| pilot_symbols[j].abs_diff(s);
+            let j = if d(before) <= d(after) { before } else { after };
+            (j, j, 0.0)
+        }
+    }
+}
+
+/// Indices in `set` (ascending) of the members around subcarrier `k` and the weight of the
+/// upper one, as [`ls_at_pilots`] interpolates (held constant beyond the ends).
+pub fn frequency_weights(set: &[usize], k: usize) -> (usize, usize, f32) {
+    let next = set.partition_point(|&m| m < k);
+    let (i0, i1) = match (next.checked_sub(1), set.get(next)) {
+        (_, Some(&hi)) if hi == k => (next, next),
+        (Some(lo), Some(_)) => (lo, next),
+        (Some(lo), None) => (lo, lo),
+        (None, _) => (next, next),
+    };
+    let (k0, k1) = (set[i0], set[i1]);
+    let w = if k1 > k0 {
+        (k - k0) as f32 / (k1 - k0) as f32
+    } else {
+        0.0
+    };
+    (i0, i1, w)
 }
 
 #[cfg(test)]

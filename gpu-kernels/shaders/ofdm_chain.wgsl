@@ -1,0 +1,313 @@
+// The OFDM stages of the link chain (frequency domain): the WGSL twin of
+// receivers/src/ofdm_chain.rs (simulate_slot) between the LDPC encoder and rate recovery.
+// Appended to link_chain.wgsl (its bindings and helpers: coded_bit, qam_point, demap_symbol).
+//
+// Entry points, in the order a batch runs them (each thread's work in brackets; S = count / cw
+// slots, L = nrx · nl links, link = r · nl + t):
+//   tdl_coeffs     [slot, link, tap]          sum-of-sinusoids tap coefficients at every symbol
+//                                             start (channels/src/tdl.rs, stream 2)
+//   ofdm_receive   [slot, rx, RE]             y = Σ_t H_rt · x_t + n (stream 1, index r · REs + RE)
+//   ofdm_pilot_est [slot, link, pilot sym, k] LS at the layer's pilots (CDM pairs averaged),
+//                                             linear in frequency (receivers/src/estimation.rs)
+//   ofdm_detect    [slot, data RE]            channel estimate (perfect, or LS interpolated in
+//                                             time), ZF/LMMSE detection (receivers/src/mimo.rs, in
+//                                             f32), LLRs of every layer's symbol
+//
+// Buffers (link_chain.wgsl bindings 13-15):
+//   coeffs [S, L, nsym, paths]             path coefficients
+//   ygrid  [S, nrx, nsym · nsc]            received grids
+//   hp     [S, L, npilot, nsc]             (ĥ.re, ĥ.im, error variance, 0) at the pilot symbols
+// `otab` tables (word offsets in Chain; f32 stored as bits):
+//   o_psym   [npilot]              pilot symbol indices
+//   o_srow   [nsym]                row of each symbol: data row, or pilot row | 1 << 31
+//   o_dsym   [nsym − npilot]       symbol of each data row
+//   o_tint   [nsym, 3]             time interpolation (pilot row j0, j1, weight of j1)
+//   o_times  [nsym]                symbol start times (s)
+//   o_phasor [paths, nsc, 2]       exp(−j2π f_k τ_p)
+//   o_pilots [nl, npilot, nsc, 2]  pilot values (zero off the layer's subcarriers)
+//   o_fint   [nl, nsc, 4]          frequency interpolation (k0, k1, weight of k1, CDM partner of k)
+//   o_taps   [paths, 2]            (amplitude √P, LOS flag)
+// Data RE d = row · nsc + k carries data symbols d · nl + t (layer t) while < data_syms;
+// data symbol i is modulation symbol i mod (G / Q_m) of code word i / (G / Q_m).
+
+const SINUSOIDS: u32 = 32u;
+const DRAWS_PER_TAP: u32 = 9u;
+const MAX_RX: u32 = 8u;
+const MAX_LAYERS: u32 = 4u;
+
+fn tabf(i: u32) -> f32 {
+    return bitcast<f32>(otab[i]);
+}
+
+fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+}
+
+// conj(a) · b
+fn cmul_conj(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(a.x * b.x + a.y * b.y, a.x * b.y - a.y * b.x);
+}
+
+@compute @workgroup_size(64)
+fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_id) lid: vec3<u32>) {
+    let links = p.nrx * p.nl;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * links * p.paths) {
+        return;
+    }
+    let slot = id / (links * p.paths);
+    let link = (id / p.paths) % links;
+    let l = id % p.paths;
+    let block = p.first_block + slot;
+    let base = (link * p.paths + l) * DRAWS_PER_TAP;
+    let last = philox4x32_10(vec4<u32>(base + DRAWS_PER_TAP - 1u, STREAM_FADING, block, p.point),
+                             key());
+    let amp = tabf(p.o_taps + 2u * l);
+    let out = (slot * links + link) * p.nsym * p.paths + l;
+    if (otab[p.o_taps + 2u * l + 1u] != 0u) {
+        // LOS: one phasor arriving at π/4.
+        let phi0 = u32_to_open01(last.y);
+        let f = p.doppler_hz * 0.70710677;
+        for (var s = 0u; s < p.nsym; s++) {
+            let sc = sincos_turns(f * tabf(p.o_times + s) + phi0);
+            coeffs[out + s * p.paths] = vec2<f32>(amp * sc.y, amp * sc.x);
+        }
+        return;
+    }
+    // α_n = (2πn + θ)/N with θ = 2πu − π: in turns (n + u − 1/2)/N.
+    let theta = u32_to_open01(last.x) - 0.5;
+    var phase: array<f32, SINUSOIDS>;
+    var freq: array<f32, SINUSOIDS>;
+    var r = vec4<u32>(0u);
+    for (var n = 0u; n < SINUSOIDS; n++) {
+        if (n % 4u == 0u) {
+            r = philox4x32_10(vec4<u32>(base + n / 4u, STREAM_FADING, block, p.point), key());
+        }
+        phase[n] = u32_to_open01(r[n % 4u]);
+        freq[n] = p.doppler_hz * sincos_turns((f32(n) + theta) / f32(SINUSOIDS)).y;
+    }
+    let scale = amp / sqrt(f32(SINUSOIDS));
+    for (var s = 0u; s < p.nsym; s++) {
+        let t = tabf(p.o_times + s);
+        var acc = vec2<f32>(0.0);
+        for (var n = 0u; n < SINUSOIDS; n++) {
+            let sc = sincos_turns(freq[n] * t + phase[n]);
+            acc += vec2<f32>(sc.y, sc.x);
+        }
+        coeffs[out + s * p.paths] = scale * acc;
+    }
+}
+
+// H of link (r, t) on symbol s, subcarrier k.
+fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
+    if (p.paths == 0u) {
+        return select(vec2<f32>(0.0), vec2<f32>(1.0, 0.0), r % p.nl == t);
+    }
+    let at = ((slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s) * p.paths;
+    var h = vec2<f32>(0.0);
+    for (var q = 0u; q < p.paths; q++) {
+        let e = p.o_phasor + 2u * (q * p.nsc + k);
+        h += cmul(coeffs[at + q], vec2<f32>(tabf(e), tabf(e + 1u)));
+    }
+    return h;
+}
+
+// Code word (TB) and symbol index of data symbol i of a slot.
+fn data_symbol_tb(slot: u32, i: u32) -> vec2<u32> {
+    let per_cw = p.g_len / p.qm;
+    return vec2<u32>(slot * p.cw + i / per_cw, i % per_cw);
+}
+
+// What layer t sends on symbol s, subcarrier k.
+fn tx_value(slot: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
+    let row = otab[p.o_srow + s];
+    if ((row >> 31u) != 0u) {
+        let e = p.o_pilots + 2u * ((t * p.npilot + (row & 0xffffu)) * p.nsc + k);
+        return vec2<f32>(tabf(e), tabf(e + 1u));
+    }
+    let i = (row * p.nsc + k) * p.nl + t;
+    if (i >= p.data_syms) {
+        return vec2<f32>(0.0);
+    }
+    let c = data_symbol_tb(slot, i);
+    return qam_point(c.x, c.y);
+}
+
+@compute @workgroup_size(64)
+fn ofdm_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+    let n_re = p.nsym * p.nsc;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * p.nrx * n_re) {
+        return;
+    }
+    let slot = id / (p.nrx * n_re);
+    let r = (id / n_re) % p.nrx;
+    let i = id % n_re;
+    let s = i / p.nsc;
+    let k = i % p.nsc;
+    let n = gaussian_pair(STREAM_NOISE, r * n_re + i, p.first_block + slot, p.point, key());
+    var y = n * p.noise_scale;
+    for (var t = 0u; t < p.nl; t++) {
+        let xv = tx_value(slot, t, s, k);
+        y += cmul(channel_at(slot, r, t, s, k), xv);
+    }
+    ygrid[id] = y;
+}
+
+// LS value y·p* of layer t at subcarrier k of pilot row j on antenna r.
+fn ls_raw(slot: u32, r: u32, t: u32, j: u32, k: u32) -> vec2<f32> {
+    let s = otab[p.o_psym + j];
+    let y = ygrid[(slot * p.nrx + r) * p.nsym * p.nsc + s * p.nsc + k];
+    let e = p.o_pilots + 2u * ((t * p.npilot + j) * p.nsc + k);
+    return cmul_conj(vec2<f32>(tabf(e), tabf(e + 1u)), y);
+}
+
+fn ls_member(slot: u32, r: u32, t: u32, j: u32, k: u32) -> vec2<f32> {
+    let v = ls_raw(slot, r, t, j, k);
+    if (p.cdm == 0u) {
+        return v;
+    }
+    let partner = otab[p.o_fint + 4u * (t * p.nsc + k) + 3u];
+    return (v + ls_raw(slot, r, t, j, partner)) / 2.0;
+}
+
+@compute @workgroup_size(64)
+fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_id) lid: vec3<u32>) {
+    let links = p.nrx * p.nl;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * links * p.npilot * p.nsc) {
+        return;
+    }
+    let slot = id / (links * p.npilot * p.nsc);
+    let link = (id / (p.npilot * p.nsc)) % links;
+    let j = (id / p.nsc) % p.npilot;
+    let k = id % p.nsc;
+    let r = link / p.nl;
+    let t = link % p.nl;
+    let f = p.o_fint + 4u * (t * p.nsc + k);
+    let w = tabf(f + 2u);
+    let a = ls_member(slot, r, t, j, otab[f]);
+    let c = ls_member(slot, r, t, j, otab[f + 1u]);
+    let member_var = select(p.no, p.no / 2.0, p.cdm != 0u);
+    let h = vec2<f32>((1.0 - w) * a.x + w * c.x, (1.0 - w) * a.y + w * c.y);
+    hp[id] = vec4<f32>(h, ((1.0 - w) * (1.0 - w) + w * w) * member_var, 0.0);
+}
+
+@compute @workgroup_size(64)
+fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+    let data_res = (p.nsym - p.npilot) * p.nsc;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * data_res) {
+        return;
+    }
+    let slot = id / data_res;
+    let d = id % data_res;
+    if (d * p.nl >= p.data_syms) {
+        return;
+    }
+    let s = otab[p.o_dsym + d / p.nsc];
+    let k = d % p.nsc;
+    let n_re = p.nsym * p.nsc;
+    let j0 = otab[p.o_tint + 3u * s];
+    let j1 = otab[p.o_tint + 3u * s + 1u];
+    let w = tabf(p.o_tint + 3u * s + 2u);
+    var hm: array<vec2<f32>, 32>;
+    var yv: array<vec2<f32>, MAX_RX>;
+    var ev = 0.0;
+    for (var r = 0u; r < p.nrx; r++) {
+        yv[r] = ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k];
+        for (var t = 0u; t < p.nl; t++) {
+            if (p.estimator == 0u) {
+                hm[r * p.nl + t] = channel_at(slot, r, t, s, k);
+            } else {
+                let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
+                let a = hp[(base + j0) * p.nsc + k];
+                let c = hp[(base + j1) * p.nsc + k];
+                hm[r * p.nl + t] = vec2<f32>((1.0 - w) * a.x + w * c.x, (1.0 - w) * a.y + w * c.y);
+                ev += (1.0 - w) * (1.0 - w) * a.z + w * w * c.z;
+            }
+        }
+    }
+    let no = p.no + ev / f32(p.nrx);
+    // G = HᴴH (+ N0·I), b = Hᴴy; G is Hermitian positive semi-definite, so Gauss-Jordan
+    // without pivoting is stable (the CPU pivots, in f64).
+    let nl = p.nl;
+    var g: array<vec2<f32>, 16>;
+    var inv: array<vec2<f32>, 16>;
+    var bv: array<vec2<f32>, MAX_LAYERS>;
+    for (var i = 0u; i < nl; i++) {
+        bv[i] = vec2<f32>(0.0);
+        for (var j = 0u; j < nl; j++) {
+            g[i * nl + j] = vec2<f32>(0.0);
+            inv[i * nl + j] = select(vec2<f32>(0.0), vec2<f32>(1.0, 0.0), i == j);
+        }
+    }
+    for (var r = 0u; r < p.nrx; r++) {
+        for (var i = 0u; i < nl; i++) {
+            let hi = hm[r * nl + i];
+            bv[i] += cmul_conj(hi, yv[r]);
+            for (var j = 0u; j < nl; j++) {
+                g[i * nl + j] += cmul_conj(hi, hm[r * nl + j]);
+            }
+        }
+    }
+    let lmmse = p.equalizer == 1u;
+    if (lmmse) {
+        for (var i = 0u; i < nl; i++) {
+            g[i * nl + i].x += no;
+        }
+    }
+    var singular = false;
+    for (var c = 0u; c < nl; c++) {
+        let piv = g[c * nl + c];
+        let pn = piv.x * piv.x + piv.y * piv.y;
+        if (!(pn > 1e-36)) {
+            singular = true;
+            break;
+        }
+        let rp = vec2<f32>(piv.x / pn, -piv.y / pn);
+        for (var q = 0u; q < nl; q++) {
+            g[c * nl + q] = cmul(g[c * nl + q], rp);
+            inv[c * nl + q] = cmul(inv[c * nl + q], rp);
+        }
+        for (var row = 0u; row < nl; row++) {
+            if (row == c) {
+                continue;
+            }
+            let f = g[row * nl + c];
+            for (var q = 0u; q < nl; q++) {
+                g[row * nl + q] -= cmul(f, g[c * nl + q]);
+                inv[row * nl + q] -= cmul(f, inv[c * nl + q]);
+            }
+        }
+    }
+    for (var t = 0u; t < nl; t++) {
+        let i = d * nl + t;
+        if (i >= p.data_syms) {
+            break;
+        }
+        var z = vec2<f32>(0.0);
+        var var_t = 1e30;
+        if (!singular) {
+            var xh = vec2<f32>(0.0);
+            for (var j = 0u; j < nl; j++) {
+                xh += cmul(inv[t * nl + j], bv[j]);
+            }
+            let dg = inv[t * nl + t].x;
+            if (lmmse) {
+                let mu = max(1.0 - no * dg, 1e-12);
+                z = xh / mu;
+                var_t = max((1.0 - mu) / mu, 1e-12);
+            } else {
+                z = xh;
+                var_t = max(no * dg, 1e-12);
+            }
+        }
+        let c = data_symbol_tb(slot, i);
+        demap_symbol(z, var_t, c.x * p.g_len + c.y * p.qm);
+    }
+}

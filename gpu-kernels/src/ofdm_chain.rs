@@ -1,0 +1,165 @@
+//! Host side of `shaders/ofdm_chain.wgsl`: the tables and sizes of an OFDM link's GPU stages
+//! (TDL coefficients, received grid, LS estimation, MIMO detection and demapping).
+//!
+//! The tables come from the CPU chain's own [`OfdmPrepared`] (phasors, pilot values, symbol
+//! times, tap powers), so both executors use the same numbers.
+
+use crate::context::GpuError;
+use receivers::ofdm_chain::OfdmPrepared;
+use sim_core::link::OfdmSpec;
+use receivers::estimation::{frequency_weights, time_weights};
+use sim_core::scenario::schema::{EqualizerKind, Estimator};
+
+/// The OFDM fields of the chain uniform (`chain_params.wgsl`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfdmFields {
+    pub cw: u32,
+    pub nsym: u32,
+    pub nsc: u32,
+    pub nrx: u32,
+    pub nl: u32,
+    pub paths: u32,
+    pub npilot: u32,
+    pub data_syms: u32,
+    pub estimator: u32,
+    pub equalizer: u32,
+    pub cdm: u32,
+    pub doppler_hz: f32,
+    /// Word offsets of the tables in `otab`: psym, srow, dsym, tint, times, phasor, pilots,
+    /// fint, taps.
+    pub offsets: [u32; 9],
+}
+
+/// An OFDM link's GPU tables.
+pub struct OfdmTables {
+    pub fields: OfdmFields,
+    /// The `otab` buffer's words.
+    pub words: Vec<u32>,
+}
+
+/// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
+pub fn unsupported(o: &OfdmSpec) -> Option<String> {
+    if o.cdl.is_some() {
+        return Some(
+            "CDL channels run on the CPU executor in this version: use --device cpu".into(),
+        );
+    }
+    if o.estimator == Estimator::Lmmse {
+        return Some(
+            "LMMSE channel estimation runs on the CPU executor in this version: use --device \
+             cpu (or estimator = \"ls\" / \"perfect\")"
+                .into(),
+        );
+    }
+    None
+}
+
+/// Appends `values` to `words`; returns their offset.
+fn push(words: &mut Vec<u32>, values: impl IntoIterator<Item = u32>) -> u32 {
+    let at = words.len() as u32;
+    words.extend(values);
+    at
+}
+
+impl OfdmTables {
+    /// Tables of `o` with `codewords` code words of `coded_bits` bits, `qm` bits per symbol.
+    ///
+    /// Links the GPU chain cannot run ([`unsupported`]) get a clear error.
+    pub fn new(o: &OfdmSpec, coded_bits: usize, qm: usize) -> Result<Self, GpuError> {
+        if let Some(why) = unsupported(o) {
+            return Err(GpuError::Runtime(why));
+        }
+        let prep = OfdmPrepared::new(o);
+        let (nsym, nsc, nl) = (o.symbols, o.subcarriers, o.layers);
+        let npilot = o.pilot_symbols.len();
+        let bits = f32::to_bits;
+        let mut w = Vec::new();
+        let psym = push(&mut w, o.pilot_symbols.iter().map(|&s| s as u32));
+        let (mut data_row, mut pilot_row) = (0u32, 0u32);
+        let mut rows = Vec::with_capacity(nsym);
+        let mut dsym = Vec::new();
+        for s in 0..nsym {
+            if o.pilot_symbols.contains(&s) {
+                rows.push(pilot_row | 1 << 31);
+                pilot_row += 1;
+            } else {
+                rows.push(data_row);
+                dsym.push(s as u32);
+                data_row += 1;
+            }
+        }
+        let srow = push(&mut w, rows);
+        let dsym = push(&mut w, dsym);
+        let tint = push(
+            &mut w,
+            (0..nsym).flat_map(|s| {
+                let (j0, j1, wt) = time_weights(&o.pilot_symbols, s, o.interpolation);
+                [j0 as u32, j1 as u32, bits(wt)]
+            }),
+        );
+        let times = push(&mut w, prep.times.iter().map(|&t| bits(t as f32)));
+        let phasor = push(&mut w, prep.phasors.iter().flat_map(|c| c.map(bits)));
+        let pilots = push(
+            &mut w,
+            prep.pilots.iter().flatten().flat_map(|c| c.map(bits)),
+        );
+        let fint = push(
+            &mut w,
+            prep.pilot_sets.iter().flat_map(|set| {
+                (0..nsc).flat_map(move |k| {
+                    let (i0, i1, wt) = frequency_weights(set, k);
+                    // CDM partner: members pair up in set order (set[2m], set[2m + 1]).
+                    let partner = set
+                        .iter()
+                        .position(|&m| m == k)
+                        .and_then(|i| set.get(i ^ 1))
+                        .copied()
+                        .unwrap_or(k);
+                    [set[i0] as u32, set[i1] as u32, bits(wt), partner as u32]
+                })
+            }),
+        );
+        let taps = match &prep.tdl {
+            Some(m) => push(
+                &mut w,
+                m.taps
+                    .iter()
+                    .flat_map(|t| [bits(t.power.sqrt() as f32), t.los as u32]),
+            ),
+            None => w.len() as u32,
+        };
+        if w.is_empty() {
+            w.push(0);
+        }
+        let paths = prep.tdl.as_ref().map_or(0, |m| m.taps.len());
+        Ok(OfdmTables {
+            fields: OfdmFields {
+                cw: o.codewords as u32,
+                nsym: nsym as u32,
+                nsc: nsc as u32,
+                nrx: o.rx_antennas as u32,
+                nl: nl as u32,
+                paths: paths as u32,
+                npilot: npilot as u32,
+                data_syms: (o.codewords * coded_bits / qm) as u32,
+                estimator: (o.estimator != Estimator::Perfect) as u32,
+                equalizer: (o.equalizer == EqualizerKind::Lmmse) as u32,
+                cdm: o.dmrs_cdm() as u32,
+                doppler_hz: prep.tdl.as_ref().map_or(0.0, |m| m.doppler_hz as f32),
+                offsets: [psym, srow, dsym, tint, times, phasor, pilots, fint, taps],
+            },
+            words: w,
+        })
+    }
+
+    /// Bytes per slot of the OFDM batch buffers: coefficients, received grid, pilot estimates.
+    pub fn bytes_per_slot(&self) -> [u64; 3] {
+        let f = &self.fields;
+        let links = (f.nrx * f.nl) as u64;
+        [
+            8 * links * f.nsym as u64 * f.paths.max(1) as u64,
+            8 * f.nrx as u64 * (f.nsym * f.nsc) as u64,
+            16 * links * (f.npilot * f.nsc) as u64,
+        ]
+    }
+}
