@@ -316,12 +316,17 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>>
         ("end-to-end gpu", REFERENCE_CASE.to_string()),
         ("end-to-end gpu early-stop", early_stop),
         ("end-to-end gpu K=8448 16-QAM", big),
+        ("end-to-end gpu OFDM TDL-A", OFDM_CASE.to_string()),
     ];
     for (name, text) in cases {
         let run = resolve(&text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let batch = gpu
-            .max_batch(&run.link)?
-            .min(if software { 256 } else { 1 << 16 });
+        // An OFDM block is a slot of four code words.
+        let cap = (1 << 16) / run.link.codewords();
+        let batch = gpu.max_batch(&run.link)?.min(if software {
+            256 / run.link.codewords()
+        } else {
+            cap
+        });
         rows.push(chain_row(name, &text, gpu, batch as u64, t)?);
     }
     Ok(rows)

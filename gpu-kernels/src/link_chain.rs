@@ -360,8 +360,8 @@ impl GpuLinkChain {
         });
         let t = self.tb_bytes();
         let ofdm = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
-        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0)
-            + ofdm.iter().sum::<u64>();
+        let total =
+            cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0) + ofdm.iter().sum::<u64>();
         let largest = ofdm.into_iter().max().unwrap_or(0);
         (total, (cw * (c * dec.1).max(t.x).max(t.llr)).max(largest))
     }
@@ -529,7 +529,11 @@ impl GpuLinkChain {
                 run(&mut pass, Entry::OfdmDetect, slots * data_res);
             }
             if let (Some(k), Some(bind)) = (&self.coder, &bufs.decoder_bind) {
-                run(&mut pass, Entry::RateRecover, blocks as u64 * params.x_stride as u64);
+                run(
+                    &mut pass,
+                    Entry::RateRecover,
+                    blocks as u64 * params.x_stride as u64,
+                );
                 k.decoder.record(&mut pass, bind, blocks);
             }
             run(&mut pass, Entry::Outcome, tbs as u64);
@@ -555,7 +559,9 @@ impl GpuLinkChain {
                 for o in slot {
                     out.bit_errors += o[0];
                     out.codeword_errors += (o[0] > 0) as u16;
-                    out.cb_errors = out.cb_errors.saturating_add(o[1].min(u16::MAX as u32) as u16);
+                    out.cb_errors = out
+                        .cb_errors
+                        .saturating_add(o[1].min(u16::MAX as u32) as u16);
                     out.crc_fail |= o[2] != 0;
                     out.iterations = out.iterations.saturating_add(o[3] as u16);
                 }

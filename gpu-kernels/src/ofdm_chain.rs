@@ -5,9 +5,9 @@
 //! times, tap powers), so both executors use the same numbers.
 
 use crate::context::GpuError;
+use receivers::estimation::{frequency_weights, time_weights};
 use receivers::ofdm_chain::OfdmPrepared;
 use sim_core::link::OfdmSpec;
-use receivers::estimation::{frequency_weights, time_weights};
 use sim_core::scenario::schema::{EqualizerKind, Estimator};
 
 /// The OFDM fields of the chain uniform (`chain_params.wgsl`).

@@ -97,7 +97,11 @@ pub fn time_interpolate(
 
 /// Pilot rows around symbol `s` and the weight of the later one, as [`time_interpolate`] uses
 /// them.
-pub fn time_weights(pilot_symbols: &[usize], s: usize, interp: Interpolation) -> (usize, usize, f32) {
+pub fn time_weights(
+    pilot_symbols: &[usize],
+    s: usize,
+    interp: Interpolation,
+) -> (usize, usize, f32) {
     let last = pilot_symbols.len() - 1;
     let after = pilot_symbols.iter().position(|&p| p >= s).unwrap_or(last);
     let before = if pilot_symbols[after] > s && after > 0 {

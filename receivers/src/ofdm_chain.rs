@@ -118,7 +118,17 @@ impl OfdmPrepared {
             cdl,
             phasors,
             pilots: match &o.dmrs {
-                None => vec![pilot_values(o.pilot_symbols.len() * k); o.layers],
+                None => (0..o.layers)
+                    .map(|t| {
+                        let mut v = pilot_values(o.pilot_symbols.len() * k);
+                        let set = o.pilot_subcarriers(t);
+                        v.iter_mut()
+                            .enumerate()
+                            .filter(|(i, _)| !set.contains(&(i % k)))
+                            .for_each(|(_, p)| *p = [0.0; 2]);
+                        v
+                    })
+                    .collect(),
                 Some(d) => (0..o.layers).map(|t| dmrs_values(o, d, t)).collect(),
             },
             pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
@@ -146,6 +156,31 @@ pub struct OfdmScratch {
     llr: Vec<f32>,
     b_hat: Vec<u8>,
     codec: CodecWorkspace,
+}
+
+/// The intermediates of the last slot an [`OfdmScratch`] simulated (for agreement tests).
+pub struct SlotTrace<'a> {
+    /// `[rx · layers + tx, symbols, paths]` path coefficients (empty for AWGN).
+    pub coeffs: &'a [Cf32],
+    /// `[rx, symbols · subcarriers]` received grids.
+    pub y: &'a [Cf32],
+    /// `[rx · layers + tx, symbols · subcarriers]` channel estimates and error variances.
+    pub h_hat: &'a [Cf32],
+    pub err_var: &'a [f32],
+    /// `[code words · G]` channel LLRs.
+    pub llr: &'a [f32],
+}
+
+impl OfdmScratch {
+    pub fn trace(&self) -> SlotTrace<'_> {
+        SlotTrace {
+            coeffs: &self.coeffs,
+            y: &self.y,
+            h_hat: &self.h_hat,
+            err_var: &self.err_var,
+            llr: &self.llr,
+        }
+    }
 }
 
 /// NR PDSCH DMRS values of layer t (TS 38.211 §7.4.1.1): on pilot symbol l, subcarrier k of
@@ -268,7 +303,10 @@ pub fn simulate_slot(
             m.coefficients(rng, &prep.times, &mut s.coeffs);
             nc
         }
-        _ => 0,
+        _ => {
+            s.coeffs.clear();
+            0
+        }
     };
     // h[(rx · nl + tx), symbol, subcarrier]
     s.h.resize(links * n_re, [0.0; 2]);
