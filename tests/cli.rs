@@ -241,8 +241,8 @@ fn devices_and_bench_run() {
 }
 
 /// An OFDM run writes the throughput plot and the OFDM columns; the GPU executor (lavapipe
-/// here) gives the same code word and slot errors; `--device gpu` refuses a CDL link (its
-/// kernels are not written yet) with a message saying so.
+/// here) gives the same code word and slot errors; `--device gpu` refuses LMMSE channel
+/// estimation (its kernel is not written yet) with a message saying so.
 #[test]
 fn ofdm_run_writes_throughput() {
     let out = temp_dir("ofdm");
@@ -282,10 +282,10 @@ fn ofdm_run_writes_throughput() {
                 "{col}: CPU vs GPU"
             );
         }
-        let o = run("gpu", "scenarios/cdl-c-1x2-64qam-ls.toml");
+        let o = run("gpu", "scenarios/tdl-a-300ns-30kmh-16qam-lmmse.toml");
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         assert!(
-            text(&o).contains("CDL channels run on the CPU executor"),
+            text(&o).contains("LMMSE channel estimation runs on the CPU executor"),
             "{}",
             text(&o)
         );

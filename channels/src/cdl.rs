@@ -26,11 +26,14 @@ const CDL_CSV: &str = include_str!("../data/tr38901_cdl.csv");
 const CDL_PARAMS_CSV: &str = include_str!("../data/tr38901_cdl_params.csv");
 
 /// TR 38.901 Table 7.5-3: ray offset angles within a cluster for a unit rms angle spread.
-const RAY_OFFSETS: [f64; 10] = [
+pub const RAY_OFFSETS: [f64; 10] = [
     0.0447, 0.1413, 0.2492, 0.3715, 0.5129, 0.6797, 0.8844, 1.1481, 1.5195, 2.1551,
 ];
 /// Rays per cluster.
 pub const RAYS: usize = 20;
+/// Uniform draws a non-LOS cluster takes from the slot's fading stream (three Fisher-Yates
+/// couplings, then four phases per ray); a LOS cluster takes one.
+pub const NLOS_UNIFORMS: usize = 3 * (RAYS - 1) + 4 * RAYS;
 
 /// Element radiation pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

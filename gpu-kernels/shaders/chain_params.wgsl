@@ -71,4 +71,9 @@ struct Chain {
     o_taps: u32,
     doppler_hz: f32,
     o_srow: u32,
+    // 0 AWGN, 1 TDL, 2 CDL (cdl_coeffs.wgsl; its tables at o_cdl)
+    fading_model: u32,
+    o_cdl: u32,
+    pad0: u32,
+    pad1: u32,
 }

@@ -18,7 +18,8 @@ const SHADER: &str = concat!(
     include_str!("../shaders/fastmath.wgsl"),
     include_str!("../shaders/philox.wgsl"),
     include_str!("../shaders/link_chain.wgsl"),
-    include_str!("../shaders/ofdm_chain.wgsl")
+    include_str!("../shaders/ofdm_chain.wgsl"),
+    include_str!("../shaders/cdl_coeffs.wgsl")
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
@@ -83,6 +84,9 @@ struct ChainParams {
     o_taps: u32,
     doppler_hz: f32,
     o_srow: u32,
+    fading_model: u32,
+    o_cdl: u32,
+    pad: [u32; 2],
 }
 
 /// The kernels of `link_chain.wgsl` + `ofdm_chain.wgsl`, in pipeline order.
@@ -96,6 +100,7 @@ enum Entry {
     OfdmReceive,
     OfdmPilotEst,
     OfdmDetect,
+    CdlCoeffs,
 }
 
 /// The LDPC part of a chain.
@@ -156,7 +161,7 @@ pub struct ChainTrace {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 8],
+    pipelines: [wgpu::ComputePipeline; 9],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     uniform: wgpu::Buffer,
@@ -310,6 +315,8 @@ impl GpuLinkChain {
                 o_pilots: o[6],
                 o_fint: o[7],
                 o_taps: o[8],
+                fading_model: f.fading_model,
+                o_cdl: o[9],
                 ..base
             };
         }
@@ -325,6 +332,7 @@ impl GpuLinkChain {
             "ofdm_receive",
             "ofdm_pilot_est",
             "ofdm_detect",
+            "cdl_coeffs",
         ]
         .map(|entry| ctx.pipeline("link_chain.wgsl", SHADER, entry, &layout, &[]));
         let statics = [
@@ -516,8 +524,10 @@ impl GpuLinkChain {
             } else {
                 let p = &params;
                 let links = (p.nrx * p.nl) as u64;
-                if p.paths > 0 {
-                    run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64);
+                match p.fading_model {
+                    1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
+                    2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
+                    _ => {}
                 }
                 let res = (p.nsym * p.nsc) as u64;
                 run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);

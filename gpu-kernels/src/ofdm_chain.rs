@@ -5,6 +5,7 @@
 //! times, tap powers), so both executors use the same numbers.
 
 use crate::context::GpuError;
+use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAY_OFFSETS};
 use receivers::estimation::{frequency_weights, time_weights};
 use receivers::ofdm_chain::OfdmPrepared;
 use sim_core::link::OfdmSpec;
@@ -25,9 +26,11 @@ pub struct OfdmFields {
     pub equalizer: u32,
     pub cdm: u32,
     pub doppler_hz: f32,
+    /// 0 AWGN, 1 TDL, 2 CDL.
+    pub fading_model: u32,
     /// Word offsets of the tables in `otab`: psym, srow, dsym, tint, times, phasor, pilots,
-    /// fint, taps.
-    pub offsets: [u32; 9],
+    /// fint, taps, cdl.
+    pub offsets: [u32; 10],
 }
 
 /// An OFDM link's GPU tables.
@@ -39,10 +42,8 @@ pub struct OfdmTables {
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
-    if o.cdl.is_some() {
-        return Some(
-            "CDL channels run on the CPU executor in this version: use --device cpu".into(),
-        );
+    if o.symbols > 14 {
+        return Some("at most 14 OFDM symbols per slot on the GPU".into());
     }
     if o.estimator == Estimator::Lmmse {
         return Some(
@@ -128,10 +129,18 @@ impl OfdmTables {
             ),
             None => w.len() as u32,
         };
+        let cdl = match &prep.cdl {
+            Some(m) => cdl_table(m, &mut w),
+            None => w.len() as u32,
+        };
         if w.is_empty() {
             w.push(0);
         }
-        let paths = prep.tdl.as_ref().map_or(0, |m| m.taps.len());
+        let paths = match (&prep.tdl, &prep.cdl) {
+            (Some(m), _) => m.taps.len(),
+            (_, Some(m)) => m.clusters.len(),
+            _ => 0,
+        };
         Ok(OfdmTables {
             fields: OfdmFields {
                 cw: o.codewords as u32,
@@ -145,8 +154,19 @@ impl OfdmTables {
                 estimator: (o.estimator != Estimator::Perfect) as u32,
                 equalizer: (o.equalizer == EqualizerKind::Lmmse) as u32,
                 cdm: o.dmrs_cdm() as u32,
-                doppler_hz: prep.tdl.as_ref().map_or(0.0, |m| m.doppler_hz as f32),
-                offsets: [psym, srow, dsym, tint, times, phasor, pilots, fint, taps],
+                doppler_hz: match (&prep.tdl, &prep.cdl) {
+                    (Some(m), _) => m.doppler_hz as f32,
+                    (_, Some(m)) => m.doppler_hz as f32,
+                    _ => 0.0,
+                },
+                fading_model: match (&prep.tdl, &prep.cdl) {
+                    (Some(_), _) => 1,
+                    (_, Some(_)) => 2,
+                    _ => 0,
+                },
+                offsets: [
+                    psym, srow, dsym, tint, times, phasor, pilots, fint, taps, cdl,
+                ],
             },
             words: w,
         })
@@ -162,4 +182,48 @@ impl OfdmTables {
             16 * links * (f.npilot * f.nsc) as u64,
         ]
     }
+}
+
+/// Appends the CDL table of `shaders/cdl_coeffs.wgsl` (header, ray offsets, clusters with
+/// their first uniform, rx then tx ports); returns its offset.
+fn cdl_table(m: &CdlModel, w: &mut Vec<u32>) -> u32 {
+    let bits = |x: f64| (x as f32).to_bits();
+    let pattern = |p: ElementPattern| match p {
+        ElementPattern::Omni => 0,
+        ElementPattern::Tr38901 => 1,
+    };
+    let at = push(w, m.spreads.map(bits));
+    push(
+        w,
+        [
+            bits(1.0 / m.xpr.sqrt()),
+            m.uplink as u32,
+            pattern(m.rx.pattern),
+            pattern(m.tx.pattern),
+        ],
+    );
+    push(w, RAY_OFFSETS.iter().flat_map(|&a| [bits(a), bits(-a)]));
+    let mut first = 0u32;
+    for c in &m.clusters {
+        push(
+            w,
+            [
+                first,
+                c.los as u32,
+                bits(c.power),
+                bits(c.aoa),
+                bits(c.aod),
+                bits(c.zoa),
+                bits(c.zod),
+                0,
+            ],
+        );
+        first += if c.los { 1 } else { NLOS_UNIFORMS as u32 };
+    }
+    for a in [&m.rx, &m.tx] {
+        for (pos, &slant) in a.positions.iter().zip(&a.slants) {
+            push(w, [bits(pos[0]), bits(pos[1]), bits(pos[2]), bits(slant)]);
+        }
+    }
+    at
 }

@@ -184,6 +184,29 @@ fn perfect_csi_and_awgn() {
     check_slots(&ctx, &scenario(body, uncoded), 6);
 }
 
+/// CDL-C 2×2 (2 layers) downlink with 38.901 elements, V-pol, at 120 km/h; LS + linear, LMMSE.
+#[test]
+fn cdl_c_2x2_downlink_ls() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
+         pattern = \"38.901\"\n[channel]\nmodel = \"cdl\"\nprofile = \"C\"\n\
+         delay_spread_ns = 300\nspeed_kmh = 120\n[receiver]\nestimator = \"ls\"\n\
+         equalizer = \"lmmse\"\n[sweep]\nsnr_db = [12.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+}
+
+/// CDL-D (a LOS cluster) uplink, dual-polarized arrays (cross-polarized UE port pair, VH
+/// receive ports), perfect CSI, ZF.
+#[test]
+fn cdl_d_dual_polarized_uplink_perfect() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 4\nlayers = 2\n\
+         tx_polarization = \"cross\"\nrx_polarization = \"VH\"\n[channel]\nmodel = \"cdl\"\n\
+         profile = \"D\"\ndelay_spread_ns = 100\nspeed_kmh = 30\ndirection = \"uplink\"\n\
+         [receiver]\nestimator = \"perfect\"\nequalizer = \"zf\"\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+}
+
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU
 /// run's 95% Wilson interval (the counters are usually identical).
 #[test]

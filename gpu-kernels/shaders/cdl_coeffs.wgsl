@@ -1,0 +1,163 @@
+// CDL cluster coefficients (TR 38.901 §7.7.1, eq. 7.5-22): the WGSL twin of
+// channels/src/cdl.rs (CdlModel::coefficients), appended after ofdm_chain.wgsl.
+//
+// cdl_coeffs [slot, link, cluster]: draws the cluster's rays from the slot's fading stream
+// exactly as the CPU does (uniform i = word i mod 4 of Philox draw i / 4; cluster n starts at
+// the uniform the clusters before it used: 1 for LOS, NLOS_UNIFORMS otherwise), then sums
+// its rays' contributions for link (u = rx port, s = tx port) at every symbol start into
+// coeffs[slot, link, symbol, cluster]. Fisher-Yates indices floor(u·(i + 1)) are computed in
+// integers (exact, as the CPU's f64 product).
+//
+// `otab` at o_cdl (words; f32 as bits):
+//   [0..4)   c_ASD, c_ASA, c_ZSD, c_ZSA (deg)
+//   4        κ^(−1/2) (XPR)          5 uplink          6 rx pattern      7 tx pattern (0 omni, 1 38.901)
+//   [8..28)  ray offsets α_m (Table 7.5-3, ±, interleaved)
+//   [28..)   per cluster 8 words: first uniform, LOS, power, AOA, AOD, ZOA, ZOD, 0 (deg)
+//   then     per rx port 4 words: x, y, z (wavelengths), slant ζ (rad); then per tx port the same
+
+const RAYS: u32 = 20u;
+// Most symbols per slot (the coefficient accumulators).
+const MAX_SYMBOLS: u32 = 14u;
+const DEG: f32 = 0.017453292;
+
+// Uniform i of this slot's fading stream, with a one-draw cache.
+struct Uniforms {
+    block: u32,
+    index: u32,
+    draw: vec4<u32>,
+}
+
+fn uniform_at(st: ptr<function, Uniforms>, i: u32) -> u32 {
+    if ((*st).index != i / 4u) {
+        (*st).index = i / 4u;
+        (*st).draw = philox4x32_10(vec4<u32>(i / 4u, STREAM_FADING, (*st).block, p.point), key());
+    }
+    return (*st).draw[i % 4u];
+}
+
+// TR 38.901 eq. 7.5-15: a zenith angle folded into [0°, 180°].
+fn fold_zenith(t_in: f32) -> f32 {
+    let t = t_in - 360.0 * floor(t_in / 360.0);
+    return select(t, 360.0 - t, t > 180.0);
+}
+
+// Field amplitude of the element pattern toward (θ, φ), degrees (cdl.rs ElementPattern::field).
+fn element_field(kind: u32, theta: f32, phi: f32) -> f32 {
+    if (kind == 0u) {
+        return 1.0;
+    }
+    let ph = (phi + 180.0) - 360.0 * floor((phi + 180.0) / 360.0) - 180.0;
+    let a_v = -min(12.0 * ((theta - 90.0) / 65.0) * ((theta - 90.0) / 65.0), 30.0);
+    let a_h = -min(12.0 * (ph / 65.0) * (ph / 65.0), 30.0);
+    let a_db = -min(-(a_v + a_h), 30.0) + 8.0;
+    return exp(a_db * 0.11512925);
+}
+
+fn direction(theta: f32, phi: f32) -> vec3<f32> {
+    return vec3<f32>(sin(theta) * cos(phi), sin(theta) * sin(phi), cos(theta));
+}
+
+fn port(at: u32) -> vec4<f32> {
+    return vec4<f32>(tabf(at), tabf(at + 1u), tabf(at + 2u), tabf(at + 3u));
+}
+
+@compute @workgroup_size(64)
+fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_id) lid: vec3<u32>) {
+    let links = p.nrx * p.nl;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * links * p.paths) {
+        return;
+    }
+    let slot = id / (links * p.paths);
+    let link = (id / p.paths) % links;
+    let n = id % p.paths;
+    let u = link / p.nl;
+    let s = link % p.nl;
+    let c = p.o_cdl;
+    let cl = c + 28u + 8u * n;
+    let ports = c + 28u + 8u * p.paths;
+    let rx = port(ports + 4u * u);
+    let tx = port(ports + 4u * (p.nrx + s));
+    let uplink = otab[c + 5u] != 0u;
+    let cross = tabf(c + 4u);
+    var st = Uniforms(p.first_block + slot, 0xffffffffu, vec4<u32>(0u));
+    var next = otab[cl];
+    let los = otab[cl + 1u] != 0u;
+    let rays = select(RAYS, 1u, los);
+    // Coupling permutations (AOD, ZOA, ZOD offsets to the AOA ones).
+    var perm: array<array<u32, RAYS>, 3>;
+    if (!los) {
+        for (var q = 0u; q < 3u; q++) {
+            for (var i = 0u; i < RAYS; i++) {
+                perm[q][i] = i;
+            }
+            for (var i = RAYS - 1u; i >= 1u; i--) {
+                let x = uniform_at(&st, next) >> 8u;
+                next += 1u;
+                let j = min(((2u * x + 1u) * (i + 1u)) >> 25u, i);
+                let tmp = perm[q][i];
+                perm[q][i] = perm[q][j];
+                perm[q][j] = tmp;
+            }
+        }
+    }
+    let su = sin(rx.w);
+    let cu = cos(rx.w);
+    let ss = sin(tx.w);
+    let cs = cos(tx.w);
+    let out = (slot * links + link) * p.nsym * p.paths + n;
+    var acc: array<vec2<f32>, MAX_SYMBOLS>;
+    for (var t = 0u; t < p.nsym; t++) {
+        acc[t] = vec2<f32>(0.0);
+    }
+    for (var m = 0u; m < rays; m++) {
+        var ph: array<f32, 4>;
+        for (var k = 0u; k < select(4u, 1u, los); k++) {
+            // 2πu − π, in turns: u − 1/2.
+            ph[k] = u32_to_open01(uniform_at(&st, next)) - 0.5;
+            next += 1u;
+        }
+        var aoa = tabf(cl + 3u);
+        var aod = tabf(cl + 4u);
+        var zoa = tabf(cl + 5u);
+        var zod = tabf(cl + 6u);
+        var power = tabf(cl + 2u);
+        if (!los) {
+            aoa += tabf(c + 1u) * tabf(c + 8u + m);
+            aod += tabf(c) * tabf(c + 8u + perm[0][m]);
+            zoa = fold_zenith(zoa + tabf(c + 3u) * tabf(c + 8u + perm[1][m]));
+            zod = fold_zenith(zod + tabf(c + 2u) * tabf(c + 8u + perm[2][m]));
+            power /= f32(RAYS);
+        }
+        // At the UE (zoa, aoa), at the BS (zod, aod); uplink: the BS receives.
+        let rx_angles = select(vec2<f32>(zoa, aoa), vec2<f32>(zod, aod), uplink);
+        let tx_angles = select(vec2<f32>(zod, aod), vec2<f32>(zoa, aoa), uplink);
+        let r_rx = direction(rx_angles.x * DEG, rx_angles.y * DEG);
+        let r_tx = direction(tx_angles.x * DEG, tx_angles.y * DEG);
+        let gain = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
+            * element_field(otab[c + 7u], tx_angles.x, tx_angles.y);
+        let doppler = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
+        var pol: vec2<f32>;
+        if (los) {
+            let a = cu * cs - su * ss;
+            let e = sincos_turns(ph[0]);
+            pol = vec2<f32>(a * e.y, a * e.x);
+        } else {
+            let w = array<f32, 4>(cu * cs, cu * ss * cross, su * cs * cross, su * ss);
+            pol = vec2<f32>(0.0);
+            for (var k = 0u; k < 4u; k++) {
+                let e = sincos_turns(ph[k]);
+                pol += w[k] * vec2<f32>(e.y, e.x);
+            }
+        }
+        let base = dot(r_rx, rx.xyz) + dot(r_tx, tx.xyz);
+        for (var t = 0u; t < p.nsym; t++) {
+            let e = sincos_turns(base + doppler * tabf(p.o_times + t));
+            acc[t] += gain * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
+        }
+    }
+    for (var t = 0u; t < p.nsym; t++) {
+        coeffs[out + t * p.paths] = acc[t];
+    }
+}
