@@ -54,7 +54,7 @@ struct Chain {
     npilot: u32,
     // Data modulation symbols per slot (all code words).
     data_syms: u32,
-    // 0 perfect CSI, 1 LS
+    // 0 perfect CSI, 1 LS, 2 LMMSE (weights in `lmmse`, lmmse_stride words per (layer, k))
     estimator: u32,
     // 0 ZF, 1 LMMSE
     equalizer: u32,
@@ -74,6 +74,6 @@ struct Chain {
     // 0 AWGN, 1 TDL, 2 CDL (cdl_coeffs.wgsl; its tables at o_cdl)
     fading_model: u32,
     o_cdl: u32,
+    lmmse_stride: u32,
     pad0: u32,
-    pad1: u32,
 }

@@ -31,6 +31,7 @@
 //  13 coeffs     storage, read_write array<vec2<f32>> OFDM path coefficients (ofdm_chain.wgsl)
 //  14 ygrid      storage, read_write array<vec2<f32>> OFDM received grids
 //  15 hp         storage, read_write array<vec4<f32>> OFDM estimates at the pilot symbols
+//  16 lmmse      storage, read_write array<u32>  OFDM LMMSE estimation weights of the point
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -52,6 +53,7 @@
 @group(0) @binding(13) var<storage, read_write> coeffs: array<vec2<f32>>;
 @group(0) @binding(14) var<storage, read_write> ygrid: array<vec2<f32>>;
 @group(0) @binding(15) var<storage, read_write> hp: array<vec4<f32>>;
+@group(0) @binding(16) var<storage, read_write> lmmse: array<u32>;
 
 const WG: u32 = 64u;
 

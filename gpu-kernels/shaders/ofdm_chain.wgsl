@@ -8,7 +8,9 @@
 //                                             start (channels/src/tdl.rs, stream 2)
 //   ofdm_receive   [slot, rx, RE]             y = Σ_t H_rt · x_t + n (stream 1, index r · REs + RE)
 //   ofdm_pilot_est [slot, link, pilot sym, k] LS at the layer's pilots (CDM pairs averaged),
-//                                             linear in frequency (receivers/src/estimation.rs)
+//                                             linear in frequency (receivers/src/estimation.rs),
+//                                             or LMMSE over a window of them (weights from
+//                                             receivers/src/lmmse_estimation.rs in `lmmse`)
 //   ofdm_detect    [slot, data RE]            channel estimate (perfect, or LS interpolated in
 //                                             time), ZF/LMMSE detection (receivers/src/mimo.rs, in
 //                                             f32), LLRs of every layer's symbol
@@ -187,6 +189,16 @@ fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     let k = id % p.nsc;
     let r = link / p.nl;
     let t = link % p.nl;
+    if (p.estimator == 2u) {
+        let at = (t * p.nsc + k) * p.lmmse_stride;
+        var h = vec2<f32>(0.0);
+        for (var i = at + 1u; i < at + p.lmmse_stride; i += 3u) {
+            let wt = vec2<f32>(bitcast<f32>(lmmse[i + 1u]), bitcast<f32>(lmmse[i + 2u]));
+            h += cmul(wt, ls_member(slot, r, t, j, lmmse[i]));
+        }
+        hp[id] = vec4<f32>(h, bitcast<f32>(lmmse[at]), 0.0);
+        return;
+    }
     let f = p.o_fint + 4u * (t * p.nsc + k);
     let w = tabf(f + 2u);
     let a = ls_member(slot, r, t, j, otab[f]);

@@ -86,7 +86,8 @@ struct ChainParams {
     o_srow: u32,
     fading_model: u32,
     o_cdl: u32,
-    pad: [u32; 2],
+    lmmse_stride: u32,
+    pad: u32,
 }
 
 /// The kernels of `link_chain.wgsl` + `ofdm_chain.wgsl`, in pipeline order.
@@ -164,6 +165,9 @@ pub struct GpuLinkChain {
     pipelines: [wgpu::ComputePipeline; 9],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
+    /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
+    lmmse: wgpu::Buffer,
+    lmmse_no: Option<u32>,
     uniform: wgpu::Buffer,
     coder: Option<Coder>,
     batch: Option<BatchBuffers>,
@@ -317,12 +321,13 @@ impl GpuLinkChain {
                 o_taps: o[8],
                 fading_model: f.fading_model,
                 o_cdl: o[9],
+                lmmse_stride: t.lmmse_stride(),
                 ..base
             };
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
         // iters, outcomes, coeffs, ygrid, hp (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 10);
+        let layout = ctx.layout("link_chain", 5, 11);
         let pipelines = [
             "tb_source",
             "symbols",
@@ -343,12 +348,18 @@ impl GpuLinkChain {
             ctx.storage_from("otab", ofdm.as_ref().map_or(&[0u32][..], |t| &t.words)),
         ];
         let uniform = ctx.uniform("chain params", &base);
+        let lmmse = ctx.storage(
+            "lmmse weights",
+            4 * ofdm.as_ref().map_or(1, |t| t.lmmse_words()) as u64,
+        );
         Ok(GpuLinkChain {
             base,
             layout,
             pipelines,
             statics,
             ofdm,
+            lmmse,
+            lmmse_no: None,
             uniform,
             coder,
             batch: None,
@@ -445,6 +456,7 @@ impl GpuLinkChain {
                 &ofdm[0],
                 &ofdm[1],
                 &ofdm[2],
+                &self.lmmse,
             ],
         );
         let encoder_bind = self
@@ -499,6 +511,12 @@ impl GpuLinkChain {
         };
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&params));
+        if params.estimator == 2 && self.lmmse_no != Some(point.no.to_bits()) {
+            let table = self.ofdm.as_ref().expect("OFDM").lmmse_table(point.no);
+            ctx.queue
+                .write_buffer(&self.lmmse, 0, bytemuck::cast_slice(&table));
+            self.lmmse_no = Some(point.no.to_bits());
+        }
         let blocks = tbs * params.num_cb as usize;
         if let Some(k) = &self.coder {
             k.decoder.set_blocks(ctx, blocks);

@@ -7,6 +7,7 @@
 use crate::context::GpuError;
 use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAY_OFFSETS};
 use receivers::estimation::{frequency_weights, time_weights};
+use receivers::lmmse_estimation::WINDOW;
 use receivers::ofdm_chain::OfdmPrepared;
 use sim_core::link::OfdmSpec;
 use sim_core::scenario::schema::{EqualizerKind, Estimator};
@@ -38,19 +39,14 @@ pub struct OfdmTables {
     pub fields: OfdmFields,
     /// The `otab` buffer's words.
     pub words: Vec<u32>,
+    spec: OfdmSpec,
+    prep: OfdmPrepared,
 }
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
-    }
-    if o.estimator == Estimator::Lmmse {
-        return Some(
-            "LMMSE channel estimation runs on the CPU executor in this version: use --device \
-             cpu (or estimator = \"ls\" / \"perfect\")"
-                .into(),
-        );
     }
     None
 }
@@ -151,7 +147,11 @@ impl OfdmTables {
                 paths: paths as u32,
                 npilot: npilot as u32,
                 data_syms: (o.codewords * coded_bits / qm) as u32,
-                estimator: (o.estimator != Estimator::Perfect) as u32,
+                estimator: match o.estimator {
+                    Estimator::Perfect => 0,
+                    Estimator::Ls => 1,
+                    Estimator::Lmmse => 2,
+                },
                 equalizer: (o.equalizer == EqualizerKind::Lmmse) as u32,
                 cdm: o.dmrs_cdm() as u32,
                 doppler_hz: match (&prep.tdl, &prep.cdl) {
@@ -169,7 +169,47 @@ impl OfdmTables {
                 ],
             },
             words: w,
+            spec: o.clone(),
+            prep,
         })
+    }
+
+    /// Words per (layer, subcarrier) entry of the LMMSE weight table: the error variance,
+    /// then (pilot subcarrier, weight re, weight im) per window member.
+    pub fn lmmse_stride(&self) -> u32 {
+        1 + 3 * WINDOW.min(self.spec.subcarriers) as u32
+    }
+
+    /// Words of the LMMSE weight table (one word when the link does not use it).
+    pub fn lmmse_words(&self) -> usize {
+        if self.spec.estimator != Estimator::Lmmse {
+            return 1;
+        }
+        self.spec.layers * self.spec.subcarriers * self.lmmse_stride() as usize
+    }
+
+    /// The LMMSE weight table at noise variance `no` (`[layers, subcarriers, stride]`, see
+    /// [`Self::lmmse_stride`]; members past a layer's window have weight 0), from the CPU
+    /// chain's weights. CDM despreading halves the LS noise, as on the CPU.
+    pub fn lmmse_table(&self, no: f32) -> Vec<u32> {
+        let o = &self.spec;
+        let no_ls = if o.dmrs_cdm() { no / 2.0 } else { no };
+        let stride = self.lmmse_stride() as usize;
+        let mut w = vec![0u32; self.lmmse_words()];
+        for t in 0..o.layers {
+            let weights = self.prep.lmmse_weights(o, t, no_ls);
+            for k in 0..o.subcarriers {
+                let at = (t * o.subcarriers + k) * stride;
+                w[at] = weights.err_var[k].to_bits();
+                let (pilots, taps) = weights.taps(k);
+                for (i, (&pk, c)) in pilots.iter().zip(taps).enumerate() {
+                    w[at + 1 + 3 * i] = pk as u32;
+                    w[at + 2 + 3 * i] = (c[0] as f32).to_bits();
+                    w[at + 3 + 3 * i] = (c[1] as f32).to_bits();
+                }
+            }
+        }
+        w
     }
 
     /// Bytes per slot of the OFDM batch buffers: coefficients, received grid, pilot estimates.

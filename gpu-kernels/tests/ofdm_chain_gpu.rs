@@ -207,6 +207,23 @@ fn cdl_d_dual_polarized_uplink_perfect() {
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
 }
 
+/// LMMSE channel estimation (windowed, model PDP) on TDL-B with DMRS type 2 and two layers,
+/// and with four layers sharing CDM groups (the weights for half the noise).
+#[test]
+fn lmmse_estimation() {
+    let Some(ctx) = test_context() else { return };
+    for (layers, snr) in [(2, 10.0), (4, 18.0)] {
+        let body = format!(
+            "[pilots]\npattern = \"dmrs\"\ndmrs_type = {}\nadditional_positions = 1\n\
+             [antennas]\ntx = {layers}\nrx = 4\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
+             profile = \"B\"\ndelay_spread_ns = 300\nspeed_kmh = 60\n[receiver]\n\
+             estimator = \"lmmse\"\nequalizer = \"lmmse\"\n[sweep]\nsnr_db = [{snr}]",
+            if layers == 2 { 2 } else { 1 }
+        );
+        check_slots(&ctx, &scenario(&body, LDPC_QPSK), 6);
+    }
+}
+
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU
 /// run's 95% Wilson interval (the counters are usually identical).
 #[test]

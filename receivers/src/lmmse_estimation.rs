@@ -131,6 +131,11 @@ impl LmmseWeights {
         }
     }
 
+    /// The pilot subcarriers subcarrier `k`'s estimate combines, and their weights.
+    pub fn taps(&self, k: usize) -> (&[usize], &[C64]) {
+        (&self.pilots[k], &self.weights[k])
+    }
+
     /// Applies the weights to one symbol's LS estimates `ls` (`[subcarriers]`, valid at the
     /// comb positions) and writes `[subcarriers]` estimates.
     pub fn apply(&self, ls: &[Cf32], out: &mut [Cf32]) {

@@ -39,8 +39,9 @@ pub struct OfdmPrepared {
 }
 
 impl OfdmPrepared {
-    /// LMMSE weights for layer `t`'s pilot comb at noise variance `no`, built once.
-    fn lmmse_weights(&self, o: &OfdmSpec, t: usize, no: f32) -> Arc<LmmseWeights> {
+    /// LMMSE weights for layer `t`'s pilot comb at noise variance `no` (of the LS values),
+    /// built once.
+    pub fn lmmse_weights(&self, o: &OfdmSpec, t: usize, no: f32) -> Arc<LmmseWeights> {
         let key = (no.to_bits(), t);
         if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
             return w.clone();
