@@ -241,7 +241,8 @@ fn devices_and_bench_run() {
 }
 
 /// An OFDM run writes the throughput plot and the OFDM columns; the GPU executor (lavapipe
-/// here) gives the same code word and slot errors.
+/// here) gives the same code word and slot errors; `--device gpu` refuses a time-domain link
+/// with a message saying why.
 #[test]
 fn ofdm_run_writes_throughput() {
     let out = temp_dir("ofdm");
@@ -281,6 +282,14 @@ fn ofdm_run_writes_throughput() {
                 "{col}: CPU vs GPU"
             );
         }
+        // Time-domain OFDM has no GPU kernels yet: a clear refusal.
+        let o = run("gpu", "scenarios/tdl-a-500kmh-15khz-64qam-time.toml");
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(
+            text(&o).contains("time-domain OFDM runs on the CPU"),
+            "{}",
+            text(&o)
+        );
     }
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -1,16 +1,19 @@
 //! Channel models of ferrolink: AWGN and flat Rayleigh fading (fast or block) for the
 //! single-carrier link, and TR 38.901 TDL-A…E ([`tdl`]) and CDL-A…E with antenna arrays
-//! ([`cdl`]) for OFDM. The stochastic UMi/UMa/RMa/InH model, NTN and sub-THz follow.
+//! ([`cdl`]) for OFDM, applied per resource element or, with [`ofdm_waveform`], to the
+//! time-domain OFDM signal (ICI and ISI included). The stochastic UMi/UMa/RMa/InH model, NTN and sub-THz follow.
 //!
 //! Every model draws from the block's counter-based RNG ([`sim_core::rng::BlockRng`]), so a
 //! block's channel and noise are the same on any executor.
 
 pub mod awgn;
 pub mod cdl;
+pub mod ofdm_waveform;
 pub mod rayleigh;
 pub mod tdl;
 
 pub use awgn::add_awgn;
 pub use cdl::{Array, CdlModel, ElementPattern, Polarization};
+pub use ofdm_waveform::{OfdmWaveform, WaveformScratch};
 pub use rayleigh::{apply_flat, rayleigh_coefficients};
 pub use tdl::TdlModel;

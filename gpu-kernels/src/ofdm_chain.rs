@@ -45,6 +45,13 @@ pub struct OfdmTables {
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
+    if o.time_domain.is_some() {
+        return Some(
+            "time-domain OFDM runs on the CPU executor in this version (its FFT kernels are not \
+             written yet): use --device cpu"
+                .into(),
+        );
+    }
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
     }

@@ -11,7 +11,10 @@
 use crate::estimation::{ls_at_pilots, pilot_values, time_interpolate};
 use crate::lmmse_estimation::LmmseWeights;
 use crate::mimo::detect;
-use channels::{Array, CdlModel, ElementPattern, Polarization, TdlModel};
+use channels::{
+    Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel, WaveformScratch,
+};
+use sim_core::dmrs::dmrs_values;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
@@ -32,6 +35,11 @@ pub struct OfdmPrepared {
     pub pilot_sets: Vec<Vec<usize>>,
     /// `[symbols]` symbol start times (s).
     pub times: Vec<f64>,
+    /// Time-domain simulation: the OFDM waveform, its coefficient grid times (s) and the
+    /// path delays (s).
+    pub waveform: Option<OfdmWaveform>,
+    pub grid_times: Vec<f64>,
+    pub delays: Vec<f64>,
     /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
     pub pdp: Vec<(f64, f64)>,
     /// LMMSE weights by (N0 bits, layer).
@@ -105,6 +113,9 @@ impl OfdmPrepared {
         } else {
             delays.iter().copied().zip(powers).collect()
         };
+        let waveform = o
+            .time_domain
+            .map(|t| OfdmWaveform::new(k, o.symbols, t.fft_size, t.cp_len));
         let phasors = delays
             .iter()
             .flat_map(|&d| {
@@ -134,6 +145,11 @@ impl OfdmPrepared {
             },
             pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
+            grid_times: waveform
+                .as_ref()
+                .map_or(Vec::new(), |w| w.grid_times(o.subcarrier_spacing_hz)),
+            waveform,
+            delays,
             pdp,
             lmmse: Mutex::new(HashMap::new()),
         }
@@ -157,6 +173,11 @@ pub struct OfdmScratch {
     llr: Vec<f32>,
     b_hat: Vec<u8>,
     codec: CodecWorkspace,
+    /// Time domain: `[links, grid, paths]` coefficients, `[links, symbols]` ICI power and the
+    /// FFT buffers.
+    grid_coeffs: Vec<Cf32>,
+    ici: Vec<f32>,
+    wave: WaveformScratch,
 }
 
 /// The intermediates of the last slot an [`OfdmScratch`] simulated (for agreement tests).
@@ -182,38 +203,6 @@ impl OfdmScratch {
             llr: &self.llr,
         }
     }
-}
-
-/// NR PDSCH DMRS values of layer t (TS 38.211 §7.4.1.1): on pilot symbol l, subcarrier k of
-/// the layer's CDM group λ carries w_f(k′)·r(m), r(m) = (1 − 2c(2m) + j(1 − 2c(2m + 1)))/√2 of
-/// the Gold sequence with c_init = (2¹⁷(14·n_s + l + 1)(2N_ID + 1) + 2N_ID) mod 2³¹ (slot
-/// n_s = 0, n_SCID = 0), where m = 2n + k′ (type 1: k = 4n + 2k′ + λ; type 2:
-/// k = 6n + k′ + 2λ); w_f(k′) = (±1)^k′ by port, w_t = 1. Returns `[pilot symbols,
-/// subcarriers]`, zero off the layer's subcarriers.
-pub fn dmrs_values(o: &OfdmSpec, d: &sim_core::link::DmrsSpec, t: usize) -> Vec<Cf32> {
-    let nsc = o.subcarriers;
-    let a = std::f32::consts::FRAC_1_SQRT_2;
-    let mut out = vec![[0f32; 2]; o.pilot_symbols.len() * nsc];
-    for (j, &l) in o.pilot_symbols.iter().enumerate() {
-        let n_id = d.n_id as u64;
-        let c_init =
-            (((1u64 << 17) * (l as u64 + 1) * (2 * n_id + 1) + 2 * n_id) % (1 << 31)) as u32;
-        let c = sim_core::gold::gold_sequence(c_init, 2 * nsc + 4);
-        let (g, cover) = o.dmrs_port(t);
-        for k in o.pilot_subcarriers(t) {
-            let (m, k_prime) = if d.config_type == 1 {
-                (k / 2, (k / 2) % 2)
-            } else {
-                (2 * (k / 6) + (k % 6 - 2 * g), k % 6 - 2 * g)
-            };
-            let w = if k_prime == 1 { cover } else { 1.0 };
-            out[j * nsc + k] = [
-                w * a * (1.0 - 2.0 * c[2 * m] as f32),
-                w * a * (1.0 - 2.0 * c[2 * m + 1] as f32),
-            ];
-        }
-    }
-    out
 }
 
 fn cmul(a: Cf32, b: Cf32) -> Cf32 {
@@ -287,28 +276,46 @@ pub fn simulate_slot(
         }
     }
     // Path coefficients `[rx, tx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
+    // Time domain: coefficients on the waveform's sample grid, averaged over each symbol's
+    // FFT window for H (the ICI-free part: perfect CSI).
     let links = nrx * nl;
+    let times = match &prep.waveform {
+        Some(_) => &prep.grid_times,
+        None => &prep.times,
+    };
+    let nt_times = times.len();
+    let fine = if prep.waveform.is_some() {
+        &mut s.grid_coeffs
+    } else {
+        &mut s.coeffs
+    };
     let paths = match (&prep.tdl, &prep.cdl) {
         (Some(m), _) => {
             let nt = m.taps.len();
-            s.coeffs.resize(links * nsym * nt, [0.0; 2]);
+            fine.resize(links * nt_times * nt, [0.0; 2]);
             for l in 0..links {
-                let block = &mut s.coeffs[l * nsym * nt..(l + 1) * nsym * nt];
-                m.coefficients(rng, l, &prep.times, block);
+                let block = &mut fine[l * nt_times * nt..(l + 1) * nt_times * nt];
+                m.coefficients(rng, l, times, block);
             }
             nt
         }
         (_, Some(m)) => {
             let nc = m.clusters.len();
-            s.coeffs.resize(links * nsym * nc, [0.0; 2]);
-            m.coefficients(rng, &prep.times, &mut s.coeffs);
+            fine.resize(links * nt_times * nc, [0.0; 2]);
+            m.coefficients(rng, times, fine);
             nc
         }
         _ => {
-            s.coeffs.clear();
+            fine.clear();
             0
         }
     };
+    s.ici.clear();
+    s.ici.resize(links * nsym, 0.0);
+    if let (Some(w), true) = (&prep.waveform, paths > 0) {
+        s.coeffs.resize(links * nsym * paths, [0.0; 2]);
+        w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
+    }
     // h[(rx · nl + tx), symbol, subcarrier]
     s.h.resize(links * n_re, [0.0; 2]);
     if paths == 0 {
@@ -338,28 +345,74 @@ pub fn simulate_slot(
             }
         }
     }
-    // y = Σ_t H_t·x_t + n on every antenna.
     s.y.resize(nrx * n_re, [0.0; 2]);
-    s.noise.resize(nrx * n_re, [0.0; 2]);
-    rng.complex_gaussian(Stream::Noise, point.no, &mut s.noise);
-    for r in 0..nrx {
-        for i in 0..n_re {
-            let mut acc = s.noise[r * n_re + i];
-            for t in 0..nl {
-                let v = cmul(s.h[(r * nl + t) * n_re + i], s.x[t * n_re + i]);
-                acc[0] += v[0];
-                acc[1] += v[1];
+    match &prep.waveform {
+        // y = Σ_t H_t·x_t + n on every antenna.
+        None => {
+            s.noise.resize(nrx * n_re, [0.0; 2]);
+            rng.complex_gaussian(Stream::Noise, point.no, &mut s.noise);
+            for r in 0..nrx {
+                for i in 0..n_re {
+                    let mut acc = s.noise[r * n_re + i];
+                    for t in 0..nl {
+                        let v = cmul(s.h[(r * nl + t) * n_re + i], s.x[t * n_re + i]);
+                        acc[0] += v[0];
+                        acc[1] += v[1];
+                    }
+                    s.y[r * n_re + i] = acc;
+                }
             }
-            s.y[r * n_re + i] = acc;
+        }
+        // Noise of variance N0 per sample (N0 per resource element after the unitary FFT),
+        // the transmitted waveforms through the time-varying paths, CP removal and FFT.
+        Some(w) => {
+            let total = w.samples();
+            s.noise.resize(nrx * total, [0.0; 2]);
+            rng.complex_gaussian(Stream::Noise, point.no, &mut s.noise);
+            if paths == 0 {
+                // AWGN: one path of delay 0 and gain 1 from layer r mod nl to antenna r.
+                let grid = w.grid_len();
+                s.grid_coeffs.clear();
+                for r in 0..nrx {
+                    for t in 0..nl {
+                        let v = if r % nl == t { [1.0, 0.0] } else { [0.0, 0.0] };
+                        s.grid_coeffs.extend(std::iter::repeat_n(v, grid));
+                    }
+                }
+            }
+            let delays = if paths == 0 { &[0.0][..] } else { &prep.delays };
+            w.propagate(
+                &s.x,
+                nl,
+                nrx,
+                delays,
+                o.subcarrier_spacing_hz,
+                &s.grid_coeffs,
+                &mut s.noise,
+                &mut s.wave,
+            );
+            for r in 0..nrx {
+                w.demodulate(
+                    &s.noise[r * total..(r + 1) * total],
+                    &mut s.y[r * n_re..(r + 1) * n_re],
+                    &mut s.wave,
+                );
+            }
         }
     }
     // Channel estimate and its error variance per RE, per (rx, tx).
     s.h_hat.resize(links * n_re, [0.0; 2]);
     s.err_var.resize(links * n_re, 0.0);
     match o.estimator {
+        // Time domain: perfect CSI knows the diagonal and the ICI power of each link and
+        // symbol (an error the detector adds to the noise, as for an estimate).
         Estimator::Perfect => {
             s.h_hat.copy_from_slice(&s.h);
-            s.err_var.iter_mut().for_each(|v| *v = 0.0);
+            for (l, row) in s.err_var.chunks_mut(n_re).enumerate() {
+                for (sym, v) in row.chunks_mut(nsc).enumerate() {
+                    v.fill(s.ici[l * nsym + sym]);
+                }
+            }
         }
         Estimator::Ls | Estimator::Lmmse => {
             for r in 0..nrx {
@@ -479,84 +532,4 @@ pub fn simulate_slot(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sim_core::scenario::resolve;
-
-    fn ofdm(pilots: &str, layers: usize) -> OfdmSpec {
-        let text = format!(
-            "name = 't'\n[code]\ninfo_bits = 100\nrate = 0.5\n[ofdm]\nnum_subcarriers = 24\n\
-             [pilots]\n{pilots}\n[antennas]\ntx = {layers}\nrx = {layers}\nlayers = {layers}\n\
-             [channel]\nmodel = 'tdl'\n[sweep]\nsnr_db = [1.0]\n"
-        );
-        resolve(&text, "t.toml")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .link
-            .ofdm
-            .unwrap()
-    }
-
-    /// DMRS (TS 38.211 §7.4.1.1.2): type 1 puts layer t on k ≡ t (mod 2), type 2 on
-    /// k mod 6 ∈ {2t, 2t+1}; the layers' sets are disjoint; positions follow Table
-    /// 7.4.1.1.2-3; values are unit-modulus QPSK on the sets and zero elsewhere.
-    #[test]
-    fn dmrs_layout_and_values() {
-        let o = ofdm(
-            "pattern = 'dmrs'\ndmrs_type = 1\nadditional_positions = 2",
-            2,
-        );
-        assert_eq!(o.pilot_symbols, vec![2, 7, 11]);
-        assert_eq!(
-            o.pilot_subcarriers(0),
-            (0..24).step_by(2).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            o.pilot_subcarriers(1),
-            (1..24).step_by(2).collect::<Vec<_>>()
-        );
-        assert_eq!(o.pilot_res(), 3 * 24);
-        let o2 = ofdm(
-            "pattern = 'dmrs'\ndmrs_type = 2\nadditional_positions = 0",
-            1,
-        );
-        assert_eq!(o2.pilot_symbols, vec![2]);
-        assert_eq!(o2.pilot_subcarriers(0), vec![0, 1, 6, 7, 12, 13, 18, 19]);
-        assert_eq!(o2.pilot_res(), 8);
-        let v = dmrs_values(&o2, o2.dmrs.as_ref().unwrap(), 0);
-        for (k, p) in v.iter().enumerate() {
-            let mag = p[0] * p[0] + p[1] * p[1];
-            let expect = if o2.pilot_subcarriers(0).contains(&k) {
-                1.0
-            } else {
-                0.0
-            };
-            assert!((mag - expect).abs() < 1e-6, "k {k}");
-        }
-        // Different symbols get different sequences.
-        let v1 = dmrs_values(&o, o.dmrs.as_ref().unwrap(), 0);
-        assert_ne!(v1[..24], v1[24..48]);
-        assert!(!o.dmrs_cdm());
-        // Four layers on type 1: ports 1000-1003, two per CDM group with covers ±1.
-        let o4 = ofdm("pattern = 'dmrs'\ndmrs_type = 1", 4);
-        assert!(o4.dmrs_cdm());
-        assert_eq!(o4.pilot_subcarriers(1), o4.pilot_subcarriers(0));
-        assert_eq!(
-            o4.pilot_subcarriers(3),
-            (1..24).step_by(2).collect::<Vec<_>>()
-        );
-        let (p0, p1) = (
-            dmrs_values(&o4, o4.dmrs.as_ref().unwrap(), 0),
-            dmrs_values(&o4, o4.dmrs.as_ref().unwrap(), 1),
-        );
-        // Same sequence; the second port negates the k' = 1 subcarriers (k = 2, 6, 10, ...).
-        assert_eq!(p0[0], p1[0]);
-        assert_eq!(p0[2], [-p1[2][0], -p1[2][1]]);
-        assert_eq!(o4.pilot_res(), 2 * 4 * 12);
-        let kron = ofdm("pattern = 'kronecker'", 2);
-        assert_eq!(kron.pilot_symbols, vec![2, 11]);
-        assert_eq!(kron.pilot_res(), 2 * 24);
-    }
 }

@@ -8,6 +8,7 @@
 
 pub mod crc;
 pub mod data;
+pub mod dmrs;
 pub mod fastmath;
 pub mod gold;
 pub mod ldpc;

@@ -43,6 +43,13 @@ pub struct DmrsSpec {
     pub n_id: u32,
 }
 
+/// Time-domain OFDM: FFT size N and CP length in samples (round(CP fraction · N)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeDomain {
+    pub fft_size: usize,
+    pub cp_len: usize,
+}
+
 /// A TR 38.901 TDL or CDL channel as resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TdlSpec {
@@ -61,6 +68,9 @@ pub struct OfdmSpec {
     pub symbols: usize,
     /// CP length over the useful symbol length.
     pub cp_fraction: f64,
+    /// Time-domain simulation (IFFT, CP, time-varying channel, FFT); `None`: per resource
+    /// element in frequency.
+    pub time_domain: Option<TimeDomain>,
     /// OFDM symbols carrying pilots, ascending (no data on them).
     pub pilot_symbols: Vec<usize>,
     /// NR DMRS on the pilot symbols; `None`: Kronecker pilots.

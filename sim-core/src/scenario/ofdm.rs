@@ -3,7 +3,7 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{DmrsSpec, OfdmSpec, TdlSpec};
+use crate::link::{DmrsSpec, OfdmSpec, TdlSpec, TimeDomain};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
@@ -93,12 +93,39 @@ pub(super) fn build_ofdm(
             format!("expected 1 ..= {expected_symbols} OFDM symbols per slot"),
         ));
     }
-    if o.domain == SimulationDomain::Time {
-        return Err(fail(
-            &["ofdm", "domain"],
-            "time-domain simulation is not implemented yet: use \"frequency\"".into(),
-        ));
-    }
+    let time_domain = match o.domain {
+        SimulationDomain::Frequency => {
+            if o.fft_size.is_some() {
+                return Err(fail(
+                    &["ofdm", "fft_size"],
+                    "the FFT size applies to domain = \"time\" only".into(),
+                ));
+            }
+            None
+        }
+        SimulationDomain::Time => {
+            if o.cyclic_prefix == CyclicPrefix::None {
+                return Err(fail(
+                    &["ofdm", "domain"],
+                    "time-domain simulation needs cyclic_prefix = \"normal\" or \"extended\""
+                        .into(),
+                ));
+            }
+            let fft_size = o
+                .fft_size
+                .unwrap_or(subcarriers.next_power_of_two().max(128));
+            if !(subcarriers..=65536).contains(&fft_size) {
+                return Err(fail(
+                    &["ofdm", "fft_size"],
+                    format!("expected {subcarriers} (the subcarriers) ..= 65536"),
+                ));
+            }
+            Some(TimeDomain {
+                fft_size,
+                cp_len: (cp_fraction * fft_size as f64).round() as usize,
+            })
+        }
+    };
     let p = &s.pilots;
     let (pilot_symbols, dmrs) = match p.pattern {
         PilotPattern::Kronecker => {
@@ -293,6 +320,7 @@ pub(super) fn build_ofdm(
         subcarriers,
         symbols: o.symbols,
         cp_fraction,
+        time_domain,
         pilot_symbols,
         dmrs,
         rx_antennas: a.rx,

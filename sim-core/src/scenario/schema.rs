@@ -204,7 +204,7 @@ pub enum CyclicPrefix {
 pub enum SimulationDomain {
     /// Channel frequency response per resource element, constant within each OFDM symbol.
     Frequency,
-    /// IFFT, CP, time-varying convolution, FFT (not implemented yet).
+    /// IFFT, CP, time-varying multipath, FFT (channels/src/ofdm_waveform.rs).
     Time,
 }
 
@@ -221,6 +221,8 @@ pub struct OfdmConfig {
     pub symbols: usize,
     pub cyclic_prefix: CyclicPrefix,
     pub domain: SimulationDomain,
+    /// Time domain: FFT size (default the next power of two ≥ the subcarriers, at least 128).
+    pub fft_size: Option<usize>,
 }
 
 impl Default for OfdmConfig {
@@ -233,6 +235,7 @@ impl Default for OfdmConfig {
             symbols: 14,
             cyclic_prefix: CyclicPrefix::Normal,
             domain: SimulationDomain::Frequency,
+            fft_size: None,
         }
     }
 }
