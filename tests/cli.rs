@@ -163,6 +163,11 @@ fn bad_scenarios_exit_2_with_location() {
         ),
         ("rx = 1", "rx = 9", "antennas.rx = 9: expected 1 ..= 8"),
         (
+            "rx = 1",
+            "rx_rows = 2\nrx = 1",
+            "antennas.rx_rows = 2: expected a divisor",
+        ),
+        (
             "symbols = [2, 11]",
             "symbols = [2, 14]",
             "pilots.symbols = [2, 14]",

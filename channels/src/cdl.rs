@@ -96,6 +96,20 @@ impl Array {
         pattern: ElementPattern,
         polarization: Polarization,
     ) -> Self {
+        Self::upa_polarized(1, elements, spacing, pattern, polarization)
+    }
+
+    /// A uniform planar array (TR 38.901 §7.3 panel) of `rows` × `columns` positions in the
+    /// y-z plane facing +x, `spacing` wavelengths apart both ways, row by row (row 0 at
+    /// z = 0, columns along y); with dual polarization all first-polarization ports come
+    /// first.
+    pub fn upa_polarized(
+        rows: usize,
+        columns: usize,
+        spacing: f64,
+        pattern: ElementPattern,
+        polarization: Polarization,
+    ) -> Self {
         let slants: &[f64] = match polarization {
             Polarization::V => &[0.0],
             Polarization::Vh => &[0.0, std::f64::consts::FRAC_PI_2],
@@ -104,9 +118,11 @@ impl Array {
         let mut positions = Vec::new();
         let mut port_slants = Vec::new();
         for &z in slants {
-            for i in 0..elements {
-                positions.push([0.0, i as f64 * spacing, 0.0]);
-                port_slants.push(z);
+            for r in 0..rows {
+                for c in 0..columns {
+                    positions.push([0.0, c as f64 * spacing, r as f64 * spacing]);
+                    port_slants.push(z);
+                }
             }
         }
         Array {
@@ -399,7 +415,8 @@ mod tests {
     }
 
     /// Two omni receive elements half a wavelength apart see a single ray from azimuth φ
-    /// (zenith 90°) with the array phase difference π·sin φ.
+    /// (zenith 90°) with the array phase difference π·sin φ; a 2 × 2 panel adds the vertical
+    /// phase 2π·d·cos θ per row.
     #[test]
     fn array_response_of_the_los_ray() {
         let m = CdlModel {
@@ -425,6 +442,27 @@ mod tests {
         let phase = |c: Cf32| (c[1] as f64).atan2(c[0] as f64);
         let diff = wrap_deg((phase(h[1]) - phase(h[0])).to_degrees());
         assert!((diff - 90.0).abs() < 1e-3, "{diff}"); // π · sin 30° = 90°
+                                                       // A 2 × 2 panel (λ/2): the ray from zenith 60° adds 2π·0.5·cos 60° = 90° per row
+                                                       // (z) and 2π·0.5·sin 60°·sin 30° = 77.9° per column (y); ports row by row.
+        let m = CdlModel {
+            rx: Array::upa_polarized(2, 2, 0.5, ElementPattern::Omni, Polarization::V),
+            clusters: vec![Cluster {
+                zoa: 60.0,
+                ..m.clusters[0]
+            }],
+            ..m
+        };
+        let mut h = vec![[0f32; 2]; 4];
+        m.coefficients(&BlockRng::new(1, 0, 0), &[0.0], &mut h);
+        let rel = |i: usize| wrap_deg((phase(h[i]) - phase(h[0])).to_degrees());
+        let col = 180.0 * 0.5 * 60f64.to_radians().sin() * 2.0 * 30f64.to_radians().sin();
+        assert!((rel(1) - col).abs() < 1e-3, "column: {}", rel(1));
+        assert!((rel(2) - 90.0).abs() < 1e-3, "row: {}", rel(2));
+        assert!(
+            (rel(3) - wrap_deg(90.0 + col)).abs() < 1e-3,
+            "diagonal: {}",
+            rel(3)
+        );
     }
 
     /// Dual polarization: over NLOS clusters, the mean power from a V port into an H port is

@@ -196,12 +196,12 @@ fn cdl_c_2x2_downlink_ls() {
 }
 
 /// CDL-D (a LOS cluster) uplink, dual-polarized arrays (cross-polarized UE port pair, VH
-/// receive ports), perfect CSI, ZF.
+/// receive ports on a 2 × 1 panel), perfect CSI, ZF.
 #[test]
 fn cdl_d_dual_polarized_uplink_perfect() {
     let Some(ctx) = test_context() else { return };
     let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 4\nlayers = 2\n\
-         tx_polarization = \"cross\"\nrx_polarization = \"VH\"\n[channel]\nmodel = \"cdl\"\n\
+         tx_polarization = \"cross\"\nrx_polarization = \"VH\"\nrx_rows = 2\n[channel]\nmodel = \"cdl\"\n\
          profile = \"D\"\ndelay_spread_ns = 100\nspeed_kmh = 30\ndirection = \"uplink\"\n\
          [receiver]\nestimator = \"perfect\"\nequalizer = \"zf\"\n[sweep]\nsnr_db = [10.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);

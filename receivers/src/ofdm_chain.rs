@@ -79,16 +79,17 @@ impl OfdmPrepared {
             AntennaPattern::Tr38901 => ElementPattern::Tr38901,
         };
         let cdl = o.cdl.as_ref().map(|c| {
-            let array = |ports: usize, choice: PolarizationChoice| {
+            let array = |ports: usize, rows: usize, choice: PolarizationChoice| {
                 let (pol, per) = match choice {
                     PolarizationChoice::V => (Polarization::V, 1),
                     PolarizationChoice::Vh => (Polarization::Vh, 2),
                     PolarizationChoice::Cross => (Polarization::Cross, 2),
                 };
-                Array::ula_polarized(ports / per, o.antenna_spacing, pattern, pol)
+                let columns = ports / per / rows;
+                Array::upa_polarized(rows, columns, o.antenna_spacing, pattern, pol)
             };
-            let tx = array(o.layers, o.tx_polarization);
-            let rx = array(o.rx_antennas, o.rx_polarization);
+            let tx = array(o.layers, o.tx_rows, o.tx_polarization);
+            let rx = array(o.rx_antennas, o.rx_rows, o.rx_polarization);
             let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
                 .expect("profile checked");
             m.uplink = o.uplink;

@@ -84,6 +84,9 @@ pub struct OfdmSpec {
     pub cdl: Option<TdlSpec>,
     pub antenna_pattern: AntennaPattern,
     pub antenna_spacing: f64,
+    /// CDL: panel rows of the transmit and receive arrays (1: linear).
+    pub tx_rows: usize,
+    pub rx_rows: usize,
     pub tx_polarization: PolarizationChoice,
     pub rx_polarization: PolarizationChoice,
     /// CDL: the UE transmits (the BS receives with the `rx` antennas).

@@ -261,6 +261,28 @@ pub(super) fn build_ofdm(
             ));
         }
     }
+    for (key, rows, pol, ports) in [
+        ("tx_rows", a.tx_rows, a.tx_polarization, a.tx),
+        ("rx_rows", a.rx_rows, a.rx_polarization, a.rx),
+    ] {
+        let elements = if pol == PolarizationChoice::V {
+            ports
+        } else {
+            ports / 2
+        };
+        if rows == 0 || elements % rows != 0 {
+            return Err(fail(
+                &["antennas", key],
+                format!("expected a divisor of the {elements} elements (rows × columns)"),
+            ));
+        }
+        if rows > 1 && ch.model != ChannelModel::Cdl {
+            return Err(fail(
+                &["antennas", key],
+                "panels apply to model = \"cdl\" only".into(),
+            ));
+        }
+    }
     let (tdl, cdl) = match ch.model {
         ChannelModel::Awgn => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
@@ -329,6 +351,8 @@ pub(super) fn build_ofdm(
         cdl,
         antenna_pattern: a.pattern,
         antenna_spacing: a.spacing,
+        tx_rows: a.tx_rows,
+        rx_rows: a.rx_rows,
         tx_polarization: a.tx_polarization,
         rx_polarization: a.rx_polarization,
         uplink: ch.direction == Some(LinkDirection::Uplink),

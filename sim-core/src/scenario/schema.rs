@@ -311,8 +311,12 @@ pub struct AntennasConfig {
     pub layers: usize,
     /// CDL: element pattern of both arrays (vertically polarized).
     pub pattern: AntennaPattern,
-    /// CDL: element spacing of the linear arrays, wavelengths.
+    /// CDL: element spacing of the arrays (both ways for panels), wavelengths.
     pub spacing: f64,
+    /// CDL: rows of the transmit / receive panel (TR 38.901 §7.3: a uniform planar array of
+    /// rows × columns elements in the y-z plane); 1: a linear array along y.
+    pub tx_rows: usize,
+    pub rx_rows: usize,
     /// CDL: polarization of the transmit and receive arrays; dual ("VH", "cross") gives two
     /// ports per element, so that side's `tx` / `rx` counts ports and must be even.
     pub tx_polarization: PolarizationChoice,
@@ -327,6 +331,8 @@ impl Default for AntennasConfig {
             layers: 1,
             pattern: AntennaPattern::Omni,
             spacing: 0.5,
+            tx_rows: 1,
+            rx_rows: 1,
             tx_polarization: PolarizationChoice::V,
             rx_polarization: PolarizationChoice::V,
         }
