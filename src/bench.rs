@@ -262,6 +262,25 @@ demapper = "app"
 ebno_db = [1.5]
 "#;
 
+/// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, and the reference case
+/// simulated in the time domain (normal CP, N = 1024).
+fn ofdm_variants() -> [(&'static str, String); 2] {
+    let cdl = OFDM_CASE
+        .replace(
+            "[channel]",
+            "[antennas]\ntx = 2\nrx = 2\nlayers = 2\n[channel]",
+        )
+        .replace(
+            "model = \"tdl\"\nprofile = \"A\"",
+            "model = \"cdl\"\nprofile = \"C\"",
+        );
+    let time = OFDM_CASE.replace(
+        "cyclic_prefix = \"none\"",
+        "cyclic_prefix = \"normal\"\ndomain = \"time\"",
+    );
+    [("OFDM CDL-C 2x2", cdl), ("OFDM TDL-A time domain", time)]
+}
+
 /// The GPU rows of issue 3: decoder alone and the whole chain.
 fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>> {
     let software = gpu.context().adapter.rank() == 0;
@@ -312,13 +331,19 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>>
         .replace("coded_bits = 2048", "coded_bits = 16896")
         .replace("\"qpsk\"", "\"16qam\"")
         .replace("[1.5]", "[3.5]");
-    let cases = [
-        ("end-to-end gpu", REFERENCE_CASE.to_string()),
-        ("end-to-end gpu early-stop", early_stop),
-        ("end-to-end gpu K=8448 16-QAM", big),
-        ("end-to-end gpu OFDM TDL-A", OFDM_CASE.to_string()),
+    let mut cases = vec![
+        ("end-to-end gpu".to_string(), REFERENCE_CASE.to_string()),
+        ("end-to-end gpu early-stop".into(), early_stop),
+        ("end-to-end gpu K=8448 16-QAM".into(), big),
+        ("end-to-end gpu OFDM TDL-A".into(), OFDM_CASE.to_string()),
     ];
+    cases.extend(
+        ofdm_variants()
+            .into_iter()
+            .map(|(name, text)| (format!("end-to-end gpu {name}"), text)),
+    );
     for (name, text) in cases {
+        let name = name.as_str();
         let run = resolve(&text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
         // An OFDM block is a slot of four code words.
         let cap = (1 << 16) / run.link.codewords();
@@ -392,6 +417,15 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
         1024,
         t,
     )?);
+    for (name, text) in ofdm_variants() {
+        rows.push(chain_row(
+            &format!("end-to-end cpu {name}"),
+            &text,
+            &mut cpu,
+            1024,
+            t,
+        )?);
+    }
     let gpu = match device {
         "cpu" => None,
         "gpu" => Some(GpuExecutor::new(true)?),
@@ -401,14 +435,14 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
         rows.extend(gpu_rows(&mut gpu, quick, t)?);
     }
     let mut report = format!(
-        "{:<30} {:>12} {:>9} {:>10}  settings\n",
+        "{:<40} {:>12} {:>9} {:>10}  settings\n",
         "benchmark", "Mbit/s", "blocks", "seconds"
     );
     for r in &rows {
         report += &format!(
             "{}\n",
             format_args!(
-                "{:<30} {:>12.3} {:>9} {:>10.2}  {}",
+                "{:<40} {:>12.3} {:>9} {:>10.2}  {}",
                 r.name,
                 r.info_bits_per_s / 1e6,
                 r.blocks,

@@ -246,8 +246,7 @@ fn devices_and_bench_run() {
 }
 
 /// An OFDM run writes the throughput plot and the OFDM columns; the GPU executor (lavapipe
-/// here) gives the same code word and slot errors; `--device gpu` refuses a time-domain link
-/// with a message saying why.
+/// here) gives the same code word and slot errors, in the frequency and the time domain.
 #[test]
 fn ofdm_run_writes_throughput() {
     let out = temp_dir("ofdm");
@@ -287,14 +286,23 @@ fn ofdm_run_writes_throughput() {
                 "{col}: CPU vs GPU"
             );
         }
-        // Time-domain OFDM has no GPU kernels yet: a clear refusal.
-        let o = run("gpu", "scenarios/tdl-a-500kmh-15khz-64qam-time.toml");
-        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-        assert!(
-            text(&o).contains("time-domain OFDM runs on the CPU"),
-            "{}",
-            text(&o)
+        // Time-domain OFDM (FFT kernels) too.
+        let name = "tdl-a-500kmh-15khz-64qam-time";
+        for device in ["cpu", "gpu"] {
+            let o = run(device, &format!("scenarios/{name}.toml"));
+            assert!(o.status.success(), "{}", text(&o));
+        }
+        let (c, g) = (
+            read_table(&out.join(format!("cpu/{name}/points.parquet"))),
+            read_table(&out.join(format!("gpu/{name}/points.parquet"))),
         );
+        for col in ["blocks", "block_errors"] {
+            assert_eq!(
+                c.column(col).unwrap().as_materialized_series(),
+                g.column(col).unwrap().as_materialized_series(),
+                "time domain {col}: CPU vs GPU"
+            );
+        }
     }
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -4,8 +4,8 @@
 // cdl_coeffs [slot, link, cluster]: draws the cluster's rays from the slot's fading stream
 // exactly as the CPU does (uniform i = word i mod 4 of Philox draw i / 4; cluster n starts at
 // the uniform the clusters before it used: 1 for LOS, NLOS_UNIFORMS otherwise), then sums
-// its rays' contributions for link (u = rx port, s = tx port) at every symbol start into
-// coeffs[slot, link, symbol, cluster]. Fisher-Yates indices floor(u·(i + 1)) are computed in
+// its rays' contributions for link (u = rx port, s = tx port) at every coefficient time
+// (symbol starts, or the time-domain grid) into coeffs or gridc (store_coeff). Fisher-Yates indices floor(u·(i + 1)) are computed in
 // integers (exact, as the CPU's f64 product).
 //
 // `otab` at o_cdl (words; f32 as bits):
@@ -16,8 +16,6 @@
 //   then     per rx port 4 words: x, y, z (wavelengths), slant ζ (rad); then per tx port the same
 
 const RAYS: u32 = 20u;
-// Most symbols per slot (the coefficient accumulators).
-const MAX_SYMBOLS: u32 = 14u;
 const DEG: f32 = 0.017453292;
 
 // Uniform i of this slot's fading stream, with a one-draw cache.
@@ -106,11 +104,11 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     let cu = cos(rx.w);
     let ss = sin(tx.w);
     let cs = cos(tx.w);
-    let out = (slot * links + link) * p.nsym * p.paths + n;
-    var acc: array<vec2<f32>, MAX_SYMBOLS>;
-    for (var t = 0u; t < p.nsym; t++) {
-        acc[t] = vec2<f32>(0.0);
-    }
+    // Per ray: gain, polarization term, array phase (turns) and Doppler (Hz).
+    var ray_gain: array<f32, RAYS>;
+    var ray_pol: array<vec2<f32>, RAYS>;
+    var ray_base: array<f32, RAYS>;
+    var ray_doppler: array<f32, RAYS>;
     for (var m = 0u; m < rays; m++) {
         var ph: array<f32, 4>;
         for (var k = 0u; k < select(4u, 1u, los); k++) {
@@ -135,29 +133,32 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         let tx_angles = select(vec2<f32>(zod, aod), vec2<f32>(zoa, aoa), uplink);
         let r_rx = direction(rx_angles.x * DEG, rx_angles.y * DEG);
         let r_tx = direction(tx_angles.x * DEG, tx_angles.y * DEG);
-        let gain = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
+        ray_gain[m] = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
             * element_field(otab[c + 7u], tx_angles.x, tx_angles.y);
-        let doppler = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
-        var pol: vec2<f32>;
+        ray_doppler[m] = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
         if (los) {
             let a = cu * cs - su * ss;
             let e = sincos_turns(ph[0]);
-            pol = vec2<f32>(a * e.y, a * e.x);
+            ray_pol[m] = vec2<f32>(a * e.y, a * e.x);
         } else {
             let w = array<f32, 4>(cu * cs, cu * ss * cross, su * cs * cross, su * ss);
-            pol = vec2<f32>(0.0);
+            var pol = vec2<f32>(0.0);
             for (var k = 0u; k < 4u; k++) {
                 let e = sincos_turns(ph[k]);
                 pol += w[k] * vec2<f32>(e.y, e.x);
             }
+            ray_pol[m] = pol;
         }
-        let base = dot(r_rx, rx.xyz) + dot(r_tx, tx.xyz);
-        for (var t = 0u; t < p.nsym; t++) {
-            let e = sincos_turns(base + doppler * tabf(p.o_times + t));
-            acc[t] += gain * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
-        }
+        ray_base[m] = dot(r_rx, rx.xyz) + dot(r_tx, tx.xyz);
     }
-    for (var t = 0u; t < p.nsym; t++) {
-        coeffs[out + t * p.paths] = acc[t];
+    for (var t = 0u; t < p.ntimes; t++) {
+        var acc = vec2<f32>(0.0);
+        let time = tabf(p.o_times + t);
+        for (var m = 0u; m < rays; m++) {
+            let e = sincos_turns(ray_base[m] + ray_doppler[m] * time);
+            let pol = ray_pol[m];
+            acc += ray_gain[m] * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
+        }
+        store_coeff(slot, link, t, n, acc);
     }
 }

@@ -75,5 +75,11 @@ struct Chain {
     fading_model: u32,
     o_cdl: u32,
     lmmse_stride: u32,
+    // Time-domain OFDM (td_ofdm.wgsl): ntimes coefficient times per link (nsym, or the
+    // waveform grid), CP length, path delays in samples at o_delays.
+    td: u32,
+    ntimes: u32,
+    cp_len: u32,
+    o_delays: u32,
     pad0: u32,
 }

@@ -32,6 +32,8 @@
 //  14 ygrid      storage, read_write array<vec2<f32>> OFDM received grids
 //  15 hp         storage, read_write array<vec4<f32>> OFDM estimates at the pilot symbols
 //  16 lmmse      storage, read_write array<u32>  OFDM LMMSE estimation weights of the point
+//  17 gridc      storage, read_write array<vec2<f32>> time-domain OFDM coefficients on the grid
+//  18 ici        storage, read_write array<f32>  time-domain OFDM ICI power per link and symbol
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -54,6 +56,8 @@
 @group(0) @binding(14) var<storage, read_write> ygrid: array<vec2<f32>>;
 @group(0) @binding(15) var<storage, read_write> hp: array<vec4<f32>>;
 @group(0) @binding(16) var<storage, read_write> lmmse: array<u32>;
+@group(0) @binding(17) var<storage, read_write> gridc: array<vec2<f32>>;
+@group(0) @binding(18) var<storage, read_write> ici: array<f32>;
 
 const WG: u32 = 64u;
 

@@ -5,7 +5,8 @@
 // Entry points, in the order a batch runs them (each thread's work in brackets; S = count / cw
 // slots, L = nrx · nl links, link = r · nl + t):
 //   tdl_coeffs     [slot, link, tap]          sum-of-sinusoids tap coefficients at every symbol
-//                                             start (channels/src/tdl.rs, stream 2)
+//                                             start, or on the time-domain grid
+//                                             (channels/src/tdl.rs, stream 2)
 //   ofdm_receive   [slot, rx, RE]             y = Σ_t H_rt · x_t + n (stream 1, index r · REs + RE)
 //   ofdm_pilot_est [slot, link, pilot sym, k] LS at the layer's pilots (CDM pairs averaged),
 //                                             linear in frequency (receivers/src/estimation.rs),
@@ -66,14 +67,13 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     let last = philox4x32_10(vec4<u32>(base + DRAWS_PER_TAP - 1u, STREAM_FADING, block, p.point),
                              key());
     let amp = tabf(p.o_taps + 2u * l);
-    let out = (slot * links + link) * p.nsym * p.paths + l;
     if (otab[p.o_taps + 2u * l + 1u] != 0u) {
         // LOS: one phasor arriving at π/4.
         let phi0 = u32_to_open01(last.y);
         let f = p.doppler_hz * 0.70710677;
-        for (var s = 0u; s < p.nsym; s++) {
+        for (var s = 0u; s < p.ntimes; s++) {
             let sc = sincos_turns(f * tabf(p.o_times + s) + phi0);
-            coeffs[out + s * p.paths] = vec2<f32>(amp * sc.y, amp * sc.x);
+            store_coeff(slot, link, s, l, vec2<f32>(amp * sc.y, amp * sc.x));
         }
         return;
     }
@@ -90,14 +90,25 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         freq[n] = p.doppler_hz * sincos_turns((f32(n) + theta) / f32(SINUSOIDS)).y;
     }
     let scale = amp / sqrt(f32(SINUSOIDS));
-    for (var s = 0u; s < p.nsym; s++) {
+    for (var s = 0u; s < p.ntimes; s++) {
         let t = tabf(p.o_times + s);
         var acc = vec2<f32>(0.0);
         for (var n = 0u; n < SINUSOIDS; n++) {
             let sc = sincos_turns(freq[n] * t + phase[n]);
             acc += vec2<f32>(sc.y, sc.x);
         }
-        coeffs[out + s * p.paths] = scale * acc;
+        store_coeff(slot, link, s, l, scale * acc);
+    }
+}
+
+// Coefficient of path q of link `link` at coefficient time i: per symbol start into coeffs
+// (frequency domain), or on the waveform grid into gridc (time domain).
+fn store_coeff(slot: u32, link: u32, i: u32, q: u32, v: vec2<f32>) {
+    let at = ((slot * p.nrx * p.nl + link) * p.ntimes + i) * p.paths + q;
+    if (p.td != 0u) {
+        gridc[at] = v;
+    } else {
+        coeffs[at] = v;
     }
 }
 
@@ -235,6 +246,10 @@ fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
         for (var t = 0u; t < p.nl; t++) {
             if (p.estimator == 0u) {
                 hm[r * p.nl + t] = channel_at(slot, r, t, s, k);
+                // Time domain: perfect CSI knows the link's ICI power (td_window).
+                if (p.td != 0u && p.fading_model != 0u) {
+                    ev += ici[(slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s];
+                }
             } else {
                 let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
                 let a = hp[(base + j0) * p.nsc + k];

@@ -19,7 +19,8 @@ const SHADER: &str = concat!(
     include_str!("../shaders/philox.wgsl"),
     include_str!("../shaders/link_chain.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
-    include_str!("../shaders/cdl_coeffs.wgsl")
+    include_str!("../shaders/cdl_coeffs.wgsl"),
+    include_str!("../shaders/td_ofdm.wgsl")
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
@@ -87,6 +88,10 @@ struct ChainParams {
     fading_model: u32,
     o_cdl: u32,
     lmmse_stride: u32,
+    td: u32,
+    ntimes: u32,
+    cp_len: u32,
+    o_delays: u32,
     pad: u32,
 }
 
@@ -102,6 +107,8 @@ enum Entry {
     OfdmPilotEst,
     OfdmDetect,
     CdlCoeffs,
+    TdWindow,
+    TdReceive,
 }
 
 /// The LDPC part of a chain.
@@ -127,8 +134,9 @@ struct BatchBuffers {
     x: wgpu::Buffer,
     llr: wgpu::Buffer,
     llr_x: wgpu::Buffer,
-    /// OFDM: path coefficients, received grids, pilot estimates.
-    ofdm: [wgpu::Buffer; 3],
+    /// OFDM: path coefficients, received grids, pilot estimates, time-domain coefficient
+    /// grid and ICI power.
+    ofdm: [wgpu::Buffer; 5],
     /// Held with the bind groups that use them.
     _decoder: Option<DecoderBuffers>,
     outcomes: wgpu::Buffer,
@@ -162,7 +170,7 @@ pub struct ChainTrace {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 9],
+    pipelines: [wgpu::ComputePipeline; 11],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
@@ -322,12 +330,29 @@ impl GpuLinkChain {
                 fading_model: f.fading_model,
                 o_cdl: o[9],
                 lmmse_stride: t.lmmse_stride(),
+                td: f.td,
+                ntimes: f.ntimes,
+                cp_len: f.cp_len,
+                o_delays: o[10],
                 ..base
             };
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
         // iters, outcomes, coeffs, ygrid, hp (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 11);
+        let layout = ctx.layout("link_chain", 5, 13);
+        // The FFT size sizes the time-domain kernel's workgroup memory.
+        let fft_size = ofdm.as_ref().map_or(2, |t| t.fields.fft_size);
+        let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+        if 8 * fft_size > limit {
+            return Err(GpuError::Runtime(format!(
+                "fft_size {fft_size} needs {} bytes of workgroup memory; this adapter has {limit}",
+                8 * fft_size
+            )));
+        }
+        let source = format!(
+            "const FFT_N: u32 = {fft_size}u;\nconst FFT_LOG: u32 = {}u;\n{SHADER}",
+            fft_size.trailing_zeros()
+        );
         let pipelines = [
             "tb_source",
             "symbols",
@@ -338,8 +363,10 @@ impl GpuLinkChain {
             "ofdm_pilot_est",
             "ofdm_detect",
             "cdl_coeffs",
+            "td_window",
+            "td_receive",
         ]
-        .map(|entry| ctx.pipeline("link_chain.wgsl", SHADER, entry, &layout, &[]));
+        .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
         let statics = [
             ctx.storage_from("levels", &constellation.levels),
             ctx.storage_from("d_index", &d_index),
@@ -378,7 +405,7 @@ impl GpuLinkChain {
             )
         });
         let t = self.tb_bytes();
-        let ofdm = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
+        let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
         let total =
             cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0) + ofdm.iter().sum::<u64>();
         let largest = ofdm.into_iter().max().unwrap_or(0);
@@ -415,12 +442,12 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> BatchBuffers {
         let p = &self.base;
-        let ofdm = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
-        let ofdm = ["coeffs", "ygrid", "hp"]
+        let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
+        let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici"]
             .iter()
             .zip(ofdm)
-            .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(4)));
-        let ofdm: [wgpu::Buffer; 3] = ofdm.collect::<Vec<_>>().try_into().expect("three");
+            .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(16)));
+        let ofdm: [wgpu::Buffer; 5] = ofdm.collect::<Vec<_>>().try_into().expect("five");
         let count = count * p.cw as usize;
         let (n, t) = (count as u64, self.tb_bytes());
         let b = ctx.storage("b", n * t.b);
@@ -457,6 +484,8 @@ impl GpuLinkChain {
                 &ofdm[1],
                 &ofdm[2],
                 &self.lmmse,
+                &ofdm[3],
+                &ofdm[4],
             ],
         );
         let encoder_bind = self
@@ -547,8 +576,19 @@ impl GpuLinkChain {
                     2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
                     _ => {}
                 }
-                let res = (p.nsym * p.nsc) as u64;
-                run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
+                if p.td == 0 {
+                    let res = (p.nsym * p.nsc) as u64;
+                    run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
+                } else {
+                    if p.fading_model != 0 {
+                        run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
+                    }
+                    // One workgroup per (slot, symbol).
+                    let (x, y) = grid(slots * p.nsym as u64);
+                    pass.set_pipeline(&self.pipelines[Entry::TdReceive as usize]);
+                    pass.set_bind_group(0, &bufs.chain_bind, &[]);
+                    pass.dispatch_workgroups(x, y, 1);
+                }
                 if p.estimator != 0 {
                     let at_pilots = (p.npilot * p.nsc) as u64;
                     run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
@@ -624,7 +664,7 @@ impl GpuLinkChain {
         let outcomes = self.outcomes(ctx, count)?;
         let bufs = self.batch.as_ref().expect("a batch was submitted");
         let (n, t) = ((count * self.base.cw as usize) as u64, self.tb_bytes());
-        let per_slot = self.ofdm.as_ref().map_or([0; 3], |o| o.bytes_per_slot());
+        let per_slot = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
         let slots = count as u64;
         Ok(ChainTrace {
             b: ctx.read_back_range(&bufs.b, n * t.b)?,

@@ -29,9 +29,15 @@ pub struct OfdmFields {
     pub doppler_hz: f32,
     /// 0 AWGN, 1 TDL, 2 CDL.
     pub fading_model: u32,
+    /// Time domain: 1, the FFT size, the CP length (samples) and the coefficient times per
+    /// link (the symbols, or the waveform grid).
+    pub td: u32,
+    pub fft_size: u32,
+    pub cp_len: u32,
+    pub ntimes: u32,
     /// Word offsets of the tables in `otab`: psym, srow, dsym, tint, times, phasor, pilots,
-    /// fint, taps, cdl.
-    pub offsets: [u32; 10],
+    /// fint, taps, cdl, delays (samples).
+    pub offsets: [u32; 11],
 }
 
 /// An OFDM link's GPU tables.
@@ -45,12 +51,14 @@ pub struct OfdmTables {
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
-    if o.time_domain.is_some() {
-        return Some(
-            "time-domain OFDM runs on the CPU executor in this version (its FFT kernels are not \
-             written yet): use --device cpu"
-                .into(),
-        );
+    if let Some(t) = o.time_domain {
+        if !t.fft_size.is_power_of_two() || t.fft_size > 4096 {
+            return Some(format!(
+                "time-domain OFDM on the GPU needs a power-of-two fft_size ≤ 4096 (got {}): \
+                 use --device cpu or another fft_size",
+                t.fft_size
+            ));
+        }
     }
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
@@ -101,7 +109,19 @@ impl OfdmTables {
                 [j0 as u32, j1 as u32, bits(wt)]
             }),
         );
-        let times = push(&mut w, prep.times.iter().map(|&t| bits(t as f32)));
+        let coefficient_times = match &prep.waveform {
+            Some(_) => &prep.grid_times,
+            None => &prep.times,
+        };
+        let times = push(&mut w, coefficient_times.iter().map(|&t| bits(t as f32)));
+        let samples_per_s =
+            o.time_domain.map_or(0.0, |t| t.fft_size as f64) * o.subcarrier_spacing_hz;
+        let delays = push(
+            &mut w,
+            prep.delays
+                .iter()
+                .map(|&d| bits((d * samples_per_s) as f32)),
+        );
         let phasor = push(&mut w, prep.phasors.iter().flat_map(|c| c.map(bits)));
         let pilots = push(
             &mut w,
@@ -171,8 +191,12 @@ impl OfdmTables {
                     (_, Some(_)) => 2,
                     _ => 0,
                 },
+                td: o.time_domain.is_some() as u32,
+                fft_size: o.time_domain.map_or(2, |t| t.fft_size as u32),
+                cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
+                ntimes: coefficient_times.len() as u32,
                 offsets: [
-                    psym, srow, dsym, tint, times, phasor, pilots, fint, taps, cdl,
+                    psym, srow, dsym, tint, times, phasor, pilots, fint, taps, cdl, delays,
                 ],
             },
             words: w,
@@ -219,14 +243,19 @@ impl OfdmTables {
         w
     }
 
-    /// Bytes per slot of the OFDM batch buffers: coefficients, received grid, pilot estimates.
-    pub fn bytes_per_slot(&self) -> [u64; 3] {
+    /// Bytes per slot of the OFDM batch buffers: coefficients per symbol, received grid,
+    /// pilot estimates, time-domain coefficient grid, time-domain ICI power.
+    pub fn bytes_per_slot(&self) -> [u64; 5] {
         let f = &self.fields;
         let links = (f.nrx * f.nl) as u64;
+        let paths = f.paths.max(1) as u64;
+        let td = f.td as u64;
         [
-            8 * links * f.nsym as u64 * f.paths.max(1) as u64,
+            8 * links * f.nsym as u64 * paths,
             8 * f.nrx as u64 * (f.nsym * f.nsc) as u64,
             16 * links * (f.npilot * f.nsc) as u64,
+            td * 8 * links * f.ntimes as u64 * paths,
+            td * 4 * links * f.nsym as u64,
         ]
     }
 }

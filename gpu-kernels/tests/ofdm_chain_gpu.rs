@@ -224,6 +224,28 @@ fn lmmse_estimation() {
     }
 }
 
+/// Time-domain OFDM (IFFT, CP, time-varying multipath, FFT on the GPU in workgroup memory):
+/// TDL-C at 500 km/h with one DMRS symbol and LS (N = 256); CDL-B 2×2 at 1 µs delay spread
+/// (delays beyond the CP: the previous symbol's waveform) with perfect CSI and its ICI power;
+/// uncoded AWGN. Coefficients here are the window averages; the grid is after the FFT.
+#[test]
+fn time_domain() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 0\n\
+         [antennas]\nrx = 2\n[channel]\nmodel = \"tdl\"\nprofile = \"C\"\ndelay_spread_ns = 300\n\
+         speed_kmh = 500\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [8.0]";
+    let td = |b: &str| b.replace("[pilots]", "domain = \"time\"\n[pilots]");
+    check_slots(&ctx, &scenario(&td(body), LDPC_QPSK), 8);
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
+         [channel]\nmodel = \"cdl\"\nprofile = \"B\"\ndelay_spread_ns = 1000\nspeed_kmh = 120\n\
+         [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [14.0]";
+    check_slots(&ctx, &scenario(&td(body), LDPC_QPSK), 6);
+    let uncoded = "info_bits = 576\n[modulation]\nscheme = \"16qam\"";
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 1\n[channel]\n\
+         model = \"awgn\"\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [12.0]";
+    check_slots(&ctx, &scenario(&td(body), uncoded), 4);
+}
+
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU
 /// run's 95% Wilson interval (the counters are usually identical).
 #[test]

@@ -313,7 +313,7 @@ pub fn simulate_slot(
     };
     s.ici.clear();
     s.ici.resize(links * nsym, 0.0);
-    if let (Some(w), true) = (&prep.waveform, paths > 0) {
+    if let Some(w) = &prep.waveform {
         s.coeffs.resize(links * nsym * paths, [0.0; 2]);
         w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
     }

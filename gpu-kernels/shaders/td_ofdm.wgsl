@@ -1,0 +1,190 @@
+// Time-domain OFDM on the GPU: the WGSL twin of channels/src/ofdm_waveform.rs, appended after
+// cdl_coeffs.wgsl. The host prepends `const FFT_N: u32` (the FFT size, a power of two) and
+// `const FFT_LOG: u32` (its log2).
+//
+//   td_window  [slot, link, symbol]   coefficients on the grid (gridc) averaged over the
+//                                     symbol's FFT window → coeffs (the diagonal, perfect CSI),
+//                                     Σ_p of their variance → ici (ICI power)
+//   td_receive workgroup [slot, symbol]  for every layer t and path q: IFFT of X_{t,s}·
+//                                     e^{−j2π f_k τ_q} (and of symbol s − 1 where the delay
+//                                     reaches past the CP) in workgroup memory, samples of the
+//                                     FFT window weighted by a_{r,t,q}(n) summed per receive
+//                                     antenna in registers; then noise (stream 1, index
+//                                     r · samples + n), FFT per antenna → ygrid
+// Only the FFT-window samples are formed: the CP samples are discarded by the receiver and
+// the previous symbol's contribution comes from its own IFFT.
+//
+// Tables: o_delays [paths] path delays in samples (f32); gridc [S, L, grid, paths]; ici [S, L,
+// nsym]. Grid step TD_STEP samples, linear interpolation (as the CPU).
+
+const TD_WG: u32 = 256u;
+const TD_STEP: u32 = 16u;
+// Window samples per thread.
+const TD_PER: u32 = (FFT_N + TD_WG - 1u) / TD_WG;
+
+var<workgroup> fft_buf: array<vec2<f32>, FFT_N>;
+
+// a_q(n) of link (r, t); AWGN (no paths): one path, gain 1 from layer r mod nl to antenna r.
+fn grid_coeff(slot: u32, link: u32, q: u32, n: u32) -> vec2<f32> {
+    if (p.fading_model == 0u) {
+        return select(vec2<f32>(0.0), vec2<f32>(1.0, 0.0), (link / p.nl) % p.nl == link % p.nl);
+    }
+    let base = (slot * p.nrx * p.nl + link) * p.ntimes;
+    let g = n / TD_STEP;
+    let f = f32(n % TD_STEP) / f32(TD_STEP);
+    let a = gridc[(base + g) * p.paths + q];
+    let b = gridc[(base + g + 1u) * p.paths + q];
+    return a + f * (b - a);
+}
+
+@compute @workgroup_size(64)
+fn td_window(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let links = p.nrx * p.nl;
+    let id = linear_id(wg, nwg, lid);
+    if (id >= (p.count / p.cw) * links * p.nsym) {
+        return;
+    }
+    let slot = id / (links * p.nsym);
+    let link = (id / p.nsym) % links;
+    let s = id % p.nsym;
+    let start = s * (FFT_N + p.cp_len) + p.cp_len;
+    var var_sum = 0.0;
+    for (var q = 0u; q < p.paths; q++) {
+        var acc = vec2<f32>(0.0);
+        var power = 0.0;
+        for (var i = start; i < start + FFT_N; i++) {
+            let v = grid_coeff(slot, link, q, i);
+            acc += v;
+            power += dot(v, v);
+        }
+        let mean = acc / f32(FFT_N);
+        coeffs[((slot * links + link) * p.nsym + s) * p.paths + q] = mean;
+        var_sum += max(power / f32(FFT_N) - dot(mean, mean), 0.0);
+    }
+    ici[(slot * links + link) * p.nsym + s] = var_sum;
+}
+
+fn bit_reverse(i: u32) -> u32 {
+    return reverseBits(i) >> (32u - FFT_LOG);
+}
+
+// In-place radix-2 FFT of fft_buf (already in bit-reversed order); `sign` −1 forward, +1
+// inverse; unnormalized.
+fn fft_stages(lid: u32, sign: f32) {
+    for (var stage = 1u; stage <= FFT_LOG; stage++) {
+        let half = 1u << (stage - 1u);
+        for (var b = lid; b < FFT_N / 2u; b += TD_WG) {
+            let j = b % half;
+            let i0 = (b / half) * 2u * half + j;
+            let i1 = i0 + half;
+            let w = sincos_turns(sign * f32(j) / f32(2u * half));
+            let tw = vec2<f32>(w.y, w.x);
+            let u = fft_buf[i0];
+            let v = cmul(fft_buf[i1], tw);
+            fft_buf[i0] = u + v;
+            fft_buf[i1] = u - v;
+        }
+        workgroupBarrier();
+    }
+}
+
+// Loads X_{t,s}·e^{−j2π f_k d/N}/√N into bin (k − ⌊K/2⌋) mod N (bit-reversed), zeros
+// elsewhere, and inverse-transforms it.
+fn delayed_symbol(slot: u32, t: u32, s: u32, d: f32, lid: u32) {
+    for (var i = lid; i < FFT_N; i += TD_WG) {
+        fft_buf[i] = vec2<f32>(0.0);
+    }
+    workgroupBarrier();
+    let half = p.nsc / 2u;
+    let d_int = u32(floor(d));
+    let d_frac = d - floor(d);
+    let norm = inverseSqrt(f32(FFT_N));
+    for (var k = lid; k < p.nsc; k += TD_WG) {
+        let x = tx_value(slot, t, s, k);
+        if (x.x != 0.0 || x.y != 0.0) {
+            let off = i32(k) - i32(half);
+            // −off·d/N turns, with the integer part of d exact modulo N.
+            let whole = u32((off % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N)) * d_int % FFT_N;
+            let turns = -(f32(whole) / f32(FFT_N) + f32(off) * d_frac / f32(FFT_N));
+            let e = sincos_turns(turns);
+            let bin = (k + FFT_N - half) % FFT_N;
+            fft_buf[bit_reverse(bin)] = cmul(x, vec2<f32>(e.y, e.x)) * norm;
+        }
+    }
+    workgroupBarrier();
+    fft_stages(lid, 1.0);
+}
+
+@compute @workgroup_size(256)
+fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_id) lid3: vec3<u32>) {
+    let item = wg.y * nwg.x + wg.x;
+    if (item >= (p.count / p.cw) * p.nsym) {
+        return;
+    }
+    let lid = lid3.x;
+    let slot = item / p.nsym;
+    let s = item % p.nsym;
+    let sym_len = FFT_N + p.cp_len;
+    let total = p.nsym * sym_len;
+    var acc: array<vec2<f32>, MAX_RX * TD_PER>;
+    for (var i = 0u; i < MAX_RX * TD_PER; i++) {
+        acc[i] = vec2<f32>(0.0);
+    }
+    for (var t = 0u; t < p.nl; t++) {
+        for (var q = 0u; q < max(p.paths, 1u); q++) {
+            let d = select(tabf(p.o_delays + q), 0.0, p.paths == 0u);
+            // This symbol's waveform: window sample u (offset m = L + u) comes from it when
+            // m ≥ d, as V_s[u].
+            delayed_symbol(slot, t, s, d, lid);
+            for (var j = 0u; j < TD_PER; j++) {
+                let u = lid + j * TD_WG;
+                if (u < FFT_N && f32(p.cp_len + u) >= d) {
+                    let n = s * sym_len + p.cp_len + u;
+                    let v = fft_buf[u];
+                    for (var r = 0u; r < p.nrx; r++) {
+                        acc[r * TD_PER + j] += cmul(grid_coeff(slot, r * p.nl + t, q, n), v);
+                    }
+                }
+            }
+            workgroupBarrier();
+            // The previous symbol's, as V_{s−1}[(L + u) mod N], where m < d.
+            if (s > 0u && d > f32(p.cp_len)) {
+                delayed_symbol(slot, t, s - 1u, d, lid);
+                for (var j = 0u; j < TD_PER; j++) {
+                    let u = lid + j * TD_WG;
+                    if (u < FFT_N && f32(p.cp_len + u) < d) {
+                        let n = s * sym_len + p.cp_len + u;
+                        let v = fft_buf[(p.cp_len + u) % FFT_N];
+                        for (var r = 0u; r < p.nrx; r++) {
+                            acc[r * TD_PER + j] += cmul(grid_coeff(slot, r * p.nl + t, q, n), v);
+                        }
+                    }
+                }
+                workgroupBarrier();
+            }
+        }
+    }
+    let n_re = p.nsym * p.nsc;
+    let half = p.nsc / 2u;
+    let norm = inverseSqrt(f32(FFT_N));
+    for (var r = 0u; r < p.nrx; r++) {
+        for (var j = 0u; j < TD_PER; j++) {
+            let u = lid + j * TD_WG;
+            if (u < FFT_N) {
+                let n = s * sym_len + p.cp_len + u;
+                let noise = gaussian_pair(STREAM_NOISE, r * total + n, p.first_block + slot,
+                                          p.point, key());
+                fft_buf[bit_reverse(u)] = acc[r * TD_PER + j] + noise * p.noise_scale;
+            }
+        }
+        workgroupBarrier();
+        fft_stages(lid, -1.0);
+        for (var k = lid; k < p.nsc; k += TD_WG) {
+            ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k] =
+                fft_buf[(k + FFT_N - half) % FFT_N] * norm;
+        }
+        workgroupBarrier();
+    }
+}
