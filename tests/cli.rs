@@ -163,6 +163,11 @@ fn bad_scenarios_exit_2_with_location() {
         ),
         ("rx = 1", "rx = 9", "antennas.rx = 9: expected 1 ..= 8"),
         (
+            "profile = \"A\"",
+            "angle_spreads_deg = [5.0, 20.0, 3.0, 7.0]\nprofile = \"A\"",
+            "channel.angle_spreads_deg = [5.0, 20.0, 3.0, 7.0]: angle scaling applies to model = \"cdl\" only",
+        ),
+        (
             "rx = 1",
             "rx_rows = 2\nrx = 1",
             "antennas.rx_rows = 2: expected a divisor",

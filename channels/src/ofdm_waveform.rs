@@ -398,7 +398,7 @@ mod tests {
         let (mut e, mut p) = (0f64, 0f64);
         for b in 0..40 {
             let x = qpsk(14 * k, b);
-            let (y, h, predicted) = through(&w, &model, &x, b);
+            let (y, h, _) = through(&w, &model, &x, b);
             let r = residual(&y, &h, &x);
             e += r.0;
             p += r.1;

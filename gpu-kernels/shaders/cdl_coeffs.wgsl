@@ -11,8 +11,9 @@
 // `otab` at o_cdl (words; f32 as bits):
 //   [0..4)   c_ASD, c_ASA, c_ZSD, c_ZSA (deg)
 //   4        κ^(−1/2) (XPR)          5 uplink          6 rx pattern      7 tx pattern (0 omni, 1 38.901)
-//   [8..28)  ray offsets α_m (Table 7.5-3, ±, interleaved)
-//   [28..)   per cluster 8 words: first uniform, LOS, power, AOA, AOD, ZOA, ZOD, 0 (deg)
+//   [8..20)  angle maps (§7.7.5.1) of AOD, AOA, ZOD, ZOA: scale, model mean, desired mean
+//   [20..40) ray offsets α_m (Table 7.5-3, ±, interleaved)
+//   [40..)   per cluster 8 words: first uniform, LOS, power, AOA, AOD, ZOA, ZOD, 0 (deg)
 //   then     per rx port 4 words: x, y, z (wavelengths), slant ζ (rad); then per tx port the same
 
 const RAYS: u32 = 20u;
@@ -51,6 +52,18 @@ fn element_field(kind: u32, theta: f32, phi: f32) -> f32 {
     return exp(a_db * 0.11512925);
 }
 
+// Angle scaling (cdl.rs AngleMap::apply) of dimension d; the identity map leaves φ as is.
+fn map_angle(c: u32, d: u32, phi: f32) -> f32 {
+    let scale = tabf(c + 8u + 3u * d);
+    let model_mean = tabf(c + 9u + 3u * d);
+    let desired_mean = tabf(c + 10u + 3u * d);
+    if (scale == 1.0 && model_mean == 0.0 && desired_mean == 0.0) {
+        return phi;
+    }
+    let x = phi - model_mean + 180.0;
+    return scale * (x - 360.0 * floor(x / 360.0) - 180.0) + desired_mean;
+}
+
 fn direction(theta: f32, phi: f32) -> vec3<f32> {
     return vec3<f32>(sin(theta) * cos(phi), sin(theta) * sin(phi), cos(theta));
 }
@@ -73,8 +86,8 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     let u = link / p.nl;
     let s = link % p.nl;
     let c = p.o_cdl;
-    let cl = c + 28u + 8u * n;
-    let ports = c + 28u + 8u * p.paths;
+    let cl = c + 40u + 8u * n;
+    let ports = c + 40u + 8u * p.paths;
     let rx = port(ports + 4u * u);
     let tx = port(ports + 4u * (p.nrx + s));
     let uplink = otab[c + 5u] != 0u;
@@ -122,12 +135,16 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         var zod = tabf(cl + 6u);
         var power = tabf(cl + 2u);
         if (!los) {
-            aoa += tabf(c + 1u) * tabf(c + 8u + m);
-            aod += tabf(c) * tabf(c + 8u + perm[0][m]);
-            zoa = fold_zenith(zoa + tabf(c + 3u) * tabf(c + 8u + perm[1][m]));
-            zod = fold_zenith(zod + tabf(c + 2u) * tabf(c + 8u + perm[2][m]));
+            aoa += tabf(c + 1u) * tabf(c + 20u + m);
+            aod += tabf(c) * tabf(c + 20u + perm[0][m]);
+            zoa += tabf(c + 3u) * tabf(c + 20u + perm[1][m]);
+            zod += tabf(c + 2u) * tabf(c + 20u + perm[2][m]);
             power /= f32(RAYS);
         }
+        aod = map_angle(c, 0u, aod);
+        aoa = map_angle(c, 1u, aoa);
+        zod = fold_zenith(map_angle(c, 2u, zod));
+        zoa = fold_zenith(map_angle(c, 3u, zoa));
         // At the UE (zoa, aoa), at the BS (zod, aod); uplink: the BS receives.
         let rx_angles = select(vec2<f32>(zoa, aoa), vec2<f32>(zod, aod), uplink);
         let tx_angles = select(vec2<f32>(zod, aod), vec2<f32>(zoa, aoa), uplink);

@@ -278,6 +278,12 @@ fn cdl_table(m: &CdlModel, w: &mut Vec<u32>) -> u32 {
             pattern(m.tx.pattern),
         ],
     );
+    push(
+        w,
+        m.angle_maps
+            .iter()
+            .flat_map(|a| [bits(a.scale), bits(a.model_mean), bits(a.desired_mean)]),
+    );
     push(w, RAY_OFFSETS.iter().flat_map(|&a| [bits(a), bits(-a)]));
     let mut first = 0u32;
     for c in &m.clusters {

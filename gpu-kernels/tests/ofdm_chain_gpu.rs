@@ -184,13 +184,15 @@ fn perfect_csi_and_awgn() {
     check_slots(&ctx, &scenario(body, uncoded), 6);
 }
 
-/// CDL-C 2×2 (2 layers) downlink with 38.901 elements, V-pol, at 120 km/h; LS + linear, LMMSE.
+/// CDL-C 2×2 (2 layers) downlink with 38.901 elements, V-pol, at 120 km/h, angles scaled
+/// (§7.7.5.1); LS + linear, LMMSE.
 #[test]
 fn cdl_c_2x2_downlink_ls() {
     let Some(ctx) = test_context() else { return };
     let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
          pattern = \"38.901\"\n[channel]\nmodel = \"cdl\"\nprofile = \"C\"\n\
-         delay_spread_ns = 300\nspeed_kmh = 120\n[receiver]\nestimator = \"ls\"\n\
+         delay_spread_ns = 300\nspeed_kmh = 120\nangle_spreads_deg = [5.0, 20.0, 3.0, 7.0]\n\
+         mean_angles_deg = [10.0, -40.0, 100.0, 85.0]\n[receiver]\nestimator = \"ls\"\n\
          equalizer = \"lmmse\"\n[sweep]\nsnr_db = [12.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
 }

@@ -93,6 +93,9 @@ impl OfdmPrepared {
             let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
                 .expect("profile checked");
             m.uplink = o.uplink;
+            if c.angle_spreads_deg.is_some() || c.mean_angles_deg.is_some() {
+                m.scale_angles(c.angle_spreads_deg, c.mean_angles_deg);
+            }
             m
         });
         let k = o.subcarriers;

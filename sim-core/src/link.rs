@@ -55,6 +55,10 @@ pub struct TimeDomain {
 pub struct TdlSpec {
     pub profile: char,
     pub delay_spread_s: f64,
+    /// CDL angle scaling (§7.7.5.1): desired spreads and means [AOD/ASD, AOA/ASA, ZOD/ZSD,
+    /// ZOA/ZSA], degrees; `None` keeps the table's.
+    pub angle_spreads_deg: Option<[f64; 4]>,
+    pub mean_angles_deg: Option<[f64; 4]>,
     pub doppler_hz: f64,
 }
 

@@ -307,9 +307,33 @@ pub(super) fn build_ofdm(
             if !(0.0..=1000.0).contains(&v) {
                 return Err(fail(&["channel", "speed_kmh"], "expected 0 ..= 1000 km/h".into()));
             }
+            let angles = [
+                ("angle_spreads_deg", ch.angle_spreads_deg, 0.0..=180.0),
+                ("mean_angles_deg", ch.mean_angles_deg, -360.0..=360.0),
+            ];
+            for (key, value, range) in angles {
+                if value.is_some() && ch.model != ChannelModel::Cdl {
+                    return Err(fail(
+                        &["channel", key],
+                        "angle scaling applies to model = \"cdl\" only".into(),
+                    ));
+                }
+                if value.is_some_and(|v| v.iter().any(|x| !range.contains(x) || *x == 0.0 && key == "angle_spreads_deg")) {
+                    return Err(fail(
+                        &["channel", key],
+                        format!(
+                            "expected four angles in degrees [departure azimuth, arrival \
+                             azimuth, departure zenith, arrival zenith], each in {range:?}{}",
+                            if key == "angle_spreads_deg" { ", not 0" } else { "" }
+                        ),
+                    ));
+                }
+            }
             let spec = TdlSpec {
                 profile: letter,
                 delay_spread_s: ds * 1e-9,
+                angle_spreads_deg: ch.angle_spreads_deg,
+                mean_angles_deg: ch.mean_angles_deg,
                 doppler_hz: v / 3.6 * o.carrier_ghz * 1e9 / 299_792_458.0,
             };
             match ch.model {

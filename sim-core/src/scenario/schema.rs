@@ -165,6 +165,10 @@ pub struct ChannelConfig {
     pub speed_kmh: Option<f64>,
     /// CDL: "downlink" (BS transmits; default) or "uplink" (UE transmits).
     pub direction: Option<LinkDirection>,
+    /// CDL angle scaling (TR 38.901 §7.7.5.1): desired RMS angle spreads [ASD, ASA, ZSD,
+    /// ZSA] and mean angles [AOD, AOA, ZOD, ZOA], degrees.
+    pub angle_spreads_deg: Option<[f64; 4]>,
+    pub mean_angles_deg: Option<[f64; 4]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +187,8 @@ impl Default for ChannelConfig {
             delay_spread_ns: None,
             speed_kmh: None,
             direction: None,
+            angle_spreads_deg: None,
+            mean_angles_deg: None,
         }
     }
 }
