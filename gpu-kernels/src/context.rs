@@ -33,6 +33,17 @@ pub struct GpuContext {
     /// Errors wgpu reported outside an error scope, and device loss (wgpu would otherwise
     /// panic on them); [`GpuContext::check`] turns them into a [`GpuError`].
     reported: Arc<Mutex<Vec<String>>>,
+    /// The persistent pipeline cache and its file (`crate::pipeline_cache`), when the
+    /// adapter supports one.
+    cache: Option<(wgpu::PipelineCache, std::path::PathBuf)>,
+}
+
+impl Drop for GpuContext {
+    fn drop(&mut self) {
+        if let Some((cache, path)) = &self.cache {
+            crate::pipeline_cache::save(cache, path);
+        }
+    }
 }
 
 impl GpuContext {
@@ -58,9 +69,20 @@ impl GpuContext {
                 })
             })?;
         let (summary, adapter) = adapter;
+        let cache_path = adapter
+            .features()
+            .contains(wgpu::Features::PIPELINE_CACHE)
+            .then(|| crate::pipeline_cache::cache_path(&adapter.get_info()))
+            .flatten();
+        let required_features = if cache_path.is_some() {
+            wgpu::Features::PIPELINE_CACHE
+        } else {
+            wgpu::Features::empty()
+        };
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("ferrolink"),
             required_limits: adapter.limits(),
+            required_features,
             ..Default::default()
         }))
         .map_err(|e| GpuError::Device {
@@ -79,11 +101,13 @@ impl GpuContext {
             let text = format!("device lost ({reason:?}): {message}");
             sink.lock().unwrap_or_else(|p| p.into_inner()).push(text);
         });
+        let cache = cache_path.map(|path| (crate::pipeline_cache::open(&device, &path), path));
         Ok(GpuContext {
             device,
             queue,
             adapter: summary,
             reported,
+            cache,
         })
     }
 
@@ -146,7 +170,7 @@ impl GpuContext {
                     constants,
                     ..Default::default()
                 },
-                cache: None,
+                cache: self.cache.as_ref().map(|c| &c.0),
             })
     }
 

@@ -9,6 +9,7 @@
 //!   (`shaders/link_chain.wgsl` around the encoder and decoder).
 //! * [`ofdm_chain`]: the tables of the OFDM stages (`shaders/ofdm_chain.wgsl`: TDL channel,
 //!   received grid, LS estimation, ZF/LMMSE detection and demapping).
+//! * [`pipeline_cache`]: the persistent Vulkan pipeline cache (faster second start).
 //! * [`gpu_executor`]: the [`sim_core::engine::Executor`] that `--device gpu|auto` runs.
 //!
 //! Every kernel is tested against the CPU reference on lavapipe (`tests/`).
@@ -20,6 +21,7 @@ pub mod ldpc_decoder;
 pub mod ldpc_encoder;
 pub mod link_chain;
 pub mod ofdm_chain;
+pub mod pipeline_cache;
 
 pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
 pub use context::{GpuContext, GpuError};
