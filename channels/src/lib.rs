@@ -6,6 +6,7 @@
 //! Every model draws from the block's counter-based RNG ([`sim_core::rng::BlockRng`]), so a
 //! block's channel and noise are the same on any executor.
 
+pub mod antenna;
 pub mod awgn;
 pub mod cdl;
 pub mod ofdm_waveform;

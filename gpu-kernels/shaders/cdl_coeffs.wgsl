@@ -75,14 +75,13 @@ fn port(at: u32) -> vec4<f32> {
 @compute @workgroup_size(64)
 fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid: vec3<u32>) {
-    let links = p.nrx * p.nl;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * links * p.paths) {
+    let item = slot_link_item(linear_id(wg, nwg, lid), p.paths);
+    if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = id / (links * p.paths);
-    let link = (id / p.paths) % links;
-    let n = id % p.paths;
+    let slot = item.x;
+    let link = item.y;
+    let n = item.z;
     let u = link / p.nl;
     let s = link % p.nl;
     let c = p.o_cdl;

@@ -51,17 +51,23 @@ fn cmul_conj(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
     return vec2<f32>(a.x * b.x + a.y * b.y, a.x * b.y - a.y * b.x);
 }
 
+// Work item `id` of a per-(slot, link, inner) kernel as (slot, link, inner index); the
+// slot is ≥ count / cw past the end.
+fn slot_link_item(id: u32, inner: u32) -> vec3<u32> {
+    let links = p.nrx * p.nl;
+    return vec3<u32>(id / (links * inner), (id / inner) % links, id % inner);
+}
+
 @compute @workgroup_size(64)
 fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid: vec3<u32>) {
-    let links = p.nrx * p.nl;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * links * p.paths) {
+    let item = slot_link_item(linear_id(wg, nwg, lid), p.paths);
+    if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = id / (links * p.paths);
-    let link = (id / p.paths) % links;
-    let l = id % p.paths;
+    let slot = item.x;
+    let link = item.y;
+    let l = item.z;
     let block = p.first_block + slot;
     let base = (link * p.paths + l) * DRAWS_PER_TAP;
     let last = philox4x32_10(vec4<u32>(base + DRAWS_PER_TAP - 1u, STREAM_FADING, block, p.point),
@@ -189,15 +195,15 @@ fn ls_member(slot: u32, r: u32, t: u32, j: u32, k: u32) -> vec2<f32> {
 @compute @workgroup_size(64)
 fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_id) lid: vec3<u32>) {
-    let links = p.nrx * p.nl;
     let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * links * p.npilot * p.nsc) {
+    let item = slot_link_item(id, p.npilot * p.nsc);
+    if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = id / (links * p.npilot * p.nsc);
-    let link = (id / (p.npilot * p.nsc)) % links;
-    let j = (id / p.nsc) % p.npilot;
-    let k = id % p.nsc;
+    let slot = item.x;
+    let link = item.y;
+    let j = item.z / p.nsc;
+    let k = item.z % p.nsc;
     let r = link / p.nl;
     let t = link % p.nl;
     if (p.estimator == 2u) {

@@ -41,13 +41,13 @@ fn grid_coeff(slot: u32, link: u32, q: u32, n: u32) -> vec2<f32> {
 fn td_window(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_id) lid: vec3<u32>) {
     let links = p.nrx * p.nl;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * links * p.nsym) {
+    let item = slot_link_item(linear_id(wg, nwg, lid), p.nsym);
+    if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = id / (links * p.nsym);
-    let link = (id / p.nsym) % links;
-    let s = id % p.nsym;
+    let slot = item.x;
+    let link = item.y;
+    let s = item.z;
     let start = s * (FFT_N + p.cp_len) + p.cp_len;
     var var_sum = 0.0;
     for (var q = 0u; q < p.paths; q++) {

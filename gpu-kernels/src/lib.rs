@@ -2,6 +2,7 @@
 //!
 //! * [`adapter`]: adapter discovery and the device choice rule (`ferrolink devices`, `--device`).
 //! * [`context`]: device, queue and buffer helpers.
+//! * [`chain_params`]: the chain uniform (host twin of `shaders/chain_params.wgsl`).
 //! * [`ldpc_decoder`]: the WGSL LDPC decoder (`shaders/ldpc_decoder.wgsl`), the same
 //!   algorithms as the CPU decoders.
 //! * [`ldpc_encoder`]: the WGSL LDPC encoder (`shaders/ldpc_encoder.wgsl`).
@@ -15,6 +16,7 @@
 //! Every kernel is tested against the CPU reference on lavapipe (`tests/`).
 
 pub mod adapter;
+pub mod chain_params;
 pub mod context;
 pub mod gpu_executor;
 pub mod ldpc_decoder;

@@ -3,6 +3,7 @@
 //! of `shaders/ofdm_chain.wgsl` → rate recovery → LDPC decoder → outcome); only the per-code
 //! word outcomes (16 bytes each) come back.
 
+use crate::chain_params::{ChainParams, Entry};
 use crate::context::{grid, GpuContext, GpuError};
 use crate::ldpc_decoder::{DecoderBuffers, GpuLdpcDecoder};
 use crate::ldpc_encoder::GpuLdpcEncoder;
@@ -24,92 +25,6 @@ const SHADER: &str = concat!(
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
-
-/// The `Chain` uniform (field order and layout must match `chain_params.wgsl`).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
-struct ChainParams {
-    seed_lo: u32,
-    seed_hi: u32,
-    point: u32,
-    first_block: u32,
-    count: u32,
-    a_len: u32,
-    b_len: u32,
-    num_cb: u32,
-    cb_data: u32,
-    k_prime: u32,
-    cb_crc: u32,
-    tb_crc: u32,
-    z: u32,
-    kb: u32,
-    x_stride: u32,
-    e_lo: u32,
-    e_hi: u32,
-    cb_lo: u32,
-    g_len: u32,
-    qm: u32,
-    m_dim: u32,
-    bpsk: u32,
-    channel: u32,
-    demapper: u32,
-    coded: u32,
-    out_words: u32,
-    filler_start: u32,
-    filler_end: u32,
-    ext_rows: u32,
-    words32: u32,
-    no: f32,
-    noise_scale: f32,
-    fading_scale: f32,
-    filler_llr: f32,
-    ofdm: u32,
-    cw: u32,
-    nsym: u32,
-    nsc: u32,
-    nrx: u32,
-    nl: u32,
-    paths: u32,
-    npilot: u32,
-    data_syms: u32,
-    estimator: u32,
-    equalizer: u32,
-    cdm: u32,
-    o_psym: u32,
-    o_dsym: u32,
-    o_tint: u32,
-    o_times: u32,
-    o_phasor: u32,
-    o_pilots: u32,
-    o_fint: u32,
-    o_taps: u32,
-    doppler_hz: f32,
-    o_srow: u32,
-    fading_model: u32,
-    o_cdl: u32,
-    lmmse_stride: u32,
-    td: u32,
-    ntimes: u32,
-    cp_len: u32,
-    o_delays: u32,
-    pad: u32,
-}
-
-/// The kernels of `link_chain.wgsl` + `ofdm_chain.wgsl`, in pipeline order.
-#[derive(Clone, Copy)]
-enum Entry {
-    TbSource,
-    Symbols,
-    RateRecover,
-    Outcome,
-    TdlCoeffs,
-    OfdmReceive,
-    OfdmPilotEst,
-    OfdmDetect,
-    CdlCoeffs,
-    TdWindow,
-    TdReceive,
-}
 
 /// The LDPC part of a chain.
 struct Coder {
@@ -190,10 +105,6 @@ impl GpuLinkChain {
     pub fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
         let constellation = Constellation::new(link.modulation);
         let qm = link.modulation.bits_per_symbol();
-        let ofdm = match &link.ofdm {
-            Some(o) => Some(OfdmTables::new(o, link.coded_bits, qm)?),
-            None => None,
-        };
         let mut base = ChainParams {
             a_len: link.info_bits as u32,
             b_len: link.info_bits as u32,
@@ -203,7 +114,7 @@ impl GpuLinkChain {
             m_dim: constellation.levels.len().trailing_zeros(),
             bpsk: (link.modulation == Modulation::Bpsk) as u32,
             channel: match (link.channel, link.fading) {
-                _ if ofdm.is_some() => 0,
+                _ if link.ofdm.is_some() => 0,
                 (ChannelModel::Awgn, _) => 0,
                 (ChannelModel::Rayleigh, Fading::Fast) => 1,
                 (ChannelModel::Rayleigh, Fading::Block) => 2,
@@ -301,47 +212,18 @@ impl GpuLinkChain {
                 decoder: gpu_decoder,
             });
         }
+        let ofdm = match &link.ofdm {
+            Some(o) => Some(OfdmTables::new(o, link.coded_bits, qm, base)?),
+            None => None,
+        };
         if let Some(t) = &ofdm {
-            let f = &t.fields;
-            let o = f.offsets;
-            base = ChainParams {
-                ofdm: 1,
-                cw: f.cw,
-                nsym: f.nsym,
-                nsc: f.nsc,
-                nrx: f.nrx,
-                nl: f.nl,
-                paths: f.paths,
-                npilot: f.npilot,
-                data_syms: f.data_syms,
-                estimator: f.estimator,
-                equalizer: f.equalizer,
-                cdm: f.cdm,
-                doppler_hz: f.doppler_hz,
-                o_psym: o[0],
-                o_srow: o[1],
-                o_dsym: o[2],
-                o_tint: o[3],
-                o_times: o[4],
-                o_phasor: o[5],
-                o_pilots: o[6],
-                o_fint: o[7],
-                o_taps: o[8],
-                fading_model: f.fading_model,
-                o_cdl: o[9],
-                lmmse_stride: t.lmmse_stride(),
-                td: f.td,
-                ntimes: f.ntimes,
-                cp_len: f.cp_len,
-                o_delays: o[10],
-                ..base
-            };
+            base = t.fields;
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
         // iters, outcomes, coeffs, ygrid, hp (link_chain.wgsl header).
         let layout = ctx.layout("link_chain", 5, 13);
         // The FFT size sizes the time-domain kernel's workgroup memory.
-        let fft_size = ofdm.as_ref().map_or(2, |t| t.fields.fft_size);
+        let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
         if 8 * fft_size > limit {
             return Err(GpuError::Runtime(format!(

@@ -4,6 +4,7 @@
 //! The tables come from the CPU chain's own [`OfdmPrepared`] (phasors, pilot values, symbol
 //! times, tap powers), so both executors use the same numbers.
 
+use crate::chain_params::ChainParams;
 use crate::context::GpuError;
 use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAY_OFFSETS};
 use receivers::estimation::{frequency_weights, time_weights};
@@ -12,37 +13,12 @@ use receivers::ofdm_chain::OfdmPrepared;
 use sim_core::link::OfdmSpec;
 use sim_core::scenario::schema::{EqualizerKind, Estimator};
 
-/// The OFDM fields of the chain uniform (`chain_params.wgsl`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OfdmFields {
-    pub cw: u32,
-    pub nsym: u32,
-    pub nsc: u32,
-    pub nrx: u32,
-    pub nl: u32,
-    pub paths: u32,
-    pub npilot: u32,
-    pub data_syms: u32,
-    pub estimator: u32,
-    pub equalizer: u32,
-    pub cdm: u32,
-    pub doppler_hz: f32,
-    /// 0 AWGN, 1 TDL, 2 CDL.
-    pub fading_model: u32,
-    /// Time domain: 1, the FFT size, the CP length (samples) and the coefficient times per
-    /// link (the symbols, or the waveform grid).
-    pub td: u32,
-    pub fft_size: u32,
-    pub cp_len: u32,
-    pub ntimes: u32,
-    /// Word offsets of the tables in `otab`: psym, srow, dsym, tint, times, phasor, pilots,
-    /// fint, taps, cdl, delays (samples).
-    pub offsets: [u32; 11],
-}
-
 /// An OFDM link's GPU tables.
 pub struct OfdmTables {
-    pub fields: OfdmFields,
+    /// The chain uniform with this link's OFDM fields filled in.
+    pub fields: ChainParams,
+    /// The FFT size of the time domain (2 otherwise: it sizes the FFT kernel's memory).
+    pub fft_size: u32,
     /// The `otab` buffer's words.
     pub words: Vec<u32>,
     spec: OfdmSpec,
@@ -74,10 +50,16 @@ fn push(words: &mut Vec<u32>, values: impl IntoIterator<Item = u32>) -> u32 {
 }
 
 impl OfdmTables {
-    /// Tables of `o` with `codewords` code words of `coded_bits` bits, `qm` bits per symbol.
+    /// Tables of `o` with code words of `coded_bits` bits, `qm` bits per symbol; `base` is
+    /// the link's chain uniform, returned in `fields` with the OFDM fields set.
     ///
     /// Links the GPU chain cannot run ([`unsupported`]) get a clear error.
-    pub fn new(o: &OfdmSpec, coded_bits: usize, qm: usize) -> Result<Self, GpuError> {
+    pub fn new(
+        o: &OfdmSpec,
+        coded_bits: usize,
+        qm: usize,
+        base: ChainParams,
+    ) -> Result<Self, GpuError> {
         if let Some(why) = unsupported(o) {
             return Err(GpuError::Runtime(why));
         }
@@ -164,8 +146,11 @@ impl OfdmTables {
             (_, Some(m)) => m.clusters.len(),
             _ => 0,
         };
+        let fft_size = o.time_domain.map_or(2, |t| t.fft_size as u32);
+        let lmmse_stride = 1 + 3 * WINDOW.min(o.subcarriers) as u32;
         Ok(OfdmTables {
-            fields: OfdmFields {
+            fields: ChainParams {
+                ofdm: 1,
                 cw: o.codewords as u32,
                 nsym: nsym as u32,
                 nsc: nsc as u32,
@@ -192,13 +177,23 @@ impl OfdmTables {
                     _ => 0,
                 },
                 td: o.time_domain.is_some() as u32,
-                fft_size: o.time_domain.map_or(2, |t| t.fft_size as u32),
                 cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
                 ntimes: coefficient_times.len() as u32,
-                offsets: [
-                    psym, srow, dsym, tint, times, phasor, pilots, fint, taps, cdl, delays,
-                ],
+                lmmse_stride,
+                o_psym: psym,
+                o_srow: srow,
+                o_dsym: dsym,
+                o_tint: tint,
+                o_times: times,
+                o_phasor: phasor,
+                o_pilots: pilots,
+                o_fint: fint,
+                o_taps: taps,
+                o_cdl: cdl,
+                o_delays: delays,
+                ..base
             },
+            fft_size,
             words: w,
             spec: o.clone(),
             prep,
@@ -208,7 +203,7 @@ impl OfdmTables {
     /// Words per (layer, subcarrier) entry of the LMMSE weight table: the error variance,
     /// then (pilot subcarrier, weight re, weight im) per window member.
     pub fn lmmse_stride(&self) -> u32 {
-        1 + 3 * WINDOW.min(self.spec.subcarriers) as u32
+        self.fields.lmmse_stride
     }
 
     /// Words of the LMMSE weight table (one word when the link does not use it).
