@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use sim_core::engine::PointResult;
 use sim_core::link::SweepVariable;
 use sim_core::scenario::Resolved;
-use sim_core::stats::{wilson_interval, Z95};
+use sim_core::stats::bler_interval;
 use std::path::Path;
 use std::sync::Once;
 
@@ -175,7 +175,7 @@ where
         .map_err(err)?;
     chart
         .draw_series(plotted.iter().map(|p| {
-            let (lo, hi) = wilson_interval(p.counters.block_errors, p.counters.blocks, Z95);
+            let (lo, hi) = bler_interval(&p.counters);
             ErrorBar::new_vertical(
                 x_of(p),
                 lo.max(y_min),

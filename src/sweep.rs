@@ -11,7 +11,7 @@ use sim_core::link::{Coding, SweepVariable};
 use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
 use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
 use sim_core::scenario::{load, Resolved};
-use sim_core::stats::{wilson_interval, Z95};
+use sim_core::stats::bler_interval;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -227,7 +227,7 @@ fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
     );
     for r in results {
         let c = &r.counters;
-        let (lo, hi) = wilson_interval(c.block_errors, c.blocks, Z95);
+        let (lo, hi) = bler_interval(c);
         s += &format!(
             "{:>8.2} {:>8.2} {:>10} {:>8} {:>11.4e} [{:>9.3e}, {:>9.3e}] {:>11.4e} {:>9.3}\n",
             r.ebno_db,

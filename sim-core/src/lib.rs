@@ -17,7 +17,7 @@ pub mod rng;
 pub mod stats;
 
 pub use qam::{Cf32, Constellation, DemapperKind, Modulation};
-pub use stats::{wilson_interval, BlockOutcome, Counters};
+pub use stats::{bler_interval, wilson_interval, BlockOutcome, Counters};
 pub mod engine;
 pub mod link;
 pub mod results;

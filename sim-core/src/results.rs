@@ -5,7 +5,7 @@
 use crate::engine::PointResult;
 use crate::link::SweepVariable;
 use crate::scenario::Resolved;
-use crate::stats::{wilson_interval, Z95};
+use crate::stats::bler_interval;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -120,7 +120,7 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         Column::new(name.into(), points.iter().map(f).collect::<Vec<u64>>())
     };
     let col_s = |name: &str, v: &str| Column::new(name.into(), vec![v.to_string(); n]);
-    let ci = |p: &PointResult| wilson_interval(p.counters.block_errors, p.counters.blocks, Z95);
+    let ci = |p: &PointResult| bler_interval(&p.counters);
     let swept = match run.sweep_variable {
         SweepVariable::EbNoDb => "ebno_db",
         SweepVariable::SnrDb => "snr_db",

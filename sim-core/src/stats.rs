@@ -29,6 +29,11 @@ pub struct Counters {
     pub slots: u64,
     #[serde(default)]
     pub slot_errors: u64,
+    /// Σ over engine blocks of (wrong code words in the block)²: with `block_errors` and
+    /// `slots`, the between-slot variance that [`bler_interval`] needs (0 in checkpoints
+    /// written before it existed).
+    #[serde(default)]
+    pub codeword_errors_sq: u64,
     pub code_blocks: u64,
     pub code_block_errors: u64,
     pub bits: u64,
@@ -45,6 +50,7 @@ impl Counters {
         self.block_errors += o.codeword_errors as u64;
         self.slots += 1;
         self.slot_errors += (o.codeword_errors > 0) as u64;
+        self.codeword_errors_sq += (o.codeword_errors as u64).pow(2);
         self.code_blocks += code_blocks;
         self.code_block_errors += o.cb_errors as u64;
         self.bits += info_bits;
@@ -97,6 +103,51 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
     (low, high)
 }
 
+/// The 95% interval of a point's BLER (code words). With one code word per engine block it is
+/// the Wilson interval. The code words of an OFDM slot share a channel, so their errors are
+/// correlated: the interval is then Wilson's for the effective sample size n/deff, with the
+/// design effect deff = s²/(m·p(1 − p)) ≥ 1 of the cluster sample (s² the between-slot
+/// variance of a slot's m code word errors). With no errors, all errors, or no recorded
+/// squares (old checkpoints) it falls back to the slots as the sample size (deff = m, the
+/// widest).
+pub fn bler_interval(c: &Counters) -> (f64, f64) {
+    let (n, slots) = (c.blocks, c.slots.max(1));
+    if n == slots {
+        return wilson_interval(c.block_errors, n, Z95);
+    }
+    let m = n as f64 / slots as f64;
+    let p = c.block_errors as f64 / n as f64;
+    let deff =
+        if c.block_errors == 0 || c.block_errors == n || c.codeword_errors_sq < c.block_errors {
+            m
+        } else {
+            let mean = c.block_errors as f64 / slots as f64;
+            let s2 = (c.codeword_errors_sq as f64 - slots as f64 * mean * mean)
+                / (slots as f64 - 1.0).max(1.0);
+            (s2 / (m * p * (1.0 - p))).clamp(1.0, m)
+        };
+    wilson_interval_f(p, n as f64 / deff, Z95)
+}
+
+/// [`wilson_interval`] for a proportion `p` observed on a real-valued sample size `n`.
+pub fn wilson_interval_f(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    let low = if p == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if p == 1.0 {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (low, high)
+}
+
 /// Normal quantile of a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -115,5 +166,55 @@ mod tests {
         let (lo, hi) = wilson_interval(0, 50, Z95);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.06 && hi < 0.08);
+    }
+
+    /// Slots of m = 4 code words: when a slot's code words fail together the interval is the
+    /// Wilson interval of the slots; when they fail independently it is (about) the Wilson
+    /// interval of the code words; one code word per block is plain Wilson.
+    #[test]
+    fn bler_interval_accounts_for_slots() {
+        let slots = 1000u64;
+        let counters = |per_slot: &dyn Fn(u64) -> u16| {
+            let mut c = Counters::default();
+            for s in 0..slots {
+                let o = BlockOutcome {
+                    codeword_errors: per_slot(s),
+                    ..Default::default()
+                };
+                c.add(&o, 400, 4, 4);
+            }
+            c
+        };
+        // 100 slots lose all four code words.
+        let together = counters(&|s| if s % 10 == 0 { 4 } else { 0 });
+        let (lo, hi) = bler_interval(&together);
+        let (slo, shi) = wilson_interval(100, slots, Z95);
+        assert!(
+            (lo - slo).abs() < 1e-12 && (hi - shi).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        // 400 single errors spread one per slot in 400 slots: less clustered than binomial,
+        // clamped to deff = 1, the code words' Wilson interval.
+        let spread = counters(&|s| (s % 5 < 2) as u16);
+        let (lo, hi) = bler_interval(&spread);
+        let (wlo, whi) = wilson_interval(400, 4 * slots, Z95);
+        assert!((lo - wlo).abs() < 1e-12 && (hi - whi).abs() < 1e-12);
+        // Old checkpoints (no squares): the slots' width.
+        let old = Counters {
+            codeword_errors_sq: 0,
+            ..spread
+        };
+        let (lo, hi) = bler_interval(&old);
+        assert!(hi - lo > 1.9 * (whi - wlo), "{lo} {hi}");
+        // One code word per block: Wilson.
+        let mut single = Counters::default();
+        for s in 0..100u16 {
+            let o = BlockOutcome {
+                codeword_errors: (s % 10 == 0) as u16,
+                ..Default::default()
+            };
+            single.add(&o, 100, 1, 1);
+        }
+        assert_eq!(bler_interval(&single), wilson_interval(10, 100, Z95));
     }
 }
