@@ -84,23 +84,7 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }
-    let n_f = n as f64;
-    let p = successes as f64 / n_f;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / n_f;
-    let centre = (p + z2 / (2.0 * n_f)) / denom;
-    let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    let low = if successes == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let high = if successes == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    (low, high)
+    wilson_interval_f(successes as f64 / n as f64, n as f64, z)
 }
 
 /// The 95% interval of a point's BLER (code words). With one code word per engine block it is
