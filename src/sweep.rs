@@ -9,6 +9,7 @@ use receivers::CpuExecutor;
 use sim_core::engine::{run_point, Executor, PointResult};
 use sim_core::link::{Coding, SweepVariable};
 use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
+use sim_core::scenario::schema::PolarizationChoice;
 use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
 use sim_core::scenario::{load, Resolved};
 use sim_core::stats::bler_interval;
@@ -326,6 +327,18 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             o.carrier_hz / 1e9
         );
         w!(
+            "domain     {}",
+            match o.time_domain {
+                None => "frequency (channel per resource element at each symbol start)".into(),
+                Some(t) => format!(
+                    "time: FFT {}, CP {} samples, sample rate {:.3} MHz (ICI and ISI simulated)",
+                    t.fft_size,
+                    t.cp_len,
+                    t.fft_size as f64 * o.subcarrier_spacing_hz / 1e6
+                ),
+            }
+        );
+        w!(
             "slot       {} on symbols {:?} ({} pilot REs); {} data REs; {} code words per slot; \
              {} layer(s), {} receive antenna(s)",
             match &o.dmrs {
@@ -349,13 +362,24 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         }
         if let Some(c) = &o.cdl {
             w!(
-                "cdl        CDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, linear arrays of \
-                 {:?} elements {} λ apart",
+                "cdl        CDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}; arrays of \
+                 {:?} elements {} λ apart: tx {} × {} {:?}, rx {} × {} {:?}; angles {}",
                 c.profile,
                 c.delay_spread_s * 1e9,
                 c.doppler_hz,
+                if o.uplink { "uplink" } else { "downlink" },
                 o.antenna_pattern,
-                o.antenna_spacing
+                o.antenna_spacing,
+                o.tx_rows,
+                o.layers / o.tx_rows / if o.tx_polarization == PolarizationChoice::V { 1 } else { 2 },
+                o.tx_polarization,
+                o.rx_rows,
+                o.rx_antennas / o.rx_rows / if o.rx_polarization == PolarizationChoice::V { 1 } else { 2 },
+                o.rx_polarization,
+                match (c.angle_spreads_deg, c.mean_angles_deg) {
+                    (None, None) => "as tabulated".to_string(),
+                    (s, m) => format!("scaled (§7.7.5.1) to spreads {s:?}, means {m:?} (ASD/AOD, ASA/AOA, ZSD/ZOD, ZSA/ZOA, °)"),
+                }
             );
         }
         w!(
