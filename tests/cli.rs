@@ -161,6 +161,11 @@ fn bad_scenarios_exit_2_with_location() {
             "domain = \"time\"",
             "ofdm.domain = \"time\"",
         ),
+        (
+            "domain = \"frequency\"",
+            "fft_size = 512\ndomain = \"frequency\"",
+            "ofdm.fft_size = 512: the FFT size applies to domain = \"time\" only",
+        ),
         ("rx = 1", "rx = 9", "antennas.rx = 9: expected 1 ..= 8"),
         (
             "profile = \"A\"",

@@ -304,3 +304,27 @@ fn cdl_table(m: &CdlModel, w: &mut Vec<u32>) -> u32 {
     }
     at
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::scenario::resolve;
+
+    /// The GPU takes time-domain links with a power-of-two FFT size up to 4096 only.
+    #[test]
+    fn gpu_time_domain_needs_a_power_of_two_fft() {
+        let spec = |fft: usize| {
+            let text = format!(
+                "name = 't'\n[code]\ninfo_bits = 100\n[ofdm]\nprbs = 4\ndomain = 'time'\n\
+                 fft_size = {fft}\n[channel]\nmodel = 'tdl'\n[sweep]\nsnr_db = [1.0]\n"
+            );
+            resolve(&text, "t.toml").unwrap().link.ofdm.unwrap()
+        };
+        assert_eq!(unsupported(&spec(64)), None);
+        assert_eq!(unsupported(&spec(4096)), None);
+        for bad in [96, 8192] {
+            let why = unsupported(&spec(bad)).expect("refused");
+            assert!(why.contains("power-of-two fft_size ≤ 4096"), "{why}");
+        }
+    }
+}
