@@ -37,7 +37,16 @@ pub fn describe_choice(c: &DeviceChoice) -> String {
 }
 
 fn load_checked(path: &Path) -> Result<Resolved, Failure> {
-    load(path).map_err(|e| Failure::BadInput(e.to_string()))
+    let run = load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(why) = run
+        .link
+        .ofdm
+        .as_ref()
+        .and_then(receivers::ofdm_chain::time_domain_problem)
+    {
+        return Err(Failure::BadInput(format!("{}: {why}", path.display())));
+    }
+    Ok(run)
 }
 
 /// The executor for `--device`: `gpu` takes the best adapter, lavapipe included (slow; for

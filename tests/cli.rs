@@ -221,6 +221,23 @@ fn bad_scenarios_exit_2_with_location() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no/such/file.toml"));
+    // Time domain with paths longer than a symbol: refused, naming the file and the key.
+    let good =
+        std::fs::read_to_string(repo("scenarios/tdl-a-500kmh-15khz-64qam-time.toml")).unwrap();
+    let path = dir.join("long.toml");
+    std::fs::write(
+        &path,
+        good.replace("delay_spread_ns = 100", "delay_spread_ns = 9000"),
+    )
+    .unwrap();
+    let o = bin().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let msg = text(&o);
+    assert!(
+        msg.contains("long.toml: channel.delay_spread_ns")
+            && msg.contains("reaches past one OFDM symbol"),
+        "{msg}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -160,6 +160,36 @@ impl OfdmPrepared {
     }
 }
 
+/// Why `o` cannot be simulated in the time domain, or `None`: the waveform model takes a path
+/// from the previous symbol at most, so the longest delay must stay below one OFDM symbol
+/// with its CP.
+pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
+    o.time_domain?;
+    let one = || Array::ula(1, 0.5, ElementPattern::Omni);
+    let longest = match (&o.tdl, &o.cdl) {
+        (Some(t), _) => TdlModel::new(t.profile, t.delay_spread_s, 0.0)?
+            .taps
+            .iter()
+            .map(|p| p.delay_s)
+            .fold(0.0, f64::max),
+        (_, Some(c)) => CdlModel::new(c.profile, c.delay_spread_s, 0.0, one(), one())?
+            .delays()
+            .into_iter()
+            .fold(0.0, f64::max),
+        _ => return None,
+    };
+    let symbol = (1.0 + o.cp_fraction) / o.subcarrier_spacing_hz;
+    (longest >= symbol).then(|| {
+        format!(
+            "channel.delay_spread_ns: the longest path ({:.2} µs) reaches past one OFDM symbol \
+             with its CP ({:.2} µs); the time-domain model takes inter-symbol interference from \
+             the previous symbol only: use a smaller delay spread or domain = \"frequency\"",
+            longest * 1e6,
+            symbol * 1e6
+        )
+    })
+}
+
 /// Per-thread buffers of the OFDM chain.
 #[derive(Default)]
 pub struct OfdmScratch {
