@@ -462,7 +462,8 @@ impl GpuLinkChain {
                     let res = (p.nsym * p.nsc) as u64;
                     run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
                 } else {
-                    if p.fading_model != 0 {
+                    // Window averages and ICI power: perfect CSI only (as on the CPU).
+                    if p.fading_model != 0 && p.estimator == 0 {
                         run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
                     }
                     // One workgroup per (slot, symbol).

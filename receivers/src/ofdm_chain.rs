@@ -239,6 +239,15 @@ impl OfdmScratch {
     }
 }
 
+/// AWGN "channel" of link l = r · nl + t: receive antenna r hears layer r mod nl, gain 1.
+fn awgn_gain(l: usize, nl: usize) -> Cf32 {
+    if (l / nl) % nl == l % nl {
+        [1.0, 0.0]
+    } else {
+        [0.0, 0.0]
+    }
+}
+
 fn cmul(a: Cf32, b: Cf32) -> Cf32 {
     [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]]
 }
@@ -310,9 +319,10 @@ pub fn simulate_slot(
         }
     }
     // Path coefficients `[rx, tx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
-    // Time domain: coefficients on the waveform's sample grid, averaged over each symbol's
-    // FFT window for H (the ICI-free part: perfect CSI).
+    // Time domain: coefficients on the waveform's sample grid; H (their averages over each
+    // symbol's FFT window, the ICI-free part) is only perfect CSI there, so only made for it.
     let links = nrx * nl;
+    let needs_h = prep.waveform.is_none() || o.estimator == Estimator::Perfect;
     let times = match &prep.waveform {
         Some(_) => &prep.grid_times,
         None => &prep.times,
@@ -347,22 +357,20 @@ pub fn simulate_slot(
     s.ici.clear();
     s.ici.resize(links * nsym, 0.0);
     if let Some(w) = &prep.waveform {
-        s.coeffs.resize(links * nsym * paths, [0.0; 2]);
-        w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
+        if needs_h {
+            s.coeffs.resize(links * nsym * paths, [0.0; 2]);
+            w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
+        } else {
+            s.coeffs.clear();
+        }
     }
     // h[(rx · nl + tx), symbol, subcarrier]
     s.h.resize(links * n_re, [0.0; 2]);
-    if paths == 0 {
-        // AWGN: identity per layer (rx antenna r hears layer r mod nl).
-        for r in 0..nrx {
-            for t in 0..nl {
-                let v = if r % nl == t { [1.0, 0.0] } else { [0.0, 0.0] };
-                s.h[(r * nl + t) * n_re..(r * nl + t + 1) * n_re]
-                    .iter_mut()
-                    .for_each(|x| *x = v);
-            }
+    if needs_h && paths == 0 {
+        for l in 0..links {
+            s.h[l * n_re..(l + 1) * n_re].fill(awgn_gain(l, nl));
         }
-    } else {
+    } else if needs_h {
         for l in 0..links {
             for sym in 0..nsym {
                 let hrow = &mut s.h[(l * nsym + sym) * nsc..(l * nsym + sym + 1) * nsc];
@@ -404,14 +412,12 @@ pub fn simulate_slot(
             s.noise.resize(nrx * total, [0.0; 2]);
             rng.complex_gaussian(Stream::Noise, point.no, &mut s.noise);
             if paths == 0 {
-                // AWGN: one path of delay 0 and gain 1 from layer r mod nl to antenna r.
+                // AWGN: one path of delay 0 per link.
                 let grid = w.grid_len();
                 s.grid_coeffs.clear();
-                for r in 0..nrx {
-                    for t in 0..nl {
-                        let v = if r % nl == t { [1.0, 0.0] } else { [0.0, 0.0] };
-                        s.grid_coeffs.extend(std::iter::repeat_n(v, grid));
-                    }
+                for l in 0..links {
+                    s.grid_coeffs
+                        .extend(std::iter::repeat_n(awgn_gain(l, nl), grid));
                 }
             }
             let delays = if paths == 0 { &[0.0][..] } else { &prep.delays };
