@@ -14,12 +14,12 @@ use sim_core::scenario::resolve;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-struct Row {
-    name: String,
-    settings: String,
-    blocks: u64,
-    seconds: f64,
-    info_bits_per_s: f64,
+pub(crate) struct Row {
+    pub name: String,
+    pub settings: String,
+    pub blocks: u64,
+    pub seconds: f64,
+    pub info_bits_per_s: f64,
 }
 
 /// Runs `work(first, count)` on growing batches (up to `max_batch`) until `min_time` has
@@ -102,7 +102,7 @@ fn decoder_row(
 }
 
 /// The whole chain through `exec` at one point of a scenario text, batches up to `max_batch`.
-fn chain_row(
+pub(crate) fn chain_row(
     name: &str,
     scenario: &str,
     exec: &mut dyn Executor,
@@ -426,6 +426,7 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
             t,
         )?);
     }
+    rows.extend(crate::bench_neural::cpu_rows(t)?);
     let gpu = match device {
         "cpu" => None,
         "gpu" => Some(GpuExecutor::new(true)?),
@@ -433,6 +434,7 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
     };
     if let Some(mut gpu) = gpu {
         rows.extend(gpu_rows(&mut gpu, quick, t)?);
+        rows.push(crate::bench_neural::gpu_row(gpu.context(), quick, t)?);
     }
     let mut report = format!(
         "{:<40} {:>12} {:>9} {:>10}  settings\n",

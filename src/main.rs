@@ -2,8 +2,10 @@
 //! list compute devices, benchmark).
 
 mod bench;
+mod bench_neural;
 mod plot;
 mod sweep;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -48,6 +50,26 @@ enum Command {
         /// needed point is missing); the result equals a single-machine run.
         #[arg(long, conflicts_with = "fresh")]
         merge: bool,
+    },
+    /// Train a neural receiver on the scenario's slots ([training]); writes OUT/model.bpk,
+    /// the training curve and checkpoints.
+    Train {
+        scenario: PathBuf,
+        /// Model folder, e.g. models/NAME.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Continue from OUT/checkpoint.
+        #[arg(long, conflicts_with = "fresh")]
+        resume: bool,
+        /// Discard OUT/checkpoint and start over.
+        #[arg(long)]
+        fresh: bool,
+        /// Overrides [training] steps.
+        #[arg(long)]
+        steps: Option<usize>,
     },
     /// Parse and check a scenario; print the resolved parameters.
     Validate { scenario: PathBuf },
@@ -115,6 +137,21 @@ fn main() -> ExitCode {
             fresh,
             shard,
             merge,
+        }),
+        Command::Train {
+            scenario,
+            out,
+            seed,
+            resume,
+            fresh,
+            steps,
+        } => train::run(&train::TrainArgs {
+            scenario,
+            out,
+            seed,
+            resume,
+            fresh,
+            steps,
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),

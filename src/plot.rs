@@ -5,6 +5,7 @@
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use receivers::neural::train::CurvePoint;
 use sim_core::engine::PointResult;
 use sim_core::link::SweepVariable;
 use sim_core::scenario::Resolved;
@@ -200,6 +201,80 @@ where
         .draw_series(
             ber.iter()
                 .map(|&(x, y)| TriangleMarker::new((x, y), 5, RED.filled())),
+        )
+        .map_err(err)?;
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Writes `training.svg` and `training.png` into `dir`: the loss (bits per coded bit) and the
+/// validation BLER against the step, log scale.
+pub fn training_plot(dir: &Path, name: &str, curve: &[CurvePoint]) -> Result<()> {
+    svg_and_png!(dir, "training", draw_training, name, curve)
+}
+
+fn draw_training<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    name: &str,
+    curve: &[CurvePoint],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let last = curve.last().map_or(1, |p| p.step).max(2) as f64;
+    let loss: Vec<(f64, f64)> = curve
+        .iter()
+        .filter(|p| p.loss > 0.0)
+        .map(|p| (p.step as f64, p.loss))
+        .collect();
+    let bler: Vec<(f64, f64)> = curve
+        .iter()
+        .filter_map(|p| Some((p.step as f64, p.validation_bler.filter(|b| *b > 0.0)?)))
+        .collect();
+    let y_min = loss
+        .iter()
+        .chain(&bler)
+        .map(|p| p.1)
+        .fold(1.0f64, f64::min)
+        .max(1e-6)
+        / 2.0;
+    let mut chart = ChartBuilder::on(root)
+        .caption(format!("{name}: training"), ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(1.0..last, (y_min..1.5f64).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc("loss (bits) / validation BLER")
+        .label_style(("sans-serif", 15))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new(loss, BLUE.stroke_width(1)))
+        .map_err(err)?
+        .label("binary cross-entropy (bits)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(bler.clone(), RED.stroke_width(2)))
+        .map_err(err)?
+        .label("validation BLER")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+    chart
+        .draw_series(
+            bler.iter()
+                .map(|&(x, y)| Circle::new((x, y), 4, RED.filled())),
         )
         .map_err(err)?;
     chart

@@ -9,6 +9,7 @@ use receivers::CpuExecutor;
 use sim_core::engine::{run_point, Executor, PointResult};
 use sim_core::link::{Coding, SweepVariable};
 use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
+use sim_core::scenario::location::locate;
 use sim_core::scenario::schema::PolarizationChoice;
 use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
 use sim_core::scenario::{load, Resolved};
@@ -45,6 +46,22 @@ fn load_checked(path: &Path) -> Result<Resolved, Failure> {
         .and_then(receivers::ofdm_chain::time_domain_problem)
     {
         return Err(Failure::BadInput(format!("{}: {why}", path.display())));
+    }
+    if let Some(dir) = run
+        .link
+        .ofdm
+        .as_ref()
+        .and_then(|o| o.neural_weights.as_ref())
+    {
+        if let Err(e) = receivers::neural::NeuralRunner::load(Path::new(dir), &run.link) {
+            let at = locate(
+                &run.source,
+                &run.file,
+                &["receiver", "weights"],
+                e.to_string(),
+            );
+            return Err(Failure::BadInput(at.to_string()));
+        }
     }
     Ok(run)
 }
@@ -101,8 +118,21 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     };
     let dir = args.out.join(&run.scenario.name);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // A retrained network invalidates finished points.
+    let weights = match run
+        .link
+        .ofdm
+        .as_ref()
+        .and_then(|o| o.neural_weights.as_ref())
+    {
+        Some(dir) => receivers::neural::weights::load_meta(Path::new(dir))
+            .map(|m| m.params_hash)
+            .map_err(|e| Failure::BadInput(e.to_string()))?,
+        None => String::new(),
+    };
     let fp = fingerprint(&[
         &run.source,
+        &weights,
         &seed.to_string(),
         &format!("{}/{}", stop.min_block_errors, stop.max_blocks),
         VERSION,
@@ -391,12 +421,31 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
                 }
             );
         }
-        w!(
-            "receiver   estimator {:?}, interpolation {:?}, equalizer {:?}",
-            o.estimator,
-            o.interpolation,
-            o.equalizer
-        );
+        match &o.neural_weights {
+            Some(dir) => {
+                let m = receivers::neural::weights::load_meta(Path::new(dir))
+                    .map_err(|e| Failure::BadInput(e.to_string()))?;
+                let s = &m.shape;
+                w!(
+                    "receiver   neural, {dir}: {} parameters (depth {}, width {}, kernel {}, \
+                     dilations {:?}), trained {} steps on `{}` with seed {}",
+                    s.parameters(),
+                    s.depth,
+                    s.width,
+                    s.kernel,
+                    s.dilations,
+                    m.steps,
+                    m.scenario_name,
+                    m.seed
+                );
+            }
+            None => w!(
+                "receiver   estimator {:?}, interpolation {:?}, equalizer {:?}",
+                o.estimator,
+                o.interpolation,
+                o.equalizer
+            ),
+        }
     }
     w!(
         "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",

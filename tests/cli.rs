@@ -379,3 +379,118 @@ fn sharded_run_merges_to_the_whole_run() {
     assert_eq!(run("x", &["--shard", "2/2"]).0, Some(2));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// `train` writes a model, its curve and a checkpoint; `run` simulates with it; a missing or
+/// absent model is a located error.
+#[test]
+fn neural_train_then_run() {
+    let dir = temp_dir("neural");
+    let model = dir.join("model");
+    let scenario = format!(
+        r#"name = "tiny-neural"
+seed = 4
+[code]
+info_bits = 384
+crc = "none"
+coded_bits = 768
+base_graph = "bg2"
+[modulation]
+scheme = "qpsk"
+[ofdm]
+carrier_ghz = 3.5
+subcarrier_spacing_khz = 30
+num_subcarriers = 32
+symbols = 14
+cyclic_prefix = "none"
+[pilots]
+pattern = "kronecker"
+symbols = [2, 11]
+[antennas]
+tx = 1
+rx = 2
+layers = 1
+[channel]
+model = "cdl"
+profile = "C"
+delay_spread_ns = 100
+speed_kmh = 36
+direction = "uplink"
+normalize = true
+[receiver]
+kind = "neural"
+weights = "{}"
+[training]
+depth = 1
+width = 4
+batch = 2
+validation_blocks = 4
+[sweep]
+ebno_db = [10.0]
+[stop]
+max_blocks = 40
+"#,
+        model.display()
+    );
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, &scenario).unwrap();
+    let o = bin()
+        .arg("train")
+        .arg(&path)
+        .arg("--out")
+        .arg(&model)
+        .args(["--steps", "3"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    for f in [
+        "model.bpk",
+        "training.parquet",
+        "training.csv",
+        "training.svg",
+    ] {
+        assert!(model.join(f).is_file(), "{f}: {}", text(&o));
+    }
+    assert!(model.join("checkpoint/state.json").is_file());
+    assert_eq!(read_table(&model.join("training.parquet")).height(), 3);
+    let o = bin()
+        .arg("run")
+        .arg(&path)
+        .args(["--device", "cpu", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let df = read_table(&dir.join("tiny-neural/points.parquet"));
+    assert_eq!(df.height(), 1);
+    // The GPU chain does not run networks yet: a clear refusal.
+    let o = bin()
+        .arg("run")
+        .arg(&path)
+        .args(["--device", "gpu", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--device cpu"), "{}", text(&o));
+    // A model folder that does not exist, and a neural receiver without weights.
+    let line = scenario[..scenario.find("weights =").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    for (to, expect) in [
+        ("weights = \"no/such/model\"", "no such model folder"),
+        ("", "receiver.weights: kind = \"neural\" needs `weights`"),
+    ] {
+        let bad = dir.join("bad.toml");
+        let from = format!("weights = \"{}\"", model.display());
+        std::fs::write(&bad, scenario.replace(&from, to)).unwrap();
+        let o = bin().arg("validate").arg(&bad).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let msg = text(&o);
+        assert!(msg.contains("bad.toml:") && msg.contains(expect), "{msg}");
+        if !to.is_empty() {
+            assert!(msg.contains(&format!("bad.toml:{line}:")), "{msg}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

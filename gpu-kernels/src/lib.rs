@@ -22,6 +22,7 @@ pub mod gpu_executor;
 pub mod ldpc_decoder;
 pub mod ldpc_encoder;
 pub mod link_chain;
+pub mod neural;
 pub mod ofdm_chain;
 pub mod pipeline_cache;
 

@@ -3,6 +3,8 @@
 //! fallback when no GPU is present.
 
 use crate::equalizer::equalize_flat;
+use crate::neural::infer::simulate_slots;
+use crate::neural::NeuralRunner;
 use crate::ofdm_chain::{simulate_slot, OfdmPrepared, OfdmScratch};
 use channels::{add_awgn, apply_flat, rayleigh_coefficients};
 use rayon::prelude::*;
@@ -12,6 +14,7 @@ use sim_core::link::{Coding, LinkSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::ChannelModel;
 use sim_core::{BlockOutcome, Cf32, Constellation};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Runs blocks on the CPU.
@@ -27,6 +30,8 @@ struct Prepared {
     codec: Option<TransportCodec>,
     constellation: Constellation,
     ofdm: Option<OfdmPrepared>,
+    /// `[receiver] kind = "neural"`: the loaded network.
+    neural: Option<NeuralRunner>,
 }
 
 /// Per-thread buffers.
@@ -52,13 +57,19 @@ impl CpuExecutor {
         Self::default()
     }
 
-    fn prepare(&mut self, link: &LinkSpec) -> Arc<Prepared> {
+    fn prepare(&mut self, link: &LinkSpec) -> Result<Arc<Prepared>, ExecError> {
         let key = format!("{link:?}");
         if let Some((k, p)) = &self.cached {
             if *k == key {
-                return p.clone();
+                return Ok(p.clone());
             }
         }
+        let neural = match link.ofdm.as_ref().and_then(|o| o.neural_weights.as_ref()) {
+            Some(dir) => Some(
+                NeuralRunner::load(Path::new(dir), link).map_err(|e| ExecError(e.to_string()))?,
+            ),
+            None => None,
+        };
         let codec = match &link.coding {
             Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
             Coding::Uncoded => None,
@@ -67,9 +78,10 @@ impl CpuExecutor {
             codec,
             constellation: Constellation::new(link.modulation),
             ofdm: link.ofdm.as_ref().map(OfdmPrepared::new),
+            neural,
         });
         self.cached = Some((key, p.clone()));
-        p
+        Ok(p)
     }
 }
 
@@ -198,7 +210,20 @@ impl Executor for CpuExecutor {
         if first_block + count as u64 > u32::MAX as u64 {
             return Err(ExecError("more than 2^32 blocks in one point".into()));
         }
-        let prep = self.prepare(link);
+        let prep = self.prepare(link)?;
+        if let (Some(runner), Some(op)) = (&prep.neural, &prep.ofdm) {
+            return Ok(simulate_slots(
+                link,
+                op,
+                prep.codec.as_ref(),
+                &prep.constellation,
+                point,
+                seed,
+                first_block,
+                count,
+                runner,
+            ));
+        }
         Ok((0..count as u64)
             .into_par_iter()
             .map_init(Scratch::default, |s, i| {

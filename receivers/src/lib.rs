@@ -5,13 +5,15 @@
 //! ([`estimation`]) and single-stream combining ([`ofdm_chain`]), and [`CpuExecutor`], which
 //! runs the whole chain (bits → CRC → LDPC → rate matching → QAM [→ OFDM grid] → channel →
 //! estimation/equalizer → demapper → decoder → counters) for batches of blocks on all CPU
-//! cores. LMMSE estimation, MIMO equalizers and neural receivers follow.
+//! cores; LMMSE estimation ([`lmmse_estimation`]), MIMO detection ([`mimo`]) and neural
+//! receivers (burn: model, features, weights, CPU inference, training: [`neural`]).
 
 pub mod cpu_chain;
 pub mod equalizer;
 pub mod estimation;
 pub mod lmmse_estimation;
 pub mod mimo;
+pub mod neural;
 pub mod ofdm_chain;
 
 pub use cpu_chain::CpuExecutor;

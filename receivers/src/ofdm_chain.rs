@@ -18,7 +18,7 @@ use sim_core::dmrs::dmrs_values;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
-use sim_core::scenario::schema::{AntennaPattern, Estimator, PolarizationChoice};
+use sim_core::scenario::schema::{AntennaPattern, Estimator, Interpolation, PolarizationChoice};
 use sim_core::{BlockOutcome, Cf32, Constellation};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -195,7 +195,8 @@ pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
 pub struct OfdmScratch {
     a: Vec<u8>,
     b: Vec<Vec<u8>>,
-    f: Vec<u8>,
+    /// The slot's coded bits, code word after code word.
+    pub(crate) f: Vec<u8>,
     mapped: Vec<Cf32>,
     x: Vec<Cf32>,
     coeffs: Vec<Cf32>,
@@ -204,7 +205,8 @@ pub struct OfdmScratch {
     err_var: Vec<f32>,
     y: Vec<Cf32>,
     noise: Vec<Cf32>,
-    llr: Vec<f32>,
+    /// `[code words · G]` channel LLRs.
+    pub(crate) llr: Vec<f32>,
     b_hat: Vec<u8>,
     codec: CodecWorkspace,
     /// Time domain: `[links, grid, paths]` coefficients, `[links, symbols]` ICI power and the
@@ -263,6 +265,24 @@ pub fn simulate_slot(
     rng: &BlockRng,
     s: &mut OfdmScratch,
 ) -> BlockOutcome {
+    let o = link.ofdm.as_ref().expect("an OFDM link");
+    transmit_and_receive(link, prep, codec, constellation, point, rng, s);
+    estimate(o, prep, point, o.estimator, o.interpolation, s);
+    detect_slot(link, constellation, point, s);
+    decode_slot(link, codec, s)
+}
+
+/// The transmitter, the channel and the noise: fills the slot's payload (`a`), code words
+/// (`f`), transmitted grid, true channel (where needed) and received grid `y`.
+pub fn transmit_and_receive(
+    link: &LinkSpec,
+    prep: &OfdmPrepared,
+    codec: Option<&TransportCodec>,
+    constellation: &Constellation,
+    point: &PointSpec,
+    rng: &BlockRng,
+    s: &mut OfdmScratch,
+) {
     let o = link.ofdm.as_ref().expect("an OFDM link");
     let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
     let qm = link.modulation.bits_per_symbol();
@@ -387,6 +407,14 @@ pub fn simulate_slot(
             }
         }
     }
+    if o.normalize && paths > 0 && prep.waveform.is_none() {
+        // Unit mean energy per RE over all antenna pairs of this slot.
+        let energy: f64 = s.h.iter().map(|v| (v[0] * v[0] + v[1] * v[1]) as f64).sum();
+        let scale = (1.0 / (energy / (links * n_re) as f64).max(1e-30).sqrt()) as f32;
+        for v in s.h.iter_mut().chain(s.coeffs.iter_mut()) {
+            *v = [v[0] * scale, v[1] * scale];
+        }
+    }
     s.y.resize(nrx * n_re, [0.0; 2]);
     match &prep.waveform {
         // y = Σ_t H_t·x_t + n on every antenna.
@@ -440,10 +468,25 @@ pub fn simulate_slot(
             }
         }
     }
+}
+
+/// Channel estimate and its error variance per RE, per (rx, tx), from `s.y` (perfect CSI: the
+/// true channel that [`transmit_and_receive`] kept).
+pub fn estimate(
+    o: &OfdmSpec,
+    prep: &OfdmPrepared,
+    point: &PointSpec,
+    estimator: Estimator,
+    interpolation: Interpolation,
+    s: &mut OfdmScratch,
+) {
+    let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
+    let n_re = nsym * nsc;
+    let links = nrx * nl;
     // Channel estimate and its error variance per RE, per (rx, tx).
     s.h_hat.resize(links * n_re, [0.0; 2]);
     s.err_var.resize(links * n_re, 0.0);
-    match o.estimator {
+    match estimator {
         // Time domain: perfect CSI knows the diagonal and the ICI power of each link and
         // symbol (an error the detector adds to the noise, as for an estimate).
         Estimator::Perfect => {
@@ -469,7 +512,7 @@ pub fn simulate_slot(
                         point.no,
                         cdm,
                     );
-                    if o.estimator == Estimator::Lmmse {
+                    if estimator == Estimator::Lmmse {
                         // LS at the comb positions → LMMSE over all subcarriers.
                         // CDM despreading halves the noise of the LS values (their pairwise
                         // correlation is ignored by the weights).
@@ -489,7 +532,7 @@ pub fn simulate_slot(
                         &o.pilot_symbols,
                         nsym,
                         nsc,
-                        o.interpolation,
+                        interpolation,
                         &mut s.h_hat[range.clone()],
                         &mut s.err_var[range],
                     );
@@ -497,6 +540,21 @@ pub fn simulate_slot(
             }
         }
     }
+}
+
+/// Detection and demapping of every data RE into `s.llr`.
+fn detect_slot(
+    link: &LinkSpec,
+    constellation: &Constellation,
+    point: &PointSpec,
+    s: &mut OfdmScratch,
+) {
+    let o = link.ofdm.as_ref().expect("an OFDM link");
+    let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
+    let qm = link.modulation.bits_per_symbol();
+    let n_re = nsym * nsc;
+    let (cw, g) = (o.codewords, link.coded_bits);
+    let data_symbols = cw * g / qm;
     // Detection per data RE (one layer: both equalizers are maximum-ratio combining); the
     // estimate's error adds Σ_t σₑ²(r, t) of noise on antenna r (averaged over antennas).
     s.llr.resize(cw * g, 0.0);
@@ -531,6 +589,18 @@ pub fn simulate_slot(
             }
         }
     }
+}
+
+/// Decodes every code word of the slot from `s.llr`; the outcome sums them.
+pub fn decode_slot(
+    link: &LinkSpec,
+    codec: Option<&TransportCodec>,
+    s: &mut OfdmScratch,
+) -> BlockOutcome {
+    let o = link.ofdm.as_ref().expect("an OFDM link");
+    let cw = o.codewords;
+    let g = link.coded_bits;
+    let a_len = link.info_bits;
     // Receiver: decode every code word.
     let mut out = BlockOutcome::default();
     for c in 0..cw {

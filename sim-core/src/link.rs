@@ -95,9 +95,14 @@ pub struct OfdmSpec {
     pub rx_polarization: PolarizationChoice,
     /// CDL: the UE transmits (the BS receives with the `rx` antennas).
     pub uplink: bool,
+    /// Each slot's channel scaled to unit mean energy per RE over all antenna pairs.
+    pub normalize: bool,
     pub estimator: Estimator,
     pub interpolation: Interpolation,
     pub equalizer: EqualizerKind,
+    /// A neural receiver's model folder (`[receiver] kind = "neural"`); it replaces
+    /// estimation, equalization and demapping.
+    pub neural_weights: Option<String>,
     /// Code words per slot: as many as the data resource elements hold.
     pub codewords: usize,
 }

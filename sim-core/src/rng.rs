@@ -42,6 +42,8 @@ pub enum Stream {
     Noise = 1,
     /// Channel coefficients (fading).
     Fading = 2,
+    /// Training-time draws (a slot's Eb/N0, speed, delay spread, profile).
+    Training = 3,
 }
 
 /// The random numbers of one transport block of one sweep point.

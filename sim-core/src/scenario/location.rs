@@ -144,6 +144,23 @@ pub fn span_of(doc: &toml_edit::Document<&str>, path: &[&str]) -> Option<Range<u
     }
 }
 
+/// An error about the value at dotted `path` of scenario `text` (read from `file`), located
+/// like the checks' errors (for checks made outside `sim-core`, e.g. of a weights file).
+pub fn locate(text: &str, file: &str, path: &[&str], message: String) -> ScenarioError {
+    let span = toml_edit::Document::parse(text)
+        .ok()
+        .and_then(|d| span_of(&d, path));
+    let (line, column) = span.as_ref().map_or((1, 1), |s| line_col(text, s.start));
+    ScenarioError {
+        file: file.into(),
+        line,
+        column,
+        key: path.join("."),
+        value: span.map(|s| value_at(text, &s)).unwrap_or_default(),
+        message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

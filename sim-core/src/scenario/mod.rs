@@ -5,6 +5,7 @@ pub mod location;
 mod ofdm;
 pub mod resolve;
 pub mod schema;
+mod training;
 
 pub use location::ScenarioError;
 pub use resolve::{load, resolve, Resolved};

@@ -26,6 +26,7 @@ pub(super) fn build_ofdm(
         }
         for (key, set) in [
             ("direction", ch.direction.is_some()),
+            ("normalize", ch.normalize.is_some()),
             ("profile", ch.profile.is_some()),
             ("delay_spread_ns", ch.delay_spread_ns.is_some()),
             ("speed_kmh", ch.speed_kmh.is_some()),
@@ -198,11 +199,28 @@ pub(super) fn build_ofdm(
         }
     };
     let r = &s.receiver;
-    if r.estimator != Estimator::Perfect && pilot_symbols.is_empty() {
+    let neural = r.kind == ReceiverKind::Neural;
+    if (neural || r.estimator != Estimator::Perfect) && pilot_symbols.is_empty() {
         return Err(fail(
             &["pilots", "symbols"],
-            "LS and LMMSE estimation need at least one pilot symbol".into(),
+            "LS and LMMSE estimation and neural receivers need at least one pilot symbol".into(),
         ));
+    }
+    match (&r.weights, neural) {
+        (None, true) => {
+            return Err(fail(
+                &["receiver", "weights"],
+                "kind = \"neural\" needs `weights`: a model folder written by `ferrolink train`"
+                    .into(),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(fail(
+                &["receiver", "weights"],
+                "applies to kind = \"neural\" only".into(),
+            ))
+        }
+        _ => {}
     }
     let a = &s.antennas;
     if !(1..=4).contains(&a.layers) {
@@ -233,6 +251,18 @@ pub(super) fn build_ofdm(
         return Err(fail(
             &["antennas", "spacing"],
             "expected 0 < spacing ≤ 100 wavelengths".into(),
+        ));
+    }
+    if ch.normalize.is_some() && !matches!(ch.model, ChannelModel::Tdl | ChannelModel::Cdl) {
+        return Err(fail(
+            &["channel", "normalize"],
+            "applies to model = \"tdl\" or \"cdl\" only".into(),
+        ));
+    }
+    if ch.normalize == Some(true) && time_domain.is_some() {
+        return Err(fail(
+            &["channel", "normalize"],
+            "per-slot normalization is implemented for domain = \"frequency\" only".into(),
         ));
     }
     if ch.direction.is_some() && ch.model != ChannelModel::Cdl {
@@ -380,9 +410,11 @@ pub(super) fn build_ofdm(
         tx_polarization: a.tx_polarization,
         rx_polarization: a.rx_polarization,
         uplink: ch.direction == Some(LinkDirection::Uplink),
+        normalize: ch.normalize == Some(true),
         estimator: r.estimator,
         interpolation: r.interpolation,
         equalizer: r.equalizer,
+        neural_weights: r.weights.clone(),
         codewords,
     }))
 }

@@ -65,6 +65,7 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
         }
     };
     check(&scenario, &fail)?;
+    super::training::check_training(&scenario, &fail)?;
     let link = build_link(&scenario, &fail)?;
     let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
         (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),

@@ -30,6 +30,8 @@ pub struct Scenario {
     pub antennas: AntennasConfig,
     #[serde(default)]
     pub receiver: ReceiverConfig,
+    /// `ferrolink train`: the neural receiver's shape and its training (OFDM links).
+    pub training: Option<TrainingConfig>,
     pub sweep: SweepConfig,
     #[serde(default)]
     pub stop: StopConfig,
@@ -169,6 +171,9 @@ pub struct ChannelConfig {
     /// ZSA] and mean angles [AOD, AOA, ZOD, ZOA], degrees.
     pub angle_spreads_deg: Option<[f64; 4]>,
     pub mean_angles_deg: Option<[f64; 4]>,
+    /// TDL/CDL in the frequency domain: scale each slot's channel to unit mean energy per
+    /// resource element over all antenna pairs (Sionna's `normalize_channel = True`).
+    pub normalize: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +194,7 @@ impl Default for ChannelConfig {
             direction: None,
             angle_spreads_deg: None,
             mean_angles_deg: None,
+            normalize: None,
         }
     }
 }
@@ -373,21 +379,98 @@ pub enum EqualizerKind {
     Lmmse,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReceiverKind {
+    /// Channel estimation, equalization and demapping (`estimator`, `interpolation`,
+    /// `equalizer`).
+    Classical,
+    /// A trained neural receiver (`weights`) maps the received grid to LLRs.
+    Neural,
+}
+
 /// `[receiver]` (OFDM links).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReceiverConfig {
+    pub kind: ReceiverKind,
     pub estimator: Estimator,
     pub interpolation: Interpolation,
     pub equalizer: EqualizerKind,
+    /// `kind = "neural"`: the model folder written by `ferrolink train` (relative paths from
+    /// the working directory).
+    pub weights: Option<String>,
 }
 
 impl Default for ReceiverConfig {
     fn default() -> Self {
         ReceiverConfig {
+            kind: ReceiverKind::Classical,
             estimator: Estimator::Perfect,
             interpolation: Interpolation::Linear,
             equalizer: EqualizerKind::Lmmse,
+            weights: None,
+        }
+    }
+}
+
+/// `[training]`: the neural receiver's shape and how `ferrolink train` fits it. Every slot of
+/// a mini-batch draws its Eb/N0 (and, where ranges are given, its speed and delay spread, and
+/// its profile) uniformly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingConfig {
+    /// Residual blocks (two convolutions each).
+    pub depth: usize,
+    /// Feature channels of every hidden layer.
+    pub width: usize,
+    /// Odd kernel size, the same in time and frequency.
+    pub kernel: usize,
+    /// Frequency dilation of each residual block, cycled when shorter than `depth`.
+    pub dilations: Vec<usize>,
+    pub steps: usize,
+    /// Slots per mini-batch.
+    pub batch: usize,
+    /// Adam's peak learning rate: linear warm-up, then cosine decay to `final_learning_rate`.
+    pub learning_rate: f64,
+    pub final_learning_rate: f64,
+    pub warmup_steps: usize,
+    /// Eb/N0 range of the training slots, dB (default: the sweep's range).
+    pub ebno_db: Option<[f64; 2]>,
+    /// Ranges of speed (km/h) and delay spread (ns); default: the scenario's values.
+    pub speed_kmh: Option<[f64; 2]>,
+    pub delay_spread_ns: Option<[f64; 2]>,
+    /// TDL/CDL profiles to draw from (default: the scenario's).
+    pub profiles: Option<Vec<String>>,
+    /// Validation BLER every this many steps, on `validation_blocks` slots at
+    /// `validation_ebno_db` (default: the middle of the training range).
+    pub validation_every: usize,
+    pub validation_blocks: usize,
+    pub validation_ebno_db: Option<f64>,
+    /// A resumable checkpoint every this many steps.
+    pub checkpoint_every: usize,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        TrainingConfig {
+            depth: 4,
+            width: 32,
+            kernel: 3,
+            dilations: vec![1, 2, 4, 8],
+            steps: 3000,
+            batch: 16,
+            learning_rate: 2e-3,
+            final_learning_rate: 1e-4,
+            warmup_steps: 100,
+            ebno_db: None,
+            speed_kmh: None,
+            delay_spread_ns: None,
+            profiles: None,
+            validation_every: 250,
+            validation_blocks: 200,
+            validation_ebno_db: None,
+            checkpoint_every: 250,
         }
     }
 }
