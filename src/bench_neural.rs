@@ -27,7 +27,7 @@ fn anchor() -> Result<(Resolved, NeuralShape, PathBuf)> {
             &format!("weights = {:?}", dir.display().to_string()),
         )
         .replace(
-            "ebno_db = { start = -3.0, stop = 5.0, step = 1.0 }",
+            "ebno_db = { start = -3.0, stop = 7.0, step = 0.5 }",
             "ebno_db = [4.0]",
         );
     let run = resolve(&text, "bench").map_err(|e| anyhow!("{e}"))?;

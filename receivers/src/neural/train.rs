@@ -68,10 +68,25 @@ impl TrainPaths {
 struct CheckpointState {
     /// Steps taken.
     step: usize,
-    /// The training scenario's text (a checkpoint resumes only the same scenario).
+    /// What fixes the training's slots and network (a checkpoint resumes only the same):
+    /// see [`training_key`].
     scenario: String,
     seed: u64,
     curve: Vec<CurvePoint>,
+}
+
+/// What a checkpoint must match to be resumed: the resolved link, `[training]` without its
+/// step budget and the Eb/N0 range drawn from. Sweep, stop and comments may change (a
+/// resumed run may also get more steps: a warm restart of the cosine schedule).
+pub fn training_key(run: &Resolved) -> String {
+    let mut t = training_config(run);
+    t.steps = 0;
+    serde_json::json!({
+        "link": run.link,
+        "training": t,
+        "ebno_db": t.ebno_db.unwrap_or_else(|| sweep_range(run)),
+    })
+    .to_string()
 }
 
 /// The training configuration of `run` (its `[training]` or the defaults).
@@ -334,11 +349,13 @@ pub fn train(
                 path: ckpt.join("state.json"),
                 message: e.to_string(),
             })?;
-        if state.scenario != run.source || state.seed != seed {
+        // (Checkpoints of the first format stored the scenario's text.)
+        let same = state.scenario == training_key(run) || state.scenario == run.source;
+        if !same || state.seed != seed {
             return Err(NeuralError::Mismatch {
                 path: ckpt,
-                message: "the checkpoint belongs to another scenario text or seed; train into \
-                          another --out folder or pass --fresh"
+                message: "the checkpoint belongs to another link, [training] section or seed; \
+                          train into another --out folder or pass --fresh"
                     .into(),
             });
         }
@@ -406,7 +423,7 @@ pub fn train(
             std::fs::write(new.join("optimizer.bin"), &*bytes).map_err(|e| io(&new, e))?;
             let state = CheckpointState {
                 step: n + 1,
-                scenario: run.source.clone(),
+                scenario: training_key(run),
                 seed,
                 curve: curve.clone(),
             };

@@ -102,4 +102,49 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         let e = err("name = \"x\"\n[sweep\n");
         assert_eq!(e.line, 2);
     }
+
+    #[test]
+    fn training_and_neural_keys_are_checked() {
+        // [training] needs an OFDM link.
+        let e = err(&format!("{GOOD}[training]\nwidth = 8\n"));
+        assert_eq!(e.key, "training");
+        let ofdm = GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+            + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\nnum_subcarriers = 96\n\
+               [pilots]\nsymbols = [2]\n";
+        if let Err(e) = resolve(&ofdm, "s.toml") {
+            panic!("{e}");
+        }
+        for (bad, key, what) in [
+            ("kernel = 4", "training.kernel", "odd"),
+            ("dilations = []", "training.dilations", "non-empty"),
+            ("width = 0", "training.width", "1 ..= 256"),
+            ("ebno_db = [5.0, 1.0]", "training.ebno_db", "low ≤ high"),
+            ("profiles = [\"F\"]", "training.profiles", "\"A\""),
+            (
+                "warmup_steps = 10\nsteps = 10",
+                "training.warmup_steps",
+                "fewer",
+            ),
+            (
+                "final_learning_rate = 1.0",
+                "training.final_learning_rate",
+                "≤ learning_rate",
+            ),
+        ] {
+            let e = err(&format!("{ofdm}[training]\n{bad}\n"));
+            assert_eq!(e.key, key, "{e}");
+            assert!(e.message.contains(what), "{e}");
+        }
+        let e = err(&format!("{ofdm}[receiver]\nkind = \"neural\"\n"));
+        assert_eq!(e.key, "receiver.weights");
+        let e = err(&format!("{ofdm}[receiver]\nweights = \"m\"\n"));
+        assert!(e.message.contains("kind = \"neural\" only"), "{e}");
+        let e = err(&ofdm
+            .replace("model = \"tdl\"", "model = \"tdl\"\nnormalize = true")
+            .replace(
+                "num_subcarriers = 96",
+                "num_subcarriers = 96\ndomain = \"time\"",
+            ));
+        assert_eq!(e.key, "channel.normalize");
+    }
 }
