@@ -111,7 +111,7 @@ mod weights_files {
     use receivers::neural::train::{shape_for, train, CurvePoint, TrainObserver, TrainPaths};
     use receivers::neural::weights::{load_model, model_file, params_hash, save_model};
     use receivers::neural::{ModelMeta, NeuralError, NeuralRunner};
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     fn temp(name: &str) -> PathBuf {
         let d =
@@ -120,7 +120,7 @@ mod weights_files {
         d
     }
 
-    fn saved(dir: &PathBuf) -> (receivers::neural::NeuralReceiver, ModelMeta) {
+    fn saved(dir: &Path) -> (receivers::neural::NeuralReceiver, ModelMeta) {
         let run = resolve(&scenario(0.0, ""), "tiny.toml").unwrap();
         let shape = shape_for(&run.link, &training_config(&run));
         let device = Device::default();
@@ -176,7 +176,12 @@ mod weights_files {
         let dir = temp("bad");
         saved(&dir);
         let device = Device::default();
-        let err = |d: &PathBuf| load_model(d, &device).err().expect("refused").to_string();
+        let err = |d: &Path| {
+            load_model(d, &device)
+                .map(|_| ())
+                .expect_err("refused")
+                .to_string()
+        };
         // A flipped bit in the last parameter.
         let path = model_file(&dir);
         let mut bytes = std::fs::read(&path).unwrap();
