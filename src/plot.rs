@@ -235,13 +235,23 @@ where
         .filter(|p| p.loss > 0.0)
         .map(|p| (p.step as f64, p.loss))
         .collect();
-    let bler: Vec<(f64, f64)> = curve
+    // The per-step loss is noisy (each step draws its own Eb/N0s): a running mean of 1% of
+    // the steps (at least 10) shows the trend.
+    let w = (loss.len() / 100).max(10);
+    let smooth: Vec<(f64, f64)> = loss
+        .windows(w.min(loss.len().max(1)))
+        .map(|win| {
+            let last = win[win.len() - 1].0;
+            (last, win.iter().map(|p| p.1).sum::<f64>() / win.len() as f64)
+        })
+        .collect();
+    let validated: Vec<(f64, f64)> = curve
         .iter()
-        .filter_map(|p| Some((p.step as f64, p.validation_bler.filter(|b| *b > 0.0)?)))
+        .filter_map(|p| Some((p.step as f64, p.validation_bler?)))
         .collect();
     let y_min = loss
         .iter()
-        .chain(&bler)
+        .chain(validated.iter().filter(|p| p.1 > 0.0))
         .map(|p| p.1)
         .fold(1.0f64, f64::min)
         .max(1e-6)
@@ -261,22 +271,37 @@ where
         .y_label_formatter(&|v| format!("{v:.0e}"))
         .draw()
         .map_err(err)?;
+    let light = RGBColor(150, 170, 230);
     chart
-        .draw_series(LineSeries::new(loss, BLUE.stroke_width(1)))
+        .draw_series(LineSeries::new(loss, light.stroke_width(1)))
         .map_err(err)?
-        .label("binary cross-entropy (bits)")
+        .label("binary cross-entropy per step (bits)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], light.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(smooth, BLUE.stroke_width(2)))
+        .map_err(err)?
+        .label(format!("running mean over {w} steps"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
     chart
-        .draw_series(LineSeries::new(bler.clone(), RED.stroke_width(2)))
-        .map_err(err)?
-        .label("validation BLER")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
-    chart
         .draw_series(
-            bler.iter()
+            validated
+                .iter()
+                .filter(|p| p.1 > 0.0)
                 .map(|&(x, y)| Circle::new((x, y), 4, RED.filled())),
         )
-        .map_err(err)?;
+        .map_err(err)?
+        .label("validation BLER")
+        .legend(|(x, y)| Circle::new((x + 10, y), 4, RED.filled()));
+    chart
+        .draw_series(
+            validated
+                .iter()
+                .filter(|p| p.1 == 0.0)
+                .map(|&(x, _)| TriangleMarker::new((x, y_min * 1.3), 5, RED.stroke_width(1))),
+        )
+        .map_err(err)?
+        .label("validation: no errors")
+        .legend(|(x, y)| TriangleMarker::new((x + 10, y), 5, RED.stroke_width(1)));
     chart
         .configure_series_labels()
         .label_font(("sans-serif", 15))
