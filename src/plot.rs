@@ -242,7 +242,10 @@ where
         .windows(w.min(loss.len().max(1)))
         .map(|win| {
             let last = win[win.len() - 1].0;
-            (last, win.iter().map(|p| p.1).sum::<f64>() / win.len() as f64)
+            (
+                last,
+                win.iter().map(|p| p.1).sum::<f64>() / win.len() as f64,
+            )
         })
         .collect();
     let validated: Vec<(f64, f64)> = curve
