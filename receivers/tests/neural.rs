@@ -88,8 +88,7 @@ mod training {
         let t = training_config(&run);
         let shape = shape_for(&run.link, &t);
         let device = Device::default().autodiff();
-        device.seed(3);
-        let mut model = shape.init(&device);
+        let mut model = shape.init_seeded(3, &device);
         let mut optim = AdamConfig::new().init();
         let mut losses = Vec::new();
         for step in 0..60 {
@@ -124,8 +123,16 @@ mod weights_files {
         let run = resolve(&scenario(0.0, ""), "tiny.toml").unwrap();
         let shape = shape_for(&run.link, &training_config(&run));
         let device = Device::default();
-        device.seed(9);
-        let model = shape.init(&device);
+        let model = shape.init_seeded(9, &device);
+        // The seed alone fixes the initialization.
+        assert_eq!(
+            params_hash(&model),
+            params_hash(&shape.init_seeded(9, &device))
+        );
+        assert_ne!(
+            params_hash(&model),
+            params_hash(&shape.init_seeded(10, &device))
+        );
         let meta = ModelMeta {
             format: 1,
             shape,

@@ -10,12 +10,13 @@
 //! matched-filter features come at LLR scale instead, see [`super::features`]), so the same
 //! forward pass is plain convolutions, ReLUs and sums on the GPU too.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::PaddingConfig2d;
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
+use sim_core::rng::{philox4x32_10, u32_to_open01};
 
 /// Everything that fixes the network's parameters' shapes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +68,43 @@ impl NeuralShape {
             .init(device)
     }
 
-    /// A freshly initialized network (the device's seed fixes the draws).
+    /// A freshly initialized network whose parameters come from `seed` alone: every weight
+    /// and bias uniform in ±1/√fan_in (fan_in = in channels · kernel²), drawn from Philox
+    /// (not from the backend's global generator, which other threads may draw from too).
+    pub fn init_seeded(&self, seed: u64, device: &Device) -> NeuralReceiver {
+        let mut model = self.init(device);
+        let key = [seed as u32, (seed >> 32) as u32];
+        let k = self.kernel;
+        let mut layer = 0u32;
+        let mut fill = |c: &mut Conv2d, cin: usize, cout: usize| {
+            let bound = 1.0 / ((cin * k * k) as f32).sqrt();
+            let draw = |i: usize, which: u32| {
+                let w = philox4x32_10([i as u32, layer, which, 0x6e6e], key)[0];
+                (u32_to_open01(w) * 2.0 - 1.0) * bound
+            };
+            let w: Vec<f32> = (0..cout * cin * k * k).map(|i| draw(i, 0)).collect();
+            c.weight = Param::from_data(TensorData::new(w, [cout, cin, k, k]), device);
+            let b: Vec<f32> = (0..cout).map(|i| draw(i, 1)).collect();
+            c.bias = Some(Param::from_data(TensorData::new(b, [cout]), device));
+            layer += 1;
+        };
+        let convs = self.convolutions();
+        let mut it = convs.iter();
+        let mut next = || *it.next().expect("a convolution");
+        let (i, o, _) = next();
+        fill(&mut model.input, i, o);
+        for b in &mut model.blocks {
+            let (i, o, _) = next();
+            fill(&mut b.a, i, o);
+            let (i, o, _) = next();
+            fill(&mut b.b, i, o);
+        }
+        let (i, o, _) = next();
+        fill(&mut model.output, i, o);
+        model
+    }
+
+    /// A freshly initialized network (burn's initializer and the backend's generator).
     pub fn init(&self, device: &Device) -> NeuralReceiver {
         let w = self.width;
         NeuralReceiver {

@@ -5,7 +5,8 @@
 //! `validation_every` steps the validation BLER is measured through the decoder; every
 //! `checkpoint_every` steps a resumable checkpoint is written.
 //!
-//! Reproducible: the model's initialization comes from the seed, and step `n`'s slots only
+//! Reproducible: the model's initialization comes from the seed (Philox, not the backend's
+//! global generator), and step `n`'s slots only
 //! from (seed, n), so a resumed run takes the same steps as an uninterrupted one.
 
 use super::features::{in_channels, slot_features, slot_labels};
@@ -379,8 +380,12 @@ pub fn train(
                     .into(),
             });
         }
-        device.seed(seed);
-        (shape.init(&device), AdamConfig::new().init(), Vec::new(), 0)
+        (
+            shape.init_seeded(seed, &device),
+            AdamConfig::new().init(),
+            Vec::new(),
+            0,
+        )
     };
     obs.started(first, t.steps, shape.parameters());
     let valid_ebno = t.validation_ebno_db.unwrap_or_else(|| {
