@@ -82,30 +82,32 @@ pub fn slot_features(
     plane.next().unwrap().fill(point.no.log10());
 }
 
-/// `[layers · Q_m, symbols, subcarriers]` targets (the coded bits, 0/1) and the mask of the
-/// entries that carry one.
-pub fn slot_labels(link: &LinkSpec, s: &OfdmScratch, labels: &mut [f32], mask: &mut [f32]) {
+/// Every coded bit of the slot as (its index in the code words' bits, its index in a
+/// `[layers · Q_m, symbols, subcarriers]` plane stack): bit b of data symbol i sits at data
+/// RE i / layers, layer i mod layers.
+fn bit_positions(link: &LinkSpec) -> impl Iterator<Item = (usize, usize)> + '_ {
     let o = link.ofdm.as_ref().expect("an OFDM link");
     let (qm, nl, n_re) = (
         link.modulation.bits_per_symbol(),
         o.layers,
         o.symbols * o.subcarriers,
     );
+    let data_symbols = o.codewords * link.coded_bits / qm;
+    data_res(o)
+        .flat_map(move |(sym, k)| (0..nl).map(move |t| (t, sym * o.subcarriers + k)))
+        .take(data_symbols)
+        .enumerate()
+        .flat_map(move |(i, (t, re))| (0..qm).map(move |b| (i * qm + b, (t * qm + b) * n_re + re)))
+}
+
+/// `[layers · Q_m, symbols, subcarriers]` targets (the coded bits, 0/1) and the mask of the
+/// entries that carry one.
+pub fn slot_labels(link: &LinkSpec, s: &OfdmScratch, labels: &mut [f32], mask: &mut [f32]) {
     labels.fill(0.0);
     mask.fill(0.0);
-    let data_symbols = o.codewords * link.coded_bits / qm;
-    for (j, (sym, k)) in data_res(o).enumerate() {
-        for t in 0..nl {
-            let i = j * nl + t;
-            if i >= data_symbols {
-                return;
-            }
-            for b in 0..qm {
-                let at = (t * qm + b) * n_re + sym * o.subcarriers + k;
-                labels[at] = s.f[i * qm + b] as f32;
-                mask[at] = 1.0;
-            }
-        }
+    for (bit, at) in bit_positions(link) {
+        labels[at] = s.f[bit] as f32;
+        mask[at] = 1.0;
     }
 }
 
@@ -113,22 +115,8 @@ pub fn slot_labels(link: &LinkSpec, s: &OfdmScratch, labels: &mut [f32], mask: &
 /// subcarriers]` output for this slot.
 pub fn llrs_from_logits(link: &LinkSpec, logits: &[f32], s: &mut OfdmScratch) {
     let o = link.ofdm.as_ref().expect("an OFDM link");
-    let (qm, nl, n_re) = (
-        link.modulation.bits_per_symbol(),
-        o.layers,
-        o.symbols * o.subcarriers,
-    );
-    let data_symbols = o.codewords * link.coded_bits / qm;
-    s.llr.resize(data_symbols * qm, 0.0);
-    for (j, (sym, k)) in data_res(o).enumerate() {
-        for t in 0..nl {
-            let i = j * nl + t;
-            if i >= data_symbols {
-                return;
-            }
-            for b in 0..qm {
-                s.llr[i * qm + b] = -logits[(t * qm + b) * n_re + sym * o.subcarriers + k];
-            }
-        }
+    s.llr.resize(o.codewords * link.coded_bits, 0.0);
+    for (bit, at) in bit_positions(link) {
+        s.llr[bit] = -logits[at];
     }
 }

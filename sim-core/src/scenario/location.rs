@@ -144,12 +144,16 @@ pub fn span_of(doc: &toml_edit::Document<&str>, path: &[&str]) -> Option<Range<u
     }
 }
 
-/// An error about the value at dotted `path` of scenario `text` (read from `file`), located
-/// like the checks' errors (for checks made outside `sim-core`, e.g. of a weights file).
-pub fn locate(text: &str, file: &str, path: &[&str], message: String) -> ScenarioError {
-    let span = toml_edit::Document::parse(text)
-        .ok()
-        .and_then(|d| span_of(&d, path));
+/// An error about the value at dotted `path` of scenario `text` (read from `file`, parsed
+/// as `doc`), located at that value (line 1, column 1 when the key is absent).
+pub fn located(
+    doc: &toml_edit::Document<&str>,
+    text: &str,
+    file: &str,
+    path: &[&str],
+    message: String,
+) -> ScenarioError {
+    let span = span_of(doc, path);
     let (line, column) = span.as_ref().map_or((1, 1), |s| line_col(text, s.start));
     ScenarioError {
         file: file.into(),
@@ -158,6 +162,21 @@ pub fn locate(text: &str, file: &str, path: &[&str], message: String) -> Scenari
         key: path.join("."),
         value: span.map(|s| value_at(text, &s)).unwrap_or_default(),
         message,
+    }
+}
+
+/// [`located`] for checks made outside `sim-core` (e.g. of a weights file), parsing `text`.
+pub fn locate(text: &str, file: &str, path: &[&str], message: String) -> ScenarioError {
+    match toml_edit::Document::parse(text) {
+        Ok(doc) => located(&doc, text, file, path, message),
+        Err(_) => ScenarioError {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            key: path.join("."),
+            value: String::new(),
+            message,
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Scenario text → checked [`Resolved`] scenario: every rule a value must meet, each failure
 //! reported with file, line, column, key, value and what is accepted.
 
-use super::location::{key_path_at, line_col, span_of, value_at, ScenarioError};
+use super::location::{key_path_at, line_col, located, span_of, value_at, ScenarioError};
 use super::schema::*;
 use crate::crc::CrcPoly;
 use crate::ldpc::{default_tb_crc, select_base_graph, BaseGraphId, TbCodeParams};
@@ -49,20 +49,12 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
         message: e.to_string(),
     })?;
     let fail = |path: &[&str], message: String| {
-        let span = span_of(&doc, path);
-        let (line, column) = span.as_ref().map_or((1, 1), |s| line_col(text, s.start));
-        ScenarioError {
-            file: file.into(),
-            line,
-            column,
-            key: path.join("."),
-            value: span.map(|s| value_at(text, &s)).unwrap_or_default(),
-            message: if text.is_empty() || span_of(&doc, path).is_some() {
-                message
-            } else {
-                format!("{message} (the key is not set; this is its default)")
-            },
-        }
+        let message = if text.is_empty() || span_of(&doc, path).is_some() {
+            message
+        } else {
+            format!("{message} (the key is not set; this is its default)")
+        };
+        located(&doc, text, file, path, message)
     };
     check(&scenario, &fail)?;
     super::training::check_training(&scenario, &fail)?;
