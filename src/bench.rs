@@ -2,7 +2,7 @@
 //! machine, as information bits per second. Figures go into BENCHMARKS.md.
 
 use anyhow::{Context, Result};
-use gpu_kernels::{GpuExecutor, GpuLdpcDecoder};
+use gpu_kernels::{DecoderKernel, GpuExecutor, GpuLdpcDecoder};
 use rayon::prelude::*;
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
@@ -22,13 +22,24 @@ pub(crate) struct Row {
     pub info_bits_per_s: f64,
 }
 
-/// Runs `work(first, count)` on growing batches (up to `max_batch`) until `min_time` has
-/// passed; the warm-up call runs a full batch so buffers and pipelines exist before timing.
-fn measure(min_time: Duration, max_batch: u64, mut work: impl FnMut(u64, u64)) -> (u64, f64) {
-    work(0, max_batch.min(4096)); // warm-up: code tables, thread pool, caches, GPU buffers
+/// Runs `work(first, count)` until `min_time` has passed, on batches growing from 16 up to
+/// `max_batch` (`ramp`, for the CPU) or on full batches (the GPU, whose rate depends on the
+/// batch); the warm-up call runs a full batch so buffers and pipelines exist before timing.
+fn measure(
+    min_time: Duration,
+    max_batch: u64,
+    ramp: bool,
+    mut work: impl FnMut(u64, u64),
+) -> (u64, f64) {
+    // Warm-up: code tables, thread pool, caches, GPU buffers.
+    work(0, if ramp { max_batch.min(4096) } else { max_batch });
     let start = Instant::now();
     let mut done = 0u64;
-    let mut batch = 16u64.min(max_batch);
+    let mut batch = if ramp {
+        16u64.min(max_batch)
+    } else {
+        max_batch
+    };
     while start.elapsed() < min_time {
         work(done, batch);
         done += batch;
@@ -71,7 +82,7 @@ fn decoder_row(
                 .collect()
         })
         .collect();
-    let (blocks, seconds) = measure(min_time, 4096, |first, count| {
+    let (blocks, seconds) = measure(min_time, 4096, true, |first, count| {
         (first..first + count).into_par_iter().for_each_init(
             || (CodecWorkspace::default(), vec![0u8; params.b]),
             |(ws, out), i| {
@@ -101,19 +112,21 @@ fn decoder_row(
     }
 }
 
-/// The whole chain through `exec` at one point of a scenario text, batches up to `max_batch`.
+/// The whole chain through `exec` at one point of a scenario text, batches up to `max_batch`
+/// (growing from 16 with `ramp`, else all of that size).
 pub(crate) fn chain_row(
     name: &str,
     scenario: &str,
     exec: &mut dyn Executor,
     max_batch: u64,
+    ramp: bool,
     min_time: Duration,
 ) -> Result<Row> {
     let run = resolve(scenario, name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let point = run.points[0];
     let seed = run.scenario.seed;
     let mut err = None;
-    let (blocks, seconds) = measure(min_time, max_batch, |first, count| {
+    let (blocks, seconds) = measure(min_time, max_batch, ramp, |first, count| {
         if let Err(e) = exec.run_batch(&run.link, &point, seed, first, count as usize) {
             err = Some(e);
         }
@@ -139,6 +152,7 @@ pub(crate) fn chain_row(
 }
 
 /// The WGSL decoder alone on resident LLRs: `batch` code blocks per dispatch, no transfers.
+#[allow(clippy::too_many_arguments)]
 fn gpu_decoder_row(
     exec: &GpuExecutor,
     bg: BaseGraphId,
@@ -146,13 +160,17 @@ fn gpu_decoder_row(
     g: usize,
     settings: DecoderSettings,
     batch: usize,
+    kernel: Option<DecoderKernel>,
     min_time: Duration,
 ) -> Result<Row> {
     let ctx = exec.context();
     let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
     let codec = TransportCodec::new(params.clone(), settings);
     let dec = codec.decoder(0);
-    let gpu = GpuLdpcDecoder::new(ctx, dec, params.k_prime)?;
+    let gpu = match kernel {
+        Some(k) => GpuLdpcDecoder::with_kernel(ctx, dec, params.k_prime, k)?,
+        None => GpuLdpcDecoder::new(ctx, dec, params.k_prime)?,
+    };
     let (n, _) = gpu.shape();
     let rate = a as f64 / g as f64;
     let sigma2 = 1.0 / (2.0 * rate * 10f64.powf(1.5 / 10.0));
@@ -200,14 +218,20 @@ fn gpu_decoder_row(
     }
     let seconds = start.elapsed().as_secs_f64();
     let blocks = dispatches * batch as u64;
+    let traffic = (blocks * gpu.traffic_per_iteration() * settings.iterations as u64) as f64;
+    let bytes_per_s = traffic / seconds;
     Ok(Row {
         name: "gpu ldpc-decoder".into(),
         settings: format!(
-            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, {}",
+            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, kernel {:?}, \
+             modelled traffic {:.0} GB/s = {:.0}% of the H100 ceiling, {}",
             params.lifting_size,
             params.k,
             settings.algorithm,
             settings.iterations,
+            gpu.kernel(),
+            bytes_per_s / 1e9,
+            100.0 * bytes_per_s / H100_CEILING_BYTES_PER_S,
             exec.device_name()
         ),
         blocks,
@@ -281,8 +305,59 @@ fn ofdm_variants() -> [(&'static str, String); 2] {
     [("OFDM CDL-C 2x2", cdl), ("OFDM TDL-A time domain", time)]
 }
 
+/// The memory ceiling of the H100 for WGSL (streaming kernel, bytes read + written), from
+/// `../shared/gpu/README.md`: decoder rows report their modelled traffic against it.
+const H100_CEILING_BYTES_PER_S: f64 = 2.78e12;
+
+/// What `ferrolink bench` measures and for how long.
+pub struct Options {
+    pub quick: bool,
+    pub device: String,
+    pub gpu_only: bool,
+    pub seconds: Option<f64>,
+}
+
+/// Rows printed as they are measured; a failing row is reported and the others still run.
+struct Report {
+    rows: Vec<Row>,
+    failures: Vec<String>,
+}
+
+impl Report {
+    fn new() -> Self {
+        crate::emit(&format!(
+            "{:<40} {:>12} {:>9} {:>10}  settings\n",
+            "benchmark", "Mbit/s", "blocks", "seconds"
+        ));
+        Report {
+            rows: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, row: Result<Row>) {
+        match row {
+            Ok(r) => {
+                crate::emit(&format!(
+                    "{:<40} {:>12.3} {:>9} {:>10.2}  {}\n",
+                    r.name,
+                    r.info_bits_per_s / 1e6,
+                    r.blocks,
+                    r.seconds,
+                    r.settings
+                ));
+                self.rows.push(r);
+            }
+            Err(e) => {
+                eprintln!("{name}: failed: {e:#}");
+                self.failures.push(format!("{name}: {e:#}"));
+            }
+        }
+    }
+}
+
 /// The GPU rows of issue 3: decoder alone and the whole chain.
-fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>> {
+fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration, report: &mut Report) {
     let software = gpu.context().adapter.rank() == 0;
     let scale = if quick || software { 1 } else { 64 };
     let fixed = |algorithm, iterations| DecoderSettings {
@@ -291,40 +366,29 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>>
         early_stop: false,
         ..DecoderSettings::default()
     };
-    let mut rows = Vec::new();
+    let name = "gpu ldpc-decoder";
+    let global = Some(DecoderKernel::Global);
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
-        rows.push(gpu_decoder_row(
-            gpu,
-            BaseGraphId::Bg1,
-            8448,
-            16896,
-            s,
-            64 * scale,
-            t,
-        )?);
+        let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 16896, s, 128 * scale, None, t);
+        report.add(name, row);
     }
+    let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
+    let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 16896, s, 64 * scale, global, t);
+    report.add(name, row);
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::Bp, it);
-        rows.push(gpu_decoder_row(
-            gpu,
-            BaseGraphId::Bg1,
-            8448,
-            25344,
-            s,
-            64 * scale,
-            t,
-        )?);
-        rows.push(gpu_decoder_row(
-            gpu,
-            BaseGraphId::Bg2,
-            1024,
-            2048,
-            s,
-            256 * scale,
-            t,
-        )?);
+        let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 25344, s, 64 * scale, None, t);
+        report.add(name, row);
+        let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 1024, 2048, s, 512 * scale, None, t);
+        report.add(name, row);
     }
+    let s = fixed(DecoderAlgorithm::Bp, 20);
+    let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 1024, 2048, s, 256 * scale, global, t);
+    report.add(name, row);
+    // The OFDM reference case's code (BG2, Z = 384).
+    let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 3456, 6912, s, 128 * scale, None, t);
+    report.add(name, row);
     let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
     let big = REFERENCE_CASE
         .replace("info_bits = 1024", "info_bits = 8448")
@@ -343,120 +407,116 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Vec<Row>>
             .map(|(name, text)| (format!("end-to-end gpu {name}"), text)),
     );
     for (name, text) in cases {
-        let name = name.as_str();
-        let run = resolve(&text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
-        // An OFDM block is a slot of four code words.
-        let cap = (1 << 16) / run.link.codewords();
-        let batch = gpu.max_batch(&run.link)?.min(if software {
-            256 / run.link.codewords()
-        } else {
-            cap
-        });
-        rows.push(chain_row(name, &text, gpu, batch as u64, t)?);
+        let row = gpu_chain_row(gpu, &name, &text, software, t);
+        report.add(&name, row);
     }
-    Ok(rows)
 }
 
-pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
-    let t = Duration::from_millis(if quick { 200 } else { 3000 });
+/// One end-to-end GPU row: the largest batch the device takes (capped at 65 536 code words),
+/// the same batch every time after a warm-up.
+fn gpu_chain_row(
+    gpu: &mut GpuExecutor,
+    name: &str,
+    text: &str,
+    software: bool,
+    t: Duration,
+) -> Result<Row> {
+    let run = resolve(text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // An OFDM block is a slot of four code words.
+    let cap = (1 << 16) / run.link.codewords();
+    let batch = gpu.max_batch(&run.link)?.min(if software {
+        256 / run.link.codewords()
+    } else {
+        cap
+    });
+    chain_row(name, text, gpu, batch as u64, false, t)
+}
+
+pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
+    let quick = options.quick;
+    let default = if quick { 0.2 } else { 3.0 };
+    let t = Duration::from_secs_f64(options.seconds.unwrap_or(default).max(0.01));
     let fixed = |algorithm, iterations| DecoderSettings {
         algorithm,
         iterations,
         early_stop: false,
         ..DecoderSettings::default()
     };
-    let mut rows = vec![
-        decoder_row(
-            "ldpc-decoder bp",
-            BaseGraphId::Bg2,
-            1024,
-            2048,
-            fixed(DecoderAlgorithm::Bp, 20),
-            1.5,
-            t,
-        ),
-        decoder_row(
-            "ldpc-decoder bp",
-            BaseGraphId::Bg1,
-            8448,
-            16896,
-            fixed(DecoderAlgorithm::Bp, 20),
-            1.5,
-            t,
-        ),
-        decoder_row(
-            "ldpc-decoder layered-min-sum",
-            BaseGraphId::Bg1,
-            8448,
-            16896,
-            fixed(DecoderAlgorithm::LayeredMinSum, 10),
-            1.5,
-            t,
-        ),
-    ];
-    let mut cpu = CpuExecutor::new();
-    let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
-    rows.push(chain_row(
-        "end-to-end cpu",
-        REFERENCE_CASE,
-        &mut cpu,
-        4096,
-        t,
-    )?);
-    rows.push(chain_row(
-        "end-to-end cpu early-stop",
-        &early_stop,
-        &mut cpu,
-        4096,
-        t,
-    )?);
-    rows.push(chain_row(
-        "end-to-end cpu OFDM TDL-A",
-        OFDM_CASE,
-        &mut cpu,
-        1024,
-        t,
-    )?);
-    for (name, text) in ofdm_variants() {
-        rows.push(chain_row(
-            &format!("end-to-end cpu {name}"),
-            &text,
-            &mut cpu,
-            1024,
-            t,
-        )?);
+    let mut report = Report::new();
+    if !options.gpu_only {
+        let decoders = [
+            (
+                "ldpc-decoder bp",
+                BaseGraphId::Bg2,
+                1024,
+                2048,
+                DecoderAlgorithm::Bp,
+                20,
+            ),
+            (
+                "ldpc-decoder bp",
+                BaseGraphId::Bg1,
+                8448,
+                16896,
+                DecoderAlgorithm::Bp,
+                20,
+            ),
+            (
+                "ldpc-decoder layered-min-sum",
+                BaseGraphId::Bg1,
+                8448,
+                16896,
+                DecoderAlgorithm::LayeredMinSum,
+                10,
+            ),
+        ];
+        for (name, bg, a, g, algorithm, it) in decoders {
+            let row = decoder_row(name, bg, a, g, fixed(algorithm, it), 1.5, t);
+            report.add(name, Ok(row));
+        }
+        let mut cpu = CpuExecutor::new();
+        let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
+        let mut cases = vec![
+            (
+                "end-to-end cpu".to_string(),
+                REFERENCE_CASE.to_string(),
+                4096,
+            ),
+            ("end-to-end cpu early-stop".into(), early_stop, 4096),
+            (
+                "end-to-end cpu OFDM TDL-A".into(),
+                OFDM_CASE.to_string(),
+                1024,
+            ),
+        ];
+        cases.extend(
+            ofdm_variants()
+                .into_iter()
+                .map(|(name, text)| (format!("end-to-end cpu {name}"), text, 1024)),
+        );
+        for (name, text, batch) in cases {
+            let row = chain_row(&name, &text, &mut cpu, batch, true, t);
+            report.add(&name, row);
+        }
+        match crate::bench_neural::cpu_rows(t) {
+            Ok(rows) => rows.into_iter().for_each(|r| report.add("", Ok(r))),
+            Err(e) => report.add("cpu neural", Err(e)),
+        }
     }
-    rows.extend(crate::bench_neural::cpu_rows(t)?);
-    let gpu = match device {
+    let gpu = match options.device.as_str() {
         "cpu" => None,
         "gpu" => Some(GpuExecutor::new(true)?),
         _ => GpuExecutor::new(false).ok(),
     };
     if let Some(mut gpu) = gpu {
-        rows.extend(gpu_rows(&mut gpu, quick, t)?);
-        rows.push(crate::bench_neural::gpu_row(gpu.context(), quick, t)?);
+        gpu_rows(&mut gpu, quick, t, &mut report);
+        let row = crate::bench_neural::gpu_row(gpu.context(), quick, t);
+        report.add("gpu neural inference", row);
     }
-    let mut report = format!(
-        "{:<40} {:>12} {:>9} {:>10}  settings\n",
-        "benchmark", "Mbit/s", "blocks", "seconds"
-    );
-    for r in &rows {
-        report += &format!(
-            "{}\n",
-            format_args!(
-                "{:<40} {:>12.3} {:>9} {:>10.2}  {}",
-                r.name,
-                r.info_bits_per_s / 1e6,
-                r.blocks,
-                r.seconds,
-                r.settings
-            )
-        );
-    }
-    crate::emit(&report);
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let json: Vec<serde_json::Value> = rows
+        let json: Vec<serde_json::Value> = report
+            .rows
             .iter()
             .map(|r| {
                 serde_json::json!({
@@ -469,5 +529,12 @@ pub fn run(out: Option<&Path>, quick: bool, device: &str) -> Result<()> {
         std::fs::write(&path, serde_json::to_string_pretty(&json)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(())
+    match report.failures.is_empty() {
+        true => Ok(()),
+        false => Err(anyhow::anyhow!(
+            "{} benchmark(s) failed:\n{}",
+            report.failures.len(),
+            report.failures.join("\n")
+        )),
+    }
 }

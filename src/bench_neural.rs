@@ -96,6 +96,7 @@ pub fn cpu_rows(t: Duration) -> Result<Vec<Row>> {
         &run.source,
         &mut cpu,
         256,
+        true,
         t,
     )?);
     let _ = std::fs::remove_dir_all(&dir);

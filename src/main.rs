@@ -87,6 +87,12 @@ enum Command {
         /// its figures mean nothing), cpu (none).
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
         device: String,
+        /// Only the GPU rows (for short runs on a lent GPU machine).
+        #[arg(long)]
+        gpu_only: bool,
+        /// Minimum measured time per row, in seconds (default 3, 0.2 with --quick).
+        #[arg(long)]
+        seconds: Option<f64>,
     },
 }
 
@@ -155,8 +161,20 @@ fn main() -> ExitCode {
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),
-        Command::Bench { out, quick, device } => {
-            bench::run(out.as_deref(), quick, &device).map_err(Failure::Runtime)
+        Command::Bench {
+            out,
+            quick,
+            device,
+            gpu_only,
+            seconds,
+        } => {
+            let options = bench::Options {
+                quick,
+                device,
+                gpu_only,
+                seconds,
+            };
+            bench::run(out.as_deref(), &options).map_err(Failure::Runtime)
         }
     };
     match result {
@@ -188,13 +206,15 @@ fn devices() -> Result<(), Failure> {
         out += &format!(
             "{}\n",
             format_args!(
-                "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB",
+                "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB, \
+                 workgroup memory {} KiB",
                 a.name,
                 a.device_type,
                 a.backend,
                 a.driver,
                 a.max_storage_buffer_binding >> 20,
-                a.max_buffer_size >> 20
+                a.max_buffer_size >> 20,
+                a.max_workgroup_memory >> 10
             )
         );
     }

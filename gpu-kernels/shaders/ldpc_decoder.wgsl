@@ -19,31 +19,10 @@
 //   8 hard        storage, read_write  array<u32>        [batch, out_words]  hard decisions of bits 0..out_bits, packed LSB first
 //   9 iterations  storage, read_write  array<u32>        [batch]  iterations run; bit 31 set when converged
 // Workgroup size: WG_SIZE (override, default 128); dispatch (x, y) workgroups, x·y ≥ num_blocks.
-
-struct Params {
-    z: u32,
-    cols: u32,
-    rows: u32,
-    num_edges: u32,
-    iterations: u32,
-    // 0 = bp (flooding), 1 = layered-bp, 2 = min-sum (flooding), 3 = layered-min-sum
-    algorithm: u32,
-    early_stop: u32,
-    out_bits: u32,
-    out_words: u32,
-    scaling: f32,
-    offset: f32,
-    llr_clip: f32,
-    num_blocks: u32,
-    pad0: u32,
-    pad1: u32,
-    pad2: u32,
-}
+// Prefixed with ldpc_common.wgsl (Params, phi).
 
 override WG_SIZE: u32 = 128u;
 const MAX_DEGREE: u32 = 32u;
-const PHI_MIN: f32 = 8.5e-8;
-const PHI_MAX: f32 = 16.635532;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> edges: array<vec4<u32>>;
@@ -57,17 +36,6 @@ const PHI_MAX: f32 = 16.635532;
 @group(0) @binding(9) var<storage, read_write> iterations_out: array<u32>;
 
 var<workgroup> unsatisfied: atomic<u32>;
-
-// phi with the CPU's formula: ln(1 + u), u = 2t / (1 - t), t = e^-x; series for 1 - t at small x.
-fn phi(x_in: f32) -> f32 {
-    let x = clamp(x_in, PHI_MIN, PHI_MAX);
-    let t = exp(-x);
-    let series = x * (1.0 - x / 2.0 * (1.0 - x / 3.0 * (1.0 - x / 4.0 * (1.0 - x / 5.0 * (1.0 - x / 6.0)))));
-    let one_minus_t = select(1.0 - t, series, x < 0.25);
-    let u = 2.0 * t / one_minus_t;
-    let y = 1.0 + u;
-    return log(y) * (u / (y - 1.0));
-}
 
 fn is_layered() -> bool {
     return params.algorithm == 1u || params.algorithm == 3u;

@@ -12,6 +12,8 @@ pub struct AdapterSummary {
     pub driver: String,
     pub max_storage_buffer_binding: u64,
     pub max_buffer_size: u64,
+    /// Workgroup (shared) memory per workgroup, bytes: sizes the on-chip LDPC decoders.
+    pub max_workgroup_memory: u32,
 }
 
 impl AdapterSummary {
@@ -50,6 +52,7 @@ pub fn summarize(a: &wgpu::Adapter) -> AdapterSummary {
             .to_string(),
         max_storage_buffer_binding: limits.max_storage_buffer_binding_size,
         max_buffer_size: limits.max_buffer_size,
+        max_workgroup_memory: limits.max_compute_workgroup_storage_size,
     }
 }
 
@@ -85,6 +88,7 @@ mod tests {
             driver: String::new(),
             max_storage_buffer_binding: 0,
             max_buffer_size: 0,
+            max_workgroup_memory: 0,
         }
     }
 

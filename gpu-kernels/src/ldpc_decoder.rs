@@ -1,12 +1,22 @@
-//! Host side of `shaders/ldpc_decoder.wgsl`: owns its bind group layout and pipeline, uploads
+//! Host side of the LDPC decoder kernels: owns the bind group layout and pipeline, uploads
 //! the pruned lifted graph of a CPU [`LdpcDecoder`], and decodes batches of code blocks.
+//!
+//! Two kernels, one binding layout: `shaders/ldpc_flooding.wgsl` (flooding BP and min-sum
+//! with the posterior, and the messages when they fit, in workgroup memory) is used whenever
+//! the block's posterior fits the adapter's workgroup memory; `shaders/ldpc_decoder.wgsl`
+//! (state in global memory) runs the layered schedules and larger flooding shapes.
 
 use crate::context::{grid, GpuContext, GpuError};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
+const COMMON: &str = include_str!("../shaders/ldpc_common.wgsl");
 const SHADER: &str = include_str!("../shaders/ldpc_decoder.wgsl");
-/// Threads per workgroup (one workgroup per code block).
+const FLOODING: &str = include_str!("../shaders/ldpc_flooding.wgsl");
+const LAYERED_MIN_SUM: &str = include_str!("../shaders/ldpc_layered_min_sum.wgsl");
+/// Threads per workgroup of the global-memory kernel (one workgroup per code block).
 pub const WG_SIZE: u32 = 128;
+/// Threads per workgroup of the workgroup-memory flooding kernel.
+const FLOODING_WG_SIZE: u32 = 256;
 /// Largest check degree the kernel's private arrays hold (BG1's largest row has 19).
 const MAX_DEGREE: usize = 32;
 
@@ -49,6 +59,64 @@ impl GpuDecodeOutput {
     }
 }
 
+/// Which decoder kernel runs, and where its state lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecoderKernel {
+    /// `ldpc_decoder.wgsl`: posterior and messages in global memory (every schedule).
+    Global,
+    /// `ldpc_flooding.wgsl`: posterior in workgroup memory, messages in global memory.
+    FloodingPosteriorShared,
+    /// `ldpc_flooding.wgsl`: posterior and messages in workgroup memory.
+    FloodingShared,
+    /// `ldpc_layered_min_sum.wgsl`: layered min-sum, the posterior of the columns of degree
+    /// > 1 in workgroup memory, messages compressed (two magnitudes, index, signs).
+    LayeredMinSumShared,
+}
+
+impl DecoderKernel {
+    /// The fastest kernel that runs `decoder`'s shape and schedule, returning `out_bits`,
+    /// within `limit` bytes of workgroup memory.
+    pub fn choose(decoder: &LdpcDecoder, out_bits: usize, limit: u32) -> Self {
+        let z = decoder.lifting_size();
+        let limit = limit as usize;
+        // 4 bytes per float, plus the kernels' atomic counter.
+        let post = 4 * decoder.cols() * z + 16;
+        let msg = 4 * decoder.edges().len() * z;
+        let core = core_cols(decoder);
+        match decoder.settings().algorithm {
+            DecoderAlgorithm::Bp | DecoderAlgorithm::MinSum if post + msg <= limit => {
+                DecoderKernel::FloodingShared
+            }
+            DecoderAlgorithm::Bp | DecoderAlgorithm::MinSum if post <= limit => {
+                DecoderKernel::FloodingPosteriorShared
+            }
+            DecoderAlgorithm::LayeredMinSum
+                if 4 * core * z + 16 <= limit
+                    && out_bits <= core * z
+                    && max_degree(decoder) <= 27 =>
+            {
+                DecoderKernel::LayeredMinSumShared
+            }
+            _ => DecoderKernel::Global,
+        }
+    }
+}
+
+/// Leading columns of `decoder`'s pruned graph after which every column has degree 1.
+fn core_cols(decoder: &LdpcDecoder) -> usize {
+    let mut degree = vec![0usize; decoder.cols()];
+    for e in decoder.edges() {
+        degree[e.col] += 1;
+    }
+    degree.iter().rposition(|&d| d != 1).map_or(0, |c| c + 1)
+}
+
+/// The largest check degree of `decoder`'s pruned graph.
+fn max_degree(decoder: &LdpcDecoder) -> usize {
+    let rs = decoder.row_start();
+    rs.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0)
+}
+
 /// The decoder kernel bound to one code shape.
 pub struct GpuLdpcDecoder {
     pipeline: wgpu::ComputePipeline,
@@ -56,6 +124,9 @@ pub struct GpuLdpcDecoder {
     graph: [wgpu::Buffer; 4],
     params: Params,
     uniform: wgpu::Buffer,
+    kernel: DecoderKernel,
+    /// Edges into columns of degree 1 (the traffic model of the layered kernel).
+    extension_edges: usize,
 }
 
 /// The per-batch buffers of a decode: the decoder's state and its outputs.
@@ -70,6 +141,19 @@ impl GpuLdpcDecoder {
     /// * `decoder` — the CPU decoder whose graph, pruning and settings to mirror;
     /// * `out_bits` — how many leading codeword bits to return.
     pub fn new(ctx: &GpuContext, decoder: &LdpcDecoder, out_bits: usize) -> Result<Self, GpuError> {
+        let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+        let kernel = DecoderKernel::choose(decoder, out_bits, limit);
+        Self::with_kernel(ctx, decoder, out_bits, kernel)
+    }
+
+    /// As [`Self::new`] with the kernel given (for benchmarks and tests); a kernel that cannot
+    /// run this shape (a layered schedule, or state beyond the workgroup memory) is an error.
+    pub fn with_kernel(
+        ctx: &GpuContext,
+        decoder: &LdpcDecoder,
+        out_bits: usize,
+        kernel: DecoderKernel,
+    ) -> Result<Self, GpuError> {
         let z = decoder.lifting_size();
         let edges = decoder.edges();
         let row_start = decoder.row_start();
@@ -123,13 +207,64 @@ impl GpuLdpcDecoder {
         // Bindings: params; edges, row_start, col_start, col_edges, channel; posterior, c2v,
         // hard, iterations.
         let layout = ctx.layout("ldpc_decoder", 5, 4);
-        let pipeline = ctx.pipeline(
-            "ldpc_decoder.wgsl",
-            SHADER,
-            "decode",
-            &layout,
-            &[("WG_SIZE", WG_SIZE as f64)],
-        );
+        let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+        let possible = DecoderKernel::choose(decoder, out_bits, limit);
+        let fits = match kernel {
+            DecoderKernel::Global => true,
+            DecoderKernel::FloodingPosteriorShared => matches!(
+                possible,
+                DecoderKernel::FloodingShared | DecoderKernel::FloodingPosteriorShared
+            ),
+            k => possible == k,
+        };
+        if !fits {
+            return Err(GpuError::Runtime(format!(
+                "decoder kernel {kernel:?} cannot run {:?} with {cols} × {} edges at Z = {z} \
+                 in {limit} bytes of workgroup memory",
+                s.algorithm,
+                edges.len()
+            )));
+        }
+        let pipeline = match kernel {
+            DecoderKernel::Global => ctx.pipeline(
+                "ldpc_decoder.wgsl",
+                &format!("{COMMON}{SHADER}"),
+                "decode",
+                &layout,
+                &[("WG_SIZE", WG_SIZE as f64)],
+            ),
+            DecoderKernel::LayeredMinSumShared => {
+                let core = core_cols(decoder);
+                let source = format!(
+                    "const CORE_COLS: u32 = {core}u;\nconst POST_WORDS: u32 = {}u;\n\
+                     {COMMON}{LAYERED_MIN_SUM}",
+                    core * z
+                );
+                ctx.pipeline(
+                    "ldpc_layered_min_sum.wgsl",
+                    &source,
+                    "decode",
+                    &layout,
+                    &[("WG_SIZE", z.next_multiple_of(32).clamp(64, 384) as f64)],
+                )
+            }
+            _ => {
+                let shared = kernel == DecoderKernel::FloodingShared;
+                let source = format!(
+                    "const POST_WORDS: u32 = {}u;\nconst MSG_WORDS: u32 = {}u;\n\
+                     const MSG_SHARED: bool = {shared};\n{COMMON}{FLOODING}",
+                    cols * z,
+                    if shared { edges.len() * z } else { 1 }
+                );
+                ctx.pipeline(
+                    "ldpc_flooding.wgsl",
+                    &source,
+                    "decode",
+                    &layout,
+                    &[("WG_SIZE", FLOODING_WG_SIZE as f64)],
+                )
+            }
+        };
         let graph = [
             ctx.storage_from("edges", &edge_data),
             ctx.storage_from("row_start", &rs),
@@ -143,7 +278,17 @@ impl GpuLdpcDecoder {
             graph,
             params,
             uniform,
+            kernel,
+            extension_edges: {
+                let core = core_cols(decoder);
+                edges.iter().filter(|e| e.col >= core).count()
+            },
         })
+    }
+
+    /// The kernel this decoder runs.
+    pub fn kernel(&self) -> DecoderKernel {
+        self.kernel
     }
 
     /// LLRs per code block (`cols · Z`) and packed output words per block.
@@ -154,24 +299,71 @@ impl GpuLdpcDecoder {
         )
     }
 
+    /// Global-memory bytes one iteration of one code block reads and writes, by the kernel's
+    /// access pattern (a model, not a counter: caches may serve part of it). Global kernel,
+    /// per edge and check lane: posterior read, message read and write, and (layered)
+    /// posterior write, or (flooding) the variable update's message read; flooding adds a
+    /// channel read and posterior write per variable. The workgroup-memory kernels move only
+    /// what stays in global memory.
+    pub fn traffic_per_iteration(&self) -> u64 {
+        let p = &self.params;
+        let edge_lanes = (p.num_edges * p.z) as u64;
+        let var_lanes = (p.cols * p.z) as u64;
+        match (self.kernel, p.algorithm) {
+            (DecoderKernel::Global, 1 | 3) => 16 * edge_lanes,
+            (DecoderKernel::Global, _) => 16 * edge_lanes + 8 * var_lanes,
+            // Check phase: message read twice and written; variable phase: message and
+            // channel read.
+            (DecoderKernel::FloodingPosteriorShared, _) => 16 * edge_lanes + 4 * var_lanes,
+            (DecoderKernel::FloodingShared, _) => 4 * var_lanes,
+            // Compressed messages read and written (12 bytes per check lane); extension
+            // columns' posterior read twice and written once per edge.
+            (DecoderKernel::LayeredMinSumShared, _) => {
+                let ext = self.extension_edges as u64 * p.z as u64;
+                24 * (p.rows * p.z) as u64 + 12 * ext
+            }
+        }
+    }
+
     /// Bytes of decoder buffers per code block (posterior, messages, outputs).
     pub fn bytes_per_block(&self) -> u64 {
         let p = &self.params;
-        4 * (p.cols * p.z + p.num_edges * p.z + p.out_words + 1) as u64
+        4 * (self.posterior_words() + self.message_words() + p.out_words as u64 + 1)
     }
 
     /// Bytes of the largest decoder buffer (the messages) per code block.
     pub fn largest_binding_per_block(&self) -> u64 {
-        4 * (self.params.num_edges * self.params.z) as u64
+        4 * self.message_words().max(self.posterior_words())
     }
 
-    /// Buffers for up to `blocks` code blocks.
+    /// Floats of the global posterior buffer per block (none when it lives on-chip).
+    fn posterior_words(&self) -> u64 {
+        match self.kernel {
+            // The layered kernel keeps the extension columns there (the whole width, for a
+            // simple layout).
+            DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => {
+                (self.params.cols * self.params.z) as u64
+            }
+            _ => 0,
+        }
+    }
+
+    /// Floats of the global message buffer per block (none when it lives on-chip).
+    fn message_words(&self) -> u64 {
+        match self.kernel {
+            DecoderKernel::FloodingShared => 0,
+            DecoderKernel::LayeredMinSumShared => 3 * (self.params.rows * self.params.z) as u64,
+            _ => (self.params.num_edges * self.params.z) as u64,
+        }
+    }
+
+    /// Buffers for up to `blocks` code blocks (one float where a buffer is not used).
     pub fn buffers(&self, ctx: &GpuContext, blocks: usize) -> DecoderBuffers {
         let p = &self.params;
         let b = blocks as u64;
         DecoderBuffers {
-            posterior: ctx.storage("posterior", b * (p.cols * p.z) as u64 * 4),
-            c2v: ctx.storage("c2v", b * (p.num_edges * p.z) as u64 * 4),
+            posterior: ctx.storage("posterior", (b * self.posterior_words()).max(1) * 4),
+            c2v: ctx.storage("c2v", (b * self.message_words()).max(1) * 4),
             hard: ctx.storage("hard", b * p.out_words as u64 * 4),
             iterations: ctx.storage("iterations", b * 4),
         }

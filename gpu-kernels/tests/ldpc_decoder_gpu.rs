@@ -2,7 +2,7 @@
 //! hard decisions and convergence flags must be equal on at least 99.9% of the blocks, for
 //! every algorithm, with and without early stop, both base graphs and all 51 lifting sizes.
 
-use gpu_kernels::{test_context, GpuContext, GpuLdpcDecoder};
+use gpu_kernels::{test_context, DecoderKernel, GpuContext, GpuLdpcDecoder};
 use sim_core::ldpc::{
     lifting_sizes, BaseGraphId, DecoderAlgorithm, DecoderSettings, DecoderWorkspace, LdpcDecoder,
     LiftedCode,
@@ -59,13 +59,31 @@ fn compare(
     ebno_db: f64,
     n: usize,
 ) -> (usize, usize) {
+    compare_kernel(ctx, bg, z, used_cols, settings, ebno_db, n, None)
+}
+
+/// [`compare`] with the GPU kernel forced (`None`: the one `GpuLdpcDecoder::new` picks).
+#[allow(clippy::too_many_arguments)]
+fn compare_kernel(
+    ctx: &GpuContext,
+    bg: BaseGraphId,
+    z: usize,
+    used_cols: usize,
+    settings: DecoderSettings,
+    ebno_db: f64,
+    n: usize,
+    kernel: Option<DecoderKernel>,
+) -> (usize, usize) {
     let code = LiftedCode::get(bg, z);
     let rate = (bg.info_cols() * z) as f64 / ((used_cols - 2) * z) as f64;
     let cpu = LdpcDecoder::new(code, (used_cols - 2) * z, settings);
     let cols = cpu.cols();
     let llr = noisy_llrs(bg, z, cols, n, ebno_db, rate);
     let out_bits = bg.info_cols() * z;
-    let gpu = GpuLdpcDecoder::new(ctx, &cpu, out_bits).unwrap();
+    let gpu = match kernel {
+        None => GpuLdpcDecoder::new(ctx, &cpu, out_bits).unwrap(),
+        Some(k) => GpuLdpcDecoder::with_kernel(ctx, &cpu, out_bits, k).unwrap(),
+    };
     let g = gpu.decode(ctx, &llr, n).unwrap();
     let mut ws = DecoderWorkspace::default();
     let mut hard = vec![0u8; out_bits];
@@ -144,4 +162,101 @@ fn gpu_decoder_matches_cpu_every_lifting_size() {
         }
     }
     assert!(differ * 1000 <= total, "{differ} of {total} blocks differ");
+}
+
+/// Each flooding kernel (state in global memory, posterior on-chip, everything on-chip) on
+/// the same blocks: each agrees with the CPU, and the automatic choice takes the on-chip one.
+#[test]
+fn every_flooding_kernel_matches_cpu() {
+    let Some(ctx) = test_context() else { return };
+    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+    let kernels = [
+        DecoderKernel::Global,
+        DecoderKernel::FloodingPosteriorShared,
+        DecoderKernel::FloodingShared,
+    ];
+    // BG2 Z = 52, R = 1/2: 22 columns, 77 edges (20.5 KiB of state: on-chip wherever the
+    // adapter has the 32 KiB of workgroup memory that lavapipe and GPUs offer).
+    assert!(limit >= 32 * 1024, "workgroup memory {limit} bytes");
+    for algorithm in [DecoderAlgorithm::Bp, DecoderAlgorithm::MinSum] {
+        for early_stop in [false, true] {
+            let settings = DecoderSettings {
+                algorithm,
+                iterations: 12,
+                early_stop,
+                ..Default::default()
+            };
+            let code = LiftedCode::get(BaseGraphId::Bg2, 52);
+            let cpu = LdpcDecoder::new(code, 20 * 52, settings);
+            let auto = GpuLdpcDecoder::new(&ctx, &cpu, 520).unwrap();
+            assert_eq!(auto.kernel(), DecoderKernel::FloodingShared);
+            for kernel in kernels {
+                let (differ, unconverged) = compare_kernel(
+                    &ctx,
+                    BaseGraphId::Bg2,
+                    52,
+                    22,
+                    settings,
+                    1.6,
+                    500,
+                    Some(kernel),
+                );
+                assert!(
+                    differ == 0 && unconverged > 0 && unconverged < 500,
+                    "{kernel:?} {settings:?}: {differ} of 500 differ, {unconverged} unconverged"
+                );
+            }
+        }
+    }
+    // A shape whose messages do not fit takes the posterior-only kernel.
+    let code = LiftedCode::get(BaseGraphId::Bg1, 384);
+    let cpu = LdpcDecoder::new(code, 44 * 384, DecoderSettings::default());
+    let want = match 4 * 46 * 384 + 16 <= limit as usize {
+        true => DecoderKernel::FloodingPosteriorShared,
+        false => DecoderKernel::Global,
+    };
+    assert_eq!(
+        GpuLdpcDecoder::new(&ctx, &cpu, 8448).unwrap().kernel(),
+        want
+    );
+}
+
+/// The layered min-sum kernel with the posterior on-chip and compressed messages, forced and
+/// chosen, against the CPU on both base graphs (with and without early stop, and with an
+/// offset).
+#[test]
+fn layered_min_sum_kernel_matches_cpu() {
+    let Some(ctx) = test_context() else { return };
+    // BG1 Z = 384 needs 40 KiB of workgroup memory (GPUs have 48; lavapipe has 32).
+    let big = ctx.device.limits().max_compute_workgroup_storage_size >= 26 * 384 * 4 + 16;
+    let shapes = [
+        (BaseGraphId::Bg1, 36, 46, 1.8),
+        (BaseGraphId::Bg2, 52, 22, 1.6),
+        (BaseGraphId::Bg1, 208, 46, 1.6),
+        (BaseGraphId::Bg1, 384, 46, 1.6),
+    ];
+    for (bg, z, used_cols, ebno_db) in shapes.into_iter().filter(|s| big || s.1 < 384) {
+        for (early_stop, offset) in [(false, 0.0), (true, 0.0), (false, 0.25)] {
+            let settings = DecoderSettings {
+                algorithm: DecoderAlgorithm::LayeredMinSum,
+                iterations: 10,
+                early_stop,
+                offset,
+                ..Default::default()
+            };
+            let code = LiftedCode::get(bg, z);
+            let cpu = LdpcDecoder::new(code, (used_cols - 2) * z, settings);
+            let out_bits = bg.info_cols() * z;
+            let auto = GpuLdpcDecoder::new(&ctx, &cpu, out_bits).unwrap();
+            assert_eq!(auto.kernel(), DecoderKernel::LayeredMinSumShared);
+            let n = if z > 100 { 200 } else { 1000 };
+            let kernel = Some(DecoderKernel::LayeredMinSumShared);
+            let (differ, unconverged) =
+                compare_kernel(&ctx, bg, z, used_cols, settings, ebno_db, n, kernel);
+            assert!(
+                differ * 1000 <= n && unconverged > 0 && unconverged < n,
+                "{bg:?} Z={z} {settings:?}: {differ} of {n} differ, {unconverged} unconverged"
+            );
+        }
+    }
 }

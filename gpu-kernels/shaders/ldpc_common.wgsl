@@ -1,0 +1,43 @@
+// Shared by the LDPC decoder kernels (ldpc_decoder.wgsl, ldpc_flooding.wgsl): the Params
+// uniform (mirrored by `Params` in gpu-kernels/src/ldpc_decoder.rs) and the sum-product
+// check function phi with the CPU decoder's clamping.
+
+struct Params {
+    z: u32,
+    cols: u32,
+    rows: u32,
+    num_edges: u32,
+    iterations: u32,
+    // 0 = bp (flooding), 1 = layered-bp, 2 = min-sum (flooding), 3 = layered-min-sum
+    algorithm: u32,
+    early_stop: u32,
+    out_bits: u32,
+    out_words: u32,
+    scaling: f32,
+    offset: f32,
+    llr_clip: f32,
+    num_blocks: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
+}
+
+const PHI_MIN: f32 = 8.5e-8;
+const PHI_MAX: f32 = 16.635532;
+
+// phi with the CPU's formula: ln(1 + u), u = 2t / (1 - t), t = e^-x; series for 1 - t at small x.
+fn phi(x_in: f32) -> f32 {
+    let x = clamp(x_in, PHI_MIN, PHI_MAX);
+    let t = exp(-x);
+    let series = x * (1.0 - x / 2.0 * (1.0 - x / 3.0 * (1.0 - x / 4.0 * (1.0 - x / 5.0 * (1.0 - x / 6.0)))));
+    let one_minus_t = select(1.0 - t, series, x < 0.25);
+    let u = 2.0 * t / one_minus_t;
+    let y = 1.0 + u;
+    return log(y) * (u / (y - 1.0));
+}
+
+// (r + shift) mod z for r, shift < z, without an integer division.
+fn wrap_add(r: u32, shift: u32, z: u32) -> u32 {
+    let s = r + shift;
+    return select(s, s - z, s >= z);
+}
