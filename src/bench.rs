@@ -2,7 +2,7 @@
 //! machine, as information bits per second. Figures go into BENCHMARKS.md.
 
 use anyhow::{Context, Result};
-use gpu_kernels::{DecoderKernel, GpuExecutor, GpuLdpcDecoder};
+use gpu_kernels::{DecoderKernel, DecoderTuning, GpuExecutor, GpuLdpcDecoder};
 use rayon::prelude::*;
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
@@ -161,16 +161,20 @@ fn gpu_decoder_row(
     settings: DecoderSettings,
     batch: usize,
     kernel: Option<DecoderKernel>,
+    tuning: DecoderTuning,
     min_time: Duration,
 ) -> Result<Row> {
     let ctx = exec.context();
     let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
     let codec = TransportCodec::new(params.clone(), settings);
     let dec = codec.decoder(0);
-    let gpu = match kernel {
-        Some(k) => GpuLdpcDecoder::with_kernel(ctx, dec, params.k_prime, k)?,
-        None => GpuLdpcDecoder::new(ctx, dec, params.k_prime)?,
-    };
+    let auto = DecoderKernel::choose(
+        dec,
+        params.k_prime,
+        ctx.device.limits().max_compute_workgroup_storage_size,
+    );
+    let gpu =
+        GpuLdpcDecoder::with_tuning(ctx, dec, params.k_prime, kernel.unwrap_or(auto), tuning)?;
     let (n, _) = gpu.shape();
     let rate = a as f64 / g as f64;
     let sigma2 = 1.0 / (2.0 * rate * 10f64.powf(1.5 / 10.0));
@@ -223,8 +227,8 @@ fn gpu_decoder_row(
     Ok(Row {
         name: "gpu ldpc-decoder".into(),
         settings: format!(
-            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, kernel {:?}, \
-             modelled traffic {:.0} GB/s = {:.0}% of the H100 ceiling, {}",
+            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, kernel {:?} \
+             {tuning:?}, modelled traffic {:.0} GB/s = {:.0}% of the H100 ceiling, {}",
             params.lifting_size,
             params.k,
             settings.algorithm,
@@ -315,6 +319,7 @@ pub struct Options {
     pub device: String,
     pub gpu_only: bool,
     pub seconds: Option<f64>,
+    pub tune: bool,
 }
 
 /// Rows printed as they are measured; a failing row is reported and the others still run.
@@ -357,7 +362,7 @@ impl Report {
 }
 
 /// The GPU rows of issue 3: decoder alone and the whole chain.
-fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration, report: &mut Report) {
+fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report: &mut Report) {
     let software = gpu.context().adapter.rank() == 0;
     let scale = if quick || software { 1 } else { 64 };
     let fixed = |algorithm, iterations| DecoderSettings {
@@ -368,27 +373,53 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, t: Duration, report: &mut Report
     };
     let name = "gpu ldpc-decoder";
     let global = Some(DecoderKernel::Global);
+    let auto = DecoderTuning::default();
+    let (bg1, bg2) = (BaseGraphId::Bg1, BaseGraphId::Bg2);
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
-        let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 16896, s, 128 * scale, None, t);
+        let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, auto, t);
         report.add(name, row);
     }
     let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
-    let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 16896, s, 64 * scale, global, t);
+    let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
     report.add(name, row);
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::Bp, it);
-        let row = gpu_decoder_row(gpu, BaseGraphId::Bg1, 8448, 25344, s, 64 * scale, None, t);
+        let row = gpu_decoder_row(gpu, bg1, 8448, 25344, s, 64 * scale, None, auto, t);
         report.add(name, row);
-        let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 1024, 2048, s, 512 * scale, None, t);
+        let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, None, auto, t);
         report.add(name, row);
     }
     let s = fixed(DecoderAlgorithm::Bp, 20);
-    let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 1024, 2048, s, 256 * scale, global, t);
+    let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 256 * scale, global, auto, t);
     report.add(name, row);
     // The OFDM reference case's code (BG2, Z = 384).
-    let row = gpu_decoder_row(gpu, BaseGraphId::Bg2, 3456, 6912, s, 128 * scale, None, t);
+    let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, auto, t);
     report.add(name, row);
+    if tune {
+        // Launch shapes: threads per workgroup of the flooding kernels, row groups of the
+        // layered one.
+        for wg in [128, 512, 1024] {
+            let tuning = DecoderTuning {
+                workgroup: Some(wg),
+                ..auto
+            };
+            let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, None, tuning, t);
+            report.add(name, row);
+            let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, tuning, t);
+            report.add(name, row);
+        }
+        let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
+        // Z = 384: two rows make 768 lanes, the most a group holds (1024 threads).
+        for (group, workgroup) in [(1, None), (2, Some(384)), (2, Some(1024))] {
+            let tuning = DecoderTuning {
+                row_group: Some(group),
+                workgroup,
+            };
+            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, tuning, t);
+            report.add(name, row);
+        }
+    }
     let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
     let big = REFERENCE_CASE
         .replace("info_bits = 1024", "info_bits = 8448")
@@ -509,7 +540,7 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
         _ => GpuExecutor::new(false).ok(),
     };
     if let Some(mut gpu) = gpu {
-        gpu_rows(&mut gpu, quick, t, &mut report);
+        gpu_rows(&mut gpu, quick, options.tune, t, &mut report);
         let row = crate::bench_neural::gpu_row(gpu.context(), quick, t);
         report.add("gpu neural inference", row);
     }

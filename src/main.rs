@@ -93,6 +93,9 @@ enum Command {
         /// Minimum measured time per row, in seconds (default 3, 0.2 with --quick).
         #[arg(long)]
         seconds: Option<f64>,
+        /// Also measure other launch shapes of the GPU decoders (workgroup sizes, row groups).
+        #[arg(long)]
+        tune: bool,
     },
 }
 
@@ -167,12 +170,14 @@ fn main() -> ExitCode {
             device,
             gpu_only,
             seconds,
+            tune,
         } => {
             let options = bench::Options {
                 quick,
                 device,
                 gpu_only,
                 seconds,
+                tune,
             };
             bench::run(out.as_deref(), &options).map_err(Failure::Runtime)
         }

@@ -48,9 +48,11 @@ fn msg_set(base_e: u32, i: u32, v: f32) {
     }
 }
 
-// Check r of row block `row`: two passes over its edges (the first gathers the sign and
-// the phi sum or the two smallest magnitudes, the second rereads the extrinsic inputs and
-// writes the new messages), so no per-thread arrays are needed.
+// Check r of row block `row`, in two passes over its edges. The first reads each input
+// v2c = posterior − old message, gathers the sign and the phi sum (or the two smallest
+// magnitudes) and parks phi(|v2c|) (min-sum: v2c) with the sign of v2c in the message slot;
+// the second reads the slot back and writes the new message, so phi runs twice per edge and
+// no per-thread arrays are needed.
 fn check(base_e: u32, row: u32, r: u32) {
     let z = params.z;
     let clip = params.llr_clip;
@@ -65,8 +67,10 @@ fn check(base_e: u32, row: u32, r: u32) {
     for (var e = e0; e < e1; e++) {
         let ed = edges[e];
         let tv = post[ed.y * z + wrap_add(r, ed.z, z)] - msg_get(base_e, e * z + r);
-        sign ^= bitcast<u32>(tv) & 0x80000000u;
+        let tbits = bitcast<u32>(tv) & 0x80000000u;
+        sign ^= tbits;
         let a = abs(tv);
+        var park = tv;
         if (min_sum) {
             if (a < min1) {
                 min2 = min1;
@@ -76,19 +80,21 @@ fn check(base_e: u32, row: u32, r: u32) {
                 min2 = min(min2, a);
             }
         } else {
-            sum += phi(a);
+            let p = phi(a);
+            sum += p;
+            park = bitcast<f32>(bitcast<u32>(p) | tbits);
         }
+        msg_set(base_e, e * z + r, park);
     }
     for (var e = e0; e < e1; e++) {
-        let ed = edges[e];
-        let tv = post[ed.y * z + wrap_add(r, ed.z, z)] - msg_get(base_e, e * z + r);
+        let park = msg_get(base_e, e * z + r);
         var mag: f32;
         if (min_sum) {
             mag = min(max(params.scaling * select(min1, min2, e == arg) - params.offset, 0.0), clip);
         } else {
-            mag = min(phi(sum - phi(abs(tv))), clip);
+            mag = min(phi(sum - abs(park)), clip);
         }
-        let sbit = sign ^ (bitcast<u32>(tv) & 0x80000000u);
+        let sbit = sign ^ (bitcast<u32>(park) & 0x80000000u);
         msg_set(base_e, e * z + r, bitcast<f32>(bitcast<u32>(mag) | sbit));
     }
 }

@@ -12,15 +12,18 @@
 //   (planes min1, min2, index | signs << 5 of the c2v buffer, [block][row][plane][Z])
 //   instead of degree × 4 bytes, and rebuilds the old message bit-exactly.
 //
-// One workgroup decodes one code block; row blocks in order with a barrier between them,
-// its threads striding over the Z checks of each row (check r of row block i reads bit
-// (r + shift) mod Z of column block j).
+// One workgroup decodes one code block; row blocks in order, in groups of consecutive rows
+// that share no column (updating such a group at once gives exactly the row-by-row result)
+// with a barrier between groups, its threads striding over the group's checks (check r of
+// row block i reads bit (r + shift) mod Z of column block j). row_start holds the rows'
+// edge starts [rows + 1], then the group boundaries [GROUPS + 1] (row indices).
 //
 // Bindings: as ldpc_decoder.wgsl (posterior holds the extension columns; c2v holds the
 // compressed messages).
 // Prefixed with ldpc_common.wgsl (Params, wrap_add) and by the host with
 //   const CORE_COLS: u32    leading columns of degree > 1 (all output bits among them)
 //   const POST_WORDS: u32   CORE_COLS · Z
+//   const GROUPS: u32       row groups
 
 override WG_SIZE: u32 = 384u;
 
@@ -169,9 +172,12 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
             break;
         }
         it += 1u;
-        for (var row = 0u; row < params.rows; row++) {
-            for (var r = tid; r < z; r += WG_SIZE) {
-                update(base_v, base_m, row, r);
+        for (var g = 0u; g < GROUPS; g++) {
+            let r0 = row_start[params.rows + 1u + g];
+            let lanes = (row_start[params.rows + 2u + g] - r0) * z;
+            for (var i = tid; i < lanes; i += WG_SIZE) {
+                let dr = i / z;
+                update(base_v, base_m, r0 + dr, i - dr * z);
             }
             workgroupBarrier();
         }

@@ -102,6 +102,43 @@ impl DecoderKernel {
     }
 }
 
+/// Launch shape of a decoder kernel; `None` takes the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecoderTuning {
+    /// Threads per workgroup.
+    pub workgroup: Option<u32>,
+    /// Layered kernel: at most this many consecutive rows without a common column are
+    /// updated between two barriers (the result is the same as one row at a time).
+    pub row_group: Option<usize>,
+}
+
+/// Rows the layered kernel updates together at most.
+const DEFAULT_ROW_GROUP: usize = 2;
+
+/// Boundaries of the layered row groups: consecutive rows, at most `max` per group and at
+/// most 1024 check lanes, no column shared inside a group (so updating a group at once gives
+/// exactly the row-by-row result). Starts with 0 and ends with the row count.
+fn row_groups(decoder: &LdpcDecoder, max: usize) -> Vec<usize> {
+    let z = decoder.lifting_size();
+    let (edges, rs) = (decoder.edges(), decoder.row_start());
+    let cols_of =
+        |row: usize| -> Vec<usize> { edges[rs[row]..rs[row + 1]].iter().map(|e| e.col).collect() };
+    let mut bounds = vec![0];
+    let mut used: Vec<usize> = Vec::new();
+    for row in 0..decoder.rows() {
+        let start = *bounds.last().expect("starts with 0");
+        let cols = cols_of(row);
+        let full = row - start >= max.max(1) || (row - start + 1) * z > 1024;
+        if row > start && (full || cols.iter().any(|c| used.contains(c))) {
+            bounds.push(row);
+            used.clear();
+        }
+        used.extend(cols);
+    }
+    bounds.push(decoder.rows());
+    bounds
+}
+
 /// Leading columns of `decoder`'s pruned graph after which every column has degree 1.
 fn core_cols(decoder: &LdpcDecoder) -> usize {
     let mut degree = vec![0usize; decoder.cols()];
@@ -154,6 +191,17 @@ impl GpuLdpcDecoder {
         out_bits: usize,
         kernel: DecoderKernel,
     ) -> Result<Self, GpuError> {
+        Self::with_tuning(ctx, decoder, out_bits, kernel, DecoderTuning::default())
+    }
+
+    /// As [`Self::with_kernel`] with the launch shape given (for benchmarks).
+    pub fn with_tuning(
+        ctx: &GpuContext,
+        decoder: &LdpcDecoder,
+        out_bits: usize,
+        kernel: DecoderKernel,
+        tuning: DecoderTuning,
+    ) -> Result<Self, GpuError> {
         let z = decoder.lifting_size();
         let edges = decoder.edges();
         let row_start = decoder.row_start();
@@ -168,7 +216,10 @@ impl GpuLdpcDecoder {
             .iter()
             .map(|e| [e.row as u32, e.col as u32, e.shift as u32, 0])
             .collect();
-        let rs: Vec<u32> = row_start.iter().map(|&x| x as u32).collect();
+        let mut rs: Vec<u32> = row_start.iter().map(|&x| x as u32).collect();
+        // The layered kernel's row groups follow the row starts (see its header).
+        let groups = row_groups(decoder, tuning.row_group.unwrap_or(DEFAULT_ROW_GROUP));
+        rs.extend(groups.iter().map(|&g| g as u32));
         let mut col_start = vec![0u32; cols + 1];
         for e in edges {
             col_start[e.col + 1] += 1;
@@ -235,17 +286,20 @@ impl GpuLdpcDecoder {
             ),
             DecoderKernel::LayeredMinSumShared => {
                 let core = core_cols(decoder);
+                let widest = groups.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(1);
                 let source = format!(
                     "const CORE_COLS: u32 = {core}u;\nconst POST_WORDS: u32 = {}u;\n\
-                     {COMMON}{LAYERED_MIN_SUM}",
-                    core * z
+                     const GROUPS: u32 = {}u;\n{COMMON}{LAYERED_MIN_SUM}",
+                    core * z,
+                    groups.len() - 1
                 );
+                let wg = (widest * z).next_multiple_of(32).clamp(64, 1024) as u32;
                 ctx.pipeline(
                     "ldpc_layered_min_sum.wgsl",
                     &source,
                     "decode",
                     &layout,
-                    &[("WG_SIZE", z.next_multiple_of(32).clamp(64, 384) as f64)],
+                    &[("WG_SIZE", tuning.workgroup.unwrap_or(wg) as f64)],
                 )
             }
             _ => {
@@ -261,7 +315,10 @@ impl GpuLdpcDecoder {
                     &source,
                     "decode",
                     &layout,
-                    &[("WG_SIZE", FLOODING_WG_SIZE as f64)],
+                    &[(
+                        "WG_SIZE",
+                        tuning.workgroup.unwrap_or(FLOODING_WG_SIZE) as f64,
+                    )],
                 )
             }
         };
@@ -444,5 +501,45 @@ impl GpuLdpcDecoder {
             iterations: it.iter().map(|&x| x & 0x7fff_ffff).collect(),
             converged: it.iter().map(|&x| x & 0x8000_0000 != 0).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::ldpc::{BaseGraphId, DecoderSettings, LiftedCode};
+
+    /// Row groups cover every row once, in order, share no column inside a group, and do
+    /// pair rows where the graph allows it (BG1's extension rows; BG2's first 12 rows have
+    /// no column-disjoint neighbours).
+    #[test]
+    fn row_groups_are_column_disjoint() {
+        for (bg, z, kept) in [(BaseGraphId::Bg1, 384, 44), (BaseGraphId::Bg2, 104, 20)] {
+            let code = LiftedCode::get(bg, z);
+            let dec = LdpcDecoder::new(code, kept * z, DecoderSettings::default());
+            let (edges, rs) = (dec.edges(), dec.row_start());
+            for max in [1, 2, 4] {
+                let g = row_groups(&dec, max);
+                assert_eq!((g[0], *g.last().unwrap()), (0, dec.rows()));
+                assert!(g.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= max));
+                for w in g.windows(2) {
+                    let mut cols: Vec<usize> =
+                        edges[rs[w[0]]..rs[w[1]]].iter().map(|e| e.col).collect();
+                    let n = cols.len();
+                    cols.sort();
+                    cols.dedup();
+                    assert_eq!(cols.len(), n, "{bg:?} group {w:?} shares a column");
+                }
+                if max == 1 {
+                    assert_eq!(g.len(), dec.rows() + 1);
+                } else if bg == BaseGraphId::Bg1 {
+                    assert!(
+                        g.len() < dec.rows(),
+                        "{bg:?} max {max}: {} groups",
+                        g.len() - 1
+                    );
+                }
+            }
+        }
     }
 }

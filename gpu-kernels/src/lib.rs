@@ -29,7 +29,9 @@ pub mod pipeline_cache;
 pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
 pub use context::{GpuContext, GpuError};
 pub use gpu_executor::GpuExecutor;
-pub use ldpc_decoder::{DecoderBuffers, DecoderKernel, GpuDecodeOutput, GpuLdpcDecoder};
+pub use ldpc_decoder::{
+    DecoderBuffers, DecoderKernel, DecoderTuning, GpuDecodeOutput, GpuLdpcDecoder,
+};
 pub use ldpc_encoder::GpuLdpcEncoder;
 pub use link_chain::{ChainTrace, GpuLinkChain};
 

@@ -2,7 +2,7 @@
 //! hard decisions and convergence flags must be equal on at least 99.9% of the blocks, for
 //! every algorithm, with and without early stop, both base graphs and all 51 lifting sizes.
 
-use gpu_kernels::{test_context, DecoderKernel, GpuContext, GpuLdpcDecoder};
+use gpu_kernels::{test_context, DecoderKernel, DecoderTuning, GpuContext, GpuLdpcDecoder};
 use sim_core::ldpc::{
     lifting_sizes, BaseGraphId, DecoderAlgorithm, DecoderSettings, DecoderWorkspace, LdpcDecoder,
     LiftedCode,
@@ -59,7 +59,17 @@ fn compare(
     ebno_db: f64,
     n: usize,
 ) -> (usize, usize) {
-    compare_kernel(ctx, bg, z, used_cols, settings, ebno_db, n, None)
+    compare_kernel(
+        ctx,
+        bg,
+        z,
+        used_cols,
+        settings,
+        ebno_db,
+        n,
+        None,
+        Default::default(),
+    )
 }
 
 /// [`compare`] with the GPU kernel forced (`None`: the one `GpuLdpcDecoder::new` picks).
@@ -73,6 +83,7 @@ fn compare_kernel(
     ebno_db: f64,
     n: usize,
     kernel: Option<DecoderKernel>,
+    tuning: DecoderTuning,
 ) -> (usize, usize) {
     let code = LiftedCode::get(bg, z);
     let rate = (bg.info_cols() * z) as f64 / ((used_cols - 2) * z) as f64;
@@ -82,7 +93,7 @@ fn compare_kernel(
     let out_bits = bg.info_cols() * z;
     let gpu = match kernel {
         None => GpuLdpcDecoder::new(ctx, &cpu, out_bits).unwrap(),
-        Some(k) => GpuLdpcDecoder::with_kernel(ctx, &cpu, out_bits, k).unwrap(),
+        Some(k) => GpuLdpcDecoder::with_tuning(ctx, &cpu, out_bits, k, tuning).unwrap(),
     };
     let g = gpu.decode(ctx, &llr, n).unwrap();
     let mut ws = DecoderWorkspace::default();
@@ -200,6 +211,7 @@ fn every_flooding_kernel_matches_cpu() {
                     1.6,
                     500,
                     Some(kernel),
+                    DecoderTuning::default(),
                 );
                 assert!(
                     differ == 0 && unconverged > 0 && unconverged < 500,
@@ -236,7 +248,8 @@ fn layered_min_sum_kernel_matches_cpu() {
         (BaseGraphId::Bg1, 384, 46, 1.6),
     ];
     for (bg, z, used_cols, ebno_db) in shapes.into_iter().filter(|s| big || s.1 < 384) {
-        for (early_stop, offset) in [(false, 0.0), (true, 0.0), (false, 0.25)] {
+        // Row groups of 1, 2 (the default) and 4 rows with no common column.
+        for (early_stop, offset, group) in [(false, 0.0, 1), (true, 0.0, 2), (false, 0.25, 4)] {
             let settings = DecoderSettings {
                 algorithm: DecoderAlgorithm::LayeredMinSum,
                 iterations: 10,
@@ -251,11 +264,16 @@ fn layered_min_sum_kernel_matches_cpu() {
             assert_eq!(auto.kernel(), DecoderKernel::LayeredMinSumShared);
             let n = if z > 100 { 200 } else { 1000 };
             let kernel = Some(DecoderKernel::LayeredMinSumShared);
+            let tuning = DecoderTuning {
+                row_group: Some(group),
+                ..Default::default()
+            };
             let (differ, unconverged) =
-                compare_kernel(&ctx, bg, z, used_cols, settings, ebno_db, n, kernel);
+                compare_kernel(&ctx, bg, z, used_cols, settings, ebno_db, n, kernel, tuning);
             assert!(
                 differ * 1000 <= n && unconverged > 0 && unconverged < n,
-                "{bg:?} Z={z} {settings:?}: {differ} of {n} differ, {unconverged} unconverged"
+                "{bg:?} Z={z} {settings:?} group {group}: {differ} of {n} differ, \
+                 {unconverged} unconverged"
             );
         }
     }
