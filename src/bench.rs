@@ -399,7 +399,7 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report:
     if tune {
         // Launch shapes: threads per workgroup of the flooding kernels, row groups of the
         // layered one.
-        for wg in [128, 512, 1024] {
+        for wg in [256, 512] {
             let tuning = DecoderTuning {
                 workgroup: Some(wg),
                 ..auto
@@ -409,6 +409,10 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report:
             let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, tuning, t);
             report.add(name, row);
         }
+        // The reference code with its messages in global memory instead.
+        let k = Some(DecoderKernel::FloodingPosteriorShared);
+        let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, k, auto, t);
+        report.add(name, row);
         let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
         // Z = 384: two rows make 768 lanes, the most a group holds (1024 threads).
         for (group, workgroup) in [(1, None), (2, Some(384)), (2, Some(1024))] {
