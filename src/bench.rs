@@ -409,8 +409,8 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report:
             let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, tuning, t);
             report.add(name, row);
         }
-        // The reference code with its messages in global memory instead.
-        let k = Some(DecoderKernel::FloodingPosteriorShared);
+        // The reference code with its messages on-chip too.
+        let k = Some(DecoderKernel::FloodingShared);
         let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, k, auto, t);
         report.add(name, row);
         let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);

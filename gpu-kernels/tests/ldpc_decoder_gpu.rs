@@ -176,7 +176,8 @@ fn gpu_decoder_matches_cpu_every_lifting_size() {
 }
 
 /// Each flooding kernel (state in global memory, posterior on-chip, everything on-chip) on
-/// the same blocks: each agrees with the CPU, and the automatic choice takes the on-chip one.
+/// the same blocks: each agrees with the CPU, and the automatic choice keeps the posterior
+/// on-chip.
 #[test]
 fn every_flooding_kernel_matches_cpu() {
     let Some(ctx) = test_context() else { return };
@@ -200,7 +201,7 @@ fn every_flooding_kernel_matches_cpu() {
             let code = LiftedCode::get(BaseGraphId::Bg2, 52);
             let cpu = LdpcDecoder::new(code, 20 * 52, settings);
             let auto = GpuLdpcDecoder::new(&ctx, &cpu, 520).unwrap();
-            assert_eq!(auto.kernel(), DecoderKernel::FloodingShared);
+            assert_eq!(auto.kernel(), DecoderKernel::FloodingPosteriorShared);
             for kernel in kernels {
                 let (differ, unconverged) = compare_kernel(
                     &ctx,
