@@ -373,9 +373,9 @@ impl GpuLdpcDecoder {
         match (self.kernel, p.algorithm) {
             (DecoderKernel::Global, 1 | 3) => 16 * edge_lanes,
             (DecoderKernel::Global, _) => 16 * edge_lanes + 8 * var_lanes,
-            // Check phase: message read twice and written; variable phase: message and
-            // channel read.
-            (DecoderKernel::FloodingPosteriorShared, _) => 16 * edge_lanes + 4 * var_lanes,
+            // Check phase: message read, parked value written and read, message written;
+            // variable phase: message and channel read.
+            (DecoderKernel::FloodingPosteriorShared, _) => 20 * edge_lanes + 4 * var_lanes,
             (DecoderKernel::FloodingShared, _) => 4 * var_lanes,
             // Compressed messages read and written (12 bytes per check lane); extension
             // columns' posterior read twice and written once per edge.
