@@ -10,9 +10,13 @@
 // read the old posterior; variable phase: they stride over the cols·Z variables and sum the
 // channel LLR and the incoming messages in column-edge order.
 //
-// Bindings: as ldpc_decoder.wgsl (posterior is not used; c2v only without MSG_SHARED).
+// Bindings: as ldpc_decoder.wgsl (posterior holds the columns from POST_COLS on; c2v the
+// messages without MSG_SHARED).
 // Prefixed with ldpc_common.wgsl (Params, phi, wrap_add) and by the host with
-//   const POST_WORDS: u32   workgroup floats for the posterior (>= cols·Z)
+//   const POST_COLS: u32    leading columns whose posterior is on-chip: all of them, or, when
+//                           they do not fit, those of degree > 1 (the rest, each read by one
+//                           check only, stay in the posterior buffer)
+//   const POST_WORDS: u32   workgroup floats for the posterior (POST_COLS·Z)
 //   const MSG_WORDS: u32    workgroup floats for the messages (>= num_edges·Z, or 1)
 //   const MSG_SHARED: bool  messages in workgroup memory (else in the c2v buffer)
 
@@ -32,6 +36,22 @@ override WG_SIZE: u32 = 256u;
 var<workgroup> post: array<f32, POST_WORDS>;
 var<workgroup> msg_wg: array<f32, MSG_WORDS>;
 var<workgroup> unsatisfied: atomic<u32>;
+
+// Posterior of variable v (column `col`) of the block at base_v.
+fn post_get(base_v: u32, col: u32, v: u32) -> f32 {
+    if (col < POST_COLS) {
+        return post[v];
+    }
+    return posterior[base_v + v];
+}
+
+fn post_set(base_v: u32, col: u32, v: u32, x: f32) {
+    if (col < POST_COLS) {
+        post[v] = x;
+    } else {
+        posterior[base_v + v] = x;
+    }
+}
 
 fn msg_get(base_e: u32, i: u32) -> f32 {
     if (MSG_SHARED) {
@@ -54,7 +74,7 @@ fn msg_set(base_e: u32, i: u32, v: f32) {
 // the second reads the slot back and writes the new message, so phi runs twice per edge and
 // no per-thread arrays are needed. (Recomputing instead of parking, with the messages in
 // global memory, ran slower on the H100: 756 against 857 Mbit/s for BG2 Z = 104.)
-fn check(base_e: u32, row: u32, r: u32) {
+fn check(base_v: u32, base_e: u32, row: u32, r: u32) {
     let z = params.z;
     let clip = params.llr_clip;
     let min_sum = params.algorithm >= 2u;
@@ -67,7 +87,7 @@ fn check(base_e: u32, row: u32, r: u32) {
     var arg = 0u;
     for (var e = e0; e < e1; e++) {
         let ed = edges[e];
-        let tv = post[ed.y * z + wrap_add(r, ed.z, z)] - msg_get(base_e, e * z + r);
+        let tv = post_get(base_v, ed.y, ed.y * z + wrap_add(r, ed.z, z)) - msg_get(base_e, e * z + r);
         let tbits = bitcast<u32>(tv) & 0x80000000u;
         sign ^= tbits;
         let a = abs(tv);
@@ -115,7 +135,7 @@ fn variable(base_v: u32, base_e: u32, col: u32, r: u32) -> f32 {
 }
 
 // Unsatisfied checks of the posterior's hard decisions, counted into `unsatisfied`.
-fn syndrome(tid: u32) {
+fn syndrome(tid: u32, base_v: u32) {
     let z = params.z;
     for (var i = tid; i < params.rows * z; i += WG_SIZE) {
         let row = i / z;
@@ -123,7 +143,7 @@ fn syndrome(tid: u32) {
         var parity = 0u;
         for (var e = row_start[row]; e < row_start[row + 1u]; e++) {
             let ed = edges[e];
-            parity ^= select(0u, 1u, post[ed.y * z + wrap_add(r, ed.z, z)] < 0.0);
+            parity ^= select(0u, 1u, post_get(base_v, ed.y, ed.y * z + wrap_add(r, ed.z, z)) < 0.0);
         }
         if (parity != 0u) {
             atomicAdd(&unsatisfied, 1u);
@@ -147,7 +167,7 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
     let base_e = select(block * lanes, 0u, MSG_SHARED);
     let clip = params.llr_clip;
     for (var i = tid; i < n; i += WG_SIZE) {
-        post[i] = clamp(channel[base_v + i], -clip, clip);
+        post_set(base_v, i / z, i, clamp(channel[base_v + i], -clip, clip));
     }
     for (var i = tid; i < lanes; i += WG_SIZE) {
         msg_set(base_e, i, 0.0);
@@ -163,13 +183,13 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         it += 1u;
         for (var i = tid; i < checks; i += WG_SIZE) {
             let row = i / z;
-            check(base_e, row, i - row * z);
+            check(base_v, base_e, row, i - row * z);
         }
         storageBarrier();
         workgroupBarrier();
         for (var i = tid; i < n; i += WG_SIZE) {
             let col = i / z;
-            post[i] = variable(base_v, base_e, col, i - col * z);
+            post_set(base_v, col, i, variable(base_v, base_e, col, i - col * z));
         }
         storageBarrier();
         workgroupBarrier();
@@ -178,7 +198,7 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
                 atomicStore(&unsatisfied, 0u);
             }
             workgroupBarrier();
-            syndrome(tid);
+            syndrome(tid, base_v);
             let bad = workgroupUniformLoad(&unsatisfied);
             converged = bad == 0u;
             if (converged && params.early_stop != 0u) {

@@ -81,25 +81,39 @@ impl DecoderKernel {
     pub fn choose(decoder: &LdpcDecoder, out_bits: usize, limit: u32) -> Self {
         let z = decoder.lifting_size();
         let limit = limit as usize;
-        // 4 bytes per float, plus the kernels' atomic counter.
-        let post = 4 * decoder.cols() * z + 16;
         let core = core_cols(decoder);
+        // 4 bytes per float, plus the kernels' atomic counter: the core posterior on-chip,
+        // and every output bit in it.
+        let core_fits = 4 * core * z + 16 <= limit && out_bits <= core * z;
         // Flooding: the messages stay in global memory even when they would fit on-chip: on
         // the H100 that ran faster (BP, BG2 Z = 104, 20 iterations: 857 against 684 Mbit/s),
         // since 40 KiB of workgroup memory per block leave too few blocks per SM.
         match decoder.settings().algorithm {
-            DecoderAlgorithm::Bp | DecoderAlgorithm::MinSum if post <= limit => {
+            DecoderAlgorithm::Bp | DecoderAlgorithm::MinSum if core_fits => {
                 DecoderKernel::FloodingPosteriorShared
             }
-            DecoderAlgorithm::LayeredMinSum
-                if 4 * core * z + 16 <= limit
-                    && out_bits <= core * z
-                    && max_degree(decoder) <= 27 =>
-            {
+            DecoderAlgorithm::LayeredMinSum if core_fits && max_degree(decoder) <= 27 => {
                 DecoderKernel::LayeredMinSumShared
             }
             _ => DecoderKernel::Global,
         }
+    }
+}
+
+/// Leading columns whose posterior the flooding kernel keeps on-chip, and the floats of
+/// workgroup memory its messages take (1 when they stay in global memory): every column when
+/// they fit `limit` bytes (with the messages, for `FloodingShared`), else the core ones.
+fn flooding_layout(decoder: &LdpcDecoder, shared_messages: bool, limit: u32) -> (usize, usize) {
+    let z = decoder.lifting_size();
+    let msg = if shared_messages {
+        decoder.edges().len() * z
+    } else {
+        1
+    };
+    let fits = |cols: usize| 4 * (cols * z + msg) + 16 <= limit as usize;
+    match fits(decoder.cols()) {
+        true => (decoder.cols(), msg),
+        false => (core_cols(decoder), msg),
     }
 }
 
@@ -165,6 +179,8 @@ pub struct GpuLdpcDecoder {
     kernel: DecoderKernel,
     /// Edges into columns of degree 1 (the traffic model of the layered kernel).
     extension_edges: usize,
+    /// Some posterior columns live in the global posterior buffer.
+    off_chip_columns: bool,
 }
 
 /// The per-batch buffers of a decode: the decoder's state and its outputs.
@@ -264,8 +280,9 @@ impl GpuLdpcDecoder {
         let fits = match kernel {
             DecoderKernel::Global => true,
             DecoderKernel::FloodingShared => {
+                let (on_chip, msg) = flooding_layout(decoder, true, limit);
                 possible == DecoderKernel::FloodingPosteriorShared
-                    && 4 * (cols + edges.len()) * z + 16 <= limit as usize
+                    && 4 * (on_chip * z + msg) + 16 <= limit as usize
             }
             k => possible == k,
         };
@@ -311,11 +328,12 @@ impl GpuLdpcDecoder {
             }
             _ => {
                 let shared = kernel == DecoderKernel::FloodingShared;
+                let (on_chip, msg) = flooding_layout(decoder, shared, limit);
                 let source = format!(
-                    "const POST_WORDS: u32 = {}u;\nconst MSG_WORDS: u32 = {}u;\n\
-                     const MSG_SHARED: bool = {shared};\n{COMMON}{FLOODING}",
-                    cols * z,
-                    if shared { edges.len() * z } else { 1 }
+                    "const POST_COLS: u32 = {on_chip}u;\nconst POST_WORDS: u32 = {}u;\n\
+                     const MSG_WORDS: u32 = {msg}u;\nconst MSG_SHARED: bool = {shared};\n\
+                     {COMMON}{FLOODING}",
+                    on_chip * z
                 );
                 ctx.pipeline(
                     "ldpc_flooding.wgsl",
@@ -343,6 +361,13 @@ impl GpuLdpcDecoder {
             extension_edges: {
                 let core = core_cols(decoder);
                 edges.iter().filter(|e| e.col >= core).count()
+            },
+            off_chip_columns: match kernel {
+                DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => true,
+                k => {
+                    let shared = k == DecoderKernel::FloodingShared;
+                    flooding_layout(decoder, shared, limit).0 < cols
+                }
             },
         })
     }
@@ -375,14 +400,26 @@ impl GpuLdpcDecoder {
             (DecoderKernel::Global, _) => 16 * edge_lanes + 8 * var_lanes,
             // Check phase: message read, parked value written and read, message written;
             // variable phase: message and channel read.
-            (DecoderKernel::FloodingPosteriorShared, _) => 20 * edge_lanes + 4 * var_lanes,
-            (DecoderKernel::FloodingShared, _) => 4 * var_lanes,
+            // (Plus, for columns kept off-chip, a read per check and a write per iteration.)
+            (DecoderKernel::FloodingPosteriorShared, _) => {
+                20 * edge_lanes + 4 * var_lanes + self.off_chip_traffic()
+            }
+            (DecoderKernel::FloodingShared, _) => 4 * var_lanes + self.off_chip_traffic(),
             // Compressed messages read and written (12 bytes per check lane); extension
             // columns' posterior read twice and written once per edge.
             (DecoderKernel::LayeredMinSumShared, _) => {
                 let ext = self.extension_edges as u64 * p.z as u64;
                 24 * (p.rows * p.z) as u64 + 12 * ext
             }
+        }
+    }
+
+    /// Flooding kernels: bytes per iteration of the posterior columns kept in global memory
+    /// (degree 1: one check read and one variable write each).
+    fn off_chip_traffic(&self) -> u64 {
+        match self.off_chip_columns {
+            true => 8 * (self.extension_edges * self.params.z as usize) as u64,
+            false => 0,
         }
     }
 
@@ -399,13 +436,11 @@ impl GpuLdpcDecoder {
 
     /// Floats of the global posterior buffer per block (none when it lives on-chip).
     fn posterior_words(&self) -> u64 {
-        match self.kernel {
-            // The layered kernel keeps the extension columns there (the whole width, for a
-            // simple layout).
-            DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => {
-                (self.params.cols * self.params.z) as u64
-            }
-            _ => 0,
+        // The on-chip kernels keep the columns that do not fit there (the whole width, for a
+        // simple layout).
+        match self.off_chip_columns {
+            true => (self.params.cols * self.params.z) as u64,
+            false => 0,
         }
     }
 

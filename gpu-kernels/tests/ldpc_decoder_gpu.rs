@@ -221,10 +221,11 @@ fn every_flooding_kernel_matches_cpu() {
             }
         }
     }
-    // A shape whose messages do not fit takes the posterior-only kernel.
+    // BG1 Z = 384: its 26 core columns fit a GPU's 48 KiB (the 20 extension columns stay in
+    // global memory), not lavapipe's 32.
     let code = LiftedCode::get(BaseGraphId::Bg1, 384);
     let cpu = LdpcDecoder::new(code, 44 * 384, DecoderSettings::default());
-    let want = match 4 * 46 * 384 + 16 <= limit as usize {
+    let want = match 4 * 26 * 384 + 16 <= limit as usize {
         true => DecoderKernel::FloodingPosteriorShared,
         false => DecoderKernel::Global,
     };
@@ -232,6 +233,42 @@ fn every_flooding_kernel_matches_cpu() {
         GpuLdpcDecoder::new(&ctx, &cpu, 8448).unwrap().kernel(),
         want
     );
+}
+
+/// Flooding with only the core columns on-chip (BG1 Z = 208, R = 1/2: the 46 columns need
+/// 38 KiB, the 26 core ones 21 KiB; lavapipe offers 32): agrees with the CPU.
+#[test]
+fn flooding_with_off_chip_extension_columns_matches_cpu() {
+    let Some(ctx) = test_context() else { return };
+    let limit = ctx.device.limits().max_compute_workgroup_storage_size as usize;
+    let split = 4 * 46 * 208 + 16 > limit;
+    for algorithm in [DecoderAlgorithm::Bp, DecoderAlgorithm::MinSum] {
+        let settings = DecoderSettings {
+            algorithm,
+            iterations: 12,
+            early_stop: algorithm == DecoderAlgorithm::MinSum,
+            ..Default::default()
+        };
+        let kernel = Some(DecoderKernel::FloodingPosteriorShared);
+        let tuning = DecoderTuning::default();
+        let n = 200;
+        let (differ, unconverged) = compare_kernel(
+            &ctx,
+            BaseGraphId::Bg1,
+            208,
+            46,
+            settings,
+            1.6,
+            n,
+            kernel,
+            tuning,
+        );
+        assert!(
+            differ * 1000 <= n && unconverged > 0 && unconverged < n,
+            "{settings:?} (core only on-chip: {split}): {differ} of {n} differ, \
+             {unconverged} unconverged"
+        );
+    }
 }
 
 /// The layered min-sum kernel with the posterior on-chip and compressed messages, forced and
