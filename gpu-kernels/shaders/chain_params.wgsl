@@ -81,5 +81,6 @@ struct Chain {
     ntimes: u32,
     cp_len: u32,
     o_delays: u32,
-    pad0: u32,
+    // Scale each slot's channel to unit mean energy per RE (ofdm_normalize).
+    normalize: u32,
 }

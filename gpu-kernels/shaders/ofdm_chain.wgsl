@@ -132,6 +132,45 @@ fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
     return h;
 }
 
+var<workgroup> energy_part: array<f32, 64>;
+
+// `[channel] normalize`: scales a slot's path coefficients so that its channel has unit mean
+// energy per RE over all links (receivers/src/ofdm_chain.rs; the CPU sums in f64). One
+// workgroup of 64 threads per slot.
+@compute @workgroup_size(64)
+fn ofdm_normalize(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_id) lid: vec3<u32>) {
+    let slot = wg.y * nwg.x + wg.x;
+    let valid = slot < p.count / p.cw;
+    let links = p.nrx * p.nl;
+    let n_re = p.nsym * p.nsc;
+    var acc = 0.0;
+    if (valid) {
+        for (var i = lid.x; i < links * n_re; i += 64u) {
+            let link = i / n_re;
+            let re = i % n_re;
+            let h = channel_at(slot, link / p.nl, link % p.nl, re / p.nsc, re % p.nsc);
+            acc += h.x * h.x + h.y * h.y;
+        }
+    }
+    energy_part[lid.x] = acc;
+    workgroupBarrier();
+    for (var half = 32u; half > 0u; half >>= 1u) {
+        if (lid.x < half) {
+            energy_part[lid.x] += energy_part[lid.x + half];
+        }
+        workgroupBarrier();
+    }
+    let scale = 1.0 / sqrt(max(energy_part[0] / f32(links * n_re), 1e-30));
+    storageBarrier();
+    if (valid) {
+        let per_slot = links * p.nsym * p.paths;
+        for (var i = lid.x; i < per_slot; i += 64u) {
+            coeffs[slot * per_slot + i] *= scale;
+        }
+    }
+}
+
 // Code word (TB) and symbol index of data symbol i of a slot.
 fn data_symbol_tb(slot: u32, i: u32) -> vec2<u32> {
     let per_cw = p.g_len / p.qm;

@@ -68,7 +68,8 @@ pub struct ChainParams {
     pub ntimes: u32,
     pub cp_len: u32,
     pub o_delays: u32,
-    pub pad: u32,
+    /// 1: scale each slot's channel to unit mean energy per RE (`[channel] normalize`).
+    pub normalize: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,
@@ -86,4 +87,5 @@ pub enum Entry {
     CdlCoeffs,
     TdWindow,
     TdReceive,
+    OfdmNormalize,
 }

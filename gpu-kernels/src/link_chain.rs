@@ -85,7 +85,7 @@ pub struct ChainTrace {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 11],
+    pipelines: [wgpu::ComputePipeline; 12],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
@@ -247,6 +247,7 @@ impl GpuLinkChain {
             "cdl_coeffs",
             "td_window",
             "td_receive",
+            "ofdm_normalize",
         ]
         .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
         let statics = [
@@ -457,6 +458,13 @@ impl GpuLinkChain {
                     1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
                     2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
                     _ => {}
+                }
+                if p.normalize != 0 {
+                    // One workgroup per slot.
+                    let (x, y) = grid(slots);
+                    pass.set_pipeline(&self.pipelines[Entry::OfdmNormalize as usize]);
+                    pass.set_bind_group(0, &bufs.chain_bind, &[]);
+                    pass.dispatch_workgroups(x, y, 1);
                 }
                 if p.td == 0 {
                     let res = (p.nsym * p.nsc) as u64;

@@ -27,9 +27,6 @@ pub struct OfdmTables {
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
-    if o.normalize {
-        return Some("[channel] normalize runs on the CPU only so far: use --device cpu".into());
-    }
     if o.neural_weights.is_some() {
         return Some(
             "neural receivers run on the CPU (burn) so far; the GPU chain does not include the \
@@ -187,6 +184,7 @@ impl OfdmTables {
                     _ => 0,
                 },
                 td: o.time_domain.is_some() as u32,
+                normalize: (o.normalize && paths > 0 && prep.waveform.is_none()) as u32,
                 cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
                 ntimes: coefficient_times.len() as u32,
                 lmmse_stride,

@@ -184,6 +184,22 @@ fn perfect_csi_and_awgn() {
     check_slots(&ctx, &scenario(body, uncoded), 6);
 }
 
+/// `[channel] normalize` (unit channel energy per slot, the neural anchor's setting) on a CDL-C
+/// uplink 1×2 and a TDL-A 2×2: the scaled coefficients agree.
+#[test]
+fn normalized_channel() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\npattern = \"38.901\"\n\
+         rx_polarization = \"VH\"\n[channel]\nmodel = \"cdl\"\nprofile = \"C\"\n\
+         delay_spread_ns = 100\nspeed_kmh = 36\ndirection = \"uplink\"\nnormalize = true\n\
+         [receiver]\nestimator = \"ls\"\nequalizer = \"lmmse\"\n[sweep]\nsnr_db = [4.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
+         [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 100\nnormalize = true\n\
+         [receiver]\nestimator = \"perfect\"\nequalizer = \"lmmse\"\n[sweep]\nsnr_db = [8.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+}
+
 /// CDL-C 2×2 (2 layers) downlink with 38.901 elements, V-pol, at 120 km/h, angles scaled
 /// (§7.7.5.1); LS + linear, LMMSE.
 #[test]
