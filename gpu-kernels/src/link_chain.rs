@@ -7,7 +7,9 @@ use crate::chain_params::{ChainParams, Entry};
 use crate::context::{grid, GpuContext, GpuError};
 use crate::ldpc_decoder::{DecoderBuffers, GpuLdpcDecoder};
 use crate::ldpc_encoder::GpuLdpcEncoder;
+use crate::neural::GpuNeuralReceiver;
 use crate::ofdm_chain::OfdmTables;
+use receivers::neural::model::ConvWeights;
 use sim_core::ldpc::rate_match::FILLER_LLR;
 use sim_core::ldpc::{LiftedCode, RateMatcher};
 use sim_core::link::{Coding, LinkSpec, PointSpec};
@@ -23,8 +25,53 @@ const SHADER: &str = concat!(
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl")
 );
+const NEURAL_SHADER: &str = concat!(
+    include_str!("../shaders/chain_params.wgsl"),
+    include_str!("../shaders/neural_chain.wgsl")
+);
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
+
+/// A neural receiver in the chain: its weights, the features and LLR kernels
+/// (`shaders/neural_chain.wgsl`), and per batch size the network's buffers.
+struct NeuralStage {
+    convs: Vec<ConvWeights>,
+    layout: wgpu::BindGroupLayout,
+    /// `neural_features`, `neural_llrs`.
+    pipelines: [wgpu::ComputePipeline; 2],
+    /// Bytes of network buffers per slot (input, three activations, output).
+    bytes_per_slot: u64,
+}
+
+impl NeuralStage {
+    /// Loads and checks the link's model (`[receiver] weights`) and builds the kernels.
+    fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
+        let o = link.ofdm.as_ref().expect("an OFDM link");
+        let dir = o.neural_weights.as_deref().expect("a neural link");
+        let runner = receivers::neural::NeuralRunner::load(std::path::Path::new(dir), link)
+            .map_err(|e| GpuError::Runtime(e.to_string()))?;
+        let shape = &runner.meta.shape;
+        let plane = (o.symbols * o.subcarriers) as u64;
+        let bytes_per_slot =
+            4 * plane * (shape.in_channels() + 3 * shape.width + shape.out_channels()) as u64;
+        // Bindings: params; otab, ygrid, hp, logits; features, llr (neural_chain.wgsl).
+        let layout = ctx.layout("neural_chain", 4, 2);
+        let pipelines = ["neural_features", "neural_llrs"]
+            .map(|entry| ctx.pipeline("neural_chain.wgsl", NEURAL_SHADER, entry, &layout, &[]));
+        Ok(NeuralStage {
+            convs: runner.export(),
+            layout,
+            pipelines,
+            bytes_per_slot,
+        })
+    }
+}
+
+/// The network of one batch size and the bind group of the neural kernels.
+struct NeuralBuffers {
+    net: GpuNeuralReceiver,
+    bind: wgpu::BindGroup,
+}
 
 /// The LDPC part of a chain.
 struct Coder {
@@ -54,6 +101,7 @@ struct BatchBuffers {
     ofdm: [wgpu::Buffer; 5],
     /// Held with the bind groups that use them.
     _decoder: Option<DecoderBuffers>,
+    neural: Option<NeuralBuffers>,
     outcomes: wgpu::Buffer,
     chain_bind: wgpu::BindGroup,
     encoder_bind: Option<wgpu::BindGroup>,
@@ -93,6 +141,7 @@ pub struct GpuLinkChain {
     lmmse_no: Option<u32>,
     uniform: wgpu::Buffer,
     coder: Option<Coder>,
+    neural: Option<NeuralStage>,
     batch: Option<BatchBuffers>,
 }
 
@@ -212,7 +261,20 @@ impl GpuLinkChain {
                 decoder: gpu_decoder,
             });
         }
+        let mut neural = None;
         let ofdm = match &link.ofdm {
+            Some(o) if o.neural_weights.is_some() => {
+                neural = Some(NeuralStage::new(ctx, link)?);
+                // The network's channel input: LS at the pilots, nearest pilot symbol in time
+                // (receivers/src/neural/features.rs).
+                let features = sim_core::link::OfdmSpec {
+                    estimator: sim_core::scenario::schema::Estimator::Ls,
+                    interpolation: sim_core::scenario::schema::Interpolation::Nearest,
+                    neural_weights: None,
+                    ..o.clone()
+                };
+                Some(OfdmTables::new(&features, link.coded_bits, qm, base)?)
+            }
             Some(o) => Some(OfdmTables::new(o, link.coded_bits, qm, base)?),
             None => None,
         };
@@ -272,6 +334,7 @@ impl GpuLinkChain {
             lmmse_no: None,
             uniform,
             coder,
+            neural,
             batch: None,
         })
     }
@@ -289,9 +352,12 @@ impl GpuLinkChain {
         });
         let t = self.tb_bytes();
         let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
-        let total =
-            cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0) + ofdm.iter().sum::<u64>();
-        let largest = ofdm.into_iter().max().unwrap_or(0);
+        let net = self.neural.as_ref().map_or(0, |n| n.bytes_per_slot);
+        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0)
+            + ofdm.iter().sum::<u64>()
+            + net;
+        // (The network's largest buffer, one activation, is under a third of `net`.)
+        let largest = ofdm.into_iter().max().unwrap_or(0).max(net / 3);
         (total, (cw * (c * dec.1).max(t.x).max(t.llr)).max(largest))
     }
 
@@ -318,12 +384,12 @@ impl GpuLinkChain {
             return Ok(());
         }
         self.batch = None;
-        let batch = ctx.allocate(|| self.make_buffers(ctx, count))?;
+        let batch = ctx.allocate(|| self.make_buffers(ctx, count))??;
         self.batch = Some(batch);
         Ok(())
     }
 
-    fn make_buffers(&self, ctx: &GpuContext, count: usize) -> BatchBuffers {
+    fn make_buffers(&self, ctx: &GpuContext, count: usize) -> Result<BatchBuffers, GpuError> {
         let p = &self.base;
         let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
         let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici"]
@@ -379,7 +445,28 @@ impl GpuLinkChain {
             (Some(k), Some(d)) => Some(k.decoder.bind(ctx, &llr_x, d)),
             _ => None,
         };
-        BatchBuffers {
+        let neural = match &self.neural {
+            None => None,
+            Some(stage) => {
+                let slots = count / p.cw as usize;
+                let net = GpuNeuralReceiver::new(ctx, &stage.convs, p.nsym as usize, p.nsc as usize, slots)?;
+                let bind = ctx.bind(
+                "neural_chain",
+                &stage.layout,
+                &[
+                    &self.uniform,
+                    &self.statics[4],
+                    &ofdm[1],
+                    &ofdm[2],
+                    &net.output,
+                    &net.input,
+                    &llr,
+                ],
+            );
+                Some(NeuralBuffers { net, bind })
+            }
+        };
+        Ok(BatchBuffers {
             capacity: count / p.cw as usize,
             b,
             x,
@@ -387,11 +474,12 @@ impl GpuLinkChain {
             llr_x,
             ofdm,
             _decoder: decoder,
+            neural,
             outcomes,
             chain_bind,
             encoder_bind,
             decoder_bind,
-        }
+        })
     }
 
     /// Queues one batch: blocks `first_block .. first_block + count` of `point`.
@@ -433,27 +521,45 @@ impl GpuLinkChain {
         if let Some(k) = &self.coder {
             k.decoder.set_blocks(ctx, blocks);
         }
-        let bufs = self.batch.as_ref().expect("buffers were just made");
+        let BatchBuffers {
+            chain_bind,
+            encoder_bind,
+            decoder_bind,
+            neural,
+            ..
+        } = self.batch.as_mut().expect("buffers were just made");
         let n_sym = (params.g_len / params.qm) as u64;
         let groups = |items: u64| grid(items.div_ceil(WG));
+        let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
+            let (x, y) = groups(items);
+            pass.set_pipeline(&self.pipelines[entry as usize]);
+            pass.set_bind_group(0, &*chain_bind, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        };
+        // The neural kernels (neural_chain.wgsl): 0 features, 1 LLRs.
+        let run_neural =
+            |pass: &mut wgpu::ComputePass, bufs: &NeuralBuffers, kernel: usize, items: u64| {
+                let Some(stage) = self.neural.as_ref() else {
+                    return;
+                };
+                let (x, y) = groups(items);
+                pass.set_pipeline(&stage.pipelines[kernel]);
+                pass.set_bind_group(0, &bufs.bind, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            };
+        let p = &params;
+        let links = (p.nrx * p.nl) as u64;
+        let data_res = (p.nsym.saturating_sub(p.npilot) * p.nsc) as u64;
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = enc.begin_compute_pass(&Default::default());
-            let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
-                let (x, y) = groups(items);
-                pass.set_pipeline(&self.pipelines[entry as usize]);
-                pass.set_bind_group(0, &bufs.chain_bind, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            };
             run(&mut pass, Entry::TbSource, tbs as u64);
-            if let (Some(k), Some(bind)) = (&self.coder, &bufs.encoder_bind) {
+            if let (Some(k), Some(bind)) = (&self.coder, &*encoder_bind) {
                 k.encoder.record(&mut pass, bind, blocks);
             }
             if params.ofdm == 0 {
                 run(&mut pass, Entry::Symbols, tbs as u64 * n_sym);
             } else {
-                let p = &params;
-                let links = (p.nrx * p.nl) as u64;
                 match p.fading_model {
                     1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
                     2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
@@ -463,7 +569,7 @@ impl GpuLinkChain {
                     // One workgroup per slot.
                     let (x, y) = grid(slots);
                     pass.set_pipeline(&self.pipelines[Entry::OfdmNormalize as usize]);
-                    pass.set_bind_group(0, &bufs.chain_bind, &[]);
+                    pass.set_bind_group(0, &*chain_bind, &[]);
                     pass.dispatch_workgroups(x, y, 1);
                 }
                 if p.td == 0 {
@@ -477,17 +583,28 @@ impl GpuLinkChain {
                     // One workgroup per (slot, symbol).
                     let (x, y) = grid(slots * p.nsym as u64);
                     pass.set_pipeline(&self.pipelines[Entry::TdReceive as usize]);
-                    pass.set_bind_group(0, &bufs.chain_bind, &[]);
+                    pass.set_bind_group(0, &*chain_bind, &[]);
                     pass.dispatch_workgroups(x, y, 1);
                 }
                 if p.estimator != 0 {
                     let at_pilots = (p.npilot * p.nsc) as u64;
                     run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
                 }
-                let data_res = ((p.nsym - p.npilot) * p.nsc) as u64;
-                run(&mut pass, Entry::OfdmDetect, slots * data_res);
+                match neural.as_ref() {
+                    Some(n) => run_neural(&mut pass, n, 0, slots * (p.nsym * p.nsc) as u64),
+                    None => run(&mut pass, Entry::OfdmDetect, slots * data_res),
+                }
             }
-            if let (Some(k), Some(bind)) = (&self.coder, &bufs.decoder_bind) {
+        }
+        if let Some(n) = neural.as_mut() {
+            n.net.encode(ctx, &mut enc, slots as usize);
+        }
+        {
+            let mut pass = enc.begin_compute_pass(&Default::default());
+            if let Some(n) = neural.as_ref() {
+                run_neural(&mut pass, n, 1, slots * data_res);
+            }
+            if let (Some(k), Some(bind)) = (&self.coder, &*decoder_bind) {
                 run(
                     &mut pass,
                     Entry::RateRecover,

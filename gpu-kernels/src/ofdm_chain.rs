@@ -27,13 +27,6 @@ pub struct OfdmTables {
 
 /// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
 pub fn unsupported(o: &OfdmSpec) -> Option<String> {
-    if o.neural_weights.is_some() {
-        return Some(
-            "neural receivers run on the CPU (burn) so far; the GPU chain does not include the \
-             network yet: use --device cpu"
-                .into(),
-        );
-    }
     if let Some(t) = o.time_domain {
         if !t.fft_size.is_power_of_two() || t.fft_size > 4096 {
             return Some(format!(

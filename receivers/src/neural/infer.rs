@@ -62,6 +62,12 @@ impl NeuralRunner {
         }
     }
 
+    /// The network's convolutions as plain arrays (for the WGSL forward pass).
+    pub fn export(&self) -> Vec<super::model::ConvWeights> {
+        let model = self.model.lock().expect("neural model");
+        model.export(&self.meta.shape)
+    }
+
     /// `[batch, in, symbols, subcarriers]` features → `[batch, out, symbols, subcarriers]`
     /// logits.
     pub fn forward(&self, features: Vec<f32>, batch: usize, symbols: usize, sc: usize) -> Vec<f32> {
