@@ -547,6 +547,8 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
         gpu_rows(&mut gpu, quick, options.tune, t, &mut report);
         let row = crate::bench_neural::gpu_row(gpu.context(), quick, t);
         report.add("gpu neural inference", row);
+        let row = crate::bench_neural::gpu_chain_row(&mut gpu, quick, t);
+        report.add("end-to-end gpu neural", row);
     }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

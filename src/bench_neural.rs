@@ -7,7 +7,7 @@ use crate::bench::Row;
 use anyhow::{anyhow, Result};
 use burn::tensor::Device;
 use gpu_kernels::neural::GpuNeuralReceiver;
-use gpu_kernels::GpuContext;
+use gpu_kernels::{GpuContext, GpuExecutor};
 use receivers::neural::train::{shape_for, training_config};
 use receivers::neural::weights::save_model;
 use receivers::neural::{ModelMeta, NeuralRunner, NeuralShape};
@@ -138,4 +138,23 @@ pub fn gpu_row(ctx: &GpuContext, quick: bool, t: Duration) -> Result<Row> {
         start.elapsed().as_secs_f64(),
         run.link.block_info_bits(),
     ))
+}
+
+/// GPU row: the whole anchor chain with the network on the GPU (features, WGSL network, LLRs,
+/// decoder in one submission per batch).
+pub fn gpu_chain_row(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<Row> {
+    let (run, _, dir) = anchor()?;
+    let software = gpu.context().adapter.rank() == 0;
+    let cap = if quick || software { 8 } else { 4096 };
+    let batch = gpu.max_batch(&run.link)?.min(cap);
+    let row = crate::bench::chain_row(
+        "end-to-end gpu neural CDL-C 1x2",
+        &run.source,
+        gpu,
+        batch as u64,
+        false,
+        t,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    row
 }

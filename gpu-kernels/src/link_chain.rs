@@ -449,20 +449,26 @@ impl GpuLinkChain {
             None => None,
             Some(stage) => {
                 let slots = count / p.cw as usize;
-                let net = GpuNeuralReceiver::new(ctx, &stage.convs, p.nsym as usize, p.nsc as usize, slots)?;
+                let net = GpuNeuralReceiver::new(
+                    ctx,
+                    &stage.convs,
+                    p.nsym as usize,
+                    p.nsc as usize,
+                    slots,
+                )?;
                 let bind = ctx.bind(
-                "neural_chain",
-                &stage.layout,
-                &[
-                    &self.uniform,
-                    &self.statics[4],
-                    &ofdm[1],
-                    &ofdm[2],
-                    &net.output,
-                    &net.input,
-                    &llr,
-                ],
-            );
+                    "neural_chain",
+                    &stage.layout,
+                    &[
+                        &self.uniform,
+                        &self.statics[4],
+                        &ofdm[1],
+                        &ofdm[2],
+                        &net.output,
+                        &net.input,
+                        &llr,
+                    ],
+                );
                 Some(NeuralBuffers { net, bind })
             }
         };

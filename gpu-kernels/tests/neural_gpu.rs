@@ -85,18 +85,17 @@ fn neural_chain_matches_cpu() {
 
     let Some(ctx) = test_context() else { return };
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let text = std::fs::read_to_string(format!(
-        "{root}/scenarios/cdl-c-10mps-1x2-qpsk-neural.toml"
-    ))
-    .unwrap()
-    .replace(
-        "weights = \"models/",
-        &format!("weights = \"{root}/models/"),
-    )
-    .replace(
-        "ebno_db = { start = -3.0, stop = 7.0, step = 0.5 }",
-        "ebno_db = [0.5]",
-    );
+    let text =
+        std::fs::read_to_string(format!("{root}/scenarios/cdl-c-10mps-1x2-qpsk-neural.toml"))
+            .unwrap()
+            .replace(
+                "weights = \"models/",
+                &format!("weights = \"{root}/models/"),
+            )
+            .replace(
+                "ebno_db = { start = -3.0, stop = 7.0, step = 0.5 }",
+                "ebno_db = [0.5]",
+            );
     let run = resolve(&text, "anchor.toml").unwrap_or_else(|e| panic!("{e}"));
     let link = &run.link;
     let o = link.ofdm.as_ref().unwrap();
@@ -121,7 +120,15 @@ fn neural_chain_matches_cpu() {
     for slot in 0..slots {
         let rng = BlockRng::new(seed, point.index, (first + slot as u64) as u32);
         let mut s = OfdmScratch::default();
-        transmit_and_receive(link, &prep, codec.as_ref(), &constellation, &point, &rng, &mut s);
+        transmit_and_receive(
+            link,
+            &prep,
+            codec.as_ref(),
+            &constellation,
+            &point,
+            &rng,
+            &mut s,
+        );
         let mut f = vec![0f32; c * n_re];
         slot_features(o, &prep, &point, &mut s, &mut f);
         let logits = runner.forward(f, 1, o.symbols, o.subcarriers);
@@ -139,5 +146,8 @@ fn neural_chain_matches_cpu() {
     eprintln!("neural chain: worst LLR difference {worst:.2e}, outcomes equal {same}/{slots}, CPU failed {failed}");
     assert!(worst < 1e-3, "LLRs differ by {worst:e}");
     assert!(same + 1 >= slots, "outcomes equal on {same}/{slots} slots");
-    assert!(failed > 0 && failed < slots, "{failed} of {slots} failed: not the waterfall");
+    assert!(
+        failed > 0 && failed < slots,
+        "{failed} of {slots} failed: not the waterfall"
+    );
 }
