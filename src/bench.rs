@@ -2,6 +2,7 @@
 //! machine, as information bits per second. Figures go into BENCHMARKS.md.
 
 use anyhow::{Context, Result};
+use gpu_kernels::neural::ConvKernel;
 use gpu_kernels::{DecoderKernel, DecoderTuning, GpuExecutor, GpuLdpcDecoder};
 use rayon::prelude::*;
 use receivers::CpuExecutor;
@@ -545,8 +546,14 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
     };
     if let Some(mut gpu) = gpu {
         gpu_rows(&mut gpu, quick, options.tune, t, &mut report);
-        let row = crate::bench_neural::gpu_row(gpu.context(), quick, t);
-        report.add("gpu neural inference", row);
+        let kernels = match options.tune {
+            true => vec![ConvKernel::PerOutput, ConvKernel::Grouped],
+            false => vec![ConvKernel::PerOutput],
+        };
+        for kernel in kernels {
+            let row = crate::bench_neural::gpu_row(gpu.context(), quick, kernel, t);
+            report.add("gpu neural inference", row);
+        }
         let row = crate::bench_neural::gpu_chain_row(&mut gpu, quick, t);
         report.add("end-to-end gpu neural", row);
     }

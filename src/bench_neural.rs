@@ -6,7 +6,7 @@
 use crate::bench::Row;
 use anyhow::{anyhow, Result};
 use burn::tensor::Device;
-use gpu_kernels::neural::GpuNeuralReceiver;
+use gpu_kernels::neural::{ConvKernel, GpuNeuralReceiver};
 use gpu_kernels::{GpuContext, GpuExecutor};
 use receivers::neural::train::{shape_for, training_config};
 use receivers::neural::weights::save_model;
@@ -104,7 +104,7 @@ pub fn cpu_rows(t: Duration) -> Result<Vec<Row>> {
 }
 
 /// GPU row: the WGSL forward pass on resident features, `batch` grids per submission.
-pub fn gpu_row(ctx: &GpuContext, quick: bool, t: Duration) -> Result<Row> {
+pub fn gpu_row(ctx: &GpuContext, quick: bool, kernel: ConvKernel, t: Duration) -> Result<Row> {
     let (run, shape, dir) = anchor()?;
     let software = ctx.adapter.rank() == 0;
     let batch = if quick || software { 8 } else { 1024 };
@@ -113,7 +113,8 @@ pub fn gpu_row(ctx: &GpuContext, quick: bool, t: Duration) -> Result<Row> {
         device.seed(1);
         shape.init(&device)
     };
-    let mut net = GpuNeuralReceiver::new(ctx, &model.export(&shape), 14, 128, batch)?;
+    let mut net =
+        GpuNeuralReceiver::with_kernel(ctx, &model.export(&shape), 14, 128, batch, kernel)?;
     let _ = net.forward(ctx, &features(&shape, batch), batch)?;
     let start = Instant::now();
     let mut slots = 0u64;
@@ -130,7 +131,7 @@ pub fn gpu_row(ctx: &GpuContext, quick: bool, t: Duration) -> Result<Row> {
     Ok(row(
         "gpu neural inference (WGSL)",
         format!(
-            "{} parameters, batch {batch}, {}",
+            "{} parameters, batch {batch}, kernel {kernel:?}, {}",
             shape.parameters(),
             ctx.adapter.name
         ),

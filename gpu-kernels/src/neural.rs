@@ -34,9 +34,20 @@ struct Layer {
     bind: wgpu::BindGroup,
 }
 
+/// Which convolution kernel runs (`shaders/neural_conv.wgsl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConvKernel {
+    /// `conv`: one invocation per output value (measured on the H100).
+    #[default]
+    PerOutput,
+    /// `conv_grouped`: one invocation per RE and 8 output channels (to be measured).
+    Grouped,
+}
+
 /// A network on the GPU for grids of `symbols × subcarriers`, batches up to `max_batch`.
 pub struct GpuNeuralReceiver {
     pipeline: wgpu::ComputePipeline,
+    kernel: ConvKernel,
     layers: Vec<Layer>,
     /// `[max_batch, in, symbols, sc]` features (written by the host or a chain kernel).
     pub input: wgpu::Buffer,
@@ -57,6 +68,18 @@ impl GpuNeuralReceiver {
         symbols: usize,
         sc: usize,
         max_batch: usize,
+    ) -> Result<Self, GpuError> {
+        Self::with_kernel(ctx, convs, symbols, sc, max_batch, ConvKernel::default())
+    }
+
+    /// As [`Self::new`] with the convolution kernel given.
+    pub fn with_kernel(
+        ctx: &GpuContext,
+        convs: &[ConvWeights],
+        symbols: usize,
+        sc: usize,
+        max_batch: usize,
+        kernel: ConvKernel,
     ) -> Result<Self, GpuError> {
         let n = convs.len();
         if n < 2 || !n.is_multiple_of(2) {
@@ -90,7 +113,11 @@ impl GpuNeuralReceiver {
             )
         })?;
         let layout = ctx.layout("neural conv", 3, 1);
-        let pipeline = ctx.pipeline("neural conv", SOURCE, "conv", &layout, &[]);
+        let entry = match kernel {
+            ConvKernel::PerOutput => "conv",
+            ConvKernel::Grouped => "conv_grouped",
+        };
+        let pipeline = ctx.pipeline("neural conv", SOURCE, entry, &layout, &[]);
         // (x, residual, y) of each convolution: input → h0; block: h0 → h1, h1 + h0 → h2,
         // then h2 plays h0 (the roles rotate); last: h_cur → output.
         let mut layers = Vec::with_capacity(n);
@@ -130,6 +157,7 @@ impl GpuNeuralReceiver {
         }
         Ok(GpuNeuralReceiver {
             pipeline,
+            kernel,
             layers,
             input,
             output,
@@ -154,7 +182,11 @@ impl GpuNeuralReceiver {
                 ctx.queue
                     .write_buffer(&l.uniform, 0, bytemuck::bytes_of(&l.params));
             }
-            let groups = (batch * l.params.cout as usize * self.plane).div_ceil(64);
+            let per_re = match self.kernel {
+                ConvKernel::PerOutput => l.params.cout as usize,
+                ConvKernel::Grouped => (l.params.cout as usize).div_ceil(8),
+            };
+            let groups = (batch * per_re * self.plane).div_ceil(64);
             let (x, y) = grid(groups as u64);
             pass.set_bind_group(0, &l.bind, &[]);
             pass.dispatch_workgroups(x, y, 1);

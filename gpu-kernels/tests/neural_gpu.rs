@@ -2,7 +2,7 @@
 //! random inputs (lavapipe in CI).
 
 use burn::tensor::{Device, Tensor, TensorData};
-use gpu_kernels::neural::GpuNeuralReceiver;
+use gpu_kernels::neural::{ConvKernel, GpuNeuralReceiver};
 use gpu_kernels::test_context;
 use receivers::neural::NeuralShape;
 
@@ -26,17 +26,23 @@ fn check(shape: NeuralShape, symbols: usize, sc: usize, batch: usize, seed: u64)
         &device,
     );
     let cpu: Vec<f32> = model.forward(x).into_data().try_to_vec::<f32>().unwrap();
-    let mut gpu_net =
-        GpuNeuralReceiver::new(&ctx, &model.export(&shape), symbols, sc, batch + 2).unwrap();
-    let gpu = gpu_net.forward(&ctx, &features, batch).unwrap();
-    assert_eq!(gpu.len(), cpu.len());
-    let scale = cpu.iter().map(|v| v.abs() as f64).sum::<f64>() / cpu.len() as f64;
-    let mut worst = 0f64;
-    for (g, c) in gpu.iter().zip(&cpu) {
-        let rel = (g - c).abs() as f64 / (c.abs() as f64).max(scale);
-        worst = worst.max(rel);
+    for kernel in [ConvKernel::PerOutput, ConvKernel::Grouped] {
+        let convs = model.export(&shape);
+        let mut gpu_net =
+            GpuNeuralReceiver::with_kernel(&ctx, &convs, symbols, sc, batch + 2, kernel).unwrap();
+        let gpu = gpu_net.forward(&ctx, &features, batch).unwrap();
+        assert_eq!(gpu.len(), cpu.len());
+        let scale = cpu.iter().map(|v| v.abs() as f64).sum::<f64>() / cpu.len() as f64;
+        let mut worst = 0f64;
+        for (g, c) in gpu.iter().zip(&cpu) {
+            let rel = (g - c).abs() as f64 / (c.abs() as f64).max(scale);
+            worst = worst.max(rel);
+        }
+        assert!(
+            worst < 1e-4,
+            "{kernel:?}: worst relative difference {worst:.2e}"
+        );
     }
-    assert!(worst < 1e-4, "worst relative difference {worst:.2e}");
 }
 
 #[test]
