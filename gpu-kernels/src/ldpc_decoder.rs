@@ -222,7 +222,7 @@ impl GpuLdpcDecoder {
         let z = decoder.lifting_size();
         let edges = decoder.edges();
         let row_start = decoder.row_start();
-        let max_deg = row_start.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let max_deg = max_degree(decoder);
         if max_deg > MAX_DEGREE {
             return Err(GpuError::Runtime(format!(
                 "check degree {max_deg} > {MAX_DEGREE}"

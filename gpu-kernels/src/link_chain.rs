@@ -39,8 +39,10 @@ struct NeuralStage {
     layout: wgpu::BindGroupLayout,
     /// `neural_features`, `neural_llrs`.
     pipelines: [wgpu::ComputePipeline; 2],
-    /// Bytes of network buffers per slot (input, three activations, output).
+    /// Bytes of network buffers per slot (input, three activations, output), and of the
+    /// largest of them.
     bytes_per_slot: u64,
+    largest_per_slot: u64,
 }
 
 impl NeuralStage {
@@ -52,8 +54,9 @@ impl NeuralStage {
             .map_err(|e| GpuError::Runtime(e.to_string()))?;
         let shape = &runner.meta.shape;
         let plane = (o.symbols * o.subcarriers) as u64;
-        let bytes_per_slot =
-            4 * plane * (shape.in_channels() + 3 * shape.width + shape.out_channels()) as u64;
+        let channels = [shape.in_channels(), shape.width, shape.out_channels()];
+        let bytes_per_slot = 4 * plane * (channels[0] + 3 * channels[1] + channels[2]) as u64;
+        let largest_per_slot = 4 * plane * channels.into_iter().max().unwrap_or(0) as u64;
         // Bindings: params; otab, ygrid, hp, logits; features, llr (neural_chain.wgsl).
         let layout = ctx.layout("neural_chain", 4, 2);
         let pipelines = ["neural_features", "neural_llrs"]
@@ -63,6 +66,7 @@ impl NeuralStage {
             layout,
             pipelines,
             bytes_per_slot,
+            largest_per_slot,
         })
     }
 }
@@ -352,12 +356,14 @@ impl GpuLinkChain {
         });
         let t = self.tb_bytes();
         let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
-        let net = self.neural.as_ref().map_or(0, |n| n.bytes_per_slot);
+        let net = self
+            .neural
+            .as_ref()
+            .map_or((0, 0), |n| (n.bytes_per_slot, n.largest_per_slot));
         let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0)
             + ofdm.iter().sum::<u64>()
-            + net;
-        // (The network's largest buffer, one activation, is under a third of `net`.)
-        let largest = ofdm.into_iter().max().unwrap_or(0).max(net / 3);
+            + net.0;
+        let largest = ofdm.into_iter().max().unwrap_or(0).max(net.1);
         (total, (cw * (c * dec.1).max(t.x).max(t.llr)).max(largest))
     }
 

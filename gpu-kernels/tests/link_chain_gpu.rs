@@ -9,7 +9,7 @@ use receivers::equalizer::equalize_flat;
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
 use sim_core::ldpc::rate_match::FILLER_LLR;
-use sim_core::ldpc::{CodecWorkspace, LiftedCode, RateMatcher, TransportCodec};
+use sim_core::ldpc::{CodecWorkspace, LiftedCode, RateMatcher};
 use sim_core::link::Coding;
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::resolve;
@@ -36,10 +36,7 @@ fn check_chain(ctx: &GpuContext, text: &str, count: usize) {
     let constellation = Constellation::new(link.modulation);
     let qm = link.modulation.bits_per_symbol();
     let g = link.coded_bits;
-    let codec = match &link.coding {
-        Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
-        Coding::Uncoded => None,
-    };
+    let codec = link.codec();
     let mut worst_llr = 0f64;
     let mut ws = CodecWorkspace::default();
     for tb in 0..count {

@@ -83,8 +83,6 @@ fn neural_chain_matches_cpu() {
     use receivers::neural::features::{in_channels, llrs_from_logits, slot_features};
     use receivers::neural::NeuralRunner;
     use receivers::ofdm_chain::{decode_slot, transmit_and_receive, OfdmPrepared, OfdmScratch};
-    use sim_core::ldpc::TransportCodec;
-    use sim_core::link::Coding;
     use sim_core::rng::BlockRng;
     use sim_core::scenario::resolve;
     use sim_core::Constellation;
@@ -114,10 +112,7 @@ fn neural_chain_matches_cpu() {
     let dir = o.neural_weights.as_deref().unwrap();
     let runner = NeuralRunner::load(std::path::Path::new(dir), link).unwrap();
     let prep = OfdmPrepared::new(o);
-    let codec = match &link.coding {
-        Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
-        Coding::Uncoded => None,
-    };
+    let codec = link.codec();
     let constellation = Constellation::new(link.modulation);
     let n_re = o.symbols * o.subcarriers;
     let c = in_channels(o.rx_antennas, o.layers);

@@ -8,8 +8,6 @@ use gpu_kernels::{test_context, GpuContext, GpuExecutor, GpuLinkChain};
 use receivers::ofdm_chain::{simulate_slot, OfdmPrepared, OfdmScratch};
 use receivers::CpuExecutor;
 use sim_core::engine::{run_point, Executor};
-use sim_core::ldpc::TransportCodec;
-use sim_core::link::Coding;
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::resolve;
 use sim_core::scenario::schema::StopConfig;
@@ -51,10 +49,7 @@ fn check_slots(ctx: &GpuContext, text: &str, slots: usize) {
     let first = 300;
     let t = chain.run_traced(ctx, &point, SEED, first, slots).unwrap();
     let prep = OfdmPrepared::new(o);
-    let codec = match &link.coding {
-        Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
-        Coding::Uncoded => None,
-    };
+    let codec = link.codec();
     let constellation = Constellation::new(link.modulation);
     let mut s = OfdmScratch::default();
     let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);

@@ -10,7 +10,7 @@ use channels::{add_awgn, apply_flat, rayleigh_coefficients};
 use rayon::prelude::*;
 use sim_core::engine::{ExecError, Executor};
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
-use sim_core::link::{Coding, LinkSpec, PointSpec};
+use sim_core::link::{LinkSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::ChannelModel;
 use sim_core::{BlockOutcome, Cf32, Constellation};
@@ -70,10 +70,7 @@ impl CpuExecutor {
             ),
             None => None,
         };
-        let codec = match &link.coding {
-            Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
-            Coding::Uncoded => None,
-        };
+        let codec = link.codec();
         let p = Arc::new(Prepared {
             codec,
             constellation: Constellation::new(link.modulation),

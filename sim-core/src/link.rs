@@ -1,6 +1,6 @@
 //! A resolved link: every parameter of the chain fixed, as executors consume it.
 
-use crate::ldpc::{DecoderSettings, TbCodeParams};
+use crate::ldpc::{DecoderSettings, TbCodeParams, TransportCodec};
 use crate::qam::{DemapperKind, Modulation};
 use crate::scenario::schema::{
     AntennaPattern, ChannelModel, EqualizerKind, Estimator, Fading, Interpolation,
@@ -168,6 +168,14 @@ impl OfdmSpec {
 }
 
 impl LinkSpec {
+    /// The transport-block codec of an LDPC link (none for an uncoded one).
+    pub fn codec(&self) -> Option<TransportCodec> {
+        match &self.coding {
+            Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
+            Coding::Uncoded => None,
+        }
+    }
+
     /// R = A / G.
     pub fn rate(&self) -> f64 {
         self.info_bits as f64 / self.coded_bits as f64

@@ -19,8 +19,7 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sim_core::ldpc::TransportCodec;
-use sim_core::link::{Coding, LinkSpec, PointSpec};
+use sim_core::link::{LinkSpec, PointSpec};
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 use sim_core::scenario::schema::TrainingConfig;
 use sim_core::scenario::Resolved;
@@ -157,14 +156,6 @@ fn training_slot(run: &Resolved, t: &TrainingConfig, rng: &BlockRng) -> (LinkSpe
     (link, PointSpec::new(TRAIN_POINT, ebno, ebno + offset))
 }
 
-/// The transport-block codec of `link`.
-pub fn codec_for(link: &LinkSpec) -> Option<TransportCodec> {
-    match &link.coding {
-        Coding::Ldpc { params, decoder } => Some(TransportCodec::new(params.clone(), *decoder)),
-        Coding::Uncoded => None,
-    }
-}
-
 /// A mini-batch: features `[batch, in, T, F]`, labels and mask `[batch, out, T, F]`.
 pub struct Batch {
     pub features: Vec<f32>,
@@ -190,7 +181,7 @@ pub fn training_batch(
     );
     let varied = t.speed_kmh.is_some() || t.delay_spread_ns.is_some() || t.profiles.is_some();
     let fixed = (!varied).then(|| OfdmPrepared::new(o));
-    let codec = codec_for(link);
+    let codec = link.codec();
     let constellation = Constellation::new(link.modulation);
     let slots: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = (0..size)
         .into_par_iter()
@@ -302,7 +293,7 @@ pub fn validate(
     let link = &run.link;
     let o = link.ofdm.as_ref().expect("an OFDM link");
     let prep = OfdmPrepared::new(o);
-    let codec = codec_for(link);
+    let codec = link.codec();
     let constellation = Constellation::new(link.modulation);
     let point = PointSpec::new(VALIDATION_POINT, ebno_db, ebno_db + link.ebno_to_snr_db());
     let runner = NeuralRunner::new(model.valid(), meta.clone(), Device::default());
