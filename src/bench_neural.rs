@@ -5,7 +5,6 @@
 
 use crate::bench::Row;
 use anyhow::{anyhow, Result};
-use burn::tensor::Device;
 use gpu_kernels::neural::{ConvKernel, GpuNeuralReceiver};
 use gpu_kernels::{GpuContext, GpuExecutor};
 use receivers::neural::train::{shape_for, training_config};
@@ -32,7 +31,7 @@ fn anchor() -> Result<(Resolved, NeuralShape, PathBuf)> {
         );
     let run = resolve(&text, "bench").map_err(|e| anyhow!("{e}"))?;
     let shape = shape_for(&run.link, &training_config(&run));
-    let device = Device::default();
+    let device = receivers::neural::device::cpu();
     device.seed(1);
     let meta = ModelMeta {
         format: 1,
@@ -109,7 +108,7 @@ pub fn gpu_row(ctx: &GpuContext, quick: bool, kernel: ConvKernel, t: Duration) -
     let software = ctx.adapter.rank() == 0;
     let batch = if quick || software { 8 } else { 1024 };
     let model = {
-        let device = Device::default();
+        let device = receivers::neural::device::cpu();
         device.seed(1);
         shape.init(&device)
     };

@@ -70,6 +70,10 @@ enum Command {
         /// Overrides [training] steps.
         #[arg(long)]
         steps: Option<usize>,
+        /// Where burn trains: auto (a real GPU if one is usable, else CPU), cpu or gpu (any
+        /// adapter, lavapipe included).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
+        device: String,
     },
     /// Parse and check a scenario; print the resolved parameters.
     Validate { scenario: PathBuf },
@@ -154,6 +158,7 @@ fn main() -> ExitCode {
             resume,
             fresh,
             steps,
+            device,
         } => train::run(&train::TrainArgs {
             scenario,
             out,
@@ -161,6 +166,7 @@ fn main() -> ExitCode {
             resume,
             fresh,
             steps,
+            device,
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),
         Command::Devices => devices(),

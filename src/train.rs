@@ -1,6 +1,6 @@
-//! `ferrolink train`: fits a neural receiver on the scenario's own slots (CPU, burn), shows a
-//! progress bar with the loss, and writes `<out>/model.bpk`, the training curve
-//! (`training.parquet`, `training.csv`, `training.svg/png`) and resumable checkpoints.
+//! `ferrolink train`: fits a neural receiver on the scenario's own slots (burn, on the CPU
+//! or a GPU), shows a progress bar with the loss, and writes `<out>/model.bpk`, the training
+//! curve (`training.parquet`, `training.csv`, `training.svg/png`) and resumable checkpoints.
 
 use crate::{plot, Failure};
 use anyhow::Context;
@@ -18,6 +18,8 @@ pub struct TrainArgs {
     pub fresh: bool,
     /// Overrides `[training] steps` (warm-up shortened to fit).
     pub steps: Option<usize>,
+    /// `--device`: auto | cpu | gpu.
+    pub device: String,
 }
 
 struct Bar {
@@ -32,7 +34,7 @@ impl Bar {
         if self.bar.is_hidden() {
             eprintln!("{text}");
         } else {
-            self.say(text);
+            self.bar.println(text);
         }
     }
 }
@@ -126,7 +128,9 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         out: args.out.clone(),
         name: run.scenario.name.clone(),
     };
-    let curve = train(&run, seed, &paths, args.resume, &mut obs)
+    let on = gpu_kernels::neural_device(&args.device);
+    obs.say(format!("training on {}", on.describe()));
+    let curve = train(&run, seed, &paths, args.resume, on, &mut obs)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     obs.bar.finish();
     write_curve(&args.out, &run.scenario.name, &curve)?;

@@ -481,6 +481,27 @@ max_blocks = 40
                 "{column}: CPU vs GPU"
             );
         }
+        // Training on the GPU (burn's wgpu backend), then resuming its checkpoint on the CPU.
+        let gpu_model = dir.join("gpu-model");
+        for (device, steps, resume) in [("gpu", "3", false), ("cpu", "4", true)] {
+            let mut cmd = bin();
+            cmd.arg("train").arg(&path).arg("--out").arg(&gpu_model);
+            cmd.args(["--steps", steps, "--device", device]);
+            if resume {
+                cmd.arg("--resume");
+            }
+            let o = cmd.output().unwrap();
+            assert!(o.status.success(), "{}", text(&o));
+            let on = if resume {
+                "training on CPU"
+            } else {
+                "training on GPU"
+            };
+            assert!(text(&o).contains(on), "{}", text(&o));
+            assert!(gpu_model.join("model.bpk").is_file(), "{}", text(&o));
+        }
+        let curve = read_table(&gpu_model.join("training.parquet"));
+        assert_eq!(curve.height(), 4);
     }
     // A model folder that does not exist, and a neural receiver without weights.
     let line = scenario[..scenario.find("weights =").unwrap()]

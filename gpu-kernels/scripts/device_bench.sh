@@ -12,7 +12,12 @@
 #   SECS=2 OUT=$OUT bash gpu-run/device_bench.sh
 # Options (environment): SECS seconds per bench row; TUNE=--tune adds the launch-shape rows;
 # AGREE="scenario ..." the sweeps run on both devices (quickstart in full, others --quick;
-# FULL=1 runs them all in full). Logs: $OUT/info.log, bench.log, bench.json, agree.log.
+# FULL=1 runs them all in full; AGREE=none skips them); BENCH=0 skips the bench rows;
+# TRAIN=scenarios/X.toml trains that scenario's neural receiver on the GPU (burn's wgpu
+# backend) into $OUT/model for at most TRAIN_T seconds (default 420), TRAIN_STEPS steps,
+# resuming from gpu-run/model when that folder was carried (copy the returned $OUT/model
+# there to continue in a later call). Logs: $OUT/info.log, bench.log, bench.json, agree.log,
+# train.log.
 #
 # Why each step: the machine's NVIDIA Vulkan ICD (libGLX_nvidia) needs the glvnd libraries
 # installed and in the linker cache (the Debian packages above; without them the loader says
@@ -35,8 +40,16 @@ $B devices 2>&1 | grep -q DiscreteGpu || {
   VK_LOADER_DEBUG=all $B devices 2>&1 | grep -iE "nvidia|fail|error" | head -40
   exit 3
 }
-timeout ${BENCH_T:-300} $B bench --device gpu --gpu-only $TUNE --seconds $SECS --out $OUT 2>&1 | tee $OUT/bench.log
+[ "${BENCH:-1}" = 0 ] || timeout ${BENCH_T:-300} $B bench --device gpu --gpu-only $TUNE --seconds $SECS --out $OUT 2>&1 | tee $OUT/bench.log
 cd ..
+if [ -n "$TRAIN" ]; then
+  [ -d gpu-run/model ] && cp -r gpu-run/model $OUT/model
+  r=; [ -d $OUT/model/checkpoint ] && r=--resume
+  timeout ${TRAIN_T:-420} $B train $TRAIN --out $OUT/model --device gpu $r ${TRAIN_STEPS:+--steps $TRAIN_STEPS} \
+    > $OUT/train.log 2>&1
+  tail -20 $OUT/train.log
+fi
+[ "$AGREE" = none ] && exit 0
 {
 for s in ${AGREE:-quickstart awgn-bg2-16qam-min-sum awgn-bg1-16qam-sionna tdl-a-300ns-30kmh-16qam-ls cdl-c-2x2-64qam-ls}; do
   q=--quick; [ $s = quickstart ] || [ -n "$FULL" ] && q=

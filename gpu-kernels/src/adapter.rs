@@ -1,6 +1,7 @@
 //! Compute adapters and which one a run uses: discrete > integrated > (only when asked for
 //! with `--device gpu`) a software rasterizer such as lavapipe.
 
+use receivers::neural::{GpuKind, NeuralDevice};
 use wgpu::{Backends, DeviceType, Instance, InstanceDescriptor};
 
 /// What `ferrolink devices` prints about one adapter.
@@ -74,6 +75,31 @@ pub fn choose(requested: &str, adapters: &[AdapterSummary]) -> DeviceChoice {
             _ => DeviceChoice::Cpu,
         },
     }
+}
+
+/// The burn device `--device` asks for: the adapter the GPU executor's rule picks
+/// ([`choose`]), as burn's wgpu backend names it, or burn's CPU backend.
+pub fn neural_device(requested: &str) -> NeuralDevice {
+    let adapters = list_adapters();
+    let DeviceChoice::Gpu(name) = choose(requested, &adapters) else {
+        return NeuralDevice::Cpu;
+    };
+    let Some(chosen) = adapters.iter().find(|a| a.name == name) else {
+        return NeuralDevice::Cpu;
+    };
+    let kind = match chosen.device_type {
+        DeviceType::DiscreteGpu => GpuKind::Discrete,
+        DeviceType::IntegratedGpu => GpuKind::Integrated,
+        DeviceType::VirtualGpu => GpuKind::Virtual,
+        DeviceType::Cpu | DeviceType::Other => GpuKind::Software,
+    };
+    // burn numbers adapters within their type, in wgpu's enumeration order.
+    let index = adapters
+        .iter()
+        .take_while(|a| a.name != name)
+        .filter(|a| a.device_type == chosen.device_type)
+        .count();
+    NeuralDevice::Gpu { kind, index }
 }
 
 #[cfg(test)]

@@ -23,10 +23,11 @@ pub mod ldpc_decoder;
 pub mod ldpc_encoder;
 pub mod link_chain;
 pub mod neural;
+pub mod neural_chain;
 pub mod ofdm_chain;
 pub mod pipeline_cache;
 
-pub use adapter::{choose, list_adapters, AdapterSummary, DeviceChoice};
+pub use adapter::{choose, list_adapters, neural_device, AdapterSummary, DeviceChoice};
 pub use context::{GpuContext, GpuError};
 pub use gpu_executor::GpuExecutor;
 pub use ldpc_decoder::{

@@ -7,9 +7,8 @@ use crate::chain_params::{ChainParams, Entry};
 use crate::context::{grid, GpuContext, GpuError};
 use crate::ldpc_decoder::{DecoderBuffers, GpuLdpcDecoder};
 use crate::ldpc_encoder::GpuLdpcEncoder;
-use crate::neural::GpuNeuralReceiver;
+use crate::neural_chain::{NeuralBuffers, NeuralStage};
 use crate::ofdm_chain::OfdmTables;
-use receivers::neural::model::ConvWeights;
 use sim_core::ldpc::rate_match::FILLER_LLR;
 use sim_core::ldpc::{LiftedCode, RateMatcher};
 use sim_core::link::{Coding, LinkSpec, PointSpec};
@@ -25,57 +24,8 @@ const SHADER: &str = concat!(
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl")
 );
-const NEURAL_SHADER: &str = concat!(
-    include_str!("../shaders/chain_params.wgsl"),
-    include_str!("../shaders/neural_chain.wgsl")
-);
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
-
-/// A neural receiver in the chain: its weights, the features and LLR kernels
-/// (`shaders/neural_chain.wgsl`), and per batch size the network's buffers.
-struct NeuralStage {
-    convs: Vec<ConvWeights>,
-    layout: wgpu::BindGroupLayout,
-    /// `neural_features`, `neural_llrs`.
-    pipelines: [wgpu::ComputePipeline; 2],
-    /// Bytes of network buffers per slot (input, three activations, output), and of the
-    /// largest of them.
-    bytes_per_slot: u64,
-    largest_per_slot: u64,
-}
-
-impl NeuralStage {
-    /// Loads and checks the link's model (`[receiver] weights`) and builds the kernels.
-    fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
-        let o = link.ofdm.as_ref().expect("an OFDM link");
-        let dir = o.neural_weights.as_deref().expect("a neural link");
-        let runner = receivers::neural::NeuralRunner::load(std::path::Path::new(dir), link)
-            .map_err(|e| GpuError::Runtime(e.to_string()))?;
-        let shape = &runner.meta.shape;
-        let plane = (o.symbols * o.subcarriers) as u64;
-        let channels = [shape.in_channels(), shape.width, shape.out_channels()];
-        let bytes_per_slot = 4 * plane * (channels[0] + 3 * channels[1] + channels[2]) as u64;
-        let largest_per_slot = 4 * plane * channels.into_iter().max().unwrap_or(0) as u64;
-        // Bindings: params; otab, ygrid, hp, logits; features, llr (neural_chain.wgsl).
-        let layout = ctx.layout("neural_chain", 4, 2);
-        let pipelines = ["neural_features", "neural_llrs"]
-            .map(|entry| ctx.pipeline("neural_chain.wgsl", NEURAL_SHADER, entry, &layout, &[]));
-        Ok(NeuralStage {
-            convs: runner.export(),
-            layout,
-            pipelines,
-            bytes_per_slot,
-            largest_per_slot,
-        })
-    }
-}
-
-/// The network of one batch size and the bind group of the neural kernels.
-struct NeuralBuffers {
-    net: GpuNeuralReceiver,
-    bind: wgpu::BindGroup,
-}
 
 /// The LDPC part of a chain.
 struct Coder {
@@ -453,30 +403,13 @@ impl GpuLinkChain {
         };
         let neural = match &self.neural {
             None => None,
-            Some(stage) => {
-                let slots = count / p.cw as usize;
-                let net = GpuNeuralReceiver::new(
-                    ctx,
-                    &stage.convs,
-                    p.nsym as usize,
-                    p.nsc as usize,
-                    slots,
-                )?;
-                let bind = ctx.bind(
-                    "neural_chain",
-                    &stage.layout,
-                    &[
-                        &self.uniform,
-                        &self.statics[4],
-                        &ofdm[1],
-                        &ofdm[2],
-                        &net.output,
-                        &net.input,
-                        &llr,
-                    ],
-                );
-                Some(NeuralBuffers { net, bind })
-            }
+            Some(stage) => Some(stage.buffers(
+                ctx,
+                (p.nsym as usize, p.nsc as usize),
+                count / p.cw as usize,
+                [&self.uniform, &self.statics[4], &ofdm[1], &ofdm[2]],
+                &llr,
+            )?),
         };
         Ok(BatchBuffers {
             capacity: count / p.cw as usize,
@@ -548,17 +481,6 @@ impl GpuLinkChain {
             pass.set_bind_group(0, &*chain_bind, &[]);
             pass.dispatch_workgroups(x, y, 1);
         };
-        // The neural kernels (neural_chain.wgsl): 0 features, 1 LLRs.
-        let run_neural =
-            |pass: &mut wgpu::ComputePass, bufs: &NeuralBuffers, kernel: usize, items: u64| {
-                let Some(stage) = self.neural.as_ref() else {
-                    return;
-                };
-                let (x, y) = groups(items);
-                pass.set_pipeline(&stage.pipelines[kernel]);
-                pass.set_bind_group(0, &bufs.bind, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            };
         let p = &params;
         let links = (p.nrx * p.nl) as u64;
         let data_res = (p.nsym.saturating_sub(p.npilot) * p.nsc) as u64;
@@ -602,9 +524,11 @@ impl GpuLinkChain {
                     let at_pilots = (p.npilot * p.nsc) as u64;
                     run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
                 }
-                match neural.as_ref() {
-                    Some(n) => run_neural(&mut pass, n, 0, slots * (p.nsym * p.nsc) as u64),
-                    None => run(&mut pass, Entry::OfdmDetect, slots * data_res),
+                match (&self.neural, neural.as_ref()) {
+                    (Some(stage), Some(n)) => {
+                        stage.record_features(&mut pass, n, slots * (p.nsym * p.nsc) as u64)
+                    }
+                    _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
                 }
             }
         }
@@ -613,8 +537,8 @@ impl GpuLinkChain {
         }
         {
             let mut pass = enc.begin_compute_pass(&Default::default());
-            if let Some(n) = neural.as_ref() {
-                run_neural(&mut pass, n, 1, slots * data_res);
+            if let (Some(stage), Some(n)) = (&self.neural, neural.as_ref()) {
+                stage.record_llrs(&mut pass, n, slots * data_res);
             }
             if let (Some(k), Some(bind)) = (&self.coder, &*decoder_bind) {
                 run(

@@ -1,7 +1,7 @@
 //! The neural receiver's WGSL forward pass against burn's on the CPU, on random networks and
 //! random inputs (lavapipe in CI).
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use gpu_kernels::neural::{ConvKernel, GpuNeuralReceiver};
 use gpu_kernels::test_context;
 use receivers::neural::NeuralShape;
@@ -15,7 +15,7 @@ fn uniform(state: &mut u64) -> f32 {
 
 fn check(shape: NeuralShape, symbols: usize, sc: usize, batch: usize, seed: u64) {
     let Some(ctx) = test_context() else { return };
-    let device = Device::default();
+    let device = receivers::neural::device::cpu();
     device.seed(seed);
     let model = shape.init(&device);
     let mut state = seed;

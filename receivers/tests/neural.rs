@@ -78,7 +78,6 @@ fn matched_filter_feature_predicts_the_labels_at_high_snr() {
 mod training {
     use super::*;
     use burn::optim::AdamConfig;
-    use burn::tensor::Device;
     use receivers::neural::train::{shape_for, train_step};
 
     /// A tiny network on high-SNR slots: the loss must fall well below its start.
@@ -87,7 +86,7 @@ mod training {
         let run = resolve(&scenario(8.0, ""), "tiny.toml").unwrap();
         let t = training_config(&run);
         let shape = shape_for(&run.link, &t);
-        let device = Device::default().autodiff();
+        let device = receivers::neural::device::cpu().autodiff();
         let mut model = shape.init_seeded(3, &device);
         let mut optim = AdamConfig::new().init();
         let mut losses = Vec::new();
@@ -106,10 +105,10 @@ mod training {
 
 mod weights_files {
     use super::*;
-    use burn::tensor::{Device, Tensor, TensorData};
+    use burn::tensor::{Tensor, TensorData};
     use receivers::neural::train::{shape_for, train, CurvePoint, TrainObserver, TrainPaths};
     use receivers::neural::weights::{load_model, model_file, params_hash, save_model};
-    use receivers::neural::{ModelMeta, NeuralError, NeuralRunner};
+    use receivers::neural::{ModelMeta, NeuralDevice, NeuralError, NeuralRunner};
     use std::path::{Path, PathBuf};
 
     fn temp(name: &str) -> PathBuf {
@@ -122,7 +121,7 @@ mod weights_files {
     fn saved(dir: &Path) -> (receivers::neural::NeuralReceiver, ModelMeta) {
         let run = resolve(&scenario(0.0, ""), "tiny.toml").unwrap();
         let shape = shape_for(&run.link, &training_config(&run));
-        let device = Device::default();
+        let device = receivers::neural::device::cpu();
         let model = shape.init_seeded(9, &device);
         // The seed alone fixes the initialization.
         assert_eq!(
@@ -151,7 +150,7 @@ mod weights_files {
     fn save_load_round_trips_bit_exactly() {
         let dir = temp("roundtrip");
         let (model, meta) = saved(&dir);
-        let (loaded, m) = load_model(&dir, &Device::default()).unwrap();
+        let (loaded, m) = load_model(&dir, &receivers::neural::device::cpu()).unwrap();
         assert_eq!(m.shape, meta.shape);
         assert_eq!(m.scenario, meta.scenario);
         assert_eq!(m.params_hash, params_hash(&model));
@@ -168,7 +167,7 @@ mod weights_files {
                 .collect();
             Tensor::<4>::from_data(
                 TensorData::new(v, [2, meta.shape.in_channels(), 14, 32]),
-                &Device::default(),
+                &receivers::neural::device::cpu(),
             )
         };
         let out = |m: &receivers::neural::NeuralReceiver| {
@@ -182,7 +181,7 @@ mod weights_files {
     fn bad_files_are_refused_with_reasons() {
         let dir = temp("bad");
         saved(&dir);
-        let device = Device::default();
+        let device = receivers::neural::device::cpu();
         let err = |d: &Path| {
             load_model(d, &device)
                 .map(|_| ())
@@ -245,6 +244,7 @@ mod weights_files {
             3,
             &TrainPaths { out: whole.clone() },
             false,
+            NeuralDevice::Cpu,
             &mut Quiet,
         )
         .unwrap();
@@ -259,6 +259,7 @@ mod weights_files {
             3,
             &TrainPaths { out: parts.clone() },
             false,
+            NeuralDevice::Cpu,
             &mut Quiet,
         )
         .unwrap();
@@ -267,11 +268,12 @@ mod weights_files {
             3,
             &TrainPaths { out: parts.clone() },
             true,
+            NeuralDevice::Cpu,
             &mut Quiet,
         )
         .unwrap();
         assert_eq!(again.len(), 4);
-        let device = Device::default();
+        let device = receivers::neural::device::cpu();
         let (a, _) = load_model(&whole, &device).unwrap();
         let (b, _) = load_model(&parts, &device).unwrap();
         assert_eq!(params_hash(&a), params_hash(&b));
@@ -281,6 +283,7 @@ mod weights_files {
             3,
             &TrainPaths { out: parts.clone() },
             false,
+            NeuralDevice::Cpu,
             &mut Quiet,
         )
         .unwrap_err();

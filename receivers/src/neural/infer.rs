@@ -27,7 +27,7 @@ pub struct NeuralRunner {
 impl NeuralRunner {
     /// Loads a model folder and checks that it fits `link` (antennas, layers, modulation).
     pub fn load(dir: &Path, link: &LinkSpec) -> Result<Self, NeuralError> {
-        let device = Device::default();
+        let device = super::device::cpu();
         let (model, meta) = load_model(dir, &device)?;
         let o = link.ofdm.as_ref().ok_or_else(|| NeuralError::Mismatch {
             path: dir.to_path_buf(),

@@ -9,6 +9,7 @@
 //! global generator), and step `n`'s slots only
 //! from (seed, n), so a resumed run takes the same steps as an uninterrupted one.
 
+use super::device::NeuralDevice;
 use super::features::{in_channels, slot_features, slot_labels};
 use super::infer::{simulate_slots, NeuralRunner};
 use super::model::{NeuralReceiver, NeuralShape};
@@ -235,16 +236,14 @@ pub fn bce_loss(logits: Tensor<4>, labels: Tensor<4>, mask: Tensor<4>, count: f3
     (per * mask).sum().div_scalar(count)
 }
 
-/// One forward/backward pass and Adam step; returns the loss (bits).
-pub fn train_step(
-    model: NeuralReceiver,
-    optim: &mut ModuleOptimizer,
+/// The mini-batch's loss (nats, [`bce_loss`]) through `model` on `device`.
+pub fn batch_loss(
+    model: &NeuralReceiver,
     batch: &Batch,
     shape: &NeuralShape,
     (symbols, sc): (usize, usize),
-    lr: f64,
     device: &Device,
-) -> (NeuralReceiver, f64) {
+) -> Tensor<1> {
     let dims = |c: usize| [batch.size, c, symbols, sc];
     let x = Tensor::<4>::from_data(
         TensorData::new(batch.features.clone(), dims(shape.in_channels())),
@@ -254,7 +253,20 @@ pub fn train_step(
     let y = Tensor::<4>::from_data(TensorData::new(batch.labels.clone(), dims(oc)), device);
     let count = batch.mask.iter().sum::<f32>().max(1.0);
     let m = Tensor::<4>::from_data(TensorData::new(batch.mask.clone(), dims(oc)), device);
-    let loss = bce_loss(model.forward(x), y, m, count);
+    bce_loss(model.forward(x), y, m, count)
+}
+
+/// One forward/backward pass and Adam step; returns the loss (bits).
+pub fn train_step(
+    model: NeuralReceiver,
+    optim: &mut ModuleOptimizer,
+    batch: &Batch,
+    shape: &NeuralShape,
+    grid: (usize, usize),
+    lr: f64,
+    device: &Device,
+) -> (NeuralReceiver, f64) {
+    let loss = batch_loss(&model, batch, shape, grid, device);
     let value = loss.clone().into_scalar::<f32>() as f64 / std::f64::consts::LN_2;
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     (optim.step(lr, model, grads), value)
@@ -281,14 +293,13 @@ fn meta_for(run: &Resolved, shape: &NeuralShape, seed: u64, steps: usize) -> Mod
 }
 
 /// Validation: `blocks` slots of the scenario's own channel at `ebno_db` through the network
-/// and the decoder; returns (code word errors, code words).
+/// (on `device`, without autodiff) and the decoder; returns (code word errors, code words).
 pub fn validate(
     run: &Resolved,
     model: &NeuralReceiver,
     meta: &ModelMeta,
-    ebno_db: f64,
-    blocks: usize,
-    seed: u64,
+    (ebno_db, blocks, seed): (f64, usize, u64),
+    device: &Device,
 ) -> (u64, u64) {
     let link = &run.link;
     let o = link.ofdm.as_ref().expect("an OFDM link");
@@ -296,7 +307,7 @@ pub fn validate(
     let codec = link.codec();
     let constellation = Constellation::new(link.modulation);
     let point = PointSpec::new(VALIDATION_POINT, ebno_db, ebno_db + link.ebno_to_snr_db());
-    let runner = NeuralRunner::new(model.valid(), meta.clone(), Device::default());
+    let runner = NeuralRunner::new(model.valid(), meta.clone(), device.clone());
     let outcomes = simulate_slots(
         link,
         &prep,
@@ -312,13 +323,15 @@ pub fn validate(
     (errors, (blocks * o.codewords) as u64)
 }
 
-/// Trains the network `run`'s `[training]` describes and writes `<out>/model.bpk`; with
-/// `resume`, continues from `<out>/checkpoint`. Returns the training curve.
+/// Trains the network `run`'s `[training]` describes on `on` and writes `<out>/model.bpk`;
+/// with `resume`, continues from `<out>/checkpoint` (which may come from another device).
+/// Returns the training curve.
 pub fn train(
     run: &Resolved,
     seed: u64,
     paths: &TrainPaths,
     resume: bool,
+    on: NeuralDevice,
     obs: &mut dyn TrainObserver,
 ) -> Result<Vec<CurvePoint>, NeuralError> {
     let t = training_config(run);
@@ -328,7 +341,8 @@ pub fn train(
         message: "neural receivers need an [ofdm] section".into(),
     })?;
     let shape = shape_for(link, &t);
-    let device = Device::default().autodiff();
+    let base = on.device();
+    let device = base.clone().autodiff();
     let ckpt = paths.checkpoint();
     if !ckpt.exists() && paths.checkpoint_new().exists() {
         // Killed between replacing the old checkpoint and renaming the new one.
@@ -406,7 +420,8 @@ pub fn train(
         let last = n + 1 == t.steps;
         if (n + 1) % t.validation_every == 0 || last {
             let meta = meta_for(run, &shape, seed, n + 1);
-            let (e, c) = validate(run, &model, &meta, valid_ebno, t.validation_blocks, seed);
+            let v = (valid_ebno, t.validation_blocks, seed);
+            let (e, c) = validate(run, &model, &meta, v, &base);
             obs.validated(n + 1, valid_ebno, e, c);
             point.validation_bler = Some(e as f64 / c as f64);
         }
