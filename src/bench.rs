@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use gpu_kernels::neural::ConvKernel;
 use gpu_kernels::{DecoderKernel, DecoderTuning, GpuExecutor, GpuLdpcDecoder};
 use rayon::prelude::*;
+use receivers::neural::NeuralDevice;
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
 use sim_core::ldpc::{
@@ -538,6 +539,8 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
             Ok(rows) => rows.into_iter().for_each(|r| report.add("", Ok(r))),
             Err(e) => report.add("cpu neural", Err(e)),
         }
+        let row = crate::bench_neural::training_row(NeuralDevice::Cpu, 32, 16, t);
+        report.add("neural training cpu", row);
     }
     let gpu = match options.device.as_str() {
         "cpu" => None,
@@ -556,6 +559,21 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
         }
         let row = crate::bench_neural::gpu_chain_row(&mut gpu, quick, t);
         report.add("end-to-end gpu neural", row);
+        // burn's wgpu backend on the adapter `--device` picks: the shipped network's
+        // training, and a Sionna-sized one (128 channels, 64 slots per step).
+        let on = gpu_kernels::neural_device(&options.device);
+        let small = quick || gpu.context().adapter.rank() == 0;
+        let shapes: &[(usize, usize)] = if small {
+            &[(32, 2)]
+        } else {
+            &[(32, 16), (128, 64)]
+        };
+        if matches!(on, NeuralDevice::Gpu { .. }) {
+            for &(width, batch) in shapes {
+                let row = crate::bench_neural::training_row(on, width, batch, t);
+                report.add("gpu neural training", row);
+            }
+        }
     }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -1,15 +1,17 @@
 //! `ferrolink bench` rows of the neural receiver: the network's forward pass alone (CPU
 //! burn; WGSL on a GPU) and the whole chain with it, on the Sionna anchor's shape (CDL-C,
-//! 1×2, QPSK, 128 × 14 grid; width 32, 4 residual blocks, 3 × 3, dilations 1, 2, 4, 8).
+//! 1×2, QPSK, 128 × 14 grid; width 32, 4 residual blocks, 3 × 3, dilations 1, 2, 4, 8), and
+//! training steps (burn on the CPU or a GPU).
 //! Weights are freshly initialized: throughput does not depend on them.
 
 use crate::bench::Row;
 use anyhow::{anyhow, Result};
+use burn::optim::AdamConfig;
 use gpu_kernels::neural::{ConvKernel, GpuNeuralReceiver};
 use gpu_kernels::{GpuContext, GpuExecutor};
-use receivers::neural::train::{shape_for, training_config};
+use receivers::neural::train::{shape_for, train_step, training_batch, training_config};
 use receivers::neural::weights::save_model;
-use receivers::neural::{ModelMeta, NeuralRunner, NeuralShape};
+use receivers::neural::{ModelMeta, NeuralDevice, NeuralRunner, NeuralShape};
 use receivers::CpuExecutor;
 use sim_core::scenario::{resolve, Resolved};
 use std::path::PathBuf;
@@ -157,4 +159,43 @@ pub fn gpu_chain_row(gpu: &mut GpuExecutor, quick: bool, t: Duration) -> Result<
     );
     let _ = std::fs::remove_dir_all(&dir);
     row
+}
+
+/// Training row: Adam steps (forward, backward, update; the loss read back each step) on a
+/// fixed mini-batch of `batch` anchor slots, the anchor's network at `width` channels, on
+/// burn's CPU or wgpu backend. Generating the slots (CPU) is not timed.
+pub fn training_row(on: NeuralDevice, width: usize, batch: usize, t: Duration) -> Result<Row> {
+    let (run, _, dir) = anchor()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = training_config(&run);
+    config.width = width;
+    let shape = shape_for(&run.link, &config);
+    let slots_batch = training_batch(&run, &config, 1, 0, batch);
+    let device = on.device().autodiff();
+    let mut model = shape.init_seeded(1, &device);
+    let mut optim = AdamConfig::new().init();
+    let grid = (14, 128);
+    // The first step compiles the GPU kernels: not timed.
+    (model, _) = train_step(model, &mut optim, &slots_batch, &shape, grid, 1e-3, &device);
+    let start = Instant::now();
+    let mut slots = 0u64;
+    while start.elapsed() < t {
+        (model, _) = train_step(model, &mut optim, &slots_batch, &shape, grid, 1e-3, &device);
+        slots += batch as u64;
+    }
+    let name = match on {
+        NeuralDevice::Cpu => "neural training cpu (burn)",
+        NeuralDevice::Gpu { .. } => "gpu neural training (burn wgpu)",
+    };
+    Ok(row(
+        name,
+        format!(
+            "{} parameters (width {width}), batch {batch}, one Adam step per batch, {}",
+            shape.parameters(),
+            on.describe()
+        ),
+        slots,
+        start.elapsed().as_secs_f64(),
+        run.link.block_info_bits(),
+    ))
 }

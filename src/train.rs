@@ -16,7 +16,7 @@ pub struct TrainArgs {
     pub seed: Option<u64>,
     pub resume: bool,
     pub fresh: bool,
-    /// Overrides `[training] steps` (warm-up shortened to fit).
+    /// Overrides `[training] steps`.
     pub steps: Option<usize>,
     /// `--device`: auto | cpu | gpu.
     pub device: String,
@@ -103,8 +103,9 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         if n == 0 {
             return Err(Failure::BadInput("--steps: expected at least 1".into()));
         }
+        // (A warm-up longer than the run is shortened by the schedule itself, not here:
+        // `[training]` stays what the checkpoint was keyed with, so a short run resumes.)
         t.steps = n;
-        t.warmup_steps = t.warmup_steps.min(n - 1);
     }
     run.scenario.training = Some(t);
     let seed = args.seed.unwrap_or(run.scenario.seed);

@@ -110,13 +110,15 @@ pub fn shape_for(link: &LinkSpec, t: &TrainingConfig) -> NeuralShape {
 }
 
 /// Learning rate of step `n` (0-based): linear warm-up to `learning_rate` over
-/// `warmup_steps`, then cosine decay to `final_learning_rate` at the last step.
+/// `warmup_steps` (at most `steps − 1`, so a short run still decays), then cosine decay to
+/// `final_learning_rate` at the last step.
 pub fn learning_rate(t: &TrainingConfig, n: usize) -> f64 {
-    if n < t.warmup_steps {
-        return t.learning_rate * (n + 1) as f64 / t.warmup_steps as f64;
+    let warmup = t.warmup_steps.min(t.steps.saturating_sub(1));
+    if n < warmup {
+        return t.learning_rate * (n + 1) as f64 / warmup as f64;
     }
-    let span = (t.steps - t.warmup_steps).max(1) as f64;
-    let x = ((n - t.warmup_steps) as f64 / span).min(1.0);
+    let span = (t.steps - warmup).max(1) as f64;
+    let x = ((n - warmup) as f64 / span).min(1.0);
     t.final_learning_rate
         + 0.5 * (t.learning_rate - t.final_learning_rate) * (1.0 + (std::f64::consts::PI * x).cos())
 }
