@@ -4,24 +4,23 @@
 
 use burn::optim::AdamConfig;
 use burn::tensor::{Device, Tensor};
+use gpu_kernels::test_context;
 use receivers::neural::train::{
     batch_loss, shape_for, train_step, training_batch, training_config,
 };
 use receivers::neural::{NeuralDevice, NeuralReceiver};
 use sim_core::scenario::{load, Resolved};
 
-/// The GPU burn trains on (`--device gpu`); `None` when GPU tests are skipped.
+/// The GPU burn trains on (`--device gpu`); `None` when GPU tests are skipped
+/// ([`test_context`] decides, and says what to install when there is no adapter).
 fn gpu() -> Option<Device> {
-    if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_some() {
-        return None;
-    }
-    match gpu_kernels::neural_device("gpu") {
-        NeuralDevice::Cpu => panic!(
-            "GPU tests need a Vulkan adapter: `apt-get install mesa-vulkan-drivers` gives \
-             lavapipe (what CI uses); or set FERROLINK_SKIP_GPU_TESTS=1 to skip them"
-        ),
-        d => Some(d.device()),
-    }
+    test_context()?;
+    let on = gpu_kernels::neural_device("gpu");
+    assert!(
+        matches!(on, NeuralDevice::Gpu { .. }),
+        "an adapter opened, so --device gpu has one"
+    );
+    Some(on.device())
 }
 
 /// The shipped anchor link (CDL-C 1×2, 128 subcarriers) with a small network.
@@ -37,7 +36,7 @@ fn anchor() -> Resolved {
     run
 }
 
-fn values(t: Tensor<4>) -> Vec<f32> {
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().expect("f32")
 }
 
@@ -60,13 +59,7 @@ fn loss_and_gradients(
             c.weight.val().grad(&grads).expect("a weight gradient"),
         ));
         let bias = c.bias.as_ref().expect("a bias").val();
-        g.push(
-            bias.grad(&grads)
-                .expect("a bias gradient")
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap(),
-        );
+        g.push(values(bias.grad(&grads).expect("a bias gradient")));
     }
     (value, g)
 }

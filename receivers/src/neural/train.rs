@@ -300,7 +300,9 @@ pub fn validate(
     run: &Resolved,
     model: &NeuralReceiver,
     meta: &ModelMeta,
-    (ebno_db, blocks, seed): (f64, usize, u64),
+    ebno_db: f64,
+    blocks: usize,
+    seed: u64,
     device: &Device,
 ) -> (u64, u64) {
     let link = &run.link;
@@ -422,8 +424,8 @@ pub fn train(
         let last = n + 1 == t.steps;
         if (n + 1) % t.validation_every == 0 || last {
             let meta = meta_for(run, &shape, seed, n + 1);
-            let v = (valid_ebno, t.validation_blocks, seed);
-            let (e, c) = validate(run, &model, &meta, v, &base);
+            let blocks = t.validation_blocks;
+            let (e, c) = validate(run, &model, &meta, valid_ebno, blocks, seed, &base);
             obs.validated(n + 1, valid_ebno, e, c);
             point.validation_bler = Some(e as f64 / c as f64);
         }
