@@ -365,6 +365,15 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             o.slot_duration_s() * 1e6,
             o.carrier_hz / 1e9
         );
+        if o.grid_width() != o.subcarriers {
+            w!(
+                "grid       {} subcarriers wide: guard carriers {} below and {} above{}",
+                o.grid_width(),
+                o.guard_carriers[0],
+                o.guard_carriers[1],
+                if o.dc_null { ", DC null" } else { "" }
+            );
+        }
         w!(
             "domain     {}",
             match o.time_domain {

@@ -187,6 +187,16 @@ fn bad_scenarios_exit_2_with_location() {
             "subcarrier_spacing_khz = 20",
             "expected 15, 30, 60",
         ),
+        (
+            "domain = \"frequency\"",
+            "dc_null = true\nguard_carriers = [0, 700]\ndomain = \"frequency\"",
+            "ofdm.dc_null = true: the DC (grid index 638 of 1277) falls in a guard band",
+        ),
+        (
+            "domain = \"frequency\"",
+            "guard_carriers = [5000, 0]\ndomain = \"frequency\"",
+            "ofdm.guard_carriers = [5000, 0]: expected [below, above] with 0 ..= 4096",
+        ),
     ];
     let files = [
         ("scenarios/quickstart.toml", &cases[..]),

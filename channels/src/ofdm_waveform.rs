@@ -3,7 +3,9 @@
 //! interference from delays beyond the CP are simulated, not assumed away.
 //!
 //! Conventions (the frequency-domain chain's): subcarrier k ∈ [0, K) sits at baseband
-//! frequency f_k = (k − ⌊K/2⌋)·Δf, in FFT bin (k − ⌊K/2⌋) mod N; the transforms are unitary
+//! frequency f_k = o_k·Δf, in FFT bin o_k mod N, with o_k = k − ⌊K/2⌋ for a contiguous band
+//! centred on DC ([`OfdmWaveform::new`]) or any offsets ([`OfdmWaveform::with_offsets`]:
+//! guard carriers, a DC null); the transforms are unitary
 //! (1/√N each way), so a resource element of unit energy stays one and time-domain noise of
 //! variance N0 per sample is N0 per resource element after the FFT. Sample period
 //! T_s = 1/(N·Δf); symbol s occupies samples [s·(N + L), (s + 1)·(N + L)), L = CP length.
@@ -36,7 +38,7 @@ pub struct OfdmWaveform {
     pub cp_len: usize,
     /// FFT bin of each subcarrier.
     bins: Vec<usize>,
-    /// (k − ⌊K/2⌋) of each subcarrier.
+    /// Baseband offset of each subcarrier, in subcarrier spacings.
     offsets: Vec<f64>,
     ifft: Arc<dyn Fft<f32>>,
     fft: Arc<dyn Fft<f32>>,
@@ -61,22 +63,30 @@ pub struct WaveformScratch {
 }
 
 impl OfdmWaveform {
-    /// `fft_size` ≥ `subcarriers`; `cp_len` samples of cyclic prefix per symbol.
+    /// `subcarriers` contiguous subcarriers centred on DC (offsets k − ⌊K/2⌋); `fft_size` ≥
+    /// `subcarriers`; `cp_len` samples of cyclic prefix per symbol.
     pub fn new(subcarriers: usize, symbols: usize, fft_size: usize, cp_len: usize) -> Self {
-        assert!(fft_size >= subcarriers, "FFT size below the subcarriers");
-        let half = subcarriers / 2;
-        let offsets: Vec<f64> = (0..subcarriers).map(|k| k as f64 - half as f64).collect();
-        let bins = (0..subcarriers)
-            .map(|k| (k + fft_size - half) % fft_size)
-            .collect();
+        let half = (subcarriers / 2) as i64;
+        let offsets: Vec<i64> = (0..subcarriers as i64).map(|k| k - half).collect();
+        Self::with_offsets(&offsets, symbols, fft_size, cp_len)
+    }
+
+    /// Subcarrier k at baseband offset `offsets[k]` (in subcarrier spacings: guard carriers
+    /// and a DC null leave gaps, `sim_core::link::SubcarrierLayout`); the offsets must be
+    /// distinct and span less than `fft_size`.
+    pub fn with_offsets(offsets: &[i64], symbols: usize, fft_size: usize, cp_len: usize) -> Self {
+        let n = fft_size as i64;
+        let span = offsets.iter().max().unwrap_or(&0) - offsets.iter().min().unwrap_or(&0);
+        assert!(span < n, "FFT size below the occupied band");
+        let bins = offsets.iter().map(|&o| o.rem_euclid(n) as usize).collect();
         let mut planner = FftPlanner::new();
         OfdmWaveform {
-            subcarriers,
+            subcarriers: offsets.len(),
             symbols,
             fft_size,
             cp_len,
             bins,
-            offsets,
+            offsets: offsets.iter().map(|&o| o as f64).collect(),
             ifft: planner.plan_fft_inverse(fft_size),
             fft: planner.plan_fft_forward(fft_size),
         }
@@ -321,6 +331,31 @@ mod tests {
         let (y, h, _) = through(&w, &model, &x, 0);
         let (e, p) = residual(&y, &h, &x);
         assert!(e / p < 1e-10, "relative residual {}", e / p);
+    }
+
+    /// The same with guard carriers and a DC null (576 occupied of a 623-wide grid, guards 40
+    /// below and 6 above, DC at grid index 311): each subcarrier is demodulated from its own
+    /// bin, and Y = H·X with H evaluated at the subcarrier's true frequency. H of the plain
+    /// centred band instead leaves a large residual (the test can fail).
+    #[test]
+    fn static_channel_with_guards_and_dc_null_is_diagonal() {
+        let (k, width) = (576i64, 623i64);
+        let offsets: Vec<i64> = (40..width - 6)
+            .filter(|&i| i != width / 2)
+            .map(|i| i - width / 2)
+            .collect();
+        assert_eq!(offsets.len() as i64, k);
+        let w = OfdmWaveform::with_offsets(&offsets, 14, 1024, 72);
+        let model = TdlModel::new('A', 100e-9, 0.0).unwrap();
+        let x = qpsk(14 * k as usize, 1);
+        let (y, h, _) = through(&w, &model, &x, 1);
+        let (e, p) = residual(&y, &h, &x);
+        assert!(e / p < 1e-10, "relative residual {}", e / p);
+        // H of the plain centred band (offsets k − 288, 17 below) does not describe this grid.
+        let plain = OfdmWaveform::new(k as usize, 14, 1024, 72);
+        let (_, h_plain, _) = through(&plain, &model, &x, 1);
+        let (e, p) = residual(&y, &h_plain, &x);
+        assert!(e / p > 1e-3, "relative residual {}", e / p);
     }
 
     /// Inter-carrier interference of a flat Rayleigh channel with Clarke's spectrum: with all

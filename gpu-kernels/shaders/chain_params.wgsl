@@ -83,4 +83,8 @@ struct Chain {
     o_delays: u32,
     // Scale each slot's channel to unit mean energy per RE (ofdm_normalize).
     normalize: u32,
+    // Subcarrier layout (sim-core SubcarrierLayout): subcarrier k sits at baseband offset
+    // sc_first + k (+ 1 for k ≥ sc_dc, past a DC null); FFT bin offset mod N.
+    sc_first: i32,
+    sc_dc: u32,
 }

@@ -89,27 +89,35 @@ fn fft_stages(lid: u32, sign: f32) {
     }
 }
 
-// Loads X_{t,s}·e^{−j2π f_k d/N}/√N into bin (k − ⌊K/2⌋) mod N (bit-reversed), zeros
-// elsewhere, and inverse-transforms it.
+// Baseband offset of subcarrier k (sim-core SubcarrierLayout: guard carriers, DC null).
+fn sc_offset(k: u32) -> i32 {
+    return p.sc_first + i32(k) + select(0, 1, k >= p.sc_dc);
+}
+
+// FFT bin of subcarrier k: its offset mod N.
+fn sc_bin(k: u32) -> u32 {
+    return u32((sc_offset(k) % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N));
+}
+
+// Loads X_{t,s}·e^{−j2π f_k d/N}/√N into bin o_k mod N (bit-reversed), zeros elsewhere, and
+// inverse-transforms it.
 fn delayed_symbol(slot: u32, t: u32, s: u32, d: f32, lid: u32) {
     for (var i = lid; i < FFT_N; i += TD_WG) {
         fft_buf[i] = vec2<f32>(0.0);
     }
     workgroupBarrier();
-    let half = p.nsc / 2u;
     let d_int = u32(floor(d));
     let d_frac = d - floor(d);
     let norm = inverseSqrt(f32(FFT_N));
     for (var k = lid; k < p.nsc; k += TD_WG) {
         let x = tx_value(slot, t, s, k);
         if (x.x != 0.0 || x.y != 0.0) {
-            let off = i32(k) - i32(half);
+            let off = sc_offset(k);
             // −off·d/N turns, with the integer part of d exact modulo N.
             let whole = u32((off % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N)) * d_int % FFT_N;
             let turns = -(f32(whole) / f32(FFT_N) + f32(off) * d_frac / f32(FFT_N));
             let e = sincos_turns(turns);
-            let bin = (k + FFT_N - half) % FFT_N;
-            fft_buf[bit_reverse(bin)] = cmul(x, vec2<f32>(e.y, e.x)) * norm;
+            fft_buf[bit_reverse(sc_bin(k))] = cmul(x, vec2<f32>(e.y, e.x)) * norm;
         }
     }
     workgroupBarrier();
@@ -167,7 +175,6 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         }
     }
     let n_re = p.nsym * p.nsc;
-    let half = p.nsc / 2u;
     let norm = inverseSqrt(f32(FFT_N));
     for (var r = 0u; r < p.nrx; r++) {
         for (var j = 0u; j < TD_PER; j++) {
@@ -183,7 +190,7 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         fft_stages(lid, -1.0);
         for (var k = lid; k < p.nsc; k += TD_WG) {
             ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k] =
-                fft_buf[(k + FFT_N - half) % FFT_N] * norm;
+                fft_buf[sc_bin(k)] * norm;
         }
         workgroupBarrier();
     }

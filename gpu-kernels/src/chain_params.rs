@@ -70,6 +70,10 @@ pub struct ChainParams {
     pub o_delays: u32,
     /// 1: scale each slot's channel to unit mean energy per RE (`[channel] normalize`).
     pub normalize: u32,
+    /// Baseband offset of subcarrier 0 and the first subcarrier past a DC null
+    /// (`sim_core::link::SubcarrierLayout`).
+    pub sc_first: i32,
+    pub sc_dc: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,

@@ -179,6 +179,8 @@ impl OfdmTables {
                 td: o.time_domain.is_some() as u32,
                 normalize: (o.normalize && paths > 0 && prep.waveform.is_none()) as u32,
                 cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
+                sc_first: o.layout().first as i32,
+                sc_dc: o.layout().dc_from as u32,
                 ntimes: coefficient_times.len() as u32,
                 lmmse_stride,
                 o_psym: psym,
@@ -224,7 +226,7 @@ impl OfdmTables {
         let stride = self.lmmse_stride() as usize;
         let mut w = vec![0u32; self.lmmse_words()];
         for t in 0..o.layers {
-            let weights = self.prep.lmmse_weights(o, t, no_ls);
+            let weights = self.prep.lmmse_weights(t, no_ls);
             for k in 0..o.subcarriers {
                 let at = (t * o.subcarriers + k) * stride;
                 w[at] = weights.err_var[k].to_bits();

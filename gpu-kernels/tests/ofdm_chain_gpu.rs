@@ -259,6 +259,25 @@ fn time_domain() {
     check_slots(&ctx, &scenario(&td(body), uncoded), 4);
 }
 
+/// Guard carriers and a DC null (`[ofdm] guard_carriers`, `dc_null`): the occupied
+/// subcarriers sit at their true frequencies in the path phasors (frequency domain) and in
+/// the FFT bins (time domain, asymmetric guards 3 below and 6 above, N = 64 + 4 guard
+/// bins left over): TDL-A 300 ns 1×2 with DMRS and LMMSE estimation, both domains.
+#[test]
+fn guard_carriers_and_dc_null() {
+    let Some(ctx) = test_context() else { return };
+    let body = "guard_carriers = [3, 6]\ndc_null = true\n[pilots]\npattern = \"dmrs\"\n\
+         dmrs_type = 1\nadditional_positions = 1\n[antennas]\nrx = 2\n[channel]\n\
+         model = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 300\nspeed_kmh = 60\n\
+         [receiver]\nestimator = \"lmmse\"\nequalizer = \"lmmse\"\n[sweep]\nsnr_db = [8.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let td = body.replace(
+        "dc_null = true",
+        "dc_null = true\ndomain = \"time\"\nfft_size = 64",
+    );
+    check_slots(&ctx, &scenario(&td, LDPC_QPSK), 8);
+}
+
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU
 /// run's 95% Wilson interval (the counters are usually identical).
 #[test]

@@ -75,9 +75,11 @@ fn solve(mut a: Vec<C64>, mut b: Vec<C64>, n: usize, m: usize) -> Vec<C64> {
 
 impl LmmseWeights {
     /// * `pdp` — (delay s, power) of the model's paths, powers summing to one;
-    /// * `spacing_hz` — subcarrier spacing; `nsc` subcarriers;
+    /// * `freqs` — `[subcarriers]` baseband frequency of each subcarrier, Hz (with guard
+    ///   carriers or a DC null not evenly spaced: the correlation follows the true spacing);
     /// * `comb` — the pilot subcarriers (ascending); `no` — noise variance of the LS estimates.
-    pub fn new(pdp: &[(f64, f64)], spacing_hz: f64, nsc: usize, comb: &[usize], no: f32) -> Self {
+    pub fn new(pdp: &[(f64, f64)], freqs: &[f64], comb: &[usize], no: f32) -> Self {
+        let nsc = freqs.len();
         let mut pilots = vec![Vec::new(); nsc];
         let mut weights = vec![Vec::new(); nsc];
         let mut err_var = vec![0f32; nsc];
@@ -97,7 +99,7 @@ impl LmmseWeights {
             let mut a = vec![[0.0; 2]; w * w];
             for (i, &ki) in used.iter().enumerate() {
                 for (j, &kj) in used.iter().enumerate() {
-                    a[i * w + j] = correlation(pdp, (ki as f64 - kj as f64) * spacing_hz);
+                    a[i * w + j] = correlation(pdp, freqs[ki] - freqs[kj]);
                 }
                 a[i * w + i][0] += no as f64;
             }
@@ -105,7 +107,7 @@ impl LmmseWeights {
             let mut b = vec![[0.0; 2]; w * m];
             for (i, &ki) in used.iter().enumerate() {
                 for (c, k) in (start..end).enumerate() {
-                    b[i * m + c] = correlation(pdp, (ki as f64 - k as f64) * spacing_hz);
+                    b[i * m + c] = correlation(pdp, freqs[ki] - freqs[k]);
                 }
             }
             // X = A⁻¹B; the weights of subcarrier k are column k of X, conjugated
@@ -165,12 +167,27 @@ mod tests {
     /// and is well below the LS error N0.
     #[test]
     fn mse_matches_prediction_and_beats_ls() {
-        let (nsc, df, no) = (96usize, 30e3, 0.1f32);
+        let freqs: Vec<f64> = (0..96).map(|k| (k as f64 - 48.0) * 30e3).collect();
+        check_mse(&freqs);
+    }
+
+    /// The same on a band with a gap of 24 empty subcarriers (720 kHz) in its middle: the
+    /// correlation follows the subcarriers' true frequencies, so the prediction still holds
+    /// next to the gap (with index spacing it would not).
+    #[test]
+    fn mse_matches_prediction_across_a_gap() {
+        let freqs: Vec<f64> = (0..96)
+            .map(|k| (k as f64 - 48.0 + if k >= 48 { 24.0 } else { 0.0 }) * 30e3)
+            .collect();
+        check_mse(&freqs);
+    }
+
+    fn check_mse(freqs: &[f64]) {
+        let (nsc, no) = (freqs.len(), 0.1f32);
         let m = TdlModel::new('A', 300e-9, 0.0).unwrap();
         let pdp: Vec<(f64, f64)> = m.taps.iter().map(|t| (t.delay_s, t.power)).collect();
         let comb: Vec<usize> = (0..nsc).step_by(2).collect();
-        let w = LmmseWeights::new(&pdp, df, nsc, &comb, no);
-        let freqs: Vec<f64> = (0..nsc).map(|k| (k as f64 - 48.0) * df).collect();
+        let w = LmmseWeights::new(&pdp, freqs, &comb, no);
         let n = 3000;
         let mut mse = vec![0f64; nsc];
         let mut coeffs = vec![[0f32; 2]; m.taps.len()];
@@ -182,7 +199,7 @@ mod tests {
         for b in 0..n {
             let rng = BlockRng::new(77, 0, b);
             m.coefficients(&rng, 0, &[0.0], &mut coeffs);
-            m.frequency_response(&coeffs, &freqs, &mut h);
+            m.frequency_response(&coeffs, freqs, &mut h);
             let mut noise = vec![[0f32; 2]; nsc];
             rng.complex_gaussian(Stream::Noise, no, &mut noise);
             for k in 0..nsc {
@@ -195,7 +212,7 @@ mod tests {
             }
         }
         let (mut sum_mse, mut sum_pred) = (0.0, 0.0);
-        for k in (0..nsc).step_by(16) {
+        for k in (0..nsc).step_by(16).chain([46, 47, 48, 49]) {
             let pred = w.err_var[k] as f64;
             assert!(
                 (mse[k] / pred - 1.0).abs() < 0.1,

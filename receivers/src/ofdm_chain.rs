@@ -27,6 +27,8 @@ use std::sync::{Arc, Mutex};
 pub struct OfdmPrepared {
     pub tdl: Option<TdlModel>,
     pub cdl: Option<CdlModel>,
+    /// `[subcarriers]` baseband frequency f_k (Hz) of each occupied subcarrier.
+    pub freqs: Vec<f64>,
     /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
     pub phasors: Vec<Cf32>,
     /// Per layer, `[pilot symbols, subcarriers]` known pilot values (zero off its set).
@@ -49,15 +51,14 @@ pub struct OfdmPrepared {
 impl OfdmPrepared {
     /// LMMSE weights for layer `t`'s pilot comb at noise variance `no` (of the LS values),
     /// built once.
-    pub fn lmmse_weights(&self, o: &OfdmSpec, t: usize, no: f32) -> Arc<LmmseWeights> {
+    pub fn lmmse_weights(&self, t: usize, no: f32) -> Arc<LmmseWeights> {
         let key = (no.to_bits(), t);
         if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
             return w.clone();
         }
         let w = Arc::new(LmmseWeights::new(
             &self.pdp,
-            o.subcarrier_spacing_hz,
-            o.subcarriers,
+            &self.freqs,
             &self.pilot_sets[t],
             no,
         ));
@@ -99,8 +100,12 @@ impl OfdmPrepared {
             m
         });
         let k = o.subcarriers;
-        let freqs: Vec<f64> = (0..k)
-            .map(|i| (i as f64 - (k / 2) as f64) * o.subcarrier_spacing_hz)
+        // Baseband frequency of each occupied subcarrier (guard carriers and a DC null leave
+        // gaps: SubcarrierLayout).
+        let offsets = o.layout().offsets();
+        let freqs: Vec<f64> = offsets
+            .iter()
+            .map(|&i| i as f64 * o.subcarrier_spacing_hz)
             .collect();
         let delays: Vec<f64> = match (&tdl, &cdl) {
             (Some(m), _) => m.taps.iter().map(|t| t.delay_s).collect(),
@@ -119,7 +124,7 @@ impl OfdmPrepared {
         };
         let waveform = o
             .time_domain
-            .map(|t| OfdmWaveform::new(k, o.symbols, t.fft_size, t.cp_len));
+            .map(|t| OfdmWaveform::with_offsets(&offsets, o.symbols, t.fft_size, t.cp_len));
         let phasors = delays
             .iter()
             .flat_map(|&d| {
@@ -132,6 +137,7 @@ impl OfdmPrepared {
         OfdmPrepared {
             tdl,
             cdl,
+            freqs,
             phasors,
             pilots: match &o.dmrs {
                 None => (0..o.layers)
@@ -517,7 +523,7 @@ pub fn estimate(
                         // CDM despreading halves the noise of the LS values (their pairwise
                         // correlation is ignored by the weights).
                         let no_ls = if cdm { point.no / 2.0 } else { point.no };
-                        let w = prep.lmmse_weights(o, t, no_ls);
+                        let w = prep.lmmse_weights(t, no_ls);
                         let mut row = vec![[0f32; 2]; nsc];
                         for j in 0..o.pilot_symbols.len() {
                             w.apply(&at[j * nsc..(j + 1) * nsc], &mut row);

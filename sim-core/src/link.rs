@@ -50,6 +50,45 @@ pub struct TimeDomain {
     pub cp_len: usize,
 }
 
+/// Where the occupied subcarriers sit in frequency. The grid of W = g₀ + K + dc + g₁
+/// subcarriers has its DC at grid index ⌊W/2⌋ (Sionna's convention); grid index i is at
+/// baseband frequency (i − ⌊W/2⌋)·Δf. The first g₀ and the last g₁ are guard carriers; with a
+/// DC null, grid index ⌊W/2⌋ is empty too and the occupied subcarriers skip it. Without
+/// guards or DC null, occupied subcarrier k is at (k − ⌊K/2⌋)·Δf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubcarrierLayout {
+    /// Baseband offset (in subcarriers) of occupied subcarrier 0: g₀ − ⌊W/2⌋.
+    pub first: i64,
+    /// Occupied subcarriers k ≥ `dc_from` sit one further up (past the DC null); K without one.
+    pub dc_from: usize,
+    pub subcarriers: usize,
+}
+
+impl SubcarrierLayout {
+    pub fn new(subcarriers: usize, guard: [usize; 2], dc_null: bool) -> Self {
+        let width = guard[0] + subcarriers + usize::from(dc_null) + guard[1];
+        let dc = width / 2;
+        SubcarrierLayout {
+            first: guard[0] as i64 - dc as i64,
+            // The DC null lies within the occupied band (checked when the scenario resolves).
+            dc_from: if dc_null {
+                dc.saturating_sub(guard[0]).min(subcarriers)
+            } else {
+                subcarriers
+            },
+            subcarriers,
+        }
+    }
+    /// Baseband offset of occupied subcarrier `k` in subcarrier spacings.
+    pub fn offset(&self, k: usize) -> i64 {
+        self.first + k as i64 + i64::from(k >= self.dc_from)
+    }
+    /// Offsets of all occupied subcarriers, ascending.
+    pub fn offsets(&self) -> Vec<i64> {
+        (0..self.subcarriers).map(|k| self.offset(k)).collect()
+    }
+}
+
 /// A TR 38.901 TDL or CDL channel as resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TdlSpec {
@@ -68,7 +107,12 @@ pub struct TdlSpec {
 pub struct OfdmSpec {
     pub carrier_hz: f64,
     pub subcarrier_spacing_hz: f64,
+    /// Occupied subcarriers (pilots and data), indexed k = 0 … K−1 everywhere in the chain.
     pub subcarriers: usize,
+    /// Empty subcarriers below and above the occupied band.
+    pub guard_carriers: [usize; 2],
+    /// An empty subcarrier at DC inside the occupied band.
+    pub dc_null: bool,
     pub symbols: usize,
     /// CP length over the useful symbol length.
     pub cp_fraction: f64,
@@ -108,6 +152,18 @@ pub struct OfdmSpec {
 }
 
 impl OfdmSpec {
+    /// Width of the resource grid: occupied subcarriers, guard carriers and the DC null
+    /// (Sionna's `fft_size`).
+    pub fn grid_width(&self) -> usize {
+        self.guard_carriers[0]
+            + self.subcarriers
+            + usize::from(self.dc_null)
+            + self.guard_carriers[1]
+    }
+    /// The layout of the occupied subcarriers in the grid.
+    pub fn layout(&self) -> SubcarrierLayout {
+        SubcarrierLayout::new(self.subcarriers, self.guard_carriers, self.dc_null)
+    }
     /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
     pub fn data_res(&self) -> usize {
         (self.symbols - self.pilot_symbols.len()) * self.subcarriers
@@ -252,5 +308,37 @@ impl PointSpec {
             snr_db,
             no: 10f64.powf(-snr_db / 10.0) as f32,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SubcarrierLayout;
+
+    /// Without guards or DC null, the occupied band is centred as before: k − ⌊K/2⌋.
+    #[test]
+    fn plain_layout_is_centred() {
+        for k in [1, 12, 127, 128, 576] {
+            let l = SubcarrierLayout::new(k, [0, 0], false);
+            let want: Vec<i64> = (0..k as i64).map(|i| i - (k / 2) as i64).collect();
+            assert_eq!(l.offsets(), want, "K = {k}");
+        }
+    }
+
+    /// Sionna's layout with fft_size = 76, num_guard_carriers = [5, 6], dc_null: 64 effective
+    /// subcarriers on grid indices 5 … 69 except the DC at 38.
+    #[test]
+    fn guards_and_dc_null_skip_their_grid_indices() {
+        let l = SubcarrierLayout::new(64, [5, 6], true);
+        let grid: Vec<i64> = l.offsets().iter().map(|o| o + 38).collect();
+        let want: Vec<i64> = (5..70).filter(|&i| i != 38).collect();
+        assert_eq!(grid, want);
+        // Odd width, guard only above: W = 11, DC at 5, occupied 0 … 9 except 5.
+        let l = SubcarrierLayout::new(9, [0, 1], true);
+        let grid: Vec<i64> = l.offsets().iter().map(|o| o + 5).collect();
+        assert_eq!(grid, vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+        // Guards without DC null shift nothing relative to the grid: W = 20, DC at 10.
+        let l = SubcarrierLayout::new(12, [3, 5], false);
+        assert_eq!(l.offsets(), (-7..5).collect::<Vec<i64>>());
     }
 }

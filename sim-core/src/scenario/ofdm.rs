@@ -72,6 +72,24 @@ pub(super) fn build_ofdm(
             "expected 1 ..= 3300 subcarriers (275 PRBs)".into(),
         ));
     }
+    let [below, above] = o.guard_carriers;
+    if below > 4096 || above > 4096 {
+        return Err(fail(
+            &["ofdm", "guard_carriers"],
+            "expected [below, above] with 0 ..= 4096 empty subcarriers each".into(),
+        ));
+    }
+    let width = below + subcarriers + usize::from(o.dc_null) + above;
+    if o.dc_null && !(below..=below + subcarriers).contains(&(width / 2)) {
+        return Err(fail(
+            &["ofdm", "dc_null"],
+            format!(
+                "the DC (grid index {} of {width}) falls in a guard band; make guard_carriers \
+                 more even or set dc_null = false",
+                width / 2
+            ),
+        ));
+    }
     let cp_fraction = match o.cyclic_prefix {
         CyclicPrefix::Normal => 144.0 / 2048.0,
         CyclicPrefix::Extended => 512.0 / 2048.0,
@@ -112,13 +130,13 @@ pub(super) fn build_ofdm(
                         .into(),
                 ));
             }
-            let fft_size = o
-                .fft_size
-                .unwrap_or(subcarriers.next_power_of_two().max(128));
-            if !(subcarriers..=65536).contains(&fft_size) {
+            let fft_size = o.fft_size.unwrap_or(width.next_power_of_two().max(128));
+            if !(width..=65536).contains(&fft_size) {
                 return Err(fail(
                     &["ofdm", "fft_size"],
-                    format!("expected {subcarriers} (the subcarriers) ..= 65536"),
+                    format!(
+                        "expected {width} (the subcarriers, guard carriers and DC null) ..= 65536"
+                    ),
                 ));
             }
             Some(TimeDomain {
@@ -394,6 +412,8 @@ pub(super) fn build_ofdm(
         carrier_hz: o.carrier_ghz * 1e9,
         subcarrier_spacing_hz: o.subcarrier_spacing_khz * 1e3,
         subcarriers,
+        guard_carriers: o.guard_carriers,
+        dc_null: o.dc_null,
         symbols: o.symbols,
         cp_fraction,
         time_domain,

@@ -227,9 +227,14 @@ pub struct OfdmConfig {
     pub carrier_ghz: f64,
     /// 15 · 2^μ kHz, μ = 0 … 6.
     pub subcarrier_spacing_khz: f64,
-    /// Occupied subcarriers; or give `prbs` (12 subcarriers each).
+    /// Occupied subcarriers (pilots and data; guard carriers and the DC null come on top);
+    /// or give `prbs` (12 subcarriers each).
     pub num_subcarriers: Option<usize>,
     pub prbs: Option<usize>,
+    /// Empty subcarriers `[below, above]` the occupied band (Sionna's `num_guard_carriers`).
+    pub guard_carriers: [usize; 2],
+    /// An empty subcarrier at DC, inside the occupied band (Sionna's `dc_null`).
+    pub dc_null: bool,
     pub symbols: usize,
     pub cyclic_prefix: CyclicPrefix,
     pub domain: SimulationDomain,
@@ -244,6 +249,8 @@ impl Default for OfdmConfig {
             subcarrier_spacing_khz: 30.0,
             num_subcarriers: None,
             prbs: None,
+            guard_carriers: [0, 0],
+            dc_null: false,
             symbols: 14,
             cyclic_prefix: CyclicPrefix::Normal,
             domain: SimulationDomain::Frequency,
