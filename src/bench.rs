@@ -31,10 +31,10 @@ fn measure(
     min_time: Duration,
     max_batch: u64,
     ramp: bool,
-    mut work: impl FnMut(u64, u64),
+    mut work: impl FnMut(u64, u64, Option<u64>),
 ) -> (u64, f64) {
     // Warm-up: code tables, thread pool, caches, GPU buffers.
-    work(0, if ramp { max_batch.min(4096) } else { max_batch });
+    work(0, if ramp { max_batch.min(4096) } else { max_batch }, None);
     let start = Instant::now();
     let mut done = 0u64;
     let mut batch = if ramp {
@@ -43,9 +43,11 @@ fn measure(
         max_batch
     };
     while start.elapsed() < min_time {
-        work(done, batch);
+        // The size of the next batch, for executors that queue it early (as the engine hints).
+        let next = (batch * 2).min(max_batch);
+        work(done, batch, Some(next));
         done += batch;
-        batch = (batch * 2).min(max_batch);
+        batch = next;
     }
     (done, start.elapsed().as_secs_f64())
 }
@@ -84,7 +86,7 @@ fn decoder_row(
                 .collect()
         })
         .collect();
-    let (blocks, seconds) = measure(min_time, 4096, true, |first, count| {
+    let (blocks, seconds) = measure(min_time, 4096, true, |first, count, _| {
         (first..first + count).into_par_iter().for_each_init(
             || (CodecWorkspace::default(), vec![0u8; params.b]),
             |(ws, out), i| {
@@ -128,7 +130,10 @@ pub(crate) fn chain_row(
     let point = run.points[0];
     let seed = run.scenario.seed;
     let mut err = None;
-    let (blocks, seconds) = measure(min_time, max_batch, ramp, |first, count| {
+    let (blocks, seconds) = measure(min_time, max_batch, ramp, |first, count, next| {
+        if let Some(n) = next {
+            exec.prefetch(&point, seed, first + count, n as usize);
+        }
         if let Err(e) = exec.run_batch(&run.link, &point, seed, first, count as usize) {
             err = Some(e);
         }

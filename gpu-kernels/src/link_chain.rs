@@ -13,9 +13,11 @@ use sim_core::ldpc::rate_match::FILLER_LLR;
 use sim_core::ldpc::{LiftedCode, RateMatcher};
 use sim_core::link::{Coding, LinkSpec, PointSpec};
 use sim_core::scenario::schema::{ChannelModel, Fading};
-use sim_core::{BlockOutcome, Constellation, DemapperKind, Modulation};
+use sim_core::{Constellation, DemapperKind, Modulation};
 
+mod outcomes;
 mod trace;
+pub use outcomes::InFlight;
 pub use trace::ChainTrace;
 
 const SHADER: &str = concat!(
@@ -409,7 +411,9 @@ impl GpuLinkChain {
         })
     }
 
-    /// Queues one batch: blocks `first_block .. first_block + count` of `point`.
+    /// Records one batch: blocks `first_block .. first_block + count` of `point` (the uniform
+    /// and tables are written through the queue); the caller adds what must follow and
+    /// submits the encoder (one submission per batch).
     fn submit(
         &mut self,
         ctx: &GpuContext,
@@ -417,7 +421,7 @@ impl GpuLinkChain {
         seed: u64,
         first_block: u64,
         count: usize,
-    ) -> Result<(), GpuError> {
+    ) -> Result<wgpu::CommandEncoder, GpuError> {
         if first_block + count as u64 > u32::MAX as u64 {
             return Err(GpuError::Runtime(
                 "more than 2^32 blocks in one point".into(),
@@ -532,48 +536,6 @@ impl GpuLinkChain {
             }
             run(&mut pass, Entry::Outcome, tbs as u64);
         }
-        ctx.queue.submit([enc.finish()]);
-        Ok(())
-    }
-
-    /// Outcomes of the `count` engine blocks of the last batch: an OFDM slot sums its code
-    /// words (as `receivers::ofdm_chain::simulate_slot`).
-    fn outcomes(&self, ctx: &GpuContext, count: usize) -> Result<Vec<BlockOutcome>, GpuError> {
-        let bufs = self.batch.as_ref().expect("a batch was submitted");
-        let cw = self.base.cw as usize;
-        let raw: Vec<[u32; 4]> = ctx.read_back_range(
-            &bufs.outcomes,
-            (count * cw) as u64 * self.tb_bytes().outcome,
-        )?;
-        ctx.check()?;
-        Ok(raw
-            .chunks_exact(cw)
-            .map(|slot| {
-                let mut out = BlockOutcome::default();
-                for o in slot {
-                    out.bit_errors += o[0];
-                    out.codeword_errors += (o[0] > 0) as u16;
-                    out.cb_errors = out
-                        .cb_errors
-                        .saturating_add(o[1].min(u16::MAX as u32) as u16);
-                    out.crc_fail |= o[2] != 0;
-                    out.iterations = out.iterations.saturating_add(o[3] as u16);
-                }
-                out
-            })
-            .collect())
-    }
-
-    /// Simulates blocks `first_block .. first_block + count` of `point`; outcomes in order.
-    pub fn run_batch(
-        &mut self,
-        ctx: &GpuContext,
-        point: &PointSpec,
-        seed: u64,
-        first_block: u64,
-        count: usize,
-    ) -> Result<Vec<BlockOutcome>, GpuError> {
-        self.submit(ctx, point, seed, first_block, count)?;
-        self.outcomes(ctx, count)
+        Ok(enc)
     }
 }

@@ -15,5 +15,6 @@ pub mod lmmse_estimation;
 pub mod mimo;
 pub mod neural;
 pub mod ofdm_chain;
+pub mod ofdm_prepared;
 
 pub use cpu_chain::CpuExecutor;

@@ -32,6 +32,11 @@ pub trait Executor {
         first_block: u64,
         count: usize,
     ) -> Result<Vec<BlockOutcome>, ExecError>;
+    /// A hint: after the coming [`Executor::run_batch`], the engine will probably ask for
+    /// blocks `first_block .. first_block + count` of the same point. An executor may start
+    /// them early (the GPU queues them behind the current batch so it never waits on the
+    /// host); results must not depend on whether or how it does.
+    fn prefetch(&mut self, _point: &PointSpec, _seed: u64, _first_block: u64, _count: usize) {}
 }
 
 /// Why a point ended.
@@ -88,6 +93,27 @@ pub fn run_point(
             (need / c.bler() * 1.1 / cw as f64).ceil() as u64 + 8
         };
         let count = wanted.clamp(1, cap).min(remaining);
+        // Will the point need more after this batch? Not if it reaches the block budget or is
+        // expected to bring the errors to the target (it was sized for that, not capped).
+        // Else say what comes next.
+        let expected = if c.blocks == 0 {
+            0.0
+        } else {
+            c.block_errors as f64 + c.bler() * (count * cw) as f64
+        };
+        if remaining > count && expected < stop.min_block_errors as f64 {
+            let then = if c.block_errors == 0 {
+                (next_block + count).max(16) * 2
+            } else {
+                count
+            };
+            exec.prefetch(
+                point,
+                seed,
+                next_block + count,
+                then.clamp(1, cap).min(remaining - count) as usize,
+            );
+        }
         let outcomes = exec.run_batch(link, point, seed, next_block, count as usize)?;
         if outcomes.len() != count as usize {
             return Err(ExecError(format!(
@@ -158,6 +184,67 @@ mod tests {
                 })
                 .collect())
         }
+    }
+
+    /// Coin, recording the engine's prefetch hints and its requests.
+    #[derive(Default)]
+    struct Hinted {
+        hints: Vec<Option<(u64, usize)>>,
+        calls: Vec<(u64, usize)>,
+        pending: Option<(u64, usize)>,
+    }
+    impl Executor for Hinted {
+        fn device_name(&self) -> String {
+            "hinted".into()
+        }
+        fn preferred_batch(&self, _: &LinkSpec) -> usize {
+            64
+        }
+        fn prefetch(&mut self, _: &PointSpec, _: u64, first: u64, count: usize) {
+            self.pending = Some((first, count));
+        }
+        fn run_batch(
+            &mut self,
+            l: &LinkSpec,
+            p: &PointSpec,
+            seed: u64,
+            first: u64,
+            count: usize,
+        ) -> Result<Vec<BlockOutcome>, ExecError> {
+            self.hints.push(self.pending.take());
+            self.calls.push((first, count));
+            Coin.run_batch(l, p, seed, first, count)
+        }
+    }
+
+    /// The prefetch hint names where the next request starts, is given for every batch but
+    /// the last one or two, and changes no counter.
+    #[test]
+    fn prefetch_hints_name_the_next_batch() {
+        let stop = StopConfig {
+            min_block_errors: 300,
+            max_blocks: 100_000,
+            min_bler: 0.0,
+        };
+        let p = PointSpec::new(2, 1.0, 1.0);
+        let l = link();
+        let mut h = Hinted::default();
+        let a = run_point(&mut h, &l, &p, 9, &stop, None, &mut |_| {}).unwrap();
+        let b = run_point(&mut Coin, &l, &p, 9, &stop, Some(64), &mut |_| {}).unwrap();
+        assert_eq!(a.counters, b.counters);
+        let n = h.calls.len();
+        assert!(n > 10, "{n} batches");
+        for i in 0..n - 1 {
+            if let Some((first, _)) = h.hints[i] {
+                assert_eq!(first, h.calls[i + 1].0, "hint {i}");
+            }
+        }
+        let given = h.hints.iter().filter(|x| x.is_some()).count();
+        assert!(given + 2 >= n, "hints on {given} of {n} batches");
+        assert!(
+            h.hints[n - 1].is_none(),
+            "no hint on the batch that reaches the target"
+        );
     }
 
     fn link() -> LinkSpec {

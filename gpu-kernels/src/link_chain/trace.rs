@@ -37,7 +37,8 @@ impl GpuLinkChain {
         first_block: u64,
         count: usize,
     ) -> Result<ChainTrace, GpuError> {
-        self.submit(ctx, point, seed, first_block, count)?;
+        let enc = self.submit(ctx, point, seed, first_block, count)?;
+        ctx.queue.submit([enc.finish()]);
         let outcomes = self.outcomes(ctx, count)?;
         let bufs = self.batch.as_ref().expect("a batch was submitted");
         let (n, t) = ((count * self.base.cw as usize) as u64, self.tb_bytes());

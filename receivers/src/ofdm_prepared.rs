@@ -1,0 +1,186 @@
+//! What an OFDM link needs built once for the CPU chain (and whose tables the GPU chain
+//! uploads): the channel model, path phasors at the subcarriers' true frequencies, pilot
+//! values, symbol times, the time-domain waveform and the LMMSE weights cache.
+
+use crate::estimation::pilot_values;
+use crate::lmmse_estimation::LmmseWeights;
+use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
+use sim_core::dmrs::dmrs_values;
+use sim_core::link::OfdmSpec;
+use sim_core::scenario::schema::{AntennaPattern, PolarizationChoice};
+use sim_core::Cf32;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What an OFDM link needs built once.
+pub struct OfdmPrepared {
+    pub tdl: Option<TdlModel>,
+    pub cdl: Option<CdlModel>,
+    /// `[subcarriers]` baseband frequency f_k (Hz) of each occupied subcarrier.
+    pub freqs: Vec<f64>,
+    /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
+    pub phasors: Vec<Cf32>,
+    /// Per layer, `[pilot symbols, subcarriers]` known pilot values (zero off its set).
+    pub pilots: Vec<Vec<Cf32>>,
+    /// Per layer: its pilot subcarriers.
+    pub pilot_sets: Vec<Vec<usize>>,
+    /// `[symbols]` symbol start times (s).
+    pub times: Vec<f64>,
+    /// Time-domain simulation: the OFDM waveform, its coefficient grid times (s) and the
+    /// path delays (s).
+    pub waveform: Option<OfdmWaveform>,
+    pub grid_times: Vec<f64>,
+    pub delays: Vec<f64>,
+    /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
+    pub pdp: Vec<(f64, f64)>,
+    /// LMMSE weights by (N0 bits, layer).
+    lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
+}
+
+impl OfdmPrepared {
+    /// LMMSE weights for layer `t`'s pilot comb at noise variance `no` (of the LS values),
+    /// built once.
+    pub fn lmmse_weights(&self, t: usize, no: f32) -> Arc<LmmseWeights> {
+        let key = (no.to_bits(), t);
+        if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
+            return w.clone();
+        }
+        let w = Arc::new(LmmseWeights::new(
+            &self.pdp,
+            &self.freqs,
+            &self.pilot_sets[t],
+            no,
+        ));
+        self.lmmse
+            .lock()
+            .expect("weights cache")
+            .insert(key, w.clone());
+        w
+    }
+}
+
+impl OfdmPrepared {
+    pub fn new(o: &OfdmSpec) -> Self {
+        let tdl = o.tdl.as_ref().map(|t| {
+            TdlModel::new(t.profile, t.delay_spread_s, t.doppler_hz).expect("profile checked")
+        });
+        let pattern = match o.antenna_pattern {
+            AntennaPattern::Omni => ElementPattern::Omni,
+            AntennaPattern::Tr38901 => ElementPattern::Tr38901,
+        };
+        let cdl = o.cdl.as_ref().map(|c| {
+            let array = |ports: usize, rows: usize, choice: PolarizationChoice| {
+                let (pol, per) = match choice {
+                    PolarizationChoice::V => (Polarization::V, 1),
+                    PolarizationChoice::Vh => (Polarization::Vh, 2),
+                    PolarizationChoice::Cross => (Polarization::Cross, 2),
+                };
+                let columns = ports / per / rows;
+                Array::upa_polarized(rows, columns, o.antenna_spacing, pattern, pol)
+            };
+            let tx = array(o.layers, o.tx_rows, o.tx_polarization);
+            let rx = array(o.rx_antennas, o.rx_rows, o.rx_polarization);
+            let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
+                .expect("profile checked");
+            m.uplink = o.uplink;
+            if c.angle_spreads_deg.is_some() || c.mean_angles_deg.is_some() {
+                m.scale_angles(c.angle_spreads_deg, c.mean_angles_deg);
+            }
+            m
+        });
+        let k = o.subcarriers;
+        // Baseband frequency of each occupied subcarrier (guard carriers and a DC null leave
+        // gaps: SubcarrierLayout).
+        let offsets = o.layout().offsets();
+        let freqs: Vec<f64> = offsets
+            .iter()
+            .map(|&i| i as f64 * o.subcarrier_spacing_hz)
+            .collect();
+        let delays: Vec<f64> = match (&tdl, &cdl) {
+            (Some(m), _) => m.taps.iter().map(|t| t.delay_s).collect(),
+            (_, Some(m)) => m.delays(),
+            _ => Vec::new(),
+        };
+        let powers: Vec<f64> = match (&tdl, &cdl) {
+            (Some(m), _) => m.taps.iter().map(|t| t.power).collect(),
+            (_, Some(m)) => m.clusters.iter().map(|c| c.power).collect(),
+            _ => Vec::new(),
+        };
+        let pdp = if delays.is_empty() {
+            vec![(0.0, 1.0)]
+        } else {
+            delays.iter().copied().zip(powers).collect()
+        };
+        let waveform = o
+            .time_domain
+            .map(|t| OfdmWaveform::with_offsets(&offsets, o.symbols, t.fft_size, t.cp_len));
+        let phasors = delays
+            .iter()
+            .flat_map(|&d| {
+                freqs.iter().map(move |&f| {
+                    let (s, c) = (-std::f64::consts::TAU * f * d).sin_cos();
+                    [c as f32, s as f32]
+                })
+            })
+            .collect();
+        OfdmPrepared {
+            tdl,
+            cdl,
+            freqs,
+            phasors,
+            pilots: match &o.dmrs {
+                None => (0..o.layers)
+                    .map(|t| {
+                        let mut v = pilot_values(o.pilot_symbols.len() * k);
+                        let set = o.pilot_subcarriers(t);
+                        v.iter_mut()
+                            .enumerate()
+                            .filter(|(i, _)| !set.contains(&(i % k)))
+                            .for_each(|(_, p)| *p = [0.0; 2]);
+                        v
+                    })
+                    .collect(),
+                Some(d) => (0..o.layers).map(|t| dmrs_values(o, d, t)).collect(),
+            },
+            pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
+            times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
+            grid_times: waveform
+                .as_ref()
+                .map_or(Vec::new(), |w| w.grid_times(o.subcarrier_spacing_hz)),
+            waveform,
+            delays,
+            pdp,
+            lmmse: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Why `o` cannot be simulated in the time domain, or `None`: the waveform model takes a path
+/// from the previous symbol at most, so the longest delay must stay below one OFDM symbol
+/// with its CP.
+pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
+    o.time_domain?;
+    let one = || Array::ula(1, 0.5, ElementPattern::Omni);
+    let longest = match (&o.tdl, &o.cdl) {
+        (Some(t), _) => TdlModel::new(t.profile, t.delay_spread_s, 0.0)?
+            .taps
+            .iter()
+            .map(|p| p.delay_s)
+            .fold(0.0, f64::max),
+        (_, Some(c)) => CdlModel::new(c.profile, c.delay_spread_s, 0.0, one(), one())?
+            .delays()
+            .into_iter()
+            .fold(0.0, f64::max),
+        _ => return None,
+    };
+    let symbol = (1.0 + o.cp_fraction) / o.subcarrier_spacing_hz;
+    (longest >= symbol).then(|| {
+        format!(
+            "channel.delay_spread_ns: the longest path ({:.2} µs) reaches past one OFDM symbol \
+             with its CP ({:.2} µs); the time-domain model takes inter-symbol interference from \
+             the previous symbol only: use a smaller delay spread or domain = \"frequency\"",
+            longest * 1e6,
+            symbol * 1e6
+        )
+    })
+}
