@@ -197,6 +197,16 @@ fn bad_scenarios_exit_2_with_location() {
             "guard_carriers = [5000, 0]\ndomain = \"frequency\"",
             "ofdm.guard_carriers = [5000, 0]: expected [below, above] with 0 ..= 4096",
         ),
+        (
+            "estimator = \"perfect\"",
+            "extrapolation = \"linear\"\ninterpolation = \"nearest\"\nestimator = \"ls\"",
+            "receiver.extrapolation = \"linear\": extrapolation = \"linear\" continues linear interpolation",
+        ),
+        (
+            "estimator = \"perfect\"",
+            "extrapolation = \"quadratic\"\nestimator = \"perfect\"",
+            "receiver.extrapolation = \"quadratic\": unknown variant `quadratic`, expected `hold` or `linear`",
+        ),
     ];
     let files = [
         ("scenarios/quickstart.toml", &cases[..]),

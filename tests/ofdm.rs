@@ -35,6 +35,45 @@ fn matches_sionna_tdl_a_siso_perfect_csi() {
     }
 }
 
+/// Sionna 2.2 `cdl_c_ofdm_1x2` (shared/reference): CDL-C 100 ns static, 1 × 2 omni (uplink,
+/// two V-polarized BS elements λ/2 apart), LS at Kronecker pilots on symbols 2 and 11 with
+/// Sionna's linear interpolation, which continues the line through the two pilot symbols to
+/// symbols 0, 1, 12 and 13 (`extrapolation = "linear"`), LMMSE, 16-QAM, 4 × LDPC(6912, 3456)
+/// per slot. At 4 and 8 dB the BLER agrees within 4σ (1000 code-word errors or 8000 code
+/// words; σ with the design effect of our slots, applied to Sionna's sample too). (Holding
+/// the outer estimates gives 0.60 / 0.108 here, about 0.3 dB better; at this sample size
+/// that is inside 4σ, so the interpolators are told apart by the unit tests of
+/// `receivers::estimation`, not here.)
+#[test]
+fn matches_sionna_cdl_c_1x2_ls_linear() {
+    let rows: Vec<(f64, f64, f64)> = sionna_rows("cdl_c_ofdm_1x2")
+        .into_iter()
+        .filter(|&(e, _, _)| e == 4.0 || e == 8.0)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/cdl-c-1x2-16qam-ls-sionna.toml"
+    ))
+    .unwrap()
+    .replace("[0.0, 4.0, 8.0, 12.0]", "[4.0, 8.0]");
+    assert!(text.contains("extrapolation = \"linear\""));
+    let res = simulate(&text, stop(1000, 8000));
+    for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
+        let (p, deff) = (
+            r.counters.bler(),
+            sim_core::stats::design_effect(&r.counters),
+        );
+        let n = r.counters.blocks as f64;
+        let tol = 4.0 * (deff * (p * (1.0 - p) / n + p_ref * (1.0 - p_ref) / n_ref)).sqrt();
+        assert!(
+            (p - p_ref).abs() < tol,
+            "Eb/N0 {ebno}: BLER {p:.4} ({} code words, deff {deff:.2}) vs Sionna {p_ref:.4} ± {tol:.4}",
+            r.counters.blocks
+        );
+    }
+}
+
 /// Perfect-CSI SISO OFDM over a flat TDL (delay spread 0.001 ns, static: one Rayleigh
 /// coefficient per slot, one code word per slot) has the BLER of the single-carrier link
 /// with block Rayleigh fading at the same SNR, within 4 standard deviations of the

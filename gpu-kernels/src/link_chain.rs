@@ -208,6 +208,7 @@ impl GpuLinkChain {
                 let features = sim_core::link::OfdmSpec {
                     estimator: sim_core::scenario::schema::Estimator::Ls,
                     interpolation: sim_core::scenario::schema::Interpolation::Nearest,
+                    extrapolation: sim_core::scenario::schema::Extrapolation::Hold,
                     neural_weights: None,
                     ..o.clone()
                 };

@@ -87,7 +87,8 @@ impl OfdmTables {
         let tint = push(
             &mut w,
             (0..nsym).flat_map(|s| {
-                let (j0, j1, wt) = time_weights(&o.pilot_symbols, s, o.interpolation);
+                let (j0, j1, wt) =
+                    time_weights(&o.pilot_symbols, s, o.interpolation, o.extrapolation);
                 [j0 as u32, j1 as u32, bits(wt)]
             }),
         );
@@ -113,7 +114,7 @@ impl OfdmTables {
             &mut w,
             prep.pilot_sets.iter().flat_map(|set| {
                 (0..nsc).flat_map(move |k| {
-                    let (i0, i1, wt) = frequency_weights(set, k);
+                    let (i0, i1, wt) = frequency_weights(set, k, o.extrapolation);
                     // CDM partner: members pair up in set order (set[2m], set[2m + 1]).
                     let partner = set
                         .iter()
@@ -148,6 +149,7 @@ impl OfdmTables {
         };
         let fft_size = o.time_domain.map_or(2, |t| t.fft_size as u32);
         let lmmse_stride = 1 + 3 * WINDOW.min(o.subcarriers) as u32;
+        let layout = o.layout();
         Ok(OfdmTables {
             fields: ChainParams {
                 ofdm: 1,
@@ -179,8 +181,8 @@ impl OfdmTables {
                 td: o.time_domain.is_some() as u32,
                 normalize: (o.normalize && paths > 0 && prep.waveform.is_none()) as u32,
                 cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
-                sc_first: o.layout().first as i32,
-                sc_dc: o.layout().dc_from as u32,
+                sc_first: layout.first as i32,
+                sc_dc: layout.dc_from as u32,
                 ntimes: coefficient_times.len() as u32,
                 lmmse_stride,
                 o_psym: psym,

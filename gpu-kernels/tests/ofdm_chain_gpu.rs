@@ -149,8 +149,9 @@ fn tdl_c_high_speed_simo_dmrs_ls() {
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 24);
 }
 
-/// LOS taps (TDL-D), 4 layers on 4 antennas, DMRS type 1 with CDM pairs, LS + linear, ZF,
-/// 16-QAM max-log.
+/// LOS taps (TDL-D), 4 layers on 4 antennas, DMRS type 1 with CDM pairs, LS + linear with
+/// linear extrapolation (in time beyond the two DMRS symbols, in frequency beyond the combs'
+/// outer subcarriers), ZF, 16-QAM max-log.
 #[test]
 fn tdl_d_4x4_cdm_ls_zf() {
     let Some(ctx) = test_context() else { return };
@@ -160,7 +161,8 @@ fn tdl_d_4x4_cdm_ls_zf() {
     let body = "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
          [antennas]\ntx = 4\nrx = 4\nlayers = 4\n[channel]\nmodel = \"tdl\"\nprofile = \"D\"\n\
          delay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\nestimator = \"ls\"\n\
-         interpolation = \"linear\"\nequalizer = \"zf\"\n[sweep]\nsnr_db = [16.0]";
+         interpolation = \"linear\"\nextrapolation = \"linear\"\nequalizer = \"zf\"\n\
+         [sweep]\nsnr_db = [16.0]";
     check_slots(&ctx, &scenario(body, code), 8);
 }
 

@@ -2,7 +2,7 @@
 //! QPSK on every subcarrier of the pilot symbols), then interpolation in time.
 
 use sim_core::rng::{BlockRng, Stream};
-use sim_core::scenario::schema::Interpolation;
+use sim_core::scenario::schema::{Extrapolation, Interpolation};
 use sim_core::Cf32;
 
 /// `n` unit-modulus QPSK pilot values, the same for every slot and run (a fixed Philox
@@ -22,11 +22,13 @@ pub fn pilot_values(n: usize) -> Vec<Cf32> {
 /// The stream sends its pilots on the subcarriers `set` (ascending) and nothing on the
 /// others (the layers' sets are disjoint). There ĥ = y·p* (|p| = 1, error variance N0);
 /// between two members ĥ is interpolated linearly in frequency (variance
-/// ((1 − w)² + w²)·N0), and held constant beyond the outer ones.
+/// ((1 − w)² + w²)·N0), and beyond the outer ones held or continued linearly
+/// (`extrapolation`, the same variance formula with w outside [0, 1]).
 ///
 /// * `y` — `[symbols, subcarriers]` received grid of one antenna;
 /// * `pilots` — `[pilot symbols, subcarriers]` pilot values;
 /// * returns `[pilot symbols, subcarriers]` estimates and variances.
+#[allow(clippy::too_many_arguments)]
 pub fn ls_at_pilots(
     y: &[Cf32],
     pilots: &[Cf32],
@@ -35,6 +37,7 @@ pub fn ls_at_pilots(
     set: &[usize],
     no: f32,
     cdm_pairs: bool,
+    extrapolation: Extrapolation,
 ) -> (Vec<Cf32>, Vec<f32>) {
     let mut h = Vec::with_capacity(pilot_symbols.len() * nsc);
     let mut var = Vec::with_capacity(pilot_symbols.len() * nsc);
@@ -59,7 +62,7 @@ pub fn ls_at_pilots(
             }
         }
         for k in 0..nsc {
-            let (i0, i1, w) = frequency_weights(set, k);
+            let (i0, i1, w) = frequency_weights(set, k, extrapolation);
             let (a, b) = (raw[i0], raw[i1]);
             h.push([(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]]);
             var.push(((1.0 - w) * (1.0 - w) + w * w) * member_var);
@@ -81,11 +84,12 @@ pub fn time_interpolate(
     nsym: usize,
     nsc: usize,
     interpolation: Interpolation,
+    extrapolation: Extrapolation,
     h_hat: &mut [Cf32],
     err_var: &mut [f32],
 ) {
     for sym in 0..nsym {
-        let (j0, j1, w) = time_weights(pilot_symbols, sym, interpolation);
+        let (j0, j1, w) = time_weights(pilot_symbols, sym, interpolation, extrapolation);
         for k in 0..nsc {
             let (a, b) = (at_pilots[j0 * nsc + k], at_pilots[j1 * nsc + k]);
             h_hat[sym * nsc + k] = [(1.0 - w) * a[0] + w * b[0], (1.0 - w) * a[1] + w * b[1]];
@@ -96,13 +100,20 @@ pub fn time_interpolate(
 }
 
 /// Pilot rows around symbol `s` and the weight of the later one, as [`time_interpolate`] uses
-/// them.
+/// them. Beyond the outer pilot symbols linear extrapolation takes the two outer ones with a
+/// weight below 0 or above 1 (Sionna's `LinearInterpolator`); hold takes the outer one.
 pub fn time_weights(
     pilot_symbols: &[usize],
     s: usize,
     interp: Interpolation,
+    extrapolation: Extrapolation,
 ) -> (usize, usize, f32) {
     let last = pilot_symbols.len() - 1;
+    if interp == Interpolation::Linear && extrapolation == Extrapolation::Linear && last > 0 {
+        let after = pilot_symbols.partition_point(|&p| p < s).clamp(1, last);
+        let (p0, p1) = (pilot_symbols[after - 1], pilot_symbols[after]);
+        return (after - 1, after, (s as f32 - p0 as f32) / (p1 - p0) as f32);
+    }
     let after = pilot_symbols.iter().position(|&p| p >= s).unwrap_or(last);
     let before = if pilot_symbols[after] > s && after > 0 {
         after - 1
@@ -124,9 +135,19 @@ pub fn time_weights(
 }
 
 /// Indices in `set` (ascending) of the members around subcarrier `k` and the weight of the
-/// upper one, as [`ls_at_pilots`] interpolates (held constant beyond the ends).
-pub fn frequency_weights(set: &[usize], k: usize) -> (usize, usize, f32) {
+/// upper one, as [`ls_at_pilots`] interpolates (beyond the ends held, or continued through the
+/// two outer members).
+pub fn frequency_weights(
+    set: &[usize],
+    k: usize,
+    extrapolation: Extrapolation,
+) -> (usize, usize, f32) {
     let next = set.partition_point(|&m| m < k);
+    if extrapolation == Extrapolation::Linear && set.len() > 1 {
+        let i1 = next.clamp(1, set.len() - 1);
+        let (k0, k1) = (set[i1 - 1], set[i1]);
+        return (i1 - 1, i1, (k as f32 - k0 as f32) / (k1 - k0) as f32);
+    }
     let (i0, i1) = match (next.checked_sub(1), set.get(next)) {
         (_, Some(&hi)) if hi == k => (next, next),
         (Some(lo), Some(_)) => (lo, next),
@@ -147,7 +168,9 @@ mod tests {
     use super::*;
 
     /// Noise-free LS recovers the channel at the pilots; linear interpolation is exact for
-    /// a channel linear in time and constant beyond the outer pilots; nearest takes the
+    /// a channel linear in time and constant beyond the outer pilots, and with linear
+    /// extrapolation exact on every symbol (error variance (1 − w)² + w² times N0 with
+    /// w = −2/9 at symbol 0, as Sionna's line through pilots 2 and 11); nearest takes the
     /// closer pilot symbol.
     #[test]
     fn ls_and_interpolation_on_known_channels() {
@@ -174,25 +197,60 @@ mod tests {
             &(0..nsc).collect::<Vec<_>>(),
             0.5,
             false,
+            Extrapolation::Hold,
         );
         let (mut hh, mut ev) = (vec![[0f32; 2]; nsym * nsc], vec![0f32; nsym * nsc]);
         let lin = Interpolation::Linear;
-        time_interpolate(&at, &var, &pilot_symbols, nsym, nsc, lin, &mut hh, &mut ev);
-        for s in 0..nsym {
-            let clamped = s.clamp(2, 11);
-            for k in 0..nsc {
-                let (e, g) = (h(clamped, k), hh[s * nsc + k]);
-                assert!(
-                    (e[0] - g[0]).abs() < 1e-5 && (e[1] - g[1]).abs() < 1e-5,
-                    "s {s} k {k}"
-                );
+        for extrap in [Extrapolation::Hold, Extrapolation::Linear] {
+            time_interpolate(
+                &at,
+                &var,
+                &pilot_symbols,
+                nsym,
+                nsc,
+                lin,
+                extrap,
+                &mut hh,
+                &mut ev,
+            );
+            for s in 0..nsym {
+                let truth = match extrap {
+                    Extrapolation::Hold => s.clamp(2, 11),
+                    Extrapolation::Linear => s,
+                };
+                for k in 0..nsc {
+                    let (e, g) = (h(truth, k), hh[s * nsc + k]);
+                    assert!(
+                        (e[0] - g[0]).abs() < 1e-5 && (e[1] - g[1]).abs() < 1e-5,
+                        "{extrap:?} s {s} k {k}"
+                    );
+                }
+            }
+            assert!((ev[2 * nsc] - 0.5).abs() < 1e-6);
+            let w = 4.0 / 9.0f32; // symbol 6 between pilots 2 and 11
+            assert!((ev[6 * nsc] - ((1.0 - w).powi(2) + w * w) * 0.5).abs() < 1e-6);
+            let (w0, w13) = match extrap {
+                Extrapolation::Hold => (0.0f32, 1.0f32),
+                Extrapolation::Linear => (-2.0 / 9.0, 11.0 / 9.0),
+            };
+            for (s, w) in [(0, w0), (13, w13)] {
+                let expect = ((1.0 - w).powi(2) + w * w) * 0.5;
+                assert!((ev[s * nsc] - expect).abs() < 1e-6, "{extrap:?} s {s}");
             }
         }
-        assert!((ev[2 * nsc] - 0.5).abs() < 1e-6);
-        let w = 4.0 / 9.0f32; // symbol 6 between pilots 2 and 11
-        assert!((ev[6 * nsc] - ((1.0 - w).powi(2) + w * w) * 0.5).abs() < 1e-6);
         let near = Interpolation::Nearest;
-        time_interpolate(&at, &var, &pilot_symbols, nsym, nsc, near, &mut hh, &mut ev);
+        let hold = Extrapolation::Hold;
+        time_interpolate(
+            &at,
+            &var,
+            &pilot_symbols,
+            nsym,
+            nsc,
+            near,
+            hold,
+            &mut hh,
+            &mut ev,
+        );
         for s in 0..nsym {
             let nearest = if s <= 6 { 2 } else { 11 };
             let (e, g) = (h(nearest, 3), hh[s * nsc + 3]);
@@ -220,7 +278,17 @@ mod tests {
                 _ => [0.0, 0.0],
             })
             .collect();
-        let (est, var) = ls_at_pilots(&y, &pilots, &[0], nsc, &[1, 3, 5, 7], 1.0, false);
+        let comb = [1, 3, 5, 7];
+        let (est, var) = ls_at_pilots(
+            &y,
+            &pilots,
+            &[0],
+            nsc,
+            &comb,
+            1.0,
+            false,
+            Extrapolation::Hold,
+        );
         for k in 1..nsc {
             let e = h(k);
             assert!(
@@ -230,8 +298,27 @@ mod tests {
             let expect = if k % 2 == 1 { 1.0 } else { 0.5 };
             assert!((var[k] - expect).abs() < 1e-6, "k {k}");
         }
-        // Below the first comb position: held constant.
+        // Below the first comb position: held constant, or (linear extrapolation) on the
+        // line through subcarriers 1 and 3, w = −1/2: variance (1.5² + 0.5²)·N0.
         assert_eq!(est[0], est[1]);
+        let (est, var) = ls_at_pilots(
+            &y,
+            &pilots,
+            &[0],
+            nsc,
+            &comb,
+            1.0,
+            false,
+            Extrapolation::Linear,
+        );
+        for (k, g) in est.iter().enumerate() {
+            let e = h(k);
+            assert!(
+                (g[0] - e[0]).abs() < 1e-5 && (g[1] - e[1]).abs() < 1e-5,
+                "k {k}"
+            );
+        }
+        assert!((var[0] - 2.5).abs() < 1e-6);
     }
 
     /// Two ports code-division multiplexed on the same pairs of subcarriers (w_f = [+1, +1]
@@ -258,7 +345,8 @@ mod tests {
             })
             .collect();
         for (pilots, h) in [(&r, ha), (&pb, hb)] {
-            let (est, var) = ls_at_pilots(&y, pilots, &[0], nsc, &set, 1.0, true);
+            let (est, var) =
+                ls_at_pilots(&y, pilots, &[0], nsc, &set, 1.0, true, Extrapolation::Hold);
             for &k in &set {
                 assert!(
                     (est[k][0] - h[0]).abs() < 1e-5 && (est[k][1] - h[1]).abs() < 1e-5,

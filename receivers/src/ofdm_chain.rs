@@ -14,7 +14,7 @@ use channels::WaveformScratch;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
-use sim_core::scenario::schema::{Estimator, Interpolation};
+use sim_core::scenario::schema::{Estimator, Extrapolation, Interpolation};
 use sim_core::{BlockOutcome, Cf32, Constellation};
 
 pub use crate::ofdm_prepared::{time_domain_problem, OfdmPrepared};
@@ -96,7 +96,15 @@ pub fn simulate_slot(
 ) -> BlockOutcome {
     let o = link.ofdm.as_ref().expect("an OFDM link");
     transmit_and_receive(link, prep, codec, constellation, point, rng, s);
-    estimate(o, prep, point, o.estimator, o.interpolation, s);
+    estimate(
+        o,
+        prep,
+        point,
+        o.estimator,
+        o.interpolation,
+        o.extrapolation,
+        s,
+    );
     detect_slot(link, constellation, point, s);
     decode_slot(link, codec, s)
 }
@@ -307,6 +315,7 @@ pub fn estimate(
     point: &PointSpec,
     estimator: Estimator,
     interpolation: Interpolation,
+    extrapolation: Extrapolation,
     s: &mut OfdmScratch,
 ) {
     let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
@@ -340,6 +349,7 @@ pub fn estimate(
                         set,
                         point.no,
                         cdm,
+                        extrapolation,
                     );
                     if estimator == Estimator::Lmmse {
                         // LS at the comb positions → LMMSE over all subcarriers.
@@ -362,6 +372,7 @@ pub fn estimate(
                         nsym,
                         nsc,
                         interpolation,
+                        extrapolation,
                         &mut s.h_hat[range.clone()],
                         &mut s.err_var[range],
                     );

@@ -3,7 +3,7 @@
 use crate::ldpc::{DecoderSettings, TbCodeParams, TransportCodec};
 use crate::qam::{DemapperKind, Modulation};
 use crate::scenario::schema::{
-    AntennaPattern, ChannelModel, EqualizerKind, Estimator, Fading, Interpolation,
+    AntennaPattern, ChannelModel, EqualizerKind, Estimator, Extrapolation, Fading, Interpolation,
     PolarizationChoice,
 };
 use serde::Serialize;
@@ -64,10 +64,15 @@ pub struct SubcarrierLayout {
     pub subcarriers: usize,
 }
 
+/// Width W of a resource grid of `subcarriers` occupied ones, `guard` carriers [below, above]
+/// and an optional DC null (Sionna's `fft_size`).
+pub fn grid_width(subcarriers: usize, guard: [usize; 2], dc_null: bool) -> usize {
+    guard[0] + subcarriers + usize::from(dc_null) + guard[1]
+}
+
 impl SubcarrierLayout {
     pub fn new(subcarriers: usize, guard: [usize; 2], dc_null: bool) -> Self {
-        let width = guard[0] + subcarriers + usize::from(dc_null) + guard[1];
-        let dc = width / 2;
+        let dc = grid_width(subcarriers, guard, dc_null) / 2;
         SubcarrierLayout {
             first: guard[0] as i64 - dc as i64,
             // The DC null lies within the occupied band (checked when the scenario resolves).
@@ -143,6 +148,7 @@ pub struct OfdmSpec {
     pub normalize: bool,
     pub estimator: Estimator,
     pub interpolation: Interpolation,
+    pub extrapolation: Extrapolation,
     pub equalizer: EqualizerKind,
     /// A neural receiver's model folder (`[receiver] kind = "neural"`); it replaces
     /// estimation, equalization and demapping.
@@ -155,10 +161,7 @@ impl OfdmSpec {
     /// Width of the resource grid: occupied subcarriers, guard carriers and the DC null
     /// (Sionna's `fft_size`).
     pub fn grid_width(&self) -> usize {
-        self.guard_carriers[0]
-            + self.subcarriers
-            + usize::from(self.dc_null)
-            + self.guard_carriers[1]
+        grid_width(self.subcarriers, self.guard_carriers, self.dc_null)
     }
     /// The layout of the occupied subcarriers in the grid.
     pub fn layout(&self) -> SubcarrierLayout {

@@ -99,18 +99,27 @@ pub fn bler_interval(c: &Counters) -> (f64, f64) {
     if n == slots {
         return wilson_interval(c.block_errors, n, Z95);
     }
+    let p = c.block_errors as f64 / n as f64;
+    wilson_interval_f(p, n as f64 / design_effect(c), Z95)
+}
+
+/// The design effect deff of [`bler_interval`]: 1 with one code word per slot, m (the code
+/// words per slot) when it cannot be estimated.
+pub fn design_effect(c: &Counters) -> f64 {
+    let (n, slots) = (c.blocks, c.slots.max(1));
+    if n == slots {
+        return 1.0;
+    }
     let m = n as f64 / slots as f64;
     let p = c.block_errors as f64 / n as f64;
-    let deff =
-        if c.block_errors == 0 || c.block_errors == n || c.codeword_errors_sq < c.block_errors {
-            m
-        } else {
-            let mean = c.block_errors as f64 / slots as f64;
-            let s2 = (c.codeword_errors_sq as f64 - slots as f64 * mean * mean)
-                / (slots as f64 - 1.0).max(1.0);
-            (s2 / (m * p * (1.0 - p))).clamp(1.0, m)
-        };
-    wilson_interval_f(p, n as f64 / deff, Z95)
+    if c.block_errors == 0 || c.block_errors == n || c.codeword_errors_sq < c.block_errors {
+        m
+    } else {
+        let mean = c.block_errors as f64 / slots as f64;
+        let s2 = (c.codeword_errors_sq as f64 - slots as f64 * mean * mean)
+            / (slots as f64 - 1.0).max(1.0);
+        (s2 / (m * p * (1.0 - p))).clamp(1.0, m)
+    }
 }
 
 /// [`wilson_interval`] for a proportion `p` observed on a real-valued sample size `n`.

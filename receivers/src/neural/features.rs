@@ -18,7 +18,7 @@
 
 use crate::ofdm_chain::{estimate, OfdmPrepared, OfdmScratch};
 use sim_core::link::{LinkSpec, OfdmSpec, PointSpec};
-use sim_core::scenario::schema::{Estimator, Interpolation};
+use sim_core::scenario::schema::{Estimator, Extrapolation, Interpolation};
 
 /// Input channels for `rx` antennas and `layers` layers.
 pub fn in_channels(rx: usize, layers: usize) -> usize {
@@ -49,7 +49,8 @@ pub fn slot_features(
         in_channels(nrx, nl) * n_re,
         "feature buffer size"
     );
-    estimate(o, prep, point, Estimator::Ls, Interpolation::Nearest, s);
+    let (ls, near, hold) = (Estimator::Ls, Interpolation::Nearest, Extrapolation::Hold);
+    estimate(o, prep, point, ls, near, hold, s);
     let t = s.trace();
     let (y, h) = (t.y, t.h_hat);
     let mut plane = out.chunks_exact_mut(n_re);

@@ -3,7 +3,7 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{DmrsSpec, OfdmSpec, TdlSpec, TimeDomain};
+use crate::link::{grid_width, DmrsSpec, OfdmSpec, TdlSpec, TimeDomain};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
@@ -79,7 +79,7 @@ pub(super) fn build_ofdm(
             "expected [below, above] with 0 ..= 4096 empty subcarriers each".into(),
         ));
     }
-    let width = below + subcarriers + usize::from(o.dc_null) + above;
+    let width = grid_width(subcarriers, o.guard_carriers, o.dc_null);
     if o.dc_null && !(below..=below + subcarriers).contains(&(width / 2)) {
         return Err(fail(
             &["ofdm", "dc_null"],
@@ -239,6 +239,14 @@ pub(super) fn build_ofdm(
             ))
         }
         _ => {}
+    }
+    if r.extrapolation == Extrapolation::Linear && r.interpolation != Interpolation::Linear {
+        return Err(fail(
+            &["receiver", "extrapolation"],
+            "extrapolation = \"linear\" continues linear interpolation; it needs \
+             interpolation = \"linear\""
+                .into(),
+        ));
     }
     let a = &s.antennas;
     if !(1..=4).contains(&a.layers) {
@@ -433,6 +441,7 @@ pub(super) fn build_ofdm(
         normalize: ch.normalize == Some(true),
         estimator: r.estimator,
         interpolation: r.interpolation,
+        extrapolation: r.extrapolation,
         equalizer: r.equalizer,
         neural_weights: r.weights.clone(),
         codewords,

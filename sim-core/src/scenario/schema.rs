@@ -375,7 +375,20 @@ pub enum Estimator {
 pub enum Interpolation {
     /// Each data symbol takes the estimate of the nearest pilot symbol.
     Nearest,
-    /// Linear in time between pilot symbols, constant beyond the first and last.
+    /// Linear in time between pilot symbols; beyond the first and last as `extrapolation`
+    /// says.
+    Linear,
+}
+
+/// How linear interpolation continues beyond the outer pilots (in time, and in frequency
+/// beyond the outer pilot subcarriers of a comb).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Extrapolation {
+    /// The outer pilot's estimate is held (less noise; lags a changing channel).
+    Hold,
+    /// The line through the two outer pilots is continued, as Sionna's `LinearInterpolator`
+    /// does (tracks a linear drift; amplifies the noise beyond the pilots).
     Linear,
 }
 
@@ -403,6 +416,7 @@ pub struct ReceiverConfig {
     pub kind: ReceiverKind,
     pub estimator: Estimator,
     pub interpolation: Interpolation,
+    pub extrapolation: Extrapolation,
     pub equalizer: EqualizerKind,
     /// `kind = "neural"`: the model folder written by `ferrolink train` (relative paths from
     /// the working directory).
@@ -415,6 +429,7 @@ impl Default for ReceiverConfig {
             kind: ReceiverKind::Classical,
             estimator: Estimator::Perfect,
             interpolation: Interpolation::Linear,
+            extrapolation: Extrapolation::Hold,
             equalizer: EqualizerKind::Lmmse,
             weights: None,
         }
