@@ -234,13 +234,20 @@ fn gpu_decoder_row(
     Ok(Row {
         name: "gpu ldpc-decoder".into(),
         settings: format!(
-            "{bg:?} Z={} K={} G={g} {:?} {} it fixed, Eb/N0 1.5 dB, batch {batch}, kernel {:?} \
-             {tuning:?}, modelled traffic {:.0} GB/s = {:.0}% of the H100 ceiling, {}",
+            "{bg:?} Z={} K={} G={g} {:?} {} it {}, Eb/N0 1.5 dB, batch {batch}, kernel {:?} \
+             {tuning:?} (subgroups {}), modelled traffic {:.0} GB/s = {:.0}% of the H100 \
+             ceiling, {}",
             params.lifting_size,
             params.k,
             settings.algorithm,
             settings.iterations,
+            if settings.early_stop {
+                "at most (early stop)"
+            } else {
+                "fixed"
+            },
             gpu.kernel(),
+            gpu.subgroups(),
             bytes_per_s / 1e9,
             100.0 * bytes_per_s / H100_CEILING_BYTES_PER_S,
             exec.device_name()
@@ -426,7 +433,19 @@ fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report:
             let tuning = DecoderTuning {
                 row_group: Some(group),
                 workgroup,
+                ..auto
             };
+            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, tuning, t);
+            report.add(name, row);
+        }
+        // With early stop the syndrome is counted every iteration: subgroup vote (where the
+        // adapter has subgroups) against the atomic fallback.
+        let s = DecoderSettings {
+            early_stop: true,
+            ..s
+        };
+        for subgroups in [None, Some(false)] {
+            let tuning = DecoderTuning { subgroups, ..auto };
             let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, tuning, t);
             report.add(name, row);
         }

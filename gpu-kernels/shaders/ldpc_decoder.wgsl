@@ -19,7 +19,7 @@
 //   8 hard        storage, read_write  array<u32>        [batch, out_words]  hard decisions of bits 0..out_bits, packed LSB first
 //   9 iterations  storage, read_write  array<u32>        [batch]  iterations run; bit 31 set when converged
 // Workgroup size: WG_SIZE (override, default 128); dispatch (x, y) workgroups, x·y ≥ num_blocks.
-// Prefixed with ldpc_common.wgsl (Params, phi).
+// Prefixed with ldpc_vote(_subgroup).wgsl (vote_unsatisfied) and ldpc_common.wgsl (Params, phi).
 
 override WG_SIZE: u32 = 128u;
 const MAX_DEGREE: u32 = 32u;
@@ -118,15 +118,17 @@ fn syndrome(block: u32, tid: u32) {
     let z = params.z;
     let base_v = block * params.cols * z;
     for (var row = 0u; row < params.rows; row++) {
-        for (var r = tid; r < z; r += WG_SIZE) {
+        // A uniform trip count: every invocation reaches vote_unsatisfied.
+        for (var r0 = 0u; r0 < z; r0 += WG_SIZE) {
+            let r = r0 + tid;
             var parity = 0u;
-            for (var e_i = row_start[row]; e_i < row_start[row + 1u]; e_i++) {
-                let e = edges[e_i];
-                parity ^= select(0u, 1u, posterior[base_v + e.y * z + (r + e.z) % z] < 0.0);
+            if (r < z) {
+                for (var e_i = row_start[row]; e_i < row_start[row + 1u]; e_i++) {
+                    let e = edges[e_i];
+                    parity ^= select(0u, 1u, posterior[base_v + e.y * z + (r + e.z) % z] < 0.0);
+                }
             }
-            if (parity != 0u) {
-                atomicAdd(&unsatisfied, 1u);
-            }
+            vote_unsatisfied(parity != 0u, tid);
         }
     }
 }

@@ -12,7 +12,7 @@
 //
 // Bindings: as ldpc_decoder.wgsl (posterior holds the columns from POST_COLS on; c2v the
 // messages without MSG_SHARED).
-// Prefixed with ldpc_common.wgsl (Params, phi, wrap_add) and by the host with
+// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, phi, wrap_add) and by the host with
 //   const POST_COLS: u32    leading columns whose posterior is on-chip: all of them, or, when
 //                           they do not fit, those of degree > 1 (the rest, each read by one
 //                           check only, stay in the posterior buffer)
@@ -137,17 +137,19 @@ fn variable(base_v: u32, base_e: u32, col: u32, r: u32) -> f32 {
 // Unsatisfied checks of the posterior's hard decisions, counted into `unsatisfied`.
 fn syndrome(tid: u32, base_v: u32) {
     let z = params.z;
-    for (var i = tid; i < params.rows * z; i += WG_SIZE) {
-        let row = i / z;
-        let r = i - row * z;
+    // A uniform trip count: every invocation reaches vote_unsatisfied.
+    for (var i0 = 0u; i0 < params.rows * z; i0 += WG_SIZE) {
+        let i = i0 + tid;
         var parity = 0u;
-        for (var e = row_start[row]; e < row_start[row + 1u]; e++) {
-            let ed = edges[e];
-            parity ^= select(0u, 1u, post_get(base_v, ed.y, ed.y * z + wrap_add(r, ed.z, z)) < 0.0);
+        if (i < params.rows * z) {
+            let row = i / z;
+            let r = i - row * z;
+            for (var e = row_start[row]; e < row_start[row + 1u]; e++) {
+                let ed = edges[e];
+                parity ^= select(0u, 1u, post_get(base_v, ed.y, ed.y * z + wrap_add(r, ed.z, z)) < 0.0);
+            }
         }
-        if (parity != 0u) {
-            atomicAdd(&unsatisfied, 1u);
-        }
+        vote_unsatisfied(parity != 0u, tid);
     }
 }
 

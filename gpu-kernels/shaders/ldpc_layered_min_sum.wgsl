@@ -20,7 +20,7 @@
 //
 // Bindings: as ldpc_decoder.wgsl (posterior holds the extension columns; c2v holds the
 // compressed messages).
-// Prefixed with ldpc_common.wgsl (Params, wrap_add) and by the host with
+// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, wrap_add) and by the host with
 //   const CORE_COLS: u32    leading columns of degree > 1 (all output bits among them)
 //   const POST_WORDS: u32   CORE_COLS · Z
 //   const GROUPS: u32       row groups
@@ -124,19 +124,21 @@ fn update(base_v: u32, base_m: u32, row: u32, r: u32) {
 // Unsatisfied checks of the hard decisions, counted into `unsatisfied`.
 fn syndrome(tid: u32, base_v: u32) {
     let z = params.z;
-    for (var i = tid; i < params.rows * z; i += WG_SIZE) {
-        let row = i / z;
-        let r = i - row * z;
-        let e0 = row_start[row];
+    // A uniform trip count: every invocation reaches vote_unsatisfied.
+    for (var i0 = 0u; i0 < params.rows * z; i0 += WG_SIZE) {
+        let i = i0 + tid;
         var parity = 0u;
-        for (var k = 0u; k < row_start[row + 1u] - e0; k++) {
-            let ed = edges[e0 + k];
-            let v = ed.y * z + wrap_add(r, ed.z, z);
-            parity ^= select(0u, 1u, variable(base_v, ed.y, v) < 0.0);
+        if (i < params.rows * z) {
+            let row = i / z;
+            let r = i - row * z;
+            let e0 = row_start[row];
+            for (var k = 0u; k < row_start[row + 1u] - e0; k++) {
+                let ed = edges[e0 + k];
+                let v = ed.y * z + wrap_add(r, ed.z, z);
+                parity ^= select(0u, 1u, variable(base_v, ed.y, v) < 0.0);
+            }
         }
-        if (parity != 0u) {
-            atomicAdd(&unsatisfied, 1u);
-        }
+        vote_unsatisfied(parity != 0u, tid);
     }
 }
 

@@ -74,11 +74,14 @@ impl GpuContext {
             .contains(wgpu::Features::PIPELINE_CACHE)
             .then(|| crate::pipeline_cache::cache_path(&adapter.get_info()))
             .flatten();
-        let required_features = if cache_path.is_some() {
+        let mut required_features = if cache_path.is_some() {
             wgpu::Features::PIPELINE_CACHE
         } else {
             wgpu::Features::empty()
         };
+        // Subgroup operations where the adapter has them (the LDPC decoders' syndrome vote);
+        // kernels fall back to workgroup atomics without them.
+        required_features |= adapter.features() & wgpu::Features::SUBGROUP;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("ferrolink"),
             required_limits: adapter.limits(),
@@ -228,6 +231,11 @@ impl GpuContext {
                 | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         })
+    }
+
+    /// Whether the device has wgpu's SUBGROUP feature (requested whenever the adapter has it).
+    pub fn subgroups(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SUBGROUP)
     }
 
     /// The errors wgpu reported since the last check (validation, internal, device lost), as

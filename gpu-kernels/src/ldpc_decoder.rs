@@ -13,6 +13,8 @@ const COMMON: &str = include_str!("../shaders/ldpc_common.wgsl");
 const SHADER: &str = include_str!("../shaders/ldpc_decoder.wgsl");
 const FLOODING: &str = include_str!("../shaders/ldpc_flooding.wgsl");
 const LAYERED_MIN_SUM: &str = include_str!("../shaders/ldpc_layered_min_sum.wgsl");
+const VOTE: &str = include_str!("../shaders/ldpc_vote.wgsl");
+const VOTE_SUBGROUP: &str = include_str!("../shaders/ldpc_vote_subgroup.wgsl");
 /// Threads per workgroup of the global-memory kernel (one workgroup per code block).
 pub const WG_SIZE: u32 = 128;
 /// Threads per workgroup of the workgroup-memory flooding kernel: the most Vulkan allows.
@@ -125,6 +127,10 @@ pub struct DecoderTuning {
     /// Layered kernel: at most this many consecutive rows without a common column are
     /// updated between two barriers (the result is the same as one row at a time).
     pub row_group: Option<usize>,
+    /// Subgroup operations in the syndrome count (`ldpc_vote_subgroup.wgsl`): `None` uses
+    /// them where the device has wgpu's SUBGROUP feature, `Some(false)` takes the atomic
+    /// fallback (`ldpc_vote.wgsl`); `Some(true)` without the feature is an error.
+    pub subgroups: Option<bool>,
 }
 
 /// Rows the layered kernel updates together at most.
@@ -181,6 +187,8 @@ pub struct GpuLdpcDecoder {
     extension_edges: usize,
     /// Some posterior columns live in the global posterior buffer.
     off_chip_columns: bool,
+    /// The syndrome vote uses subgroup operations.
+    subgroups: bool,
 }
 
 /// The per-batch buffers of a decode: the decoder's state and its outputs.
@@ -300,10 +308,21 @@ impl GpuLdpcDecoder {
             .max_compute_invocations_per_workgroup
             .min(lim.max_compute_workgroup_size_x);
         let fit = |wg: u32| wg.min(max_wg) as f64;
+        let subgroups = match tuning.subgroups {
+            Some(true) if !ctx.subgroups() => {
+                return Err(GpuError::Runtime(format!(
+                    "subgroup operations asked for, but {} lacks wgpu's SUBGROUP feature",
+                    ctx.adapter.name
+                )))
+            }
+            Some(on) => on,
+            None => ctx.subgroups(),
+        };
+        let vote = if subgroups { VOTE_SUBGROUP } else { VOTE };
         let pipeline = match kernel {
             DecoderKernel::Global => ctx.pipeline(
                 "ldpc_decoder.wgsl",
-                &format!("{COMMON}{SHADER}"),
+                &format!("{vote}{COMMON}{SHADER}"),
                 "decode",
                 &layout,
                 &[("WG_SIZE", WG_SIZE as f64)],
@@ -312,7 +331,7 @@ impl GpuLdpcDecoder {
                 let core = core_cols(decoder);
                 let widest = groups.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(1);
                 let source = format!(
-                    "const CORE_COLS: u32 = {core}u;\nconst POST_WORDS: u32 = {}u;\n\
+                    "{vote}const CORE_COLS: u32 = {core}u;\nconst POST_WORDS: u32 = {}u;\n\
                      const GROUPS: u32 = {}u;\n{COMMON}{LAYERED_MIN_SUM}",
                     core * z,
                     groups.len() - 1
@@ -330,7 +349,7 @@ impl GpuLdpcDecoder {
                 let shared = kernel == DecoderKernel::FloodingShared;
                 let (on_chip, msg) = flooding_layout(decoder, shared, limit);
                 let source = format!(
-                    "const POST_COLS: u32 = {on_chip}u;\nconst POST_WORDS: u32 = {}u;\n\
+                    "{vote}const POST_COLS: u32 = {on_chip}u;\nconst POST_WORDS: u32 = {}u;\n\
                      const MSG_WORDS: u32 = {msg}u;\nconst MSG_SHARED: bool = {shared};\n\
                      {COMMON}{FLOODING}",
                     on_chip * z
@@ -358,6 +377,7 @@ impl GpuLdpcDecoder {
             params,
             uniform,
             kernel,
+            subgroups,
             extension_edges: {
                 let core = core_cols(decoder);
                 edges.iter().filter(|e| e.col >= core).count()
@@ -375,6 +395,11 @@ impl GpuLdpcDecoder {
     /// The kernel this decoder runs.
     pub fn kernel(&self) -> DecoderKernel {
         self.kernel
+    }
+
+    /// Whether the syndrome count uses subgroup operations ([`DecoderTuning::subgroups`]).
+    pub fn subgroups(&self) -> bool {
+        self.subgroups
     }
 
     /// LLRs per code block (`cols · Z`) and packed output words per block.
@@ -534,6 +559,8 @@ impl GpuLdpcDecoder {
         ctx.queue.submit([enc.finish()]);
         let hard: Vec<u32> = ctx.read_back(&bufs.hard)?;
         let it: Vec<u32> = ctx.read_back(&bufs.iterations)?;
+        // A pipeline wgpu rejected leaves the buffers untouched: report it, not zeros.
+        ctx.check()?;
         Ok(GpuDecodeOutput {
             hard,
             out_words,

@@ -316,3 +316,79 @@ fn layered_min_sum_kernel_matches_cpu() {
         }
     }
 }
+
+/// The syndrome vote with subgroup operations (where the adapter has them) and with the
+/// atomic fallback give the CPU's hard decisions, convergence flags and early-stop iteration
+/// counts in every kernel (global for BP, the on-chip flooding and layered kernels that
+/// min-sum and layered min-sum get).
+#[test]
+fn subgroup_vote_and_fallback_match_cpu() {
+    let Some(ctx) = test_context() else { return };
+    let (bg, z, used_cols) = (BaseGraphId::Bg2, 52, 22);
+    let out_bits = bg.info_cols() * z;
+    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+    let mut modes = vec![Some(false)];
+    if ctx.subgroups() {
+        modes.push(Some(true));
+    } else {
+        eprintln!(
+            "{}: no SUBGROUP feature; only the fallback runs",
+            ctx.adapter.name
+        );
+        let cpu = LdpcDecoder::new(LiftedCode::get(bg, z), 20 * z, DecoderSettings::default());
+        let tuning = DecoderTuning {
+            subgroups: Some(true),
+            ..Default::default()
+        };
+        let forced =
+            GpuLdpcDecoder::with_tuning(&ctx, &cpu, out_bits, DecoderKernel::Global, tuning);
+        assert!(
+            forced.is_err(),
+            "subgroups without the feature must be refused"
+        );
+    }
+    for algorithm in [
+        DecoderAlgorithm::Bp,
+        DecoderAlgorithm::MinSum,
+        DecoderAlgorithm::LayeredMinSum,
+    ] {
+        let settings = DecoderSettings {
+            algorithm,
+            iterations: 12,
+            early_stop: true,
+            ..Default::default()
+        };
+        let cpu = LdpcDecoder::new(LiftedCode::get(bg, z), (used_cols - 2) * z, settings);
+        let kernel = match algorithm {
+            DecoderAlgorithm::Bp => DecoderKernel::Global,
+            _ => DecoderKernel::choose(&cpu, out_bits, limit),
+        };
+        assert!(
+            algorithm == DecoderAlgorithm::Bp || kernel != DecoderKernel::Global,
+            "{algorithm:?} should run on-chip"
+        );
+        for &subgroups in &modes {
+            let tuning = DecoderTuning {
+                subgroups,
+                ..Default::default()
+            };
+            let n = 400;
+            let (differ, unconverged) = compare_kernel(
+                &ctx,
+                bg,
+                z,
+                used_cols,
+                settings,
+                1.6,
+                n,
+                Some(kernel),
+                tuning,
+            );
+            assert!(
+                differ * 1000 <= n && unconverged > 0 && unconverged < n,
+                "{kernel:?} {algorithm:?} subgroups {subgroups:?}: {differ} of {n} differ, \
+                 {unconverged} unconverged"
+            );
+        }
+    }
+}
