@@ -279,16 +279,8 @@ mod tests {
             })
             .collect();
         let comb = [1, 3, 5, 7];
-        let (est, var) = ls_at_pilots(
-            &y,
-            &pilots,
-            &[0],
-            nsc,
-            &comb,
-            1.0,
-            false,
-            Extrapolation::Hold,
-        );
+        let ls = |e| ls_at_pilots(&y, &pilots, &[0], nsc, &comb, 1.0, false, e);
+        let (est, var) = ls(Extrapolation::Hold);
         for k in 1..nsc {
             let e = h(k);
             assert!(
@@ -301,16 +293,7 @@ mod tests {
         // Below the first comb position: held constant, or (linear extrapolation) on the
         // line through subcarriers 1 and 3, w = −1/2: variance (1.5² + 0.5²)·N0.
         assert_eq!(est[0], est[1]);
-        let (est, var) = ls_at_pilots(
-            &y,
-            &pilots,
-            &[0],
-            nsc,
-            &comb,
-            1.0,
-            false,
-            Extrapolation::Linear,
-        );
+        let (est, var) = ls(Extrapolation::Linear);
         for (k, g) in est.iter().enumerate() {
             let e = h(k);
             assert!(
