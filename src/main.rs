@@ -218,14 +218,15 @@ fn devices() -> Result<(), Failure> {
             "{}\n",
             format_args!(
                 "[{i}] {} ({:?}, {}) driver: {}; max storage binding {} MiB, max buffer {} MiB, \
-                 workgroup memory {} KiB",
+                 workgroup memory {} KiB, subgroups {}",
                 a.name,
                 a.device_type,
                 a.backend,
                 a.driver,
                 a.max_storage_buffer_binding >> 20,
                 a.max_buffer_size >> 20,
-                a.max_workgroup_memory >> 10
+                a.max_workgroup_memory >> 10,
+                if a.subgroups { "yes" } else { "no" }
             )
         );
     }

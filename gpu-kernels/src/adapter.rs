@@ -15,6 +15,8 @@ pub struct AdapterSummary {
     pub max_buffer_size: u64,
     /// Workgroup (shared) memory per workgroup, bytes: sizes the on-chip LDPC decoders.
     pub max_workgroup_memory: u32,
+    /// wgpu's SUBGROUP feature (the LDPC decoders' syndrome vote uses it).
+    pub subgroups: bool,
 }
 
 impl AdapterSummary {
@@ -54,6 +56,7 @@ pub fn summarize(a: &wgpu::Adapter) -> AdapterSummary {
         max_storage_buffer_binding: limits.max_storage_buffer_binding_size,
         max_buffer_size: limits.max_buffer_size,
         max_workgroup_memory: limits.max_compute_workgroup_storage_size,
+        subgroups: a.features().contains(wgpu::Features::SUBGROUP),
     }
 }
 
@@ -115,6 +118,7 @@ mod tests {
             max_storage_buffer_binding: 0,
             max_buffer_size: 0,
             max_workgroup_memory: 0,
+            subgroups: false,
         }
     }
 
