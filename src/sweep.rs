@@ -447,6 +447,9 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
                     m.scenario_name,
                     m.seed
                 );
+                if let Some(d) = receivers::neural::weights::grid_mismatch(&m, o) {
+                    w!("warning    the model was trained on another grid: {d}");
+                }
             }
             None => w!(
                 "receiver   estimator {:?}, interpolation {:?}, equalizer {:?}",

@@ -480,8 +480,26 @@ max_blocks = 40
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("another grid"), "{}", text(&o));
     let df = read_table(&dir.join("tiny-neural/points.parquet"));
     assert_eq!(df.height(), 1);
+    // On a grid with a DC null the model still runs, with a warning naming the difference.
+    let dc = dir.join("dc.toml");
+    std::fs::write(
+        &dc,
+        scenario.replace(
+            "cyclic_prefix = \"none\"",
+            "cyclic_prefix = \"none\"\ndc_null = true",
+        ),
+    )
+    .unwrap();
+    let o = bin().args(["validate"]).arg(&dc).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("the model was trained on another grid: DC null false (trained) vs true"),
+        "{}",
+        text(&o)
+    );
     // The GPU chain runs the network too (lavapipe here): the same block counters.
     if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_none() {
         let gpu_dir = dir.join("gpu");

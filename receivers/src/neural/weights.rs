@@ -175,3 +175,38 @@ pub fn load_model(dir: &Path, device: &Device) -> Result<(NeuralReceiver, ModelM
     }
     Ok((model, meta))
 }
+
+/// How the resource grid of the model's training scenario differs from `o`'s (subcarrier
+/// spacing, guard carriers, DC null, symbols, pilot symbols, pilot pattern), or `None` when
+/// they agree or the training scenario no longer resolves. The network is convolutional, so
+/// it runs on other grids, but its inputs then differ from what it learned (e.g. a DC null it
+/// never saw is skipped as if the neighbours were adjacent).
+pub fn grid_mismatch(meta: &ModelMeta, o: &sim_core::link::OfdmSpec) -> Option<String> {
+    let trained = sim_core::scenario::resolve(&meta.scenario, &meta.scenario_name).ok()?;
+    let t = trained.link.ofdm?;
+    let mut d = Vec::new();
+    let mut differ = |what: &str, a: String, b: String| {
+        if a != b {
+            d.push(format!("{what} {a} (trained) vs {b}"));
+        }
+    };
+    differ(
+        "subcarrier spacing kHz",
+        format!("{}", t.subcarrier_spacing_hz / 1e3),
+        format!("{}", o.subcarrier_spacing_hz / 1e3),
+    );
+    differ(
+        "guard carriers",
+        format!("{:?}", t.guard_carriers),
+        format!("{:?}", o.guard_carriers),
+    );
+    differ("DC null", t.dc_null.to_string(), o.dc_null.to_string());
+    differ("symbols", t.symbols.to_string(), o.symbols.to_string());
+    differ(
+        "pilot symbols",
+        format!("{:?}", t.pilot_symbols),
+        format!("{:?}", o.pilot_symbols),
+    );
+    differ("pilots", format!("{:?}", t.dmrs), format!("{:?}", o.dmrs));
+    (!d.is_empty()).then(|| d.join(", "))
+}
