@@ -110,9 +110,7 @@ pub fn time_weights(
 ) -> (usize, usize, f32) {
     let last = pilot_symbols.len() - 1;
     if interp == Interpolation::Linear && extrapolation == Extrapolation::Linear && last > 0 {
-        let after = pilot_symbols.partition_point(|&p| p < s).clamp(1, last);
-        let (p0, p1) = (pilot_symbols[after - 1], pilot_symbols[after]);
-        return (after - 1, after, (s as f32 - p0 as f32) / (p1 - p0) as f32);
+        return line_through_neighbours(pilot_symbols, s);
     }
     let after = pilot_symbols.iter().position(|&p| p >= s).unwrap_or(last);
     let before = if pilot_symbols[after] > s && after > 0 {
@@ -134,6 +132,18 @@ pub fn time_weights(
     }
 }
 
+/// Linear interpolation with linear extrapolation on an ascending list of at least two
+/// positions (pilot symbols or a comb's subcarriers): the indices of the two positions around
+/// `x` (the two outer ones beyond either end) and the weight of the later, below 0 or above 1
+/// outside the list, as Sionna's `LinearInterpolator`.
+fn line_through_neighbours(sorted: &[usize], x: usize) -> (usize, usize, f32) {
+    let i1 = sorted
+        .partition_point(|&p| p < x)
+        .clamp(1, sorted.len() - 1);
+    let (x0, x1) = (sorted[i1 - 1], sorted[i1]);
+    (i1 - 1, i1, (x as f32 - x0 as f32) / (x1 - x0) as f32)
+}
+
 /// Indices in `set` (ascending) of the members around subcarrier `k` and the weight of the
 /// upper one, as [`ls_at_pilots`] interpolates (beyond the ends held, or continued through the
 /// two outer members).
@@ -142,12 +152,10 @@ pub fn frequency_weights(
     k: usize,
     extrapolation: Extrapolation,
 ) -> (usize, usize, f32) {
-    let next = set.partition_point(|&m| m < k);
     if extrapolation == Extrapolation::Linear && set.len() > 1 {
-        let i1 = next.clamp(1, set.len() - 1);
-        let (k0, k1) = (set[i1 - 1], set[i1]);
-        return (i1 - 1, i1, (k as f32 - k0 as f32) / (k1 - k0) as f32);
+        return line_through_neighbours(set, k);
     }
+    let next = set.partition_point(|&m| m < k);
     let (i0, i1) = match (next.checked_sub(1), set.get(next)) {
         (_, Some(&hi)) if hi == k => (next, next),
         (Some(lo), Some(_)) => (lo, next),
