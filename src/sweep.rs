@@ -452,9 +452,10 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
                 }
             }
             None => w!(
-                "receiver   estimator {:?}, interpolation {:?}, equalizer {:?}",
+                "receiver   estimator {:?}, interpolation {:?} (extrapolation {:?}), equalizer {:?}",
                 o.estimator,
                 o.interpolation,
+                o.extrapolation,
                 o.equalizer
             ),
         }
