@@ -44,6 +44,7 @@ fn anchor() -> Result<(Resolved, NeuralShape, PathBuf)> {
         steps: 0,
         params_hash: String::new(),
         ferrolink_version: env!("CARGO_PKG_VERSION").into(),
+        init: None,
     };
     save_model(&dir, &shape.init(&device), &meta)?;
     Ok((run, shape, dir))

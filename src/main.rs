@@ -70,6 +70,10 @@ enum Command {
         /// Overrides [training] steps.
         #[arg(long)]
         steps: Option<usize>,
+        /// Fine-tune: start from this model folder's weights (same network shape) instead of
+        /// a random initialization; fresh Adam state and schedule, slots continuing its stream.
+        #[arg(long)]
+        init: Option<PathBuf>,
         /// Where burn trains: auto (a real GPU if one is usable, else CPU), cpu or gpu (any
         /// adapter, lavapipe included).
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
             resume,
             fresh,
             steps,
+            init,
             device,
         } => train::run(&train::TrainArgs {
             scenario,
@@ -166,6 +171,7 @@ fn main() -> ExitCode {
             resume,
             fresh,
             steps,
+            init,
             device,
         }),
         Command::Validate { scenario } => sweep::validate(&scenario),

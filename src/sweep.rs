@@ -443,10 +443,20 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
                     s.width,
                     s.kernel,
                     s.dilations,
-                    m.steps,
+                    m.total_steps(),
                     m.scenario_name,
                     m.seed
                 );
+                if let Some(i) = &m.init {
+                    w!(
+                        "           fine-tuned for the last {} steps from {} ({}, {} steps on `{}`)",
+                        m.steps,
+                        i.folder,
+                        i.params_hash,
+                        i.steps,
+                        i.scenario_name
+                    );
+                }
                 if let Some(d) = receivers::neural::weights::grid_mismatch(&m, o) {
                     w!("warning    the model was trained on another grid: {d}");
                 }

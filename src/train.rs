@@ -18,6 +18,8 @@ pub struct TrainArgs {
     pub fresh: bool,
     /// Overrides `[training] steps`.
     pub steps: Option<usize>,
+    /// `--init`: the model folder to fine-tune.
+    pub init: Option<PathBuf>,
     /// `--device`: auto | cpu | gpu.
     pub device: String,
 }
@@ -111,6 +113,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let seed = args.seed.unwrap_or(run.scenario.seed);
     let paths = TrainPaths {
         out: args.out.clone(),
+        init: args.init.clone(),
     };
     if args.fresh {
         let _ = std::fs::remove_dir_all(paths.checkpoint());

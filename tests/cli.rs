@@ -409,33 +409,7 @@ fn neural_train_then_run() {
     let scenario = format!(
         r#"name = "tiny-neural"
 seed = 4
-[code]
-info_bits = 384
-crc = "none"
-coded_bits = 768
-base_graph = "bg2"
-[modulation]
-scheme = "qpsk"
-[ofdm]
-carrier_ghz = 3.5
-subcarrier_spacing_khz = 30
-num_subcarriers = 32
-symbols = 14
-cyclic_prefix = "none"
-[pilots]
-pattern = "kronecker"
-symbols = [2, 11]
-[antennas]
-tx = 1
-rx = 2
-layers = 1
-[channel]
-model = "cdl"
-profile = "C"
-delay_spread_ns = 100
-speed_kmh = 36
-direction = "uplink"
-normalize = true
+{link}normalize = true
 [receiver]
 kind = "neural"
 weights = "{}"
@@ -449,7 +423,8 @@ ebno_db = [10.0]
 [stop]
 max_blocks = 40
 "#,
-        model.display()
+        model.display(),
+        link = include_str!("../receivers/tests/data/tiny_neural_link.toml")
     );
     let path = dir.join("tiny.toml");
     std::fs::write(&path, &scenario).unwrap();

@@ -6,23 +6,31 @@ mod common;
 
 use common::{simulate, sionna_rows, stop};
 
+/// Sionna's rows of `case` at 4 and 8 dB, and the shipped scenario `file` with its sweep
+/// (`sweep`, the list in the file) cut to those two points.
+fn sionna_case(case: &str, file: &str, sweep: &str) -> (Vec<(f64, f64, f64)>, String) {
+    let rows: Vec<(f64, f64, f64)> = sionna_rows(case)
+        .into_iter()
+        .filter(|&(e, _, _)| e == 4.0 || e == 8.0)
+        .collect();
+    assert_eq!(rows.len(), 2, "{case}: Sionna rows at 4 and 8 dB");
+    let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(sweep), "{path}: sweep {sweep}");
+    (rows, text.replace(sweep, "[4.0, 8.0]"))
+}
+
 /// Sionna 2.2 `tdl_ofdm_siso_perfect_csi` (shared/reference): TDL-A 100 ns, 576 × 14 REs,
 /// 4 × LDPC(6912, 3456) 16-QAM per slot, perfect CSI. The four code words of a slot share a
 /// channel, so errors are correlated within a slot: the tolerance is 4 standard deviations
 /// with slots (not code words) as the sample size, on both sides.
 #[test]
 fn matches_sionna_tdl_a_siso_perfect_csi() {
-    let rows: Vec<(f64, f64, f64)> = sionna_rows("tdl_ofdm_siso_perfect_csi")
-        .into_iter()
-        .filter(|&(e, _, _)| e <= 8.0)
-        .collect();
-    assert_eq!(rows.len(), 2);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/tdl-a-siso-16qam-sionna.toml"
-    ))
-    .unwrap()
-    .replace("[4.0, 8.0, 12.0, 16.0]", "[4.0, 8.0]");
+    let (rows, text) = sionna_case(
+        "tdl_ofdm_siso_perfect_csi",
+        "tdl-a-siso-16qam-sionna.toml",
+        "[4.0, 8.0, 12.0, 16.0]",
+    );
     let res = simulate(&text, stop(150, 4000));
     for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
         let (p, slots) = (r.counters.bler(), r.counters.slots as f64);
@@ -46,17 +54,11 @@ fn matches_sionna_tdl_a_siso_perfect_csi() {
 /// `receivers::estimation`, not here.)
 #[test]
 fn matches_sionna_cdl_c_1x2_ls_linear() {
-    let rows: Vec<(f64, f64, f64)> = sionna_rows("cdl_c_ofdm_1x2")
-        .into_iter()
-        .filter(|&(e, _, _)| e == 4.0 || e == 8.0)
-        .collect();
-    assert_eq!(rows.len(), 2);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/cdl-c-1x2-16qam-ls-sionna.toml"
-    ))
-    .unwrap()
-    .replace("[0.0, 4.0, 8.0, 12.0]", "[4.0, 8.0]");
+    let (rows, text) = sionna_case(
+        "cdl_c_ofdm_1x2",
+        "cdl-c-1x2-16qam-ls-sionna.toml",
+        "[0.0, 4.0, 8.0, 12.0]",
+    );
     assert!(text.contains("extrapolation = \"linear\""));
     let res = simulate(&text, stop(1000, 8000));
     for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {

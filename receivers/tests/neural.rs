@@ -4,38 +4,15 @@
 use receivers::neural::train::{training_batch, training_config};
 use sim_core::scenario::resolve;
 
+/// The link part of the tiny test scenario (shared with the CLI tests).
+const LINK: &str = include_str!("data/tiny_neural_link.toml");
+
 /// A small CDL-C 1×2 QPSK slot (32 subcarriers) with `[training]` at a fixed Eb/N0.
 fn scenario(ebno: f64, extra: &str) -> String {
     format!(
-        r#"
-name = "tiny-neural"
+        r#"name = "tiny-neural"
 seed = 7
-[code]
-info_bits = 384
-crc = "none"
-coded_bits = 768
-base_graph = "bg2"
-[modulation]
-scheme = "qpsk"
-[ofdm]
-carrier_ghz = 3.5
-subcarrier_spacing_khz = 30
-num_subcarriers = 32
-symbols = 14
-cyclic_prefix = "none"
-[pilots]
-pattern = "kronecker"
-symbols = [2, 11]
-[antennas]
-tx = 1
-rx = 2
-layers = 1
-[channel]
-model = "cdl"
-profile = "C"
-delay_spread_ns = 100
-speed_kmh = 36
-direction = "uplink"
+{LINK}
 [training]
 ebno_db = [{ebno}, {ebno}]
 depth = 1
@@ -141,6 +118,7 @@ mod weights_files {
             steps: 0,
             params_hash: String::new(),
             ferrolink_version: "test".into(),
+            init: None,
         };
         save_model(dir, &model, &meta).unwrap();
         (model, meta)
@@ -242,7 +220,10 @@ mod weights_files {
         let curve = train(
             &run,
             3,
-            &TrainPaths { out: whole.clone() },
+            &TrainPaths {
+                out: whole.clone(),
+                init: None,
+            },
             false,
             NeuralDevice::Cpu,
             &mut Quiet,
@@ -257,7 +238,10 @@ mod weights_files {
         train(
             &two,
             3,
-            &TrainPaths { out: parts.clone() },
+            &TrainPaths {
+                out: parts.clone(),
+                init: None,
+            },
             false,
             NeuralDevice::Cpu,
             &mut Quiet,
@@ -266,7 +250,10 @@ mod weights_files {
         let again = train(
             &run,
             3,
-            &TrainPaths { out: parts.clone() },
+            &TrainPaths {
+                out: parts.clone(),
+                init: None,
+            },
             true,
             NeuralDevice::Cpu,
             &mut Quiet,
@@ -281,7 +268,10 @@ mod weights_files {
         let e = train(
             &run,
             3,
-            &TrainPaths { out: parts.clone() },
+            &TrainPaths {
+                out: parts.clone(),
+                init: None,
+            },
             false,
             NeuralDevice::Cpu,
             &mut Quiet,
@@ -290,5 +280,58 @@ mod weights_files {
         assert!(e.to_string().contains("--resume"), "{e}");
         let _ = std::fs::remove_dir_all(&whole);
         let _ = std::fs::remove_dir_all(&parts);
+    }
+
+    /// Fine-tuning starts from the given model's weights and continues its slot stream:
+    /// its first step's loss is the loss an uninterrupted run has at that step.
+    #[test]
+    fn fine_tuning_starts_from_the_model_and_continues_its_stream() {
+        let extra = "steps = 4\nbatch = 2\nwarmup_steps = 1\ncheckpoint_every = 4\n\
+                     validation_blocks = 2";
+        let run = resolve(&scenario(5.0, extra), "tiny.toml").unwrap();
+        let go = |run: &sim_core::scenario::Resolved, out: &Path, init: Option<&Path>| {
+            let paths = TrainPaths {
+                out: out.to_path_buf(),
+                init: init.map(Path::to_path_buf),
+            };
+            train(run, 3, &paths, false, NeuralDevice::Cpu, &mut Quiet)
+        };
+        let whole = temp("ft-whole");
+        let four = go(&run, &whole, None).unwrap();
+        let mut two = resolve(&scenario(5.0, extra), "tiny.toml").unwrap();
+        two.scenario.training.as_mut().unwrap().steps = 2;
+        let a = temp("ft-a");
+        go(&two, &a, None).unwrap();
+        let b = temp("ft-b");
+        let tuned = go(&two, &b, Some(&a)).unwrap();
+        // Weights after two steps (the same learning rates for both budgets), batch 3.
+        assert_eq!(tuned[0].loss.to_bits(), four[2].loss.to_bits());
+        let device = receivers::neural::device::cpu();
+        let (ma, meta_a) = load_model(&a, &device).unwrap();
+        let (_, meta_b) = load_model(&b, &device).unwrap();
+        let from = meta_b
+            .init
+            .as_ref()
+            .expect("the starting model is recorded");
+        assert_eq!(from.params_hash, params_hash(&ma));
+        assert_eq!((from.steps, meta_b.steps, meta_b.total_steps()), (2, 2, 4));
+        assert!(meta_a.init.is_none());
+        // A scratch run's first step has another loss (other weights, other slots).
+        assert_ne!(tuned[0].loss.to_bits(), four[0].loss.to_bits());
+        // Another network shape is refused, naming the model.
+        let wide = resolve(
+            &scenario(5.0, extra).replace("width = 8", "width = 4"),
+            "w.toml",
+        );
+        let e = go(&wide.unwrap(), &temp("ft-c"), Some(&a)).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("--init") && text.contains("same shape"),
+            "{text}"
+        );
+        assert!(text.contains(&a.display().to_string()), "{text}");
+        for d in [whole, a, b] {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
 }

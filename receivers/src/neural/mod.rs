@@ -12,4 +12,4 @@ pub use device::{GpuKind, NeuralDevice};
 pub use features::in_channels;
 pub use infer::NeuralRunner;
 pub use model::{NeuralReceiver, NeuralShape};
-pub use weights::{load_model, save_model, ModelMeta, NeuralError};
+pub use weights::{load_model, save_model, InitFrom, ModelMeta, NeuralError};

@@ -8,12 +8,17 @@
 //! Reproducible: the model's initialization comes from the seed (Philox, not the backend's
 //! global generator), and step `n`'s slots only
 //! from (seed, n), so a resumed run takes the same steps as an uninterrupted one.
+//!
+//! Fine-tuning (`init`): the network starts from an existing model of the same shape, with a
+//! fresh Adam state and this run's schedule (warm-up and cosine again); its slots continue
+//! the starting model's stream (step n draws what step `total_steps + n` of the same seed
+//! would), so with the same seed and batch it sees no slot twice.
 
 use super::device::NeuralDevice;
 use super::features::{in_channels, slot_features, slot_labels};
 use super::infer::{simulate_slots, NeuralRunner};
 use super::model::{NeuralReceiver, NeuralShape};
-use super::weights::{load_model, save_model, ModelMeta, NeuralError, FORMAT_VERSION};
+use super::weights::{load_model, save_model, InitFrom, ModelMeta, NeuralError, FORMAT_VERSION};
 use crate::ofdm_chain::{transmit_and_receive, OfdmPrepared, OfdmScratch};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -51,9 +56,12 @@ pub trait TrainObserver {
     fn checkpointed(&mut self, step: usize, curve: &[CurvePoint]);
 }
 
-/// Where a training run writes: `<out>/model.bpk` (the final model), `<out>/checkpoint/`.
+/// Where a training run writes: `<out>/model.bpk` (the final model), `<out>/checkpoint/`;
+/// `init`: the model folder a fine-tuning run starts from.
+#[derive(Debug, Clone, Default)]
 pub struct TrainPaths {
     pub out: PathBuf,
+    pub init: Option<PathBuf>,
 }
 
 impl TrainPaths {
@@ -74,6 +82,9 @@ struct CheckpointState {
     scenario: String,
     seed: u64,
     curve: Vec<CurvePoint>,
+    /// The parameters hash of the model the run was fine-tuned from.
+    #[serde(default)]
+    init: Option<String>,
 }
 
 /// What a checkpoint must match to be resumed: the resolved link, `[training]` without its
@@ -281,7 +292,13 @@ fn io(path: &Path, e: impl ToString) -> NeuralError {
     }
 }
 
-fn meta_for(run: &Resolved, shape: &NeuralShape, seed: u64, steps: usize) -> ModelMeta {
+fn meta_for(
+    run: &Resolved,
+    shape: &NeuralShape,
+    seed: u64,
+    steps: usize,
+    init: &Option<InitFrom>,
+) -> ModelMeta {
     ModelMeta {
         format: FORMAT_VERSION,
         shape: shape.clone(),
@@ -291,6 +308,7 @@ fn meta_for(run: &Resolved, shape: &NeuralShape, seed: u64, steps: usize) -> Mod
         steps,
         params_hash: String::new(),
         ferrolink_version: env!("CARGO_PKG_VERSION").into(),
+        init: init.clone(),
     }
 }
 
@@ -328,8 +346,9 @@ pub fn validate(
 }
 
 /// Trains the network `run`'s `[training]` describes on `on` and writes `<out>/model.bpk`;
-/// with `resume`, continues from `<out>/checkpoint` (which may come from another device).
-/// Returns the training curve.
+/// with `resume`, continues from `<out>/checkpoint` (which may come from another device);
+/// with `paths.init`, fine-tunes that model (see the module notes). Returns the training
+/// curve.
 pub fn train(
     run: &Resolved,
     seed: u64,
@@ -347,6 +366,14 @@ pub fn train(
     let shape = shape_for(link, &t);
     let base = on.device();
     let device = base.clone().autodiff();
+    let start = match &paths.init {
+        Some(dir) => Some(fine_tune_start(dir, &shape, &device)?),
+        None => None,
+    };
+    let init = start.as_ref().map(|(_, i)| i.clone());
+    let init_hash = init.as_ref().map(|i| i.params_hash.clone());
+    // Fine-tuning continues the starting model's slot stream.
+    let offset = init.as_ref().map_or(0, |i| i.steps);
     let ckpt = paths.checkpoint();
     if !ckpt.exists() && paths.checkpoint_new().exists() {
         // Killed between replacing the old checkpoint and renaming the new one.
@@ -369,6 +396,17 @@ pub fn train(
                     .into(),
             });
         }
+        if state.init != init_hash {
+            return Err(NeuralError::Mismatch {
+                path: ckpt,
+                message: format!(
+                    "the checkpoint's run started from {}, this one from {}; resume with the \
+                     same --init, train into another --out folder or pass --fresh",
+                    state.init.as_deref().unwrap_or("scratch"),
+                    init_hash.as_deref().unwrap_or("scratch")
+                ),
+            });
+        }
         let (model, _) = load_model(&ckpt, &device)?;
         let opt_path = ckpt.join("optimizer.bin");
         let bytes = std::fs::read(&opt_path).map_err(|e| io(&opt_path, e))?;
@@ -389,12 +427,11 @@ pub fn train(
                     .into(),
             });
         }
-        (
-            shape.init_seeded(seed, &device),
-            AdamConfig::new().init(),
-            Vec::new(),
-            0,
-        )
+        let model = match start {
+            Some((m, _)) => m,
+            None => shape.init_seeded(seed, &device),
+        };
+        (model, AdamConfig::new().init(), Vec::new(), 0)
     };
     obs.started(first, t.steps, shape.parameters());
     let valid_ebno = t.validation_ebno_db.unwrap_or_else(|| {
@@ -403,7 +440,7 @@ pub fn train(
     });
     for n in first..t.steps {
         let lr = learning_rate(&t, n);
-        let batch = training_batch(run, &t, seed, n, t.batch);
+        let batch = training_batch(run, &t, seed, offset + n, t.batch);
         let (m, loss) = train_step(
             model,
             &mut optim,
@@ -423,7 +460,7 @@ pub fn train(
         };
         let last = n + 1 == t.steps;
         if (n + 1) % t.validation_every == 0 || last {
-            let meta = meta_for(run, &shape, seed, n + 1);
+            let meta = meta_for(run, &shape, seed, n + 1, &init);
             let blocks = t.validation_blocks;
             let (e, c) = validate(run, &model, &meta, valid_ebno, blocks, seed, &base);
             obs.validated(n + 1, valid_ebno, e, c);
@@ -433,7 +470,7 @@ pub fn train(
         if (n + 1) % t.checkpoint_every == 0 || last {
             let new = paths.checkpoint_new();
             let _ = std::fs::remove_dir_all(&new);
-            save_model(&new, &model, &meta_for(run, &shape, seed, n + 1))?;
+            save_model(&new, &model, &meta_for(run, &shape, seed, n + 1, &init))?;
             let bytes = optim.into_bytes().map_err(|e| io(&new, e))?;
             std::fs::write(new.join("optimizer.bin"), &*bytes).map_err(|e| io(&new, e))?;
             let state = CheckpointState {
@@ -441,6 +478,7 @@ pub fn train(
                 scenario: training_key(run),
                 seed,
                 curve: curve.clone(),
+                init: init_hash.clone(),
             };
             let json = serde_json::to_string(&state).map_err(|e| io(&new, e))?;
             std::fs::write(new.join("state.json"), json).map_err(|e| io(&new, e))?;
@@ -454,7 +492,36 @@ pub fn train(
     save_model(
         &paths.out,
         &model.valid(),
-        &meta_for(run, &shape, seed, t.steps),
+        &meta_for(run, &shape, seed, t.steps, &init),
     )?;
     Ok(curve)
+}
+
+/// The model a fine-tuning run starts from, on `device`: it must have the network shape
+/// `[training]` and the link ask for.
+fn fine_tune_start(
+    dir: &Path,
+    shape: &NeuralShape,
+    device: &Device,
+) -> Result<(NeuralReceiver, InitFrom), NeuralError> {
+    let (model, meta) = load_model(dir, device)?;
+    if meta.shape != *shape {
+        return Err(NeuralError::Mismatch {
+            path: dir.to_path_buf(),
+            message: format!(
+                "--init: the model's network is {:?}, this scenario's [training] and link ask \
+                 for {:?}; fine-tuning needs the same shape (set [training] depth, width, \
+                 kernel and dilations to the model's)",
+                meta.shape, shape
+            ),
+        });
+    }
+    let from = InitFrom {
+        folder: dir.display().to_string(),
+        steps: meta.total_steps(),
+        params_hash: meta.params_hash,
+        scenario_name: meta.scenario_name,
+        seed: meta.seed,
+    };
+    Ok((model, from))
 }

@@ -27,6 +27,29 @@ pub struct ModelMeta {
     /// FNV-1a 64 of the parameters' f32 bits, in forward order (hex).
     pub params_hash: String,
     pub ferrolink_version: String,
+    /// The model this one was fine-tuned from (`ferrolink train --init`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<InitFrom>,
+}
+
+/// The starting point of a fine-tuned model (`ferrolink train --init DIR`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitFrom {
+    /// The folder as given.
+    pub folder: String,
+    pub params_hash: String,
+    pub scenario_name: String,
+    pub seed: u64,
+    /// Its optimizer steps in all (its own and those of the models it started from).
+    pub steps: usize,
+}
+
+impl ModelMeta {
+    /// Optimizer steps behind the parameters: this run's and those of the model it was
+    /// fine-tuned from.
+    pub fn total_steps(&self) -> usize {
+        self.steps + self.init.as_ref().map_or(0, |i| i.steps)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
