@@ -235,7 +235,7 @@ fn gpu_decoder_row(
         name: "gpu ldpc-decoder".into(),
         settings: format!(
             "{bg:?} Z={} K={} G={g} {:?} {} it {}, Eb/N0 1.5 dB, batch {batch}, kernel {:?} \
-             {tuning:?} (subgroups {}), modelled traffic {:.0} GB/s = {:.0}% of the H100 \
+             {tuning:?} (subgroups {}), modelled traffic {}{:.0} GB/s = {:.0}% of the H100 \
              ceiling, {}",
             params.lifting_size,
             params.k,
@@ -248,6 +248,8 @@ fn gpu_decoder_row(
             },
             gpu.kernel(),
             gpu.subgroups(),
+            // Early-stopped blocks skip iterations the model counts.
+            if settings.early_stop { "at most " } else { "" },
             bytes_per_s / 1e9,
             100.0 * bytes_per_s / H100_CEILING_BYTES_PER_S,
             exec.device_name()
