@@ -304,7 +304,7 @@ mod weights_files {
         go(&two, &a, None).unwrap();
         let b = temp("ft-b");
         let tuned = go(&two, &b, Some(&a)).unwrap();
-        // Weights after two steps (the same learning rates for both budgets), batch 3.
+        // Weights after two steps (the same learning rates for both budgets), seed 3.
         assert_eq!(tuned[0].loss.to_bits(), four[2].loss.to_bits());
         let device = receivers::neural::device::cpu();
         let (ma, meta_a) = load_model(&a, &device).unwrap();
