@@ -400,6 +400,18 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
             o.layers,
             o.rx_antennas
         );
+        if let Some(p) = &o.precoder {
+            w!(
+                "precoding  TS 38.211 Table {} TPMI {}: {} layer(s) on {} ports, W = {} \
+                 (rows: ports); total power ‖W‖² = {:.3}",
+                p.table,
+                p.tpmi,
+                p.layers,
+                p.ports,
+                format_matrix(p),
+                p.w.iter().map(|c| c[0] * c[0] + c[1] * c[1]).sum::<f32>()
+            );
+        }
         if let Some(t) = &o.tdl {
             w!(
                 "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, i.i.d. per antenna",
@@ -419,7 +431,7 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
                 o.antenna_pattern,
                 o.antenna_spacing,
                 o.tx_rows,
-                o.layers / o.tx_rows / if o.tx_polarization == PolarizationChoice::V { 1 } else { 2 },
+                o.tx_ports / o.tx_rows / if o.tx_polarization == PolarizationChoice::V { 1 } else { 2 },
                 o.tx_polarization,
                 o.rx_rows,
                 o.rx_antennas / o.rx_rows / if o.rx_polarization == PolarizationChoice::V { 1 } else { 2 },
@@ -485,4 +497,23 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
     );
     crate::emit(&out);
     Ok(())
+}
+
+/// A precoding matrix as `[a b; c d]` with entries like `0.5`, `-0.354j`.
+fn format_matrix(p: &sim_core::precoding::Precoder) -> String {
+    let entry = |c: &sim_core::Cf32| {
+        let [re, im] = *c;
+        if im == 0.0 {
+            format!("{re:.3}")
+        } else if re == 0.0 {
+            format!("{im:.3}j")
+        } else {
+            format!("{re:.3}{im:+.3}j")
+        }
+    };
+    let rows: Vec<String> =
+        p.w.chunks(p.layers)
+            .map(|r| r.iter().map(entry).collect::<Vec<_>>().join(" "))
+            .collect();
+    format!("[{}]", rows.join("; "))
 }

@@ -110,6 +110,19 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         t.steps = n;
     }
     run.scenario.training = Some(t);
+    if let Some(init) = &args.init {
+        let same = match (init.canonicalize(), args.out.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same {
+            return Err(Failure::BadInput(format!(
+                "--out is the --init folder ({}): the fine-tuned model would overwrite the one \
+                 it starts from; give --out another folder",
+                init.display()
+            )));
+        }
+    }
     let seed = args.seed.unwrap_or(run.scenario.seed);
     let paths = TrainPaths {
         out: args.out.clone(),

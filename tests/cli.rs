@@ -447,6 +447,25 @@ max_blocks = 40
     }
     assert!(model.join("checkpoint/state.json").is_file());
     assert_eq!(read_table(&model.join("training.parquet")).height(), 3);
+    // Fine-tuning into the starting model's own folder is refused (exit 2), the model kept.
+    let before = std::fs::read(model.join("model.bpk")).unwrap();
+    let o = bin()
+        .arg("train")
+        .arg(&path)
+        .arg("--init")
+        .arg(&model)
+        .arg("--out")
+        .arg(dir.join(".").join(model.file_name().unwrap()))
+        .args(["--steps", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--out is the --init folder"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(model.join("model.bpk")).unwrap(), before);
     let o = bin()
         .arg("run")
         .arg(&path)

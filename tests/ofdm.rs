@@ -147,3 +147,69 @@ fn time_domain_matches_frequency_domain_when_static() {
         assert!(p > 0.005 && p < 0.9, "in the waterfall: {p}");
     }
 }
+
+/// Codebook precoding (TS 38.211 §6.3.1.5) over a flat static TDL with perfect CSI, where
+/// each W gives a link whose BLER is known from an unprecoded one: one port of two
+/// (TPMI 0, (1, 0)ᵀ/√2) is the 1×1 link 3.01 dB lower; both ports in phase (TPMI 2,
+/// (1, 1)ᵀ/√2, (h₁ + h₂)/√2 ~ CN(0, 1)) is the 1×1 link at the same SNR; two layers on two
+/// ports of four (Table 6.3.1.5-5 TPMI 0, I/2) is the 2×2 link 6.02 dB lower. Within 4
+/// standard deviations of the difference (independent seeds).
+#[test]
+fn codebook_precoding_matches_its_unprecoded_equivalent() {
+    let text = |seed: u64, antennas: &str, snrs: [f64; 2]| {
+        format!(
+            "name = \"prec\"\nseed = {seed}\n[code]\ninfo_bits = 1024\ncrc = \"none\"\n\
+             coded_bits = 2048\ndecoder = {{ algorithm = \"layered-min-sum\", iterations = 10 }}\n\
+             [modulation]\nscheme = \"qpsk\"\n[ofdm]\nnum_subcarriers = 128\nsymbols = 8\n\
+             cyclic_prefix = \"none\"\n[pilots]\nsymbols = []\n[antennas]\n{antennas}\n\
+             [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 0.001\n\
+             [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [{:.4}, {:.4}]\n",
+            snrs[0], snrs[1]
+        )
+    };
+    let db = |x: f64| 10.0 * x.log10();
+    let cases = [
+        (
+            "tx = 2\nprecoding = \"codebook\"\ntpmi = 0",
+            "tx = 1",
+            [5.0, 9.0],
+            db(2.0),
+        ),
+        (
+            "tx = 2\nprecoding = \"codebook\"\ntpmi = 2",
+            "tx = 1",
+            [5.0, 9.0],
+            0.0,
+        ),
+        (
+            "tx = 4\nrx = 2\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 0",
+            "tx = 2\nrx = 2\nlayers = 2",
+            [9.0, 14.0],
+            db(4.0),
+        ),
+    ];
+    for (precoded, plain, snrs, shift) in cases {
+        let a = simulate(
+            &text(5, precoded, [snrs[0] + shift, snrs[1] + shift]),
+            stop(300, 20_000),
+        );
+        let b = simulate(&text(6, plain, snrs), stop(300, 20_000));
+        for (x, y) in a.iter().zip(&b) {
+            let (p, q) = (x.counters.bler(), y.counters.bler());
+            // One channel per slot: slots are the sample size.
+            let (n, m) = (x.counters.slots as f64, y.counters.slots as f64);
+            let sigma = (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt();
+            eprintln!(
+                "{precoded:?} at {:.2} dB: {p:.4} ({n} slots); {plain:?} at {:.2} dB: {q:.4} ({m})",
+                x.snr_db, y.snr_db
+            );
+            assert!(
+                (p - q).abs() < 4.0 * sigma,
+                "{precoded:?} at {:.2} dB: {p:.4} vs {plain:?} at {:.2} dB: {q:.4}",
+                x.snr_db,
+                y.snr_db
+            );
+            assert!(p > 0.001 && p < 0.9, "in the waterfall: {p}");
+        }
+    }
+}

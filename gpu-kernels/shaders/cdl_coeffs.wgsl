@@ -5,7 +5,8 @@
 // exactly as the CPU does (uniform i = word i mod 4 of Philox draw i / 4; cluster n starts at
 // the uniform the clusters before it used: 1 for LOS, NLOS_UNIFORMS otherwise), then sums
 // its rays' contributions for link (u = rx port, s = tx port) at every coefficient time
-// (symbol starts, or the time-domain grid) into coeffs or gridc (store_coeff). Fisher-Yates indices floor(u·(i + 1)) are computed in
+// (symbol starts, or the time-domain grid) into coeffs or gridc (put_coeff); with codebook
+// precoding, link (u, t) sums W[s, t] times the coefficients of every tx port s. Fisher-Yates indices floor(u·(i + 1)) are computed in
 // integers (exact, as the CPU's f64 product).
 //
 // `otab` at o_cdl (words; f32 as bits):
@@ -79,11 +80,22 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = item.x;
-    let link = item.y;
-    let n = item.z;
-    let u = link / p.nl;
-    let s = link % p.nl;
+    let u = item.y / p.nl;
+    if (p.precoded == 0u) {
+        cdl_link(item.x, item.y, u, item.y % p.nl, item.z, vec2<f32>(1.0, 0.0), false);
+        return;
+    }
+    // Codebook precoding: Σ_port W[port, t] · (the cluster of link (u, port)).
+    let t = item.y % p.nl;
+    for (var q = 0u; q < p.ntx; q++) {
+        let e = p.o_prec + 2u * (q * p.nl + t);
+        cdl_link(item.x, item.y, u, q, item.z, vec2<f32>(tabf(e), tabf(e + 1u)), q > 0u);
+    }
+}
+
+// Cluster n of rx port u and tx port s, times `wt`, stored into (or, with `add`, added to)
+// the coefficients of link `link` at every coefficient time.
+fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bool) {
     let c = p.o_cdl;
     let cl = c + 40u + 8u * n;
     let ports = c + 40u + 8u * p.paths;
@@ -175,6 +187,6 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
             let pol = ray_pol[m];
             acc += ray_gain[m] * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
         }
-        store_coeff(slot, link, t, n, acc);
+        put_coeff(slot, link, t, n, cmul(wt, acc), add);
     }
 }

@@ -6,7 +6,8 @@
 // slots, L = nrx · nl links, link = r · nl + t):
 //   tdl_coeffs     [slot, link, tap]          sum-of-sinusoids tap coefficients at every symbol
 //                                             start, or on the time-domain grid
-//                                             (channels/src/tdl.rs, stream 2)
+//                                             (channels/src/tdl.rs, stream 2); with codebook
+//                                             precoding Σ_port W[port, t] · tap of (r, port)
 //   ofdm_receive   [slot, rx, RE]             y = Σ_t H_rt · x_t + n (stream 1, index r · REs + RE)
 //   ofdm_pilot_est [slot, link, pilot sym, k] LS at the layer's pilots (CDM pairs averaged),
 //                                             linear in frequency (receivers/src/estimation.rs),
@@ -30,6 +31,7 @@
 //   o_pilots [nl, npilot, nsc, 2]  pilot values (zero off the layer's subcarriers)
 //   o_fint   [nl, nsc, 4]          frequency interpolation (k0, k1, weight of k1, CDM partner of k)
 //   o_taps   [paths, 2]            (amplitude √P, LOS flag)
+//   o_prec   [ntx, nl, 2]          codebook precoding matrix W (precoded = 1)
 // Data RE d = row · nsc + k carries data symbols d · nl + t (layer t) while < data_syms;
 // data symbol i is modulation symbol i mod (G / Q_m) of code word i / (G / Q_m).
 
@@ -65,11 +67,24 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     if (item.x >= p.count / p.cw) {
         return;
     }
-    let slot = item.x;
-    let link = item.y;
-    let l = item.z;
+    if (p.precoded == 0u) {
+        tdl_link(item.x, item.y, item.y, item.z, vec2<f32>(1.0, 0.0), false);
+        return;
+    }
+    // Codebook precoding: Σ_port W[port, t] · (the tap of link (r, port)).
+    let r = item.y / p.nl;
+    let t = item.y % p.nl;
+    for (var q = 0u; q < p.ntx; q++) {
+        let e = p.o_prec + 2u * (q * p.nl + t);
+        tdl_link(item.x, item.y, r * p.ntx + q, item.z, vec2<f32>(tabf(e), tabf(e + 1u)), q > 0u);
+    }
+}
+
+// Tap l of the link drawn with stream index `drawn` (r · ntx + port), times `wt`, stored
+// into (or, with `add`, added to) the coefficients of link `link` at every coefficient time.
+fn tdl_link(slot: u32, link: u32, drawn: u32, l: u32, wt: vec2<f32>, add: bool) {
     let block = p.first_block + slot;
-    let base = (link * p.paths + l) * DRAWS_PER_TAP;
+    let base = (drawn * p.paths + l) * DRAWS_PER_TAP;
     let last = philox4x32_10(vec4<u32>(base + DRAWS_PER_TAP - 1u, STREAM_FADING, block, p.point),
                              key());
     let amp = tabf(p.o_taps + 2u * l);
@@ -79,7 +94,7 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         let f = p.doppler_hz * 0.70710677;
         for (var s = 0u; s < p.ntimes; s++) {
             let sc = sincos_turns(f * tabf(p.o_times + s) + phi0);
-            store_coeff(slot, link, s, l, vec2<f32>(amp * sc.y, amp * sc.x));
+            put_coeff(slot, link, s, l, cmul(wt, vec2<f32>(amp * sc.y, amp * sc.x)), add);
         }
         return;
     }
@@ -103,18 +118,18 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
             let sc = sincos_turns(freq[n] * t + phase[n]);
             acc += vec2<f32>(sc.y, sc.x);
         }
-        store_coeff(slot, link, s, l, scale * acc);
+        put_coeff(slot, link, s, l, cmul(wt, scale * acc), add);
     }
 }
 
 // Coefficient of path q of link `link` at coefficient time i: per symbol start into coeffs
-// (frequency domain), or on the waveform grid into gridc (time domain).
-fn store_coeff(slot: u32, link: u32, i: u32, q: u32, v: vec2<f32>) {
+// (frequency domain), or on the waveform grid into gridc (time domain); `add` accumulates.
+fn put_coeff(slot: u32, link: u32, i: u32, q: u32, v: vec2<f32>, add: bool) {
     let at = ((slot * p.nrx * p.nl + link) * p.ntimes + i) * p.paths + q;
     if (p.td != 0u) {
-        gridc[at] = v;
+        gridc[at] = select(v, gridc[at] + v, add);
     } else {
-        coeffs[at] = v;
+        coeffs[at] = select(v, coeffs[at] + v, add);
     }
 }
 

@@ -74,6 +74,10 @@ pub struct ChainParams {
     /// (`sim_core::link::SubcarrierLayout`).
     pub sc_first: i32,
     pub sc_dc: u32,
+    /// Transmit ports (nl without precoding); 1: codebook precoding, W at `o_prec`.
+    pub ntx: u32,
+    pub precoded: u32,
+    pub o_prec: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,

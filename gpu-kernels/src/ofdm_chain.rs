@@ -139,6 +139,10 @@ impl OfdmTables {
             Some(m) => cdl_table(m, &mut w),
             None => w.len() as u32,
         };
+        let prec = match &o.precoder {
+            Some(p) => push(&mut w, p.w.iter().flat_map(|c| c.map(bits))),
+            None => w.len() as u32,
+        };
         if w.is_empty() {
             w.push(0);
         }
@@ -196,6 +200,9 @@ impl OfdmTables {
                 o_taps: taps,
                 o_cdl: cdl,
                 o_delays: delays,
+                ntx: o.tx_ports as u32,
+                precoded: o.precoder.is_some() as u32,
+                o_prec: prec,
                 ..base
             },
             fft_size,

@@ -280,6 +280,31 @@ fn guard_carriers_and_dc_null() {
     check_slots(&ctx, &scenario(&td, LDPC_QPSK), 8);
 }
 
+/// Codebook precoding (TS 38.211 §6.3.1.5; the channel drawn per port, W folded into the
+/// per-layer coefficients): TDL-A 4 ports, 2 layers (Table 6.3.1.5-5 TPMI 17) with LMMSE
+/// estimation; CDL-C uplink from 4 cross-polarized ports, 1 layer (Table 6.3.1.5-3 TPMI 13),
+/// perfect CSI; 2 ports, 1 layer (TPMI 4) in the time domain with LS.
+#[test]
+fn codebook_precoding() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 4\nrx = 2\nlayers = 2\n\
+         precoding = \"codebook\"\ntpmi = 17\n[channel]\nmodel = \"tdl\"\nprofile = \"A\"\n\
+         delay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\nestimator = \"lmmse\"\n\
+         equalizer = \"lmmse\"\n[sweep]\nsnr_db = [14.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 4\nrx = 2\n\
+         tx_polarization = \"cross\"\npattern = \"38.901\"\nprecoding = \"codebook\"\n\
+         tpmi = 13\n[channel]\nmodel = \"cdl\"\nprofile = \"C\"\ndelay_spread_ns = 300\n\
+         speed_kmh = 60\ndirection = \"uplink\"\n[receiver]\nestimator = \"perfect\"\n\
+         [sweep]\nsnr_db = [6.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\n\
+         rx = 2\nprecoding = \"codebook\"\ntpmi = 4\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"C\"\ndelay_spread_ns = 300\nspeed_kmh = 200\n[receiver]\n\
+         estimator = \"ls\"\n[sweep]\nsnr_db = [8.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+}
+
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU
 /// run's 95% Wilson interval (the counters are usually identical).
 #[test]

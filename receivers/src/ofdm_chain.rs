@@ -13,6 +13,7 @@ use crate::mimo::detect;
 use channels::WaveformScratch;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
+use sim_core::precoding::precode_links;
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::{Estimator, Extrapolation, Interpolation};
 use sim_core::{BlockOutcome, Cf32, Constellation};
@@ -29,6 +30,8 @@ pub struct OfdmScratch {
     mapped: Vec<Cf32>,
     x: Vec<Cf32>,
     coeffs: Vec<Cf32>,
+    /// Codebook precoding: the `[rx · ports + port, times, paths]` coefficients drawn.
+    phys: Vec<Cf32>,
     h: Vec<Cf32>,
     h_hat: Vec<Cf32>,
     err_var: Vec<f32>,
@@ -179,6 +182,9 @@ pub fn transmit_and_receive(
     // Time domain: coefficients on the waveform's sample grid; H (their averages over each
     // symbol's FFT window, the ICI-free part) is only perfect CSI there, so only made for it.
     let links = nrx * nl;
+    // With codebook precoding the channel is drawn for every (rx, port) pair (link index
+    // r · ports + port, the streams' index) into `phys`, then W is folded in.
+    let ntx = o.tx_ports;
     let needs_h = prep.waveform.is_none() || o.estimator == Estimator::Perfect;
     let times = match &prep.waveform {
         Some(_) => &prep.grid_times,
@@ -190,27 +196,35 @@ pub fn transmit_and_receive(
     } else {
         &mut s.coeffs
     };
+    let drawn = if o.precoder.is_some() {
+        &mut s.phys
+    } else {
+        &mut *fine
+    };
     let paths = match (&prep.tdl, &prep.cdl) {
         (Some(m), _) => {
             let nt = m.taps.len();
-            fine.resize(links * nt_times * nt, [0.0; 2]);
-            for l in 0..links {
-                let block = &mut fine[l * nt_times * nt..(l + 1) * nt_times * nt];
+            drawn.resize(nrx * ntx * nt_times * nt, [0.0; 2]);
+            for l in 0..nrx * ntx {
+                let block = &mut drawn[l * nt_times * nt..(l + 1) * nt_times * nt];
                 m.coefficients(rng, l, times, block);
             }
             nt
         }
         (_, Some(m)) => {
             let nc = m.clusters.len();
-            fine.resize(links * nt_times * nc, [0.0; 2]);
-            m.coefficients(rng, times, fine);
+            drawn.resize(nrx * ntx * nt_times * nc, [0.0; 2]);
+            m.coefficients(rng, times, drawn);
             nc
         }
         _ => {
-            fine.clear();
+            drawn.clear();
             0
         }
     };
+    if let Some(w) = &o.precoder {
+        precode_links(&s.phys, w, nrx, nt_times * paths, fine);
+    }
     s.ici.clear();
     s.ici.resize(links * nsym, 0.0);
     if let Some(w) = &prep.waveform {

@@ -33,6 +33,9 @@ pub struct OfdmPrepared {
     pub delays: Vec<f64>,
     /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
     pub pdp: Vec<(f64, f64)>,
+    /// Per layer: the power its precoding column puts out (‖W[:, t]‖², 1 without
+    /// precoding), the mean power of its effective channel (LMMSE prior).
+    pub layer_power: Vec<f64>,
     /// LMMSE weights by (N0 bits, layer).
     lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
 }
@@ -45,8 +48,13 @@ impl OfdmPrepared {
         if let Some(w) = self.lmmse.lock().expect("weights cache").get(&key) {
             return w.clone();
         }
+        let pdp: Vec<(f64, f64)> = self
+            .pdp
+            .iter()
+            .map(|&(d, p)| (d, p * self.layer_power[t]))
+            .collect();
         let w = Arc::new(LmmseWeights::new(
-            &self.pdp,
+            &pdp,
             &self.freqs,
             &self.pilot_sets[t],
             no,
@@ -78,7 +86,7 @@ impl OfdmPrepared {
                 let columns = ports / per / rows;
                 Array::upa_polarized(rows, columns, o.antenna_spacing, pattern, pol)
             };
-            let tx = array(o.layers, o.tx_rows, o.tx_polarization);
+            let tx = array(o.tx_ports, o.tx_rows, o.tx_polarization);
             let rx = array(o.rx_antennas, o.rx_rows, o.rx_polarization);
             let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
                 .expect("profile checked");
@@ -150,6 +158,17 @@ impl OfdmPrepared {
             waveform,
             delays,
             pdp,
+            layer_power: (0..o.layers)
+                .map(|t| match &o.precoder {
+                    None => 1.0,
+                    Some(p) => (0..p.ports)
+                        .map(|q| {
+                            let c = p.w[q * p.layers + t];
+                            (c[0] * c[0] + c[1] * c[1]) as f64
+                        })
+                        .sum(),
+                })
+                .collect(),
             lmmse: Mutex::new(HashMap::new()),
         }
     }

@@ -129,8 +129,14 @@ pub struct OfdmSpec {
     /// NR DMRS on the pilot symbols; `None`: Kronecker pilots.
     pub dmrs: Option<DmrsSpec>,
     pub rx_antennas: usize,
-    /// Layers = transmit antennas (no precoding: layer t is sent from antenna t).
+    /// Spatial layers (streams).
     pub layers: usize,
+    /// Transmit antenna ports: `layers` without precoding (layer t from port t).
+    pub tx_ports: usize,
+    /// Codebook precoding (TS 38.211 §6.3.1.5): the layers reach the ports through W; the
+    /// chain draws the channel of every (rx, port) pair and folds W into it, so estimation
+    /// and detection see the effective (rx, layer) channel H·W, as with precoded pilots.
+    pub precoder: Option<crate::precoding::Precoder>,
     /// TDL (i.i.d. per receive antenna); with `cdl` `None` too: AWGN (H = 1).
     pub tdl: Option<TdlSpec>,
     /// CDL between linear arrays of `antenna_pattern` elements `antenna_spacing` apart.

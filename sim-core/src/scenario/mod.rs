@@ -147,4 +147,67 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
             ));
         assert_eq!(e.key, "channel.normalize");
     }
+
+    /// `[antennas] precoding = "codebook"`: the TPMI's matrix of TS 38.211 §6.3.1.5 reaches
+    /// the link; bad combinations name the key and what is accepted.
+    #[test]
+    fn codebook_precoding_keys_are_checked() {
+        let ofdm = |antennas: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\n\
+                   num_subcarriers = 96\n[pilots]\nsymbols = [2]\n[antennas]\nrx = 2\n"
+                + antennas
+                + "\n"
+        };
+        let good = ofdm("tx = 4\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 14");
+        let r = resolve(&good, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.unwrap();
+        assert_eq!((o.tx_ports, o.layers), (4, 2));
+        assert_eq!(o.precoder, crate::precoding::precoder(4, 2, 14));
+        let plain = resolve(&ofdm("tx = 2\nlayers = 2"), "s.toml").unwrap();
+        assert_eq!(plain.link.ofdm.unwrap().precoder, None);
+        for (antennas, key, what) in [
+            (
+                "tx = 4\nlayers = 2",
+                "antennas.tx",
+                "precoding = \"codebook\"",
+            ),
+            (
+                "tx = 4\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 22",
+                "antennas.tpmi",
+                "expected 0 ..= 21 for 2 layer(s) on 4 ports (TS 38.211 Table 6.3.1.5-5)",
+            ),
+            (
+                "tx = 2\nprecoding = \"codebook\"",
+                "antennas.tpmi",
+                "needs a tpmi: 0 ..= 5",
+            ),
+            (
+                "tx = 3\nprecoding = \"codebook\"\ntpmi = 0",
+                "antennas.tx",
+                "tx = 2 or 4",
+            ),
+            (
+                "tx = 1\ntpmi = 0",
+                "antennas.tpmi",
+                "precoding = \"codebook\" only",
+            ),
+            ("precoding = \"beam\"", "antennas.precoding", "codebook"),
+        ] {
+            let e = err(&ofdm(antennas));
+            assert_eq!(e.key, key, "{e}");
+            assert!(e.message.contains(what), "{e}");
+        }
+        let e = err(&good.replace("model = \"tdl\"", "model = \"awgn\""));
+        assert_eq!(e.key, "antennas.precoding", "{e}");
+        let e = err(&good.replace("model = \"tdl\"", "model = \"tdl\"\nnormalize = true"));
+        assert_eq!(e.key, "channel.normalize", "{e}");
+        let e = err(&ofdm(
+            "tx = 4\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 22",
+        ));
+        assert_eq!(
+            e.line,
+            good.lines().position(|l| l == "tpmi = 14").unwrap() + 1
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use super::location::ScenarioError;
 use super::schema::*;
 use crate::link::{grid_width, DmrsSpec, OfdmSpec, TdlSpec, TimeDomain};
+use crate::precoding::{precoder, tpmi_range, Precoder};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
@@ -255,15 +256,29 @@ pub(super) fn build_ofdm(
             "expected 1 ..= 4 layers".into(),
         ));
     }
-    if a.tx != a.layers {
-        return Err(fail(
-            &["antennas", "tx"],
-            format!(
-                "expected tx = layers = {} (no precoding yet: layer t is sent from antenna t)",
-                a.layers
-            ),
-        ));
-    }
+    let precoder = match a.precoding {
+        PrecodingChoice::None => {
+            if a.tx != a.layers {
+                return Err(fail(
+                    &["antennas", "tx"],
+                    format!(
+                        "expected tx = layers = {} without precoding (layer t is sent from \
+                         antenna t); more ports than layers need precoding = \"codebook\" \
+                         with a tpmi",
+                        a.layers
+                    ),
+                ));
+            }
+            if a.tpmi.is_some() {
+                return Err(fail(
+                    &["antennas", "tpmi"],
+                    "applies to precoding = \"codebook\" only".into(),
+                ));
+            }
+            None
+        }
+        PrecodingChoice::Codebook => Some(codebook_precoder(a, ch, fail)?),
+    };
     if !(a.layers..=8).contains(&a.rx) {
         return Err(fail(
             &["antennas", "rx"],
@@ -429,6 +444,8 @@ pub(super) fn build_ofdm(
         dmrs,
         rx_antennas: a.rx,
         layers: a.layers,
+        tx_ports: a.tx,
+        precoder,
         tdl,
         cdl,
         antenna_pattern: a.pattern,
@@ -446,4 +463,65 @@ pub(super) fn build_ofdm(
         neural_weights: r.weights.clone(),
         codewords,
     }))
+}
+
+/// The TS 38.211 §6.3.1.5 precoding matrix `[antennas] precoding = "codebook"` asks for.
+fn codebook_precoder(
+    a: &AntennasConfig,
+    ch: &ChannelConfig,
+    fail: &Fail,
+) -> Result<Precoder, ScenarioError> {
+    if a.tx != 2 && a.tx != 4 {
+        return Err(fail(
+            &["antennas", "tx"],
+            format!(
+                "codebook precoding (TS 38.211 §6.3.1.5) needs tx = 2 or 4 antenna ports (got {})",
+                a.tx
+            ),
+        ));
+    }
+    let Some((table, count)) = tpmi_range(a.tx, a.layers) else {
+        return Err(fail(
+            &["antennas", "layers"],
+            format!("expected 1 ..= {} layers on {} ports", a.tx, a.tx),
+        ));
+    };
+    let Some(tpmi) = a.tpmi else {
+        return Err(fail(
+            &["antennas", "tpmi"],
+            format!(
+                "precoding = \"codebook\" needs a tpmi: 0 ..= {} for {} layer(s) on {} ports \
+                 (TS 38.211 Table {table})",
+                count - 1,
+                a.layers,
+                a.tx
+            ),
+        ));
+    };
+    let Some(w) = precoder(a.tx, a.layers, tpmi) else {
+        return Err(fail(
+            &["antennas", "tpmi"],
+            format!(
+                "expected 0 ..= {} for {} layer(s) on {} ports (TS 38.211 Table {table})",
+                count - 1,
+                a.layers,
+                a.tx
+            ),
+        ));
+    };
+    if ch.model == ChannelModel::Awgn {
+        return Err(fail(
+            &["antennas", "precoding"],
+            "codebook precoding needs a fading channel between the ports and the receive \
+             antennas: model = \"tdl\" or \"cdl\""
+                .into(),
+        ));
+    }
+    if ch.normalize == Some(true) {
+        return Err(fail(
+            &["channel", "normalize"],
+            "per-slot normalization is not implemented with codebook precoding".into(),
+        ));
+    }
+    Ok(w)
 }

@@ -308,6 +308,17 @@ pub enum AntennaPattern {
     Tr38901,
 }
 
+/// How the layers reach the transmit antenna ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrecodingChoice {
+    /// Layer t is sent from port t (tx = layers).
+    #[serde(rename = "none")]
+    None,
+    /// TS 38.211 §6.3.1.5 codebook precoding (PUSCH, CP-OFDM): W of `tpmi`, 2 or 4 ports.
+    #[serde(rename = "codebook")]
+    Codebook,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PolarizationChoice {
     /// One vertically polarized port per element.
@@ -340,6 +351,10 @@ pub struct AntennasConfig {
     /// ports per element, so that side's `tx` / `rx` counts ports and must be even.
     pub tx_polarization: PolarizationChoice,
     pub rx_polarization: PolarizationChoice,
+    /// "none" (tx = layers) or "codebook" (tx = 2 or 4 ports, W of `tpmi`).
+    pub precoding: PrecodingChoice,
+    /// Codebook precoding: the transmitted precoding matrix indicator (TPMI).
+    pub tpmi: Option<usize>,
 }
 
 impl Default for AntennasConfig {
@@ -354,6 +369,8 @@ impl Default for AntennasConfig {
             rx_rows: 1,
             tx_polarization: PolarizationChoice::V,
             rx_polarization: PolarizationChoice::V,
+            precoding: PrecodingChoice::None,
+            tpmi: None,
         }
     }
 }
