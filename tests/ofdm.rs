@@ -6,6 +6,12 @@ mod common;
 
 use common::{simulate, sionna_rows, stop};
 
+/// Standard deviation of the difference of two independent BLER estimates p (of n trials)
+/// and q (of m).
+fn sigma_of_difference(p: f64, n: f64, q: f64, m: f64) -> f64 {
+    (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt()
+}
+
 /// Sionna's rows of `case` at 4 and 8 dB, and the shipped scenario `file` with its sweep
 /// (`sweep`, the list in the file) cut to those two points.
 fn sionna_case(case: &str, file: &str, sweep: &str) -> (Vec<(f64, f64, f64)>, String) {
@@ -34,7 +40,7 @@ fn matches_sionna_tdl_a_siso_perfect_csi() {
     let res = simulate(&text, stop(150, 4000));
     for ((ebno, n_ref, p_ref), r) in rows.iter().zip(&res) {
         let (p, slots) = (r.counters.bler(), r.counters.slots as f64);
-        let sigma = (p * (1.0 - p) / slots + p_ref * (1.0 - p_ref) / (n_ref / 4.0)).sqrt();
+        let sigma = sigma_of_difference(p, slots, *p_ref, n_ref / 4.0);
         assert!(
             (p - p_ref).abs() < 4.0 * sigma,
             "Eb/N0 {ebno}: BLER {p:.4} ({} code words) vs Sionna {p_ref:.4}",
@@ -99,7 +105,7 @@ fn flat_tdl_matches_block_rayleigh() {
     for (x, y) in a.iter().zip(&b) {
         let (p, q) = (x.counters.bler(), y.counters.bler());
         let (n, m) = (x.counters.blocks as f64, y.counters.blocks as f64);
-        let sigma = (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt();
+        let sigma = sigma_of_difference(p, n, q, m);
         assert!(
             (p - q).abs() < 4.0 * sigma,
             "SNR {} dB: OFDM flat TDL {p:.4} ({n}) vs block Rayleigh {q:.4} ({m})",
@@ -134,7 +140,7 @@ fn time_domain_matches_frequency_domain_when_static() {
         let (p, q) = (x.counters.bler(), y.counters.bler());
         // Code words of a slot share the channel: slots are the sample size.
         let (n, m) = (x.counters.slots as f64, y.counters.slots as f64);
-        let sigma = (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt();
+        let sigma = sigma_of_difference(p, n, q, m);
         eprintln!(
             "SNR {} dB: frequency {p:.4} ({n} slots), time {q:.4} ({m})",
             x.snr_db
@@ -198,7 +204,7 @@ fn codebook_precoding_matches_its_unprecoded_equivalent() {
             let (p, q) = (x.counters.bler(), y.counters.bler());
             // One channel per slot: slots are the sample size.
             let (n, m) = (x.counters.slots as f64, y.counters.slots as f64);
-            let sigma = (p * (1.0 - p) / n + q * (1.0 - q) / m).sqrt();
+            let sigma = sigma_of_difference(p, n, q, m);
             eprintln!(
                 "{precoded:?} at {:.2} dB: {p:.4} ({n} slots); {plain:?} at {:.2} dB: {q:.4} ({m})",
                 x.snr_db, y.snr_db
