@@ -414,10 +414,15 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         }
         if let Some(t) = &o.tdl {
             w!(
-                "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, i.i.d. per antenna",
+                "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
                 t.profile,
                 t.delay_spread_s * 1e9,
-                t.doppler_hz
+                t.doppler_hz,
+                match o.correlation {
+                    None => "i.i.d. per antenna pair".to_string(),
+                    Some([a, b]) =>
+                        format!("spatially correlated (TR 38.901 §7.7.5.2): tx α = {a}, rx β = {b}"),
+                }
             );
         }
         if let Some(c) = &o.cdl {

@@ -11,6 +11,7 @@ pub mod awgn;
 pub mod cdl;
 pub mod ofdm_waveform;
 pub mod rayleigh;
+pub mod spatial_correlation;
 pub mod tdl;
 
 pub use awgn::add_awgn;

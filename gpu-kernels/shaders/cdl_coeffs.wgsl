@@ -6,7 +6,7 @@
 // the uniform the clusters before it used: 1 for LOS, NLOS_UNIFORMS otherwise), then sums
 // its rays' contributions for link (u = rx port, s = tx port) at every coefficient time
 // (symbol starts, or the time-domain grid) into coeffs or gridc (put_coeff); with codebook
-// precoding, link (u, t) sums W[s, t] times the coefficients of every tx port s. Fisher-Yates indices floor(u·(i + 1)) are computed in
+// precoding, link (u, t) sums M[(u, t), (u, s)] = W[s, t] times the coefficients of every tx port s. Fisher-Yates indices floor(u·(i + 1)) are computed in
 // integers (exact, as the CPU's f64 product).
 //
 // `otab` at o_cdl (words; f32 as bits):
@@ -80,16 +80,21 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     if (item.x >= p.count / p.cw) {
         return;
     }
-    let u = item.y / p.nl;
-    if (p.precoded == 0u) {
-        cdl_link(item.x, item.y, u, item.y % p.nl, item.z, vec2<f32>(1.0, 0.0), false);
+    if (p.mixed == 0u) {
+        cdl_link(item.x, item.y, item.y / p.nl, item.y % p.nl, item.z, vec2<f32>(1.0, 0.0),
+                 false);
         return;
     }
-    // Codebook precoding: Σ_port W[port, t] · (the cluster of link (u, port)).
-    let t = item.y % p.nl;
-    for (var q = 0u; q < p.ntx; q++) {
-        let e = p.o_prec + 2u * (q * p.nl + t);
-        cdl_link(item.x, item.y, u, q, item.z, vec2<f32>(tabf(e), tabf(e + 1u)), q > 0u);
+    // Codebook precoding: Σ_j M[link, j] · (the cluster of drawn link j = (u', port)).
+    let drawn = p.nrx * p.ntx;
+    var wrote = false;
+    for (var j = 0u; j < drawn; j++) {
+        let e = p.o_mix + 2u * (item.y * drawn + j);
+        let wt = vec2<f32>(tabf(e), tabf(e + 1u));
+        if (wt.x != 0.0 || wt.y != 0.0) {
+            cdl_link(item.x, item.y, j / p.ntx, j % p.ntx, item.z, wt, wrote);
+            wrote = true;
+        }
     }
 }
 

@@ -87,10 +87,11 @@ struct Chain {
     // sc_first + k (+ 1 for k ≥ sc_dc, past a DC null); FFT bin offset mod N.
     sc_first: i32,
     sc_dc: u32,
-    // Transmit ports (nl without precoding). Codebook precoding (precoded = 1): the channel
-    // is drawn per (rx, port) pair, stream index r · ntx + port, and folded with
-    // W [ntx, nl, 2] at o_prec into the (rx, layer) coefficients (ofdm_chain.wgsl).
+    // Transmit ports (nl without precoding). Codebook precoding or TDL spatial correlation
+    // (mixed = 1): the channel is drawn per (rx, port) pair, stream index r · ntx + port, and
+    // mixed with M [nrx · nl, nrx · ntx, 2] at o_mix into the (rx, layer) coefficients
+    // (ofdm_chain.wgsl; receivers OfdmPrepared::mix).
     ntx: u32,
-    precoded: u32,
-    o_prec: u32,
+    mixed: u32,
+    o_mix: u32,
 }

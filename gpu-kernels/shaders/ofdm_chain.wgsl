@@ -6,8 +6,8 @@
 // slots, L = nrx · nl links, link = r · nl + t):
 //   tdl_coeffs     [slot, link, tap]          sum-of-sinusoids tap coefficients at every symbol
 //                                             start, or on the time-domain grid
-//                                             (channels/src/tdl.rs, stream 2); with codebook
-//                                             precoding Σ_port W[port, t] · tap of (r, port)
+//                                             (channels/src/tdl.rs, stream 2); with precoding
+//                                             or correlation Σ_j M[link, j] · tap of drawn j
 //   ofdm_receive   [slot, rx, RE]             y = Σ_t H_rt · x_t + n (stream 1, index r · REs + RE)
 //   ofdm_pilot_est [slot, link, pilot sym, k] LS at the layer's pilots (CDM pairs averaged),
 //                                             linear in frequency (receivers/src/estimation.rs),
@@ -31,7 +31,7 @@
 //   o_pilots [nl, npilot, nsc, 2]  pilot values (zero off the layer's subcarriers)
 //   o_fint   [nl, nsc, 4]          frequency interpolation (k0, k1, weight of k1, CDM partner of k)
 //   o_taps   [paths, 2]            (amplitude √P, LOS flag)
-//   o_prec   [ntx, nl, 2]          codebook precoding matrix W (precoded = 1)
+//   o_mix    [L, nrx · ntx, 2]     link-mixing weights M (mixed = 1)
 // Data RE d = row · nsc + k carries data symbols d · nl + t (layer t) while < data_syms;
 // data symbol i is modulation symbol i mod (G / Q_m) of code word i / (G / Q_m).
 
@@ -67,16 +67,20 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     if (item.x >= p.count / p.cw) {
         return;
     }
-    if (p.precoded == 0u) {
+    if (p.mixed == 0u) {
         tdl_link(item.x, item.y, item.y, item.z, vec2<f32>(1.0, 0.0), false);
         return;
     }
-    // Codebook precoding: Σ_port W[port, t] · (the tap of link (r, port)).
-    let r = item.y / p.nl;
-    let t = item.y % p.nl;
-    for (var q = 0u; q < p.ntx; q++) {
-        let e = p.o_prec + 2u * (q * p.nl + t);
-        tdl_link(item.x, item.y, r * p.ntx + q, item.z, vec2<f32>(tabf(e), tabf(e + 1u)), q > 0u);
+    // Precoding / correlation: Σ_j M[link, j] · (the tap of drawn link j).
+    let drawn = p.nrx * p.ntx;
+    var wrote = false;
+    for (var j = 0u; j < drawn; j++) {
+        let e = p.o_mix + 2u * (item.y * drawn + j);
+        let wt = vec2<f32>(tabf(e), tabf(e + 1u));
+        if (wt.x != 0.0 || wt.y != 0.0) {
+            tdl_link(item.x, item.y, j, item.z, wt, wrote);
+            wrote = true;
+        }
     }
 }
 

@@ -74,10 +74,11 @@ pub struct ChainParams {
     /// (`sim_core::link::SubcarrierLayout`).
     pub sc_first: i32,
     pub sc_dc: u32,
-    /// Transmit ports (nl without precoding); 1: codebook precoding, W at `o_prec`.
+    /// Transmit ports (nl without precoding); `mixed` 1: the (rx, layer) links mix the drawn
+    /// (rx, port) links with the weights at `o_mix` (precoding, spatial correlation).
     pub ntx: u32,
-    pub precoded: u32,
-    pub o_prec: u32,
+    pub mixed: u32,
+    pub o_mix: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,

@@ -139,8 +139,8 @@ impl OfdmTables {
             Some(m) => cdl_table(m, &mut w),
             None => w.len() as u32,
         };
-        let prec = match &o.precoder {
-            Some(p) => push(&mut w, p.w.iter().flat_map(|c| c.map(bits))),
+        let mix = match &prep.mix {
+            Some(m) => push(&mut w, m.iter().flat_map(|c| c.map(bits))),
             None => w.len() as u32,
         };
         if w.is_empty() {
@@ -201,8 +201,8 @@ impl OfdmTables {
                 o_cdl: cdl,
                 o_delays: delays,
                 ntx: o.tx_ports as u32,
-                precoded: o.precoder.is_some() as u32,
-                o_prec: prec,
+                mixed: prep.mix.is_some() as u32,
+                o_mix: mix,
                 ..base
             },
             fft_size,

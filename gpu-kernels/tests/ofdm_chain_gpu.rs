@@ -280,12 +280,14 @@ fn guard_carriers_and_dc_null() {
     check_slots(&ctx, &scenario(&td, LDPC_QPSK), 8);
 }
 
-/// Codebook precoding (TS 38.211 §6.3.1.5; the channel drawn per port, W folded into the
-/// per-layer coefficients): TDL-A 4 ports, 2 layers (Table 6.3.1.5-5 TPMI 17) with LMMSE
-/// estimation; CDL-C uplink from 4 cross-polarized ports, 1 layer (Table 6.3.1.5-3 TPMI 13),
-/// perfect CSI; 2 ports, 1 layer (TPMI 4) in the time domain with LS.
+/// Link mixing: codebook precoding (TS 38.211 §6.3.1.5; the channel drawn per port, W
+/// folded into the per-layer coefficients) and TDL spatial correlation (R^{1/2} over the
+/// drawn links): TDL-A 4 ports, 2 layers (Table 6.3.1.5-5 TPMI 17) with LMMSE estimation;
+/// CDL-C uplink from 4 cross-polarized ports, 1 layer (Table 6.3.1.5-3 TPMI 13), perfect CSI;
+/// 2 ports, 1 layer (TPMI 4) in the time domain with LS; correlated TDL-B 2 × 4 (α 0.3, β
+/// 0.9), unprecoded and with 2-layer TPMI 1.
 #[test]
-fn codebook_precoding() {
+fn precoding_and_spatial_correlation() {
     let Some(ctx) = test_context() else { return };
     let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 4\nrx = 2\nlayers = 2\n\
          precoding = \"codebook\"\ntpmi = 17\n[channel]\nmodel = \"tdl\"\nprofile = \"A\"\n\
@@ -303,6 +305,16 @@ fn codebook_precoding() {
          profile = \"C\"\ndelay_spread_ns = 300\nspeed_kmh = 200\n[receiver]\n\
          estimator = \"ls\"\n[sweep]\nsnr_db = [8.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 4\nlayers = 2\n\
+         tx_correlation = 0.3\nrx_correlation = 0.9\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"B\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
+         estimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+    let precoded = body.replace(
+        "rx_correlation = 0.9",
+        "rx_correlation = 0.9\nprecoding = \"codebook\"\ntpmi = 1",
+    );
+    check_slots(&ctx, &scenario(&precoded, LDPC_QPSK), 6);
 }
 
 /// A short sweep point (TDL-C 500 km/h, LS) on both executors: the GPU BLER inside the CPU

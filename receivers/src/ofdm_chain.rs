@@ -13,7 +13,7 @@ use crate::mimo::detect;
 use channels::WaveformScratch;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
-use sim_core::precoding::precode_links;
+use sim_core::precoding::mix_links;
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::{Estimator, Extrapolation, Interpolation};
 use sim_core::{BlockOutcome, Cf32, Constellation};
@@ -30,7 +30,7 @@ pub struct OfdmScratch {
     mapped: Vec<Cf32>,
     x: Vec<Cf32>,
     coeffs: Vec<Cf32>,
-    /// Codebook precoding: the `[rx · ports + port, times, paths]` coefficients drawn.
+    /// Precoding / correlation: the `[rx · ports + port, times, paths]` coefficients drawn.
     phys: Vec<Cf32>,
     h: Vec<Cf32>,
     h_hat: Vec<Cf32>,
@@ -182,8 +182,9 @@ pub fn transmit_and_receive(
     // Time domain: coefficients on the waveform's sample grid; H (their averages over each
     // symbol's FFT window, the ICI-free part) is only perfect CSI there, so only made for it.
     let links = nrx * nl;
-    // With codebook precoding the channel is drawn for every (rx, port) pair (link index
-    // r · ports + port, the streams' index) into `phys`, then W is folded in.
+    // With codebook precoding or spatial correlation the channel is drawn for every (rx,
+    // port) pair (link index r · ports + port, the streams' index) into `phys`, then mixed
+    // into the (rx, layer) links (`OfdmPrepared::mix`: R^{1/2}, then W).
     let ntx = o.tx_ports;
     let needs_h = prep.waveform.is_none() || o.estimator == Estimator::Perfect;
     let times = match &prep.waveform {
@@ -196,7 +197,7 @@ pub fn transmit_and_receive(
     } else {
         &mut s.coeffs
     };
-    let drawn = if o.precoder.is_some() {
+    let drawn = if prep.mix.is_some() {
         &mut s.phys
     } else {
         &mut *fine
@@ -222,8 +223,8 @@ pub fn transmit_and_receive(
             0
         }
     };
-    if let Some(w) = &o.precoder {
-        precode_links(&s.phys, w, nrx, nt_times * paths, fine);
+    if let Some(m) = &prep.mix {
+        mix_links(&s.phys, m, links, nt_times * paths, fine);
     }
     s.ici.clear();
     s.ici.resize(links * nsym, 0.0);
@@ -496,64 +497,4 @@ pub fn decode_slot(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sim_core::scenario::resolve;
-
-    /// The (rx, layer) path coefficients of a precoded CDL slot are exactly Σ_port W·(the
-    /// port's coefficients): 4-port VH TPMI 0 (I/2 on ports 0 and 1, the V-polarized
-    /// elements) gives half the coefficients of the 2-port V array (same elements, same
-    /// rays); 4-port V TPMI 14 is the linear combination of the 4-port unprecoded draw.
-    #[test]
-    fn precoded_coefficients_fold_w_into_the_port_channels() {
-        let text = |antennas: &str| {
-            format!(
-                "name = \"p\"\nseed = 2\n[code]\ninfo_bits = 288\ncoded_bits = 576\n\
-                 crc = \"none\"\n[modulation]\nscheme = \"qpsk\"\n[ofdm]\nprbs = 4\n\
-                 [antennas]\n{antennas}\n[channel]\nmodel = \"cdl\"\nprofile = \"C\"\n\
-                 speed_kmh = 30\ndirection = \"uplink\"\n[receiver]\nestimator = \"perfect\"\n\
-                 [sweep]\nsnr_db = [10.0]\n"
-            )
-        };
-        let coeffs = |antennas: &str| {
-            let run = resolve(&text(antennas), "p.toml").unwrap_or_else(|e| panic!("{e}"));
-            let link = &run.link;
-            let prep = OfdmPrepared::new(link.ofdm.as_ref().unwrap());
-            let codec = link.codec();
-            let constellation = Constellation::new(link.modulation);
-            let mut s = OfdmScratch::default();
-            let rng = BlockRng::new(2, 0, 7);
-            let p = run.points[0];
-            transmit_and_receive(
-                link,
-                &prep,
-                codec.as_ref(),
-                &constellation,
-                &p,
-                &rng,
-                &mut s,
-            );
-            s.trace().coeffs.to_vec()
-        };
-        let plain = coeffs("tx = 2\nrx = 2\nlayers = 2");
-        let tpmi0 = coeffs(
-            "tx = 4\nrx = 2\nlayers = 2\ntx_polarization = \"VH\"\nprecoding = \"codebook\"\n\
-             tpmi = 0",
-        );
-        assert_eq!(plain.len(), tpmi0.len());
-        assert!(plain.iter().any(|c| c[0] != 0.0));
-        for (a, b) in plain.iter().zip(&tpmi0) {
-            assert_eq!([a[0] * 0.5, a[1] * 0.5], *b);
-        }
-        let four = coeffs("tx = 4\nrx = 4\nlayers = 4");
-        let tpmi14 = coeffs("tx = 4\nrx = 4\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 14");
-        let w = sim_core::precoding::precoder(4, 2, 14).unwrap();
-        let mut want = Vec::new();
-        // The 4-layer unprecoded draw is the [rx · 4 + port] channel of the same array.
-        sim_core::precoding::precode_links(&four, &w, 4, four.len() / 16, &mut want);
-        assert_eq!(want, tpmi14);
-    }
 }

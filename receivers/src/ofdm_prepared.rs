@@ -33,9 +33,13 @@ pub struct OfdmPrepared {
     pub delays: Vec<f64>,
     /// (delay, power) of the model's paths, powers summing to one (LMMSE estimation).
     pub pdp: Vec<(f64, f64)>,
-    /// Per layer: the power its precoding column puts out (‖W[:, t]‖², 1 without
-    /// precoding), the mean power of its effective channel (LMMSE prior).
+    /// Per layer: the mean power of its effective channel (‖W[:, t]‖² with i.i.d. ports,
+    /// w_tᴴ R_tx w_t with correlated ones; 1 without precoding), the LMMSE prior.
     pub layer_power: Vec<f64>,
+    /// Codebook precoding or TDL spatial correlation: `[rx · layers + layer, rx · ports +
+    /// port]` weights of the drawn (rx, port) channels in each (rx, layer) channel,
+    /// M = (R^{1/2} · (I_rx ⊗ W)) over the links; `None`: the drawn links are the channel.
+    pub mix: Option<Vec<Cf32>>,
     /// LMMSE weights by (N0 bits, layer).
     lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
 }
@@ -119,6 +123,7 @@ impl OfdmPrepared {
         } else {
             delays.iter().copied().zip(powers).collect()
         };
+        let mix = link_mixing(o);
         let waveform = o
             .time_domain
             .map(|t| OfdmWaveform::with_offsets(&offsets, o.symbols, t.fft_size, t.cp_len));
@@ -158,17 +163,19 @@ impl OfdmPrepared {
             waveform,
             delays,
             pdp,
-            layer_power: (0..o.layers)
-                .map(|t| match &o.precoder {
-                    None => 1.0,
-                    Some(p) => (0..p.ports)
-                        .map(|q| {
-                            let c = p.w[q * p.layers + t];
-                            (c[0] * c[0] + c[1] * c[1]) as f64
-                        })
-                        .sum(),
-                })
-                .collect(),
+            layer_power: match &mix {
+                None => vec![1.0; o.layers],
+                // Receive antenna 0's rows: E|Σ_j M[l, j] h_j|² = Σ_j |M[l, j]|² for i.i.d. h.
+                Some(m) => (0..o.layers)
+                    .map(|t| {
+                        m[t * o.rx_antennas * o.tx_ports..(t + 1) * o.rx_antennas * o.tx_ports]
+                            .iter()
+                            .map(|c| (c[0] as f64).powi(2) + (c[1] as f64).powi(2))
+                            .sum()
+                    })
+                    .collect(),
+            },
+            mix,
             lmmse: Mutex::new(HashMap::new()),
         }
     }
@@ -202,4 +209,42 @@ pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
             symbol * 1e6
         )
     })
+}
+
+/// The link-mixing matrix of [`OfdmPrepared::mix`]: M[(r, l), (r', t')] =
+/// Σ_t S[(r, t), (r', t')] · W[t, l], S the links' correlation root (identity when i.i.d.),
+/// W the precoder (identity without).
+pub fn link_mixing(o: &OfdmSpec) -> Option<Vec<Cf32>> {
+    if o.precoder.is_none() && o.correlation.is_none() {
+        return None;
+    }
+    let (nrx, ntx, nl) = (o.rx_antennas, o.tx_ports, o.layers);
+    let phys = nrx * ntx;
+    let s = match o.correlation {
+        Some([tx, rx]) => channels::spatial_correlation::link_correlation_sqrt(nrx, ntx, rx, tx),
+        None => (0..phys * phys)
+            .map(|i| if i / phys == i % phys { 1.0 } else { 0.0 })
+            .collect(),
+    };
+    let w = |t: usize, l: usize| -> [f64; 2] {
+        match &o.precoder {
+            Some(p) => p.w[t * nl + l].map(|x| x as f64),
+            None => [(t == l) as u8 as f64, 0.0],
+        }
+    };
+    let mut m = vec![[0f32; 2]; nrx * nl * phys];
+    for r in 0..nrx {
+        for l in 0..nl {
+            for j in 0..phys {
+                let mut acc = [0f64; 2];
+                for t in 0..ntx {
+                    let sv = s[(r * ntx + t) * phys + j];
+                    let c = w(t, l);
+                    acc = [acc[0] + sv * c[0], acc[1] + sv * c[1]];
+                }
+                m[(r * nl + l) * phys + j] = [acc[0] as f32, acc[1] as f32];
+            }
+        }
+    }
+    Some(m)
 }

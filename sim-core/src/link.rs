@@ -137,6 +137,9 @@ pub struct OfdmSpec {
     /// chain draws the channel of every (rx, port) pair and folds W into it, so estimation
     /// and detection see the effective (rx, layer) channel H·W, as with precoded pilots.
     pub precoder: Option<crate::precoding::Precoder>,
+    /// TDL spatial correlation (tx α, rx β): the drawn (rx, port) links are mixed by
+    /// R^{1/2} before precoding; `None`: i.i.d. links.
+    pub correlation: Option<[f64; 2]>,
     /// TDL (i.i.d. per receive antenna); with `cdl` `None` too: AWGN (H = 1).
     pub tdl: Option<TdlSpec>,
     /// CDL between linear arrays of `antenna_pattern` elements `antenna_spacing` apart.

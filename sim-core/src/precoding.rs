@@ -83,30 +83,45 @@ pub fn precoder(ports: usize, layers: usize, tpmi: usize) -> Option<Precoder> {
         .find(|p| p.ports == ports && p.layers == layers && p.tpmi == tpmi)
 }
 
-/// Folds W into per-link arrays: `phys` holds `[rx · ports + port, inner]` values (path
-/// coefficients of every receive antenna and port), `out` gets `[rx · layers + layer, inner]`
-/// = Σ_port phys[rx, port] · W[port, layer], the channel each layer sees.
-pub fn precode_links(phys: &[Cf32], w: &Precoder, rx: usize, inner: usize, out: &mut Vec<Cf32>) {
-    let (np, nl) = (w.ports, w.layers);
-    assert_eq!(phys.len(), rx * np * inner, "physical links");
+/// Mixes per-link arrays: `phys` holds `[links_in, inner]` values (e.g. path coefficients of
+/// every drawn (rx, port) link), `out` gets `[rows, inner]` with row i = Σ_j m[i, j] ·
+/// phys[j] (`m` is `[rows, links_in]`; zero weights are skipped).
+pub fn mix_links(phys: &[Cf32], m: &[Cf32], rows: usize, inner: usize, out: &mut Vec<Cf32>) {
+    let cols = phys.len() / inner.max(1);
+    assert_eq!(m.len(), rows * cols, "mixing matrix");
     out.clear();
-    out.resize(rx * nl * inner, [0.0; 2]);
-    for r in 0..rx {
-        for l in 0..nl {
-            let dst = &mut out[(r * nl + l) * inner..(r * nl + l + 1) * inner];
-            for q in 0..np {
-                let c = w.w[q * nl + l];
-                if c == [0.0, 0.0] {
-                    continue;
-                }
-                let src = &phys[(r * np + q) * inner..(r * np + q + 1) * inner];
-                for (d, v) in dst.iter_mut().zip(src) {
-                    d[0] += v[0] * c[0] - v[1] * c[1];
-                    d[1] += v[0] * c[1] + v[1] * c[0];
-                }
+    out.resize(rows * inner, [0.0; 2]);
+    for i in 0..rows {
+        let dst = &mut out[i * inner..(i + 1) * inner];
+        for j in 0..cols {
+            let c = m[i * cols + j];
+            if c == [0.0, 0.0] {
+                continue;
+            }
+            let src = &phys[j * inner..(j + 1) * inner];
+            for (d, v) in dst.iter_mut().zip(src) {
+                d[0] += v[0] * c[0] - v[1] * c[1];
+                d[1] += v[0] * c[1] + v[1] * c[0];
             }
         }
     }
+}
+
+/// Folds W into per-link arrays: `phys` holds `[rx · ports + port, inner]` values, `out` gets
+/// `[rx · layers + layer, inner]` = Σ_port phys[rx, port] · W[port, layer], the channel each
+/// layer sees.
+pub fn precode_links(phys: &[Cf32], w: &Precoder, rx: usize, inner: usize, out: &mut Vec<Cf32>) {
+    let (np, nl) = (w.ports, w.layers);
+    assert_eq!(phys.len(), rx * np * inner, "physical links");
+    let mut m = vec![[0.0; 2]; rx * nl * rx * np];
+    for r in 0..rx {
+        for l in 0..nl {
+            for q in 0..np {
+                m[(r * nl + l) * rx * np + r * np + q] = w.w[q * nl + l];
+            }
+        }
+    }
+    mix_links(phys, &m, rx * nl, inner, out);
 }
 
 #[cfg(test)]

@@ -202,6 +202,21 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         assert_eq!(e.key, "antennas.precoding", "{e}");
         let e = err(&good.replace("model = \"tdl\"", "model = \"tdl\"\nnormalize = true"));
         assert_eq!(e.key, "channel.normalize", "{e}");
+        // TDL spatial correlation: 0 ≤ x < 1, TDL only; zero is i.i.d.
+        let corr = resolve(
+            &ofdm("tx_correlation = 0.3\nrx_correlation = 0.9"),
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(corr.link.ofdm.unwrap().correlation, Some([0.3, 0.9]));
+        let zero = resolve(&ofdm("rx_correlation = 0.0"), "s.toml").unwrap();
+        assert_eq!(zero.link.ofdm.unwrap().correlation, None);
+        let e = err(&ofdm("rx_correlation = 1.0"));
+        assert_eq!(e.key, "antennas.rx_correlation", "{e}");
+        assert!(e.message.contains("0 ≤ correlation < 1"), "{e}");
+        let e = err(&ofdm("tx_correlation = 0.5").replace("model = \"tdl\"", "model = \"cdl\""));
+        assert_eq!(e.key, "antennas.tx_correlation", "{e}");
+        assert!(e.message.contains("\"tdl\" only"), "{e}");
         let e = err(&ofdm(
             "tx = 4\nlayers = 2\nprecoding = \"codebook\"\ntpmi = 22",
         ));

@@ -354,6 +354,32 @@ pub(super) fn build_ofdm(
             ));
         }
     }
+    let mut correlation = None;
+    for (key, value) in [
+        ("tx_correlation", a.tx_correlation),
+        ("rx_correlation", a.rx_correlation),
+    ] {
+        let Some(x) = value else { continue };
+        if ch.model != ChannelModel::Tdl {
+            return Err(fail(
+                &["antennas", key],
+                "spatial correlation applies to model = \"tdl\" only (CDL correlation comes \
+                 from the arrays and the clusters' angles)"
+                    .into(),
+            ));
+        }
+        if !(0.0..1.0).contains(&x) {
+            return Err(fail(
+                &["antennas", key],
+                "expected 0 ≤ correlation < 1".into(),
+            ));
+        }
+        correlation = Some([
+            a.tx_correlation.unwrap_or(0.0),
+            a.rx_correlation.unwrap_or(0.0),
+        ]);
+    }
+    let correlation = correlation.filter(|c| c.iter().any(|&x| x > 0.0));
     let (tdl, cdl) = match ch.model {
         ChannelModel::Awgn => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
@@ -446,6 +472,7 @@ pub(super) fn build_ofdm(
         layers: a.layers,
         tx_ports: a.tx,
         precoder,
+        correlation,
         tdl,
         cdl,
         antenna_pattern: a.pattern,

@@ -355,6 +355,10 @@ pub struct AntennasConfig {
     pub precoding: PrecodingChoice,
     /// Codebook precoding: the transmitted precoding matrix indicator (TPMI).
     pub tpmi: Option<usize>,
+    /// TDL: spatial correlation coefficient of the transmit / receive antennas (α / β of
+    /// TS 38.101-4: antennas i, j correlate as x^(((i − j)/(N − 1))²)); 0: i.i.d.
+    pub tx_correlation: Option<f64>,
+    pub rx_correlation: Option<f64>,
 }
 
 impl Default for AntennasConfig {
@@ -371,6 +375,8 @@ impl Default for AntennasConfig {
             rx_polarization: PolarizationChoice::V,
             precoding: PrecodingChoice::None,
             tpmi: None,
+            tx_correlation: None,
+            rx_correlation: None,
         }
     }
 }
