@@ -86,12 +86,10 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         return;
     }
     // Codebook precoding: Σ_j M[link, j] · (the cluster of drawn link j = (u', port)).
-    let drawn = p.nrx * p.ntx;
     var wrote = false;
-    for (var j = 0u; j < drawn; j++) {
-        let e = p.o_mix + 2u * (item.y * drawn + j);
-        let wt = vec2<f32>(tabf(e), tabf(e + 1u));
-        if (wt.x != 0.0 || wt.y != 0.0) {
+    for (var j = 0u; j < p.nrx * p.ntx; j++) {
+        let wt = mix_weight(item.y, j);
+        if (any(wt != vec2<f32>(0.0))) {
             cdl_link(item.x, item.y, j / p.ntx, j % p.ntx, item.z, wt, wrote);
             wrote = true;
         }

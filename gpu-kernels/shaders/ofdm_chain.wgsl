@@ -72,16 +72,20 @@ fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         return;
     }
     // Precoding / correlation: Σ_j M[link, j] · (the tap of drawn link j).
-    let drawn = p.nrx * p.ntx;
     var wrote = false;
-    for (var j = 0u; j < drawn; j++) {
-        let e = p.o_mix + 2u * (item.y * drawn + j);
-        let wt = vec2<f32>(tabf(e), tabf(e + 1u));
-        if (wt.x != 0.0 || wt.y != 0.0) {
+    for (var j = 0u; j < p.nrx * p.ntx; j++) {
+        let wt = mix_weight(item.y, j);
+        if (any(wt != vec2<f32>(0.0))) {
             tdl_link(item.x, item.y, j, item.z, wt, wrote);
             wrote = true;
         }
     }
+}
+
+// Weight M[link, j] of drawn link j (r' · ntx + port) in link `link` (mixed = 1).
+fn mix_weight(link: u32, j: u32) -> vec2<f32> {
+    let e = p.o_mix + 2u * (link * p.nrx * p.ntx + j);
+    return vec2<f32>(tabf(e), tabf(e + 1u));
 }
 
 // Tap l of the link drawn with stream index `drawn` (r · ntx + port), times `wt`, stored
