@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use gpu_kernels::neural::ConvKernel;
-use gpu_kernels::{DecoderKernel, DecoderTuning, GpuExecutor, GpuLdpcDecoder};
+use gpu_kernels::GpuExecutor;
 use rayon::prelude::*;
 use receivers::neural::NeuralDevice;
 use receivers::CpuExecutor;
@@ -158,108 +158,6 @@ pub(crate) fn chain_row(
     })
 }
 
-/// The WGSL decoder alone on resident LLRs: `batch` code blocks per dispatch, no transfers.
-#[allow(clippy::too_many_arguments)]
-fn gpu_decoder_row(
-    exec: &GpuExecutor,
-    bg: BaseGraphId,
-    a: usize,
-    g: usize,
-    settings: DecoderSettings,
-    batch: usize,
-    kernel: Option<DecoderKernel>,
-    tuning: DecoderTuning,
-    min_time: Duration,
-) -> Result<Row> {
-    let ctx = exec.context();
-    let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
-    let codec = TransportCodec::new(params.clone(), settings);
-    let dec = codec.decoder(0);
-    let auto = DecoderKernel::choose(
-        dec,
-        params.k_prime,
-        ctx.device.limits().max_compute_workgroup_storage_size,
-    );
-    let gpu =
-        GpuLdpcDecoder::with_tuning(ctx, dec, params.k_prime, kernel.unwrap_or(auto), tuning)?;
-    let (n, _) = gpu.shape();
-    let rate = a as f64 / g as f64;
-    let sigma2 = 1.0 / (2.0 * rate * 10f64.powf(1.5 / 10.0));
-    // 64 noisy all-zero codewords (all-zero is a codeword), repeated over the batch.
-    let sets: Vec<f32> = (0..64u32)
-        .flat_map(|i| {
-            let mut noise = vec![[0f32; 2]; n.div_ceil(2)];
-            BlockRng::new(98, 0, i).complex_gaussian(
-                Stream::Noise,
-                (2.0 * sigma2) as f32,
-                &mut noise,
-            );
-            let z = params.lifting_size;
-            (0..n)
-                .map(|k| match k < 2 * z {
-                    true => 0.0,
-                    false => 2.0 * (1.0 + noise[k / 2][k % 2]) / sigma2 as f32,
-                })
-                .collect::<Vec<f32>>()
-        })
-        .collect();
-    let llr: Vec<f32> = (0..batch)
-        .flat_map(|b| sets[(b % 64) * n..(b % 64 + 1) * n].to_vec())
-        .collect();
-    let chan = ctx.storage_from("bench llr", &llr);
-    let bufs = gpu.buffers(ctx, batch);
-    let bind = gpu.bind(ctx, &chan, &bufs);
-    gpu.set_blocks(ctx, batch);
-    let dispatch = || -> Result<()> {
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = enc.begin_compute_pass(&Default::default());
-            gpu.record(&mut pass, &bind, batch);
-        }
-        ctx.queue.submit([enc.finish()]);
-        ctx.wait()?;
-        Ok(())
-    };
-    dispatch()?;
-    let start = Instant::now();
-    let mut dispatches = 0u64;
-    while start.elapsed() < min_time {
-        dispatch()?;
-        dispatches += 1;
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    let blocks = dispatches * batch as u64;
-    let traffic = (blocks * gpu.traffic_per_iteration() * settings.iterations as u64) as f64;
-    let bytes_per_s = traffic / seconds;
-    Ok(Row {
-        name: "gpu ldpc-decoder".into(),
-        settings: format!(
-            "{bg:?} Z={} K={} G={g} {:?} {} it {}, Eb/N0 1.5 dB, batch {batch}, kernel {:?} \
-             {tuning:?} (subgroups {}), modelled traffic {}{:.0} GB/s = {:.0}% of the H100 \
-             ceiling, {}",
-            params.lifting_size,
-            params.k,
-            settings.algorithm,
-            settings.iterations,
-            if settings.early_stop {
-                "at most (early stop)"
-            } else {
-                "fixed"
-            },
-            gpu.kernel(),
-            gpu.subgroups(),
-            // Early-stopped blocks skip iterations the model counts.
-            if settings.early_stop { "at most " } else { "" },
-            bytes_per_s / 1e9,
-            100.0 * bytes_per_s / H100_CEILING_BYTES_PER_S,
-            exec.device_name()
-        ),
-        blocks,
-        seconds,
-        info_bits_per_s: blocks as f64 * a as f64 / seconds,
-    })
-}
-
 /// Issue 4's OFDM reference case: TDL-A 100 ns static SISO, 576 × 14 REs at 30 kHz, no CP,
 /// Kronecker pilots on symbols 2 and 11, LS + linear interpolation, LMMSE, APP, 16-QAM, four
 /// LDPC(6912, 3456) code words per slot, BP with 20 fixed iterations (Eb/N0 10 dB).
@@ -308,7 +206,7 @@ ebno_db = [1.5]
 
 /// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, and the reference case
 /// simulated in the time domain (normal CP, N = 1024).
-fn ofdm_variants() -> [(&'static str, String); 2] {
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 2] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -325,10 +223,6 @@ fn ofdm_variants() -> [(&'static str, String); 2] {
     [("OFDM CDL-C 2x2", cdl), ("OFDM TDL-A time domain", time)]
 }
 
-/// The memory ceiling of the H100 for WGSL (streaming kernel, bytes read + written), from
-/// `../shared/gpu/README.md`: decoder rows report their modelled traffic against it.
-const H100_CEILING_BYTES_PER_S: f64 = 2.78e12;
-
 /// What `ferrolink bench` measures and for how long.
 pub struct Options {
     pub quick: bool,
@@ -339,7 +233,7 @@ pub struct Options {
 }
 
 /// Rows printed as they are measured; a failing row is reported and the others still run.
-struct Report {
+pub(crate) struct Report {
     rows: Vec<Row>,
     failures: Vec<String>,
 }
@@ -356,7 +250,7 @@ impl Report {
         }
     }
 
-    fn add(&mut self, name: &str, row: Result<Row>) {
+    pub(crate) fn add(&mut self, name: &str, row: Result<Row>) {
         match row {
             Ok(r) => {
                 crate::emit(&format!(
@@ -375,124 +269,6 @@ impl Report {
             }
         }
     }
-}
-
-/// The GPU rows of issue 3: decoder alone and the whole chain.
-fn gpu_rows(gpu: &mut GpuExecutor, quick: bool, tune: bool, t: Duration, report: &mut Report) {
-    let software = gpu.context().adapter.rank() == 0;
-    let scale = if quick || software { 1 } else { 64 };
-    let fixed = |algorithm, iterations| DecoderSettings {
-        algorithm,
-        iterations,
-        early_stop: false,
-        ..DecoderSettings::default()
-    };
-    let name = "gpu ldpc-decoder";
-    let global = Some(DecoderKernel::Global);
-    let auto = DecoderTuning::default();
-    let (bg1, bg2) = (BaseGraphId::Bg1, BaseGraphId::Bg2);
-    for it in [5, 10, 20] {
-        let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
-        let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, auto, t);
-        report.add(name, row);
-    }
-    let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
-    let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
-    report.add(name, row);
-    for it in [5, 10, 20] {
-        let s = fixed(DecoderAlgorithm::Bp, it);
-        let row = gpu_decoder_row(gpu, bg1, 8448, 25344, s, 64 * scale, None, auto, t);
-        report.add(name, row);
-        let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, None, auto, t);
-        report.add(name, row);
-    }
-    let s = fixed(DecoderAlgorithm::Bp, 20);
-    let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 256 * scale, global, auto, t);
-    report.add(name, row);
-    // The OFDM reference case's code (BG2, Z = 384).
-    let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, auto, t);
-    report.add(name, row);
-    if tune {
-        // Launch shapes: threads per workgroup of the flooding kernels, row groups of the
-        // layered one.
-        for wg in [256, 512] {
-            let tuning = DecoderTuning {
-                workgroup: Some(wg),
-                ..auto
-            };
-            let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, None, tuning, t);
-            report.add(name, row);
-            let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, tuning, t);
-            report.add(name, row);
-        }
-        // The reference code with its messages on-chip too.
-        let k = Some(DecoderKernel::FloodingShared);
-        let row = gpu_decoder_row(gpu, bg2, 1024, 2048, s, 512 * scale, k, auto, t);
-        report.add(name, row);
-        let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
-        // Z = 384: two rows make 768 lanes, the most a group holds (1024 threads).
-        for (group, workgroup) in [(1, None), (2, Some(384)), (2, Some(1024))] {
-            let tuning = DecoderTuning {
-                row_group: Some(group),
-                workgroup,
-                ..auto
-            };
-            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, tuning, t);
-            report.add(name, row);
-        }
-        // With early stop the syndrome is counted every iteration: subgroup vote (where the
-        // adapter has subgroups) against the atomic fallback.
-        let s = DecoderSettings {
-            early_stop: true,
-            ..s
-        };
-        for subgroups in [None, Some(false)] {
-            let tuning = DecoderTuning { subgroups, ..auto };
-            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, tuning, t);
-            report.add(name, row);
-        }
-    }
-    let early_stop = REFERENCE_CASE.replace("early_stop = false", "early_stop = true");
-    let big = REFERENCE_CASE
-        .replace("info_bits = 1024", "info_bits = 8448")
-        .replace("coded_bits = 2048", "coded_bits = 16896")
-        .replace("\"qpsk\"", "\"16qam\"")
-        .replace("[1.5]", "[3.5]");
-    let mut cases = vec![
-        ("end-to-end gpu".to_string(), REFERENCE_CASE.to_string()),
-        ("end-to-end gpu early-stop".into(), early_stop),
-        ("end-to-end gpu K=8448 16-QAM".into(), big),
-        ("end-to-end gpu OFDM TDL-A".into(), OFDM_CASE.to_string()),
-    ];
-    cases.extend(
-        ofdm_variants()
-            .into_iter()
-            .map(|(name, text)| (format!("end-to-end gpu {name}"), text)),
-    );
-    for (name, text) in cases {
-        let row = gpu_chain_row(gpu, &name, &text, software, t);
-        report.add(&name, row);
-    }
-}
-
-/// One end-to-end GPU row: the largest batch the device takes (capped at 65 536 code words),
-/// the same batch every time after a warm-up.
-fn gpu_chain_row(
-    gpu: &mut GpuExecutor,
-    name: &str,
-    text: &str,
-    software: bool,
-    t: Duration,
-) -> Result<Row> {
-    let run = resolve(text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // An OFDM block is a slot of four code words.
-    let cap = (1 << 16) / run.link.codewords();
-    let batch = gpu.max_batch(&run.link)?.min(if software {
-        256 / run.link.codewords()
-    } else {
-        cap
-    });
-    chain_row(name, text, gpu, batch as u64, false, t)
 }
 
 pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
@@ -574,7 +350,7 @@ pub fn run(out: Option<&Path>, options: &Options) -> Result<()> {
         _ => GpuExecutor::new(false).ok(),
     };
     if let Some(mut gpu) = gpu {
-        gpu_rows(&mut gpu, quick, options.tune, t, &mut report);
+        crate::bench_gpu::gpu_rows(&mut gpu, quick, options.tune, t, &mut report);
         let kernels = match options.tune {
             true => vec![ConvKernel::PerOutput, ConvKernel::Grouped],
             false => vec![ConvKernel::PerOutput],

@@ -2,6 +2,7 @@
 //! list compute devices, benchmark).
 
 mod bench;
+mod bench_gpu;
 mod bench_neural;
 mod plot;
 mod sweep;
