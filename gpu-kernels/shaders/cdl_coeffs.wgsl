@@ -6,8 +6,9 @@
 // the uniform the clusters before it used: 1 for LOS, NLOS_UNIFORMS otherwise), then sums
 // its rays' contributions for link (u = rx port, s = tx port) at every coefficient time
 // (symbol starts, or the time-domain grid) into coeffs or gridc (put_coeff); with codebook
-// precoding, link (u, t) sums M[(u, t), (u, s)] = W[s, t] times the coefficients of every tx port s. Fisher-Yates indices floor(u·(i + 1)) are computed in
-// integers (exact, as the CPU's f64 product).
+// precoding, link (u, t) sums M[(u, t), (u, s)] = W[s, t] times the coefficients of every
+// tx port s. Fisher-Yates indices floor(u·(i + 1)) are computed in integers (exact, as the
+// CPU's f64 product).
 //
 // `otab` at o_cdl (words; f32 as bits):
 //   [0..4)   c_ASD, c_ASA, c_ZSD, c_ZSA (deg)

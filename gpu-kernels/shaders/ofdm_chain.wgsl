@@ -134,10 +134,17 @@ fn tdl_link(slot: u32, link: u32, drawn: u32, l: u32, wt: vec2<f32>, add: bool) 
 // (frequency domain), or on the waveform grid into gridc (time domain); `add` accumulates.
 fn put_coeff(slot: u32, link: u32, i: u32, q: u32, v: vec2<f32>, add: bool) {
     let at = ((slot * p.nrx * p.nl + link) * p.ntimes + i) * p.paths + q;
+    // Only a mixed link reads back what it accumulates.
     if (p.td != 0u) {
-        gridc[at] = select(v, gridc[at] + v, add);
+        if (add) {
+            gridc[at] += v;
+        } else {
+            gridc[at] = v;
+        }
+    } else if (add) {
+        coeffs[at] += v;
     } else {
-        coeffs[at] = select(v, coeffs[at] + v, add);
+        coeffs[at] = v;
     }
 }
 

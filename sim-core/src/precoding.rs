@@ -107,37 +107,28 @@ pub fn mix_links(phys: &[Cf32], m: &[Cf32], rows: usize, inner: usize, out: &mut
     }
 }
 
-/// Folds W into per-link arrays: `phys` holds `[rx · ports + port, inner]` values, `out` gets
-/// `[rx · layers + layer, inner]` = Σ_port phys[rx, port] · W[port, layer], the channel each
-/// layer sees.
-pub fn precode_links(phys: &[Cf32], w: &Precoder, rx: usize, inner: usize, out: &mut Vec<Cf32>) {
-    let (np, nl) = (w.ports, w.layers);
-    assert_eq!(phys.len(), rx * np * inner, "physical links");
-    let mut m = vec![[0.0; 2]; rx * nl * rx * np];
-    for r in 0..rx {
-        for l in 0..nl {
-            for q in 0..np {
-                m[(r * nl + l) * rx * np + r * np + q] = w.w[q * nl + l];
-            }
-        }
-    }
-    mix_links(phys, &m, rx * nl, inner, out);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// precode_links is H·W per receive antenna and inner index.
+    /// mix_links with M = I_rx ⊗ Wᵀ is H·W per receive antenna and inner index.
     #[test]
-    fn precoding_links_is_the_matrix_product() {
+    fn mixing_by_the_precoder_is_the_matrix_product() {
         let w = precoder(4, 2, 17).unwrap();
         let (rx, inner) = (3, 5);
         let phys: Vec<Cf32> = (0..rx * 4 * inner)
             .map(|i| [(i as f32 * 0.37).sin(), (i as f32 * 0.91).cos()])
             .collect();
+        let mut m = vec![[0.0; 2]; rx * 2 * rx * 4];
+        for r in 0..rx {
+            for l in 0..2 {
+                for q in 0..4 {
+                    m[(r * 2 + l) * rx * 4 + r * 4 + q] = w.w[q * 2 + l];
+                }
+            }
+        }
         let mut out = Vec::new();
-        precode_links(&phys, &w, rx, inner, &mut out);
+        mix_links(&phys, &m, rx * 2, inner, &mut out);
         for r in 0..rx {
             for l in 0..2 {
                 for i in 0..inner {

@@ -354,7 +354,6 @@ pub(super) fn build_ofdm(
             ));
         }
     }
-    let mut correlation = None;
     for (key, value) in [
         ("tx_correlation", a.tx_correlation),
         ("rx_correlation", a.rx_correlation),
@@ -374,12 +373,12 @@ pub(super) fn build_ofdm(
                 "expected 0 ≤ correlation < 1".into(),
             ));
         }
-        correlation = Some([
-            a.tx_correlation.unwrap_or(0.0),
-            a.rx_correlation.unwrap_or(0.0),
-        ]);
     }
-    let correlation = correlation.filter(|c| c.iter().any(|&x| x > 0.0));
+    let c = [
+        a.tx_correlation.unwrap_or(0.0),
+        a.rx_correlation.unwrap_or(0.0),
+    ];
+    let correlation = c.iter().any(|&x| x > 0.0).then_some(c);
     let (tdl, cdl) = match ch.model {
         ChannelModel::Awgn => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
