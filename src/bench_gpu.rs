@@ -118,6 +118,20 @@ fn gpu_decoder_row(
     })
 }
 
+/// Whether the generated register kernel runs the bench's BG1 Z = 384 R = 1/2 code here.
+fn registers_fit(exec: &GpuExecutor, settings: DecoderSettings) -> bool {
+    let params =
+        TbCodeParams::new(8448, None, BaseGraphId::Bg1, 16896, 2, 0).expect("benchmark code");
+    let codec = TransportCodec::new(params.clone(), settings);
+    let lim = exec.context().device.limits();
+    DecoderKernel::LayeredMinSumRegisters.fits(
+        codec.decoder(0),
+        params.k_prime,
+        lim.max_compute_workgroup_storage_size,
+        lim.max_compute_invocations_per_workgroup,
+    )
+}
+
 /// The GPU rows of issue 3: decoder alone and the whole chain.
 pub(crate) fn gpu_rows(
     gpu: &mut GpuExecutor,
@@ -142,6 +156,16 @@ pub(crate) fn gpu_rows(
         let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
         let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, auto, t);
         report.add(name, row);
+    }
+    // The generated kernel with the whole state on-chip (forced: not yet timed on a real
+    // GPU; lavapipe has too little workgroup memory for Z = 384).
+    let registers = Some(DecoderKernel::LayeredMinSumRegisters);
+    if registers_fit(gpu, fixed(DecoderAlgorithm::LayeredMinSum, 10)) {
+        for it in [5, 10, 20] {
+            let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
+            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, registers, auto, t);
+            report.add(name, row);
+        }
     }
     let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
     let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);

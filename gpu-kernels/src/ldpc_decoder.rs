@@ -4,9 +4,13 @@
 //! Two kernels, one binding layout: `shaders/ldpc_flooding.wgsl` (flooding BP and min-sum
 //! with the posterior, and the messages when they fit, in workgroup memory) is used whenever
 //! the block's posterior fits the adapter's workgroup memory; `shaders/ldpc_decoder.wgsl`
-//! (state in global memory) runs the layered schedules and larger flooding shapes.
+//! (state in global memory) runs the layered schedules and larger flooding shapes. Layered
+//! min-sum has two kernels of its own: `shaders/ldpc_layered_min_sum.wgsl` (the default) and
+//! `shaders/ldpc_layered_registers.wgsl`, generated per code shape
+//! (`ldpc_layered_codegen.rs`) with the whole state on-chip.
 
 use crate::context::{grid, GpuContext, GpuError};
+use crate::ldpc_layered_codegen::layered_registers_source;
 use crate::ldpc_layout::{core_cols, flooding_layout, max_degree, row_groups};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
@@ -76,6 +80,11 @@ pub enum DecoderKernel {
     /// `ldpc_layered_min_sum.wgsl`: layered min-sum, the posterior of the columns of degree
     /// > 1 in workgroup memory, messages compressed (two magnitudes, index, signs).
     LayeredMinSumShared,
+    /// `ldpc_layered_registers.wgsl`: layered min-sum generated for the code shape, one
+    /// invocation per lane of every row, the check messages and the extension columns'
+    /// posterior in its registers, the core posterior in workgroup memory: no global-memory
+    /// traffic per iteration. Forced only (benchmarks, tests) until timed on a real GPU.
+    LayeredMinSumRegisters,
 }
 
 impl DecoderKernel {
@@ -99,6 +108,32 @@ impl DecoderKernel {
                 DecoderKernel::LayeredMinSumShared
             }
             _ => DecoderKernel::Global,
+        }
+    }
+
+    /// Whether this kernel can run `decoder`'s shape and schedule, returning `out_bits`,
+    /// within `limit` bytes of workgroup memory and `max_threads` invocations per workgroup.
+    pub fn fits(
+        self,
+        decoder: &LdpcDecoder,
+        out_bits: usize,
+        limit: u32,
+        max_threads: u32,
+    ) -> bool {
+        let possible = Self::choose(decoder, out_bits, limit);
+        match self {
+            DecoderKernel::Global => true,
+            DecoderKernel::FloodingShared => {
+                let z = decoder.lifting_size();
+                let (on_chip, msg) = flooding_layout(decoder, true, limit);
+                possible == DecoderKernel::FloodingPosteriorShared
+                    && 4 * (on_chip * z + msg) + 16 <= limit as usize
+            }
+            DecoderKernel::LayeredMinSumRegisters => {
+                possible == DecoderKernel::LayeredMinSumShared
+                    && decoder.lifting_size() <= max_threads as usize
+            }
+            k => possible == k,
         }
     }
 }
@@ -228,17 +263,12 @@ impl GpuLdpcDecoder {
         // Bindings: params; edges, row_start, col_start, col_edges, channel; posterior, c2v,
         // hard, iterations.
         let layout = ctx.layout("ldpc_decoder", 5, 4);
-        let limit = ctx.device.limits().max_compute_workgroup_storage_size;
-        let possible = DecoderKernel::choose(decoder, out_bits, limit);
-        let fits = match kernel {
-            DecoderKernel::Global => true,
-            DecoderKernel::FloodingShared => {
-                let (on_chip, msg) = flooding_layout(decoder, true, limit);
-                possible == DecoderKernel::FloodingPosteriorShared
-                    && 4 * (on_chip * z + msg) + 16 <= limit as usize
-            }
-            k => possible == k,
-        };
+        let lim = ctx.device.limits();
+        let limit = lim.max_compute_workgroup_storage_size;
+        let max_wg = lim
+            .max_compute_invocations_per_workgroup
+            .min(lim.max_compute_workgroup_size_x);
+        let fits = kernel.fits(decoder, out_bits, limit, max_wg);
         if !fits {
             return Err(GpuError::Runtime(format!(
                 "decoder kernel {kernel:?} cannot run {:?} with {cols} × {} edges at Z = {z} \
@@ -248,10 +278,6 @@ impl GpuLdpcDecoder {
             )));
         }
         // Threads per workgroup within the adapter's limits.
-        let lim = ctx.device.limits();
-        let max_wg = lim
-            .max_compute_invocations_per_workgroup
-            .min(lim.max_compute_workgroup_size_x);
         let fit = |wg: u32| wg.min(max_wg) as f64;
         let subgroups = match tuning.subgroups {
             Some(true) if !ctx.subgroups() => {
@@ -288,6 +314,17 @@ impl GpuLdpcDecoder {
                     "decode",
                     &layout,
                     &[("WG_SIZE", fit(tuning.workgroup.unwrap_or(wg)))],
+                )
+            }
+            DecoderKernel::LayeredMinSumRegisters => {
+                // One invocation per lane (at least a warp).
+                let wg = (z.next_multiple_of(32) as u32).min(max_wg).max(z as u32);
+                ctx.pipeline(
+                    "ldpc_layered_registers.wgsl",
+                    &format!("{vote}{COMMON}{}", layered_registers_source(decoder)),
+                    "decode",
+                    &layout,
+                    &[("WG_SIZE", wg as f64)],
                 )
             }
             _ => {
@@ -329,6 +366,7 @@ impl GpuLdpcDecoder {
             },
             off_chip_columns: match kernel {
                 DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => true,
+                DecoderKernel::LayeredMinSumRegisters => false,
                 k => {
                     let shared = k == DecoderKernel::FloodingShared;
                     flooding_layout(decoder, shared, limit).0 < cols
@@ -381,6 +419,9 @@ impl GpuLdpcDecoder {
                 let ext = self.extension_edges as u64 * p.z as u64;
                 24 * (p.rows * p.z) as u64 + 12 * ext
             }
+            // State on-chip: nothing per iteration (channel read and hard decisions written
+            // once per block).
+            (DecoderKernel::LayeredMinSumRegisters, _) => 0,
         }
     }
 
@@ -417,7 +458,7 @@ impl GpuLdpcDecoder {
     /// Floats of the global message buffer per block (none when it lives on-chip).
     fn message_words(&self) -> u64 {
         match self.kernel {
-            DecoderKernel::FloodingShared => 0,
+            DecoderKernel::FloodingShared | DecoderKernel::LayeredMinSumRegisters => 0,
             DecoderKernel::LayeredMinSumShared => 3 * (self.params.rows * self.params.z) as u64,
             _ => (self.params.num_edges * self.params.z) as u64,
         }

@@ -21,6 +21,7 @@ pub mod context;
 pub mod gpu_executor;
 pub mod ldpc_decoder;
 pub mod ldpc_encoder;
+mod ldpc_layered_codegen;
 mod ldpc_layout;
 pub mod link_chain;
 pub mod neural;

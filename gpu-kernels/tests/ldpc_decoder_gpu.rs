@@ -392,3 +392,85 @@ fn subgroup_vote_and_fallback_match_cpu() {
         }
     }
 }
+
+/// The layered min-sum kernel generated per code shape with its state in registers
+/// (`LayeredMinSumRegisters`) against the CPU: both base graphs, high and low rates (BG1 with
+/// every one of its 46 rows), with and without early stop, with an offset, and the atomic
+/// and subgroup syndrome votes.
+#[test]
+fn layered_registers_kernel_matches_cpu() {
+    let Some(ctx) = test_context() else { return };
+    let big = ctx.device.limits().max_compute_workgroup_storage_size >= 26 * 384 * 4 + 16;
+    let shapes = [
+        (BaseGraphId::Bg1, 36, 46, 1.8),
+        (BaseGraphId::Bg2, 52, 22, 1.6),
+        (BaseGraphId::Bg2, 384, 52, 0.6),
+        (BaseGraphId::Bg1, 208, 46, 1.6),
+        (BaseGraphId::Bg1, 208, 68, 0.9),
+        (BaseGraphId::Bg1, 384, 46, 1.6),
+    ];
+    for (bg, z, used_cols, ebno_db) in shapes.into_iter().filter(|s| big || s.1 < 384) {
+        for (early_stop, offset, subgroups) in [
+            (false, 0.0, None),
+            (true, 0.0, Some(false)),
+            (true, 0.25, None),
+        ] {
+            let settings = DecoderSettings {
+                algorithm: DecoderAlgorithm::LayeredMinSum,
+                iterations: 10,
+                early_stop,
+                offset,
+                ..Default::default()
+            };
+            let n = if z > 100 { 200 } else { 1000 };
+            let kernel = Some(DecoderKernel::LayeredMinSumRegisters);
+            let tuning = DecoderTuning {
+                subgroups,
+                ..Default::default()
+            };
+            let (differ, unconverged) =
+                compare_kernel(&ctx, bg, z, used_cols, settings, ebno_db, n, kernel, tuning);
+            assert!(
+                differ * 1000 <= n && unconverged > 0 && unconverged < n,
+                "{bg:?} Z={z} cols {used_cols} {settings:?}: {differ} of {n} differ, \
+                 {unconverged} unconverged"
+            );
+        }
+    }
+}
+
+/// The generated kernel runs every lifting size of both base graphs (each Z is its own
+/// generated source): the CPU's hard decisions on noisy blocks.
+#[test]
+fn layered_registers_kernel_every_lifting_size() {
+    let Some(ctx) = test_context() else { return };
+    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+    for bg in [BaseGraphId::Bg1, BaseGraphId::Bg2] {
+        for &(z, _) in lifting_sizes() {
+            let settings = DecoderSettings {
+                algorithm: DecoderAlgorithm::LayeredMinSum,
+                iterations: 8,
+                early_stop: true,
+                ..Default::default()
+            };
+            let used_cols = bg.info_cols() + 10;
+            let cpu = LdpcDecoder::new(LiftedCode::get(bg, z), (used_cols - 2) * z, settings);
+            let k = DecoderKernel::LayeredMinSumRegisters;
+            if !k.fits(&cpu, bg.info_cols() * z, limit, 1024) {
+                continue;
+            }
+            let (differ, _) = compare_kernel(
+                &ctx,
+                bg,
+                z,
+                used_cols,
+                settings,
+                2.0,
+                40,
+                Some(k),
+                DecoderTuning::default(),
+            );
+            assert!(differ == 0, "{bg:?} Z={z}: {differ} of 40 differ");
+        }
+    }
+}

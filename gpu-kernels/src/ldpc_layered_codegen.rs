@@ -1,0 +1,227 @@
+//! Generates the straight-line body of `shaders/ldpc_layered_registers.wgsl` for one pruned
+//! graph: per-invocation state (each row's compressed check messages, each extension
+//! column's posterior), one layered iteration with the columns and shifts as constants, and
+//! the syndrome of the invocation's checks.
+
+use crate::ldpc_layout::core_cols;
+use sim_core::ldpc::LdpcDecoder;
+use std::fmt::Write;
+
+const TEMPLATE: &str = include_str!("../shaders/ldpc_layered_registers.wgsl");
+
+/// The kernel source for `decoder` (to be prefixed with the vote and common WGSL).
+pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
+    let z = decoder.lifting_size();
+    let core = core_cols(decoder);
+    let rows = row_edges(decoder);
+    let mut state = String::new();
+    let mut body = String::new();
+    let mut syndrome = String::from("            if (act) {\n");
+    for (r, edges) in rows.iter().enumerate() {
+        // The row's magnitudes and packed index/signs: 0 = the CPU's initial messages.
+        w(
+            &mut state,
+            format_args!("    var a{r} = 0.0;\n    var b{r} = 0.0;\n    var p{r} = 0u;\n"),
+        );
+        for &(col, shift) in edges.iter().filter(|e| e.0 >= core) {
+            w(
+                &mut state,
+                format_args!(
+                    "    var x{col} = 0.0;\n    if (act) {{\n        x{col} = clamp(channel[base_v + \
+                     {}u + {}], -clip, clip);\n    }}\n",
+                    col * z,
+                    lane(shift)
+                ),
+            );
+        }
+    }
+    for group in groups(&rows, core) {
+        body.push_str("        if (act) {\n");
+        for r in group {
+            row_update(&mut body, r, &rows[r], core, z);
+        }
+        body.push_str("        }\n        workgroupBarrier();\n");
+    }
+    for edges in &rows {
+        let parity: Vec<String> = edges
+            .iter()
+            .map(|&(col, shift)| match col < core {
+                true => format!("neg(post[{}u + {}])", col * z, lane(shift)),
+                false => format!("neg(x{col})"),
+            })
+            .collect();
+        w(
+            &mut syndrome,
+            format_args!(
+                "                bad = bad || ({}) != 0u;\n",
+                parity.join(" ^ ")
+            ),
+        );
+    }
+    syndrome.push_str("            }\n");
+    let header = format!(
+        "const Z: u32 = {z}u;\nconst CORE_WORDS: u32 = {}u;\n",
+        core * z
+    );
+    header
+        + &TEMPLATE
+            .replace("//@STATE@\n", &state)
+            .replace("//@ROWS@\n", &body)
+            .replace("//@SYNDROME@\n", &syndrome)
+}
+
+/// Appends formatted text (writing to a String cannot fail).
+fn w(s: &mut String, args: std::fmt::Arguments) {
+    s.write_fmt(args).expect("writing to a String");
+}
+
+/// The lane of this invocation's check in a column shifted by `shift`.
+fn lane(shift: usize) -> String {
+    match shift {
+        0 => "l".into(),
+        s => format!("wrap(l, {s}u)"),
+    }
+}
+
+/// (column, shift) of each row's edges, in the CPU decoder's order.
+fn row_edges(decoder: &LdpcDecoder) -> Vec<Vec<(usize, usize)>> {
+    let (edges, rs) = (decoder.edges(), decoder.row_start());
+    (0..decoder.rows())
+        .map(|r| {
+            edges[rs[r]..rs[r + 1]]
+                .iter()
+                .map(|e| (e.col, e.shift))
+                .collect()
+        })
+        .collect()
+}
+
+/// Consecutive rows that share no core column (the extension columns are private to one
+/// invocation), updated between two barriers: the same result as one row at a time.
+pub(crate) fn groups(rows: &[Vec<(usize, usize)>], core: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
+    for (r, edges) in rows.iter().enumerate() {
+        let cols: Vec<usize> = edges.iter().map(|e| e.0).filter(|&c| c < core).collect();
+        match out.last_mut() {
+            Some(g) if !cols.iter().any(|c| used.contains(c)) => g.push(r),
+            _ => {
+                out.push(vec![r]);
+                used.clear();
+            }
+        }
+        used.extend(cols);
+    }
+    out
+}
+
+/// One row's check update for lane `l`: inputs = posterior − old message, min search, new
+/// messages added back, state kept.
+fn row_update(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+    s.push_str("            {\n");
+    w(
+        s,
+        format_args!("                var tr = Track(BIG, BIG, 0u, 0u);\n"),
+    );
+    for (k, &(col, shift)) in edges.iter().enumerate() {
+        let var = match col < core {
+            true => {
+                w(
+                    s,
+                    format_args!(
+                        "                let i{k} = {}u + {};\n",
+                        col * z,
+                        lane(shift)
+                    ),
+                );
+                format!("post[i{k}]")
+            }
+            false => format!("x{col}"),
+        };
+        w(
+            s,
+            format_args!(
+                "                let t{k} = {var} - message(a{r}, b{r}, p{r}, {k}u);\n                \
+                 tr = track(tr, t{k}, {k}u);\n"
+            ),
+        );
+    }
+    w(
+        s,
+        format_args!(
+            "                let n1 = magnitude(tr.min1);\n                let n2 = magnitude(tr.min2);\n"
+        ),
+    );
+    let mut packed = vec!["tr.arg".to_string()];
+    for (k, &(col, _)) in edges.iter().enumerate() {
+        let var = match col < core {
+            true => format!("post[i{k}]"),
+            false => format!("x{col}"),
+        };
+        w(
+            s,
+            format_args!("                {var} = t{k} + answer(tr, n1, n2, t{k}, {k}u);\n"),
+        );
+        packed.push(format!("sign_bit(tr, t{k}, {k}u)"));
+    }
+    w(
+        s,
+        format_args!(
+            "                a{r} = n1;\n                b{r} = n2;\n                p{r} = {};\n            }}\n",
+            packed.join(" | ")
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::ldpc::{BaseGraphId, DecoderSettings, LiftedCode};
+
+    /// Every row once, in order; no core column twice inside a group; BG1's extension rows
+    /// do share barriers.
+    #[test]
+    fn groups_are_core_column_disjoint() {
+        for (bg, z, kept) in [(BaseGraphId::Bg1, 384, 44), (BaseGraphId::Bg2, 52, 20)] {
+            let dec =
+                LdpcDecoder::new(LiftedCode::get(bg, z), kept * z, DecoderSettings::default());
+            let rows = row_edges(&dec);
+            let core = core_cols(&dec);
+            let g = groups(&rows, core);
+            let flat: Vec<usize> = g.iter().flatten().copied().collect();
+            assert_eq!(flat, (0..dec.rows()).collect::<Vec<_>>());
+            for group in &g {
+                let mut cols: Vec<usize> = group
+                    .iter()
+                    .flat_map(|&r| rows[r].iter().map(|e| e.0).filter(|&c| c < core))
+                    .collect();
+                let n = cols.len();
+                cols.sort();
+                cols.dedup();
+                assert_eq!(cols.len(), n, "{bg:?} group {group:?} shares a core column");
+            }
+            if bg == BaseGraphId::Bg1 {
+                assert!(g.len() < dec.rows(), "{} groups", g.len());
+            }
+        }
+    }
+
+    /// The generated source has every marker replaced and one state set per row.
+    #[test]
+    fn source_is_complete() {
+        let dec = LdpcDecoder::new(
+            LiftedCode::get(BaseGraphId::Bg1, 384),
+            44 * 384,
+            DecoderSettings::default(),
+        );
+        let src = layered_registers_source(&dec);
+        assert!(!src.contains("//@"));
+        assert!(src.starts_with("const Z: u32 = 384u;"));
+        for r in 0..dec.rows() {
+            assert!(src.contains(&format!("var p{r} = 0u;")));
+        }
+        // One syndrome line per row; BG1's rows 4.. each own one extension column.
+        assert_eq!(src.matches("bad = bad ||").count(), dec.rows());
+        assert_eq!(src.matches("    var x").count(), dec.rows() - 4);
+    }
+}
