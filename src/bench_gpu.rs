@@ -118,13 +118,18 @@ fn gpu_decoder_row(
     })
 }
 
-/// Whether the generated register kernel runs the bench's BG1 Z = 384 R = 1/2 code here.
-fn registers_fit(exec: &GpuExecutor, settings: DecoderSettings) -> bool {
-    let params =
-        TbCodeParams::new(8448, None, BaseGraphId::Bg1, 16896, 2, 0).expect("benchmark code");
+/// Whether `kernel` runs the decoder of the bench code (A, G) here.
+fn kernel_fits(
+    exec: &GpuExecutor,
+    kernel: DecoderKernel,
+    bg: BaseGraphId,
+    (a, g): (usize, usize),
+    settings: DecoderSettings,
+) -> bool {
+    let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
     let codec = TransportCodec::new(params.clone(), settings);
     let lim = exec.context().device.limits();
-    DecoderKernel::LayeredMinSumRegisters.fits(
+    kernel.fits(
         codec.decoder(0),
         params.k_prime,
         lim.max_compute_workgroup_storage_size,
@@ -159,8 +164,10 @@ pub(crate) fn gpu_rows(
     }
     // The generated kernel with the whole state on-chip (forced: not yet timed on a real
     // GPU; lavapipe has too little workgroup memory for Z = 384).
-    let registers = Some(DecoderKernel::LayeredMinSumRegisters);
-    if registers_fit(gpu, fixed(DecoderAlgorithm::LayeredMinSum, 10)) {
+    let registers = DecoderKernel::LayeredMinSumRegisters;
+    let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
+    if kernel_fits(gpu, registers, bg1, (8448, 16896), s) {
+        let registers = Some(registers);
         for it in [5, 10, 20] {
             let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
             let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, registers, auto, t);
@@ -183,6 +190,39 @@ pub(crate) fn gpu_rows(
     // The OFDM reference case's code (BG2, Z = 384).
     let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, auto, t);
     report.add(name, row);
+    // The generated flooding BP kernel with the whole state on-chip, where it fits.
+    let flooding = DecoderKernel::FloodingRegisters;
+    if kernel_fits(gpu, flooding, bg2, (1024, 2048), s) {
+        for it in [5, 10, 20] {
+            let s = fixed(DecoderAlgorithm::Bp, it);
+            let row = gpu_decoder_row(
+                gpu,
+                bg2,
+                1024,
+                2048,
+                s,
+                512 * scale,
+                Some(flooding),
+                auto,
+                t,
+            );
+            report.add(name, row);
+        }
+    }
+    if kernel_fits(gpu, flooding, bg2, (3456, 6912), s) {
+        let row = gpu_decoder_row(
+            gpu,
+            bg2,
+            3456,
+            6912,
+            s,
+            128 * scale,
+            Some(flooding),
+            auto,
+            t,
+        );
+        report.add(name, row);
+    }
     if tune {
         // Launch shapes: threads per workgroup of the flooding kernels, row groups of the
         // layered one.
@@ -240,10 +280,19 @@ pub(crate) fn gpu_rows(
             .into_iter()
             .map(|(name, text)| (format!("end-to-end gpu {name}"), text)),
     );
-    for (name, text) in cases {
-        let row = gpu_chain_row(gpu, &name, &text, software, t);
+    for (name, text) in &cases {
+        let row = gpu_chain_row(gpu, name, text, software, t);
+        report.add(name, row);
+    }
+    // The same chains with the decoder kernels generated per code shape where they fit
+    // (flooding BP for the reference cases' BG2 codes; not yet timed on a real GPU).
+    gpu.set_generated_decoders(true);
+    for (name, text) in cases.iter().filter(|c| !c.0.contains("K=8448")).take(4) {
+        let name = format!("{name} (generated decoder)");
+        let row = gpu_chain_row(gpu, &name, text, software, t);
         report.add(&name, row);
     }
+    gpu.set_generated_decoders(false);
 }
 
 /// One end-to-end GPU row: the largest batch the device takes (capped at 65 536 code words),

@@ -9,7 +9,7 @@
 // * an extension parity column (degree 1) is read and written only by the one check lane that
 //   touches it, so its posterior lives in a register of that invocation too; only the columns
 //   of degree > 1 (CORE_COLS) share their posterior in workgroup memory;
-// * the host generates the row updates as straight-line code (ldpc_layered_codegen.rs): each
+// * the host generates the row updates as straight-line code (ldpc_codegen.rs): each
 //   edge's column, shift and index are constants, the check's inputs stay in registers between
 //   the min search and the write-back (read once from workgroup memory), and consecutive rows
 //   with no common core column share one barrier.

@@ -36,6 +36,9 @@ pub struct GpuContext {
     /// The persistent pipeline cache and its file (`crate::pipeline_cache`), when the
     /// adapter supports one.
     cache: Option<(wgpu::PipelineCache, std::path::PathBuf)>,
+    /// Decoders built from now on take the generated kernels with the whole state on-chip
+    /// where they fit ([`GpuContext::set_generated_decoders`]).
+    generated_decoders: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for GpuContext {
@@ -111,7 +114,22 @@ impl GpuContext {
             adapter: summary,
             reported,
             cache,
+            generated_decoders: false.into(),
         })
+    }
+
+    /// Makes the LDPC decoders built from now on ([`crate::GpuLdpcDecoder::new`]) take the
+    /// kernels generated per code shape (`LayeredMinSumRegisters`, `FloodingRegisters`)
+    /// where they fit; the same hard decisions, for benchmarks until timed on a real GPU.
+    pub fn set_generated_decoders(&self, on: bool) {
+        self.generated_decoders
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether [`GpuContext::set_generated_decoders`] is on.
+    pub fn generated_decoders(&self) -> bool {
+        self.generated_decoders
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The bind group layout every ferrolink kernel uses: binding 0 a uniform, then

@@ -58,6 +58,17 @@ impl GpuExecutor {
         &self.ctx
     }
 
+    /// [`GpuContext::set_generated_decoders`] for the chains built from now on: drops the
+    /// cached chain and anything queued, so the next batch builds the chain again.
+    pub fn set_generated_decoders(&mut self, on: bool) {
+        self.ctx.set_generated_decoders(on);
+        self.cached = None;
+        self.stream = None;
+        self.in_flight.clear();
+        self.ready.clear();
+        self.hint = None;
+    }
+
     fn budget(&self) -> u64 {
         if self.ctx.adapter.rank() == 0 {
             SOFTWARE_BATCH_BYTES

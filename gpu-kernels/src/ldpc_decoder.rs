@@ -7,10 +7,10 @@
 //! (state in global memory) runs the layered schedules and larger flooding shapes. Layered
 //! min-sum has two kernels of its own: `shaders/ldpc_layered_min_sum.wgsl` (the default) and
 //! `shaders/ldpc_layered_registers.wgsl`, generated per code shape
-//! (`ldpc_layered_codegen.rs`) with the whole state on-chip.
+//! (`ldpc_codegen.rs`) with the whole state on-chip.
 
 use crate::context::{grid, GpuContext, GpuError};
-use crate::ldpc_layered_codegen::layered_registers_source;
+use crate::ldpc_codegen::{flooding_registers_source, layered_registers_source};
 use crate::ldpc_layout::{core_cols, flooding_layout, max_degree, row_groups};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
@@ -85,6 +85,11 @@ pub enum DecoderKernel {
     /// posterior in its registers, the core posterior in workgroup memory: no global-memory
     /// traffic per iteration. Forced only (benchmarks, tests) until timed on a real GPU.
     LayeredMinSumRegisters,
+    /// `ldpc_flooding_registers.wgsl`: flooding BP generated for the code shape, one
+    /// invocation per lane of every row, its messages and the extension columns' posterior
+    /// in registers, the old and next core posterior in workgroup memory. Forced only
+    /// (benchmarks, tests) until timed on a real GPU.
+    FloodingRegisters,
 }
 
 impl DecoderKernel {
@@ -132,6 +137,13 @@ impl DecoderKernel {
             DecoderKernel::LayeredMinSumRegisters => {
                 possible == DecoderKernel::LayeredMinSumShared
                     && decoder.lifting_size() <= max_threads as usize
+            }
+            DecoderKernel::FloodingRegisters => {
+                let z = decoder.lifting_size();
+                possible == DecoderKernel::FloodingPosteriorShared
+                    && decoder.settings().algorithm == DecoderAlgorithm::Bp
+                    && 8 * core_cols(decoder) * z + 16 <= limit as usize
+                    && z <= max_threads as usize
             }
             k => possible == k,
         }
@@ -182,9 +194,25 @@ pub struct DecoderBuffers {
 impl GpuLdpcDecoder {
     /// * `decoder` — the CPU decoder whose graph, pruning and settings to mirror;
     /// * `out_bits` — how many leading codeword bits to return.
+    ///
+    /// The kernel is [`DecoderKernel::choose`]'s, or a generated one where it fits when
+    /// [`GpuContext::set_generated_decoders`] is on.
     pub fn new(ctx: &GpuContext, decoder: &LdpcDecoder, out_bits: usize) -> Result<Self, GpuError> {
-        let limit = ctx.device.limits().max_compute_workgroup_storage_size;
-        let kernel = DecoderKernel::choose(decoder, out_bits, limit);
+        let lim = ctx.device.limits();
+        let limit = lim.max_compute_workgroup_storage_size;
+        let threads = lim
+            .max_compute_invocations_per_workgroup
+            .min(lim.max_compute_workgroup_size_x);
+        let generated = [
+            DecoderKernel::LayeredMinSumRegisters,
+            DecoderKernel::FloodingRegisters,
+        ];
+        let kernel = generated
+            .into_iter()
+            .filter(|k| ctx.generated_decoders() && k.fits(decoder, out_bits, limit, threads))
+            .chain([DecoderKernel::choose(decoder, out_bits, limit)])
+            .next()
+            .expect("choose always gives a kernel");
         Self::with_kernel(ctx, decoder, out_bits, kernel)
     }
 
@@ -316,12 +344,22 @@ impl GpuLdpcDecoder {
                     &[("WG_SIZE", fit(tuning.workgroup.unwrap_or(wg)))],
                 )
             }
-            DecoderKernel::LayeredMinSumRegisters => {
+            DecoderKernel::LayeredMinSumRegisters | DecoderKernel::FloodingRegisters => {
                 // One invocation per lane (at least a warp).
                 let wg = (z.next_multiple_of(32) as u32).min(max_wg).max(z as u32);
+                let (label, body) = match kernel {
+                    DecoderKernel::FloodingRegisters => (
+                        "ldpc_flooding_registers.wgsl",
+                        flooding_registers_source(decoder),
+                    ),
+                    _ => (
+                        "ldpc_layered_registers.wgsl",
+                        layered_registers_source(decoder),
+                    ),
+                };
                 ctx.pipeline(
-                    "ldpc_layered_registers.wgsl",
-                    &format!("{vote}{COMMON}{}", layered_registers_source(decoder)),
+                    label,
+                    &format!("{vote}{COMMON}{body}"),
                     "decode",
                     &layout,
                     &[("WG_SIZE", wg as f64)],
@@ -366,7 +404,7 @@ impl GpuLdpcDecoder {
             },
             off_chip_columns: match kernel {
                 DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => true,
-                DecoderKernel::LayeredMinSumRegisters => false,
+                DecoderKernel::LayeredMinSumRegisters | DecoderKernel::FloodingRegisters => false,
                 k => {
                     let shared = k == DecoderKernel::FloodingShared;
                     flooding_layout(decoder, shared, limit).0 < cols
@@ -422,6 +460,10 @@ impl GpuLdpcDecoder {
             // State on-chip: nothing per iteration (channel read and hard decisions written
             // once per block).
             (DecoderKernel::LayeredMinSumRegisters, _) => 0,
+            // The core columns' channel LLRs, read again to restart the accumulation.
+            (DecoderKernel::FloodingRegisters, _) => {
+                4 * (p.cols as u64 - self.extension_edges as u64) * p.z as u64
+            }
         }
     }
 
@@ -458,7 +500,9 @@ impl GpuLdpcDecoder {
     /// Floats of the global message buffer per block (none when it lives on-chip).
     fn message_words(&self) -> u64 {
         match self.kernel {
-            DecoderKernel::FloodingShared | DecoderKernel::LayeredMinSumRegisters => 0,
+            DecoderKernel::FloodingShared
+            | DecoderKernel::LayeredMinSumRegisters
+            | DecoderKernel::FloodingRegisters => 0,
             DecoderKernel::LayeredMinSumShared => 3 * (self.params.rows * self.params.z) as u64,
             _ => (self.params.num_edges * self.params.z) as u64,
         }

@@ -278,6 +278,11 @@ impl GpuLinkChain {
         })
     }
 
+    /// The LDPC decoder kernel of the chain (none for an uncoded link).
+    pub fn decoder_kernel(&self) -> Option<crate::DecoderKernel> {
+        self.coder.as_ref().map(|k| k.decoder.kernel())
+    }
+
     /// Bytes of batch buffers per engine block (transport block, or OFDM slot), and of the
     /// largest single buffer per block.
     pub fn bytes_per_block(&self) -> (u64, u64) {

@@ -216,3 +216,45 @@ fn chain_bpsk_block_fading_and_uncoded_256qam() {
     );
     check_chain(&ctx, &text, 50);
 }
+
+/// With `set_generated_decoders` the chain takes the decoder kernels generated per code shape
+/// (flooding BP, layered min-sum) and gives the default kernels' per-block outcomes exactly
+/// (the same LLRs into bit-exact decoders).
+#[test]
+fn chain_with_generated_decoders_matches_default() {
+    let Some(ctx) = test_context() else { return };
+    for (algorithm, generated) in [
+        ("bp", gpu_kernels::DecoderKernel::FloodingRegisters),
+        (
+            "layered-min-sum",
+            gpu_kernels::DecoderKernel::LayeredMinSumRegisters,
+        ),
+    ] {
+        let text = scenario(
+            &format!(
+                "info_bits = 1024\ncrc = \"24a\"\ncoded_bits = 2048\n\
+                 decoder = {{ algorithm = \"{algorithm}\", iterations = 12 }}"
+            ),
+            "scheme = \"qpsk\"",
+            "model = \"awgn\"",
+            1.4,
+        );
+        let run = resolve(&text, "test.toml").expect("test scenario is valid");
+        let point = run.points[0];
+        let mut outcomes = Vec::new();
+        for on in [false, true] {
+            ctx.set_generated_decoders(on);
+            let mut chain = GpuLinkChain::new(&ctx, &run.link).unwrap();
+            assert_eq!(chain.decoder_kernel() == Some(generated), on, "{algorithm}");
+            let t = chain.run_traced(&ctx, &point, SEED, 0, 300).unwrap();
+            outcomes.push(t.outcomes);
+        }
+        ctx.set_generated_decoders(false);
+        let errors = outcomes[0].iter().filter(|o| o.cb_errors > 0).count();
+        assert!(
+            errors > 0 && errors < 300,
+            "{algorithm}: {errors} of 300 in error"
+        );
+        assert_eq!(outcomes[0], outcomes[1], "{algorithm}");
+    }
+}

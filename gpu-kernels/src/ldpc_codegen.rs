@@ -1,22 +1,25 @@
-//! Generates the straight-line body of `shaders/ldpc_layered_registers.wgsl` for one pruned
-//! graph: per-invocation state (each row's compressed check messages, each extension
-//! column's posterior), one layered iteration with the columns and shifts as constants, and
-//! the syndrome of the invocation's checks.
+//! Generates the straight-line bodies of the decoders with the whole state on-chip for one
+//! pruned graph: `shaders/ldpc_layered_registers.wgsl` (layered min-sum) and
+//! `shaders/ldpc_flooding_registers.wgsl` (flooding BP). Each invocation owns lane l of every
+//! row: its per-invocation state (the rows' check messages, each extension column's
+//! posterior), one iteration with the columns and shifts as constants, and the syndrome of
+//! its checks.
 
 use crate::ldpc_layout::core_cols;
 use sim_core::ldpc::LdpcDecoder;
 use std::fmt::Write;
 
-const TEMPLATE: &str = include_str!("../shaders/ldpc_layered_registers.wgsl");
+const LAYERED: &str = include_str!("../shaders/ldpc_layered_registers.wgsl");
+const FLOODING: &str = include_str!("../shaders/ldpc_flooding_registers.wgsl");
 
-/// The kernel source for `decoder` (to be prefixed with the vote and common WGSL).
+/// The layered min-sum kernel source for `decoder` (to be prefixed with the vote and common
+/// WGSL).
 pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
     let z = decoder.lifting_size();
     let core = core_cols(decoder);
     let rows = row_edges(decoder);
     let mut state = String::new();
     let mut body = String::new();
-    let mut syndrome = String::from("            if (act) {\n");
     for (r, edges) in rows.iter().enumerate() {
         // The row's magnitudes and packed index/signs: 0 = the CPU's initial messages.
         w(
@@ -27,10 +30,8 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
             w(
                 &mut state,
                 format_args!(
-                    "    var x{col} = 0.0;\n    if (act) {{\n        x{col} = clamp(channel[base_v + \
-                     {}u + {}], -clip, clip);\n    }}\n",
-                    col * z,
-                    lane(shift)
+                    "    var x{col} = 0.0;\n    if (act) {{\n        x{col} = {};\n    }}\n",
+                    channel(col, shift, z)
                 ),
             );
         }
@@ -38,36 +39,116 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
     for group in groups(&rows, core) {
         body.push_str("        if (act) {\n");
         for r in group {
-            row_update(&mut body, r, &rows[r], core, z);
+            layered_row(&mut body, r, &rows[r], core, z);
         }
         body.push_str("        }\n        workgroupBarrier();\n");
     }
+    fill(
+        LAYERED,
+        z,
+        core,
+        &state,
+        &body,
+        &syndrome(&rows, core, z, "post["),
+    )
+}
+
+/// The flooding BP kernel source for `decoder` (to be prefixed with the vote and common
+/// WGSL, which has `phi`).
+pub(crate) fn flooding_registers_source(decoder: &LdpcDecoder) -> String {
+    let z = decoder.lifting_size();
+    let core = core_cols(decoder);
+    let rows = row_edges(decoder);
+    let mut state = String::new();
+    let mut body = String::new();
+    let mut e = 0;
     for edges in &rows {
+        for &(col, shift) in edges {
+            // Each edge's message (0 = the CPU's initial messages); an extension column's
+            // clamped channel LLR and posterior.
+            w(&mut state, format_args!("    var m{e} = 0.0;\n"));
+            e += 1;
+            if col >= core {
+                w(
+                    &mut state,
+                    format_args!(
+                        "    var c{col} = 0.0;\n    if (act) {{\n        c{col} = {};\n    }}\n    \
+                         var x{col} = c{col};\n",
+                        channel(col, shift, z)
+                    ),
+                );
+            }
+        }
+    }
+    let first_edge: Vec<usize> = rows
+        .iter()
+        .scan(0, |acc, r| {
+            let first = *acc;
+            *acc += r.len();
+            Some(first)
+        })
+        .collect();
+    for group in groups(&rows, core) {
+        body.push_str("        if (act) {\n");
+        for r in group {
+            flooding_row(&mut body, first_edge[r], &rows[r], core, z);
+        }
+        body.push_str("        }\n        workgroupBarrier();\n");
+    }
+    fill(
+        FLOODING,
+        z,
+        core,
+        &state,
+        &body,
+        &syndrome(&rows, core, z, "buf[cur + "),
+    )
+}
+
+/// `template` with its constants and the generated parts.
+fn fill(template: &str, z: usize, core: usize, state: &str, rows: &str, syndrome: &str) -> String {
+    let header = format!(
+        "const Z: u32 = {z}u;\nconst CORE_WORDS: u32 = {}u;\n",
+        core * z
+    );
+    header
+        + &template
+            .replace("//@STATE@\n", state)
+            .replace("//@ROWS@\n", rows)
+            .replace("//@SYNDROME@\n", syndrome)
+}
+
+/// The clamped channel LLR of lane l's variable in column `col` shifted by `shift`.
+fn channel(col: usize, shift: usize, z: usize) -> String {
+    format!(
+        "clamp(channel[base_v + {}u + {}], -clip, clip)",
+        col * z,
+        lane(shift)
+    )
+}
+
+/// Sets `bad` when one of lane l's checks is unsatisfied by the posterior (core columns in
+/// the workgroup array opened by `core_array`, extension columns in registers).
+fn syndrome(rows: &[Vec<(usize, usize)>], core: usize, z: usize, core_array: &str) -> String {
+    let mut s = String::from("            if (act) {\n");
+    for edges in rows {
         let parity: Vec<String> = edges
             .iter()
             .map(|&(col, shift)| match col < core {
-                true => format!("neg(post[{}u + {}])", col * z, lane(shift)),
+                true => format!("neg({core_array}{}u + {}])", col * z, lane(shift)),
                 false => format!("neg(x{col})"),
             })
             .collect();
         w(
-            &mut syndrome,
+            &mut s,
             format_args!(
                 "                bad = bad || ({}) != 0u;\n",
                 parity.join(" ^ ")
             ),
         );
     }
-    syndrome.push_str("            }\n");
-    let header = format!(
-        "const Z: u32 = {z}u;\nconst CORE_WORDS: u32 = {}u;\n",
-        core * z
-    );
-    header
-        + &TEMPLATE
-            .replace("//@STATE@\n", &state)
-            .replace("//@ROWS@\n", &body)
-            .replace("//@SYNDROME@\n", &syndrome)
+    s.push_str("            }\n");
+    s
 }
 
 /// Appends formatted text (writing to a String cannot fail).
@@ -115,9 +196,9 @@ pub(crate) fn groups(rows: &[Vec<(usize, usize)>], core: usize) -> Vec<Vec<usize
     out
 }
 
-/// One row's check update for lane `l`: inputs = posterior − old message, min search, new
-/// messages added back, state kept.
-fn row_update(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+/// One row's layered min-sum check update for lane `l`: inputs = posterior − old message,
+/// min search, new messages added back, state kept.
+fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z: usize) {
     s.push_str("            {\n");
     w(
         s,
@@ -173,6 +254,52 @@ fn row_update(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z
     );
 }
 
+/// One row's flooding BP check update for lane `l` (its edges' messages are m{first}..):
+/// inputs = old posterior − old message, phi sum, new messages added into the next posterior
+/// (an extension column's: its channel LLR plus the message).
+fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+    s.push_str("            {\n                var sum = 0.0;\n                var sign = 0u;\n");
+    for (k, &(col, shift)) in edges.iter().enumerate() {
+        let var = match col < core {
+            true => {
+                w(
+                    s,
+                    format_args!(
+                        "                let i{k} = {}u + {};\n",
+                        col * z,
+                        lane(shift)
+                    ),
+                );
+                format!("buf[cur + i{k}]")
+            }
+            false => format!("x{col}"),
+        };
+        let e = first + k;
+        w(
+            s,
+            format_args!(
+                "                let t{k} = {var} - m{e};\n                let q{k} = phi(abs(t{k}));\n                \
+                 sum += q{k};\n                sign ^= bitcast<u32>(t{k}) & SIGN;\n"
+            ),
+        );
+    }
+    for (k, &(col, _)) in edges.iter().enumerate() {
+        let e = first + k;
+        w(
+            s,
+            format_args!("                m{e} = reply(sum, q{k}, sign, t{k});\n"),
+        );
+        match col < core {
+            true => w(
+                s,
+                format_args!("                buf[nxt + i{k}] += m{e};\n"),
+            ),
+            false => w(s, format_args!("                x{col} = c{col} + m{e};\n")),
+        }
+    }
+    s.push_str("            }\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +333,8 @@ mod tests {
         }
     }
 
-    /// The generated source has every marker replaced and one state set per row.
+    /// The generated sources have every marker replaced and the state of every row, edge and
+    /// extension column.
     #[test]
     fn source_is_complete() {
         let dec = LdpcDecoder::new(
@@ -214,6 +342,19 @@ mod tests {
             44 * 384,
             DecoderSettings::default(),
         );
+        let src = flooding_registers_source(&dec);
+        assert!(!src.contains("//@"));
+        let vars = |prefix: &str| {
+            src.lines()
+                .filter(|l| {
+                    l.strip_prefix(prefix)
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                })
+                .count()
+        };
+        assert_eq!(vars("    var m"), dec.edges().len());
+        assert_eq!(vars("    var c"), dec.rows() - 4);
+        assert_eq!(src.matches("bad = bad ||").count(), dec.rows());
         let src = layered_registers_source(&dec);
         assert!(!src.contains("//@"));
         assert!(src.starts_with("const Z: u32 = 384u;"));
