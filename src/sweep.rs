@@ -302,6 +302,22 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         w!("           {}", run.scenario.description);
     }
     w!("seed       {}", run.scenario.seed);
+    if let Some(mcs) = run.scenario.code.mcs {
+        let table = run.scenario.code.mcs_table;
+        if let Some(e) = table.entry(mcs) {
+            w!(
+                "mcs        {mcs} of TS 38.214 {} (\"{}\"): Q_m = {}, target rate {}/1024 = {:.4}; \
+                 TBS (§5.1.3.2) = {} bits, xOverhead {}",
+                table.spec_table(),
+                table.name(),
+                e.qm,
+                e.rate_x1024,
+                e.rate(),
+                l.info_bits,
+                run.scenario.code.overhead_per_prb
+            );
+        }
+    }
     match &l.coding {
         Coding::Ldpc {
             params: p,

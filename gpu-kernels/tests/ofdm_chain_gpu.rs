@@ -166,6 +166,26 @@ fn tdl_d_4x4_cdm_ls_zf() {
     check_slots(&ctx, &scenario(body, code), 8);
 }
 
+/// A TS 38.214 MCS slot (`mcs = 27` of the 256-QAM table, 4 layers, 4 PRBs, two DMRS
+/// symbols): one transport block of TBS 16 896 bits (§5.1.3.2: N_info = 576 · 948/1024 · 8 · 4
+/// = 17 064), segmented into 3 LDPC code blocks filling the slot, on both devices.
+#[test]
+fn mcs_slot_with_segmented_transport_block() {
+    let Some(ctx) = test_context() else { return };
+    let code = "mcs = 27\nmcs_table = \"qam256\"\n\
+         decoder = { algorithm = \"layered-min-sum\", iterations = 8 }";
+    let body = "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
+         [antennas]\ntx = 4\nrx = 4\nlayers = 4\n[channel]\nmodel = \"tdl\"\nprofile = \"A\"\n\
+         delay_spread_ns = 30\n[receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [34.0]";
+    let text = scenario(body, code);
+    let run = resolve(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    let sim_core::link::Coding::Ldpc { params, .. } = &run.link.coding else {
+        panic!("coded")
+    };
+    assert_eq!((run.link.info_bits, params.num_code_blocks), (16_896, 3));
+    check_slots(&ctx, &text, 6);
+}
+
 /// Perfect CSI on TDL-A with Kronecker pilots for 2 layers, and uncoded AWGN over OFDM.
 #[test]
 fn perfect_csi_and_awgn() {

@@ -2,6 +2,7 @@
 //! sweep ([`resolve`]), and error locations ([`location`]).
 
 pub mod location;
+mod mcs_link;
 mod ofdm;
 pub mod resolve;
 pub mod schema;

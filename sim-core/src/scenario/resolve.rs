@@ -58,7 +58,8 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     };
     check(&scenario, &fail)?;
     super::training::check_training(&scenario, &fail)?;
-    let link = build_link(&scenario, &fail)?;
+    let set = |path: &[&str]| span_of(&doc, path).is_some();
+    let link = build_link(&scenario, &fail, &set)?;
     let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
         (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
         (None, Some(v)) => (SweepVariable::SnrDb, sweep_values(v, "snr_db", &fail)?),
@@ -128,7 +129,7 @@ fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     }
 }
 
-type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
+pub(super) type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
 fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
     if s.name.trim().is_empty()
@@ -223,8 +224,22 @@ fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
+fn build_link(
+    s: &Scenario,
+    fail: &Fail,
+    set: &dyn Fn(&[&str]) -> bool,
+) -> Result<LinkSpec, ScenarioError> {
+    if let Some(mcs) = s.code.mcs {
+        return super::mcs_link::mcs_link(s, mcs, fail, set);
+    }
     let c = &s.code;
+    if set(&["code", "mcs_table"]) || set(&["code", "overhead_per_prb"]) {
+        let key = match set(&["code", "mcs_table"]) {
+            true => "mcs_table",
+            false => "overhead_per_prb",
+        };
+        return Err(fail(&["code", key], "applies with `mcs` only".into()));
+    }
     let m = s.modulation.scheme;
     let qm = m.bits_per_symbol();
     let a = c.info_bits;
@@ -277,25 +292,8 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
                     format!("gives rate A/G = {rate:.3}; expected ≤ 0.95"),
                 ));
             }
-            let tb_crc = match c.crc {
-                CrcChoice::Auto => Some(default_tb_crc(a)),
-                CrcChoice::Crc24A => Some(CrcPoly::Crc24A),
-                CrcChoice::Crc24B => Some(CrcPoly::Crc24B),
-                CrcChoice::Crc16 => Some(CrcPoly::Crc16),
-                CrcChoice::None => None,
-            };
-            let bg = match c.base_graph {
-                BaseGraphChoice::Auto => select_base_graph(a, rate),
-                BaseGraphChoice::Bg1 => BaseGraphId::Bg1,
-                BaseGraphChoice::Bg2 => BaseGraphId::Bg2,
-            };
-            let params = TbCodeParams::new(a, tb_crc, bg, g_bits, qm, c.redundancy_version)
-                .map_err(|e| fail(&["code", "info_bits"], e.0))?;
             g = g_bits;
-            coding = Coding::Ldpc {
-                params,
-                decoder: c.decoder,
-            };
+            coding = ldpc_coding(s, a, g, qm, rate, fail, &["code", "info_bits"])?;
         }
     }
     let ofdm = super::ofdm::build_ofdm(s, g / qm, fail)?;
@@ -308,6 +306,39 @@ fn build_link(s: &Scenario, fail: &Fail) -> Result<LinkSpec, ScenarioError> {
         channel: s.channel.model,
         fading: s.channel.fading.unwrap_or(Fading::Fast),
         ofdm,
+    })
+}
+
+/// The LDPC coding of payload `a` into `g` coded bits of `qm` bits per symbol: the TB CRC and
+/// base graph the scenario asks for (`auto`: TS 38.212 §7.2.1 and §7.2.2 with target rate
+/// `rate`), segmentation and rate matching; a shape the code cannot take is an error at `key`.
+pub(super) fn ldpc_coding(
+    s: &Scenario,
+    a: usize,
+    g: usize,
+    qm: usize,
+    rate: f64,
+    fail: &Fail,
+    key: &[&str],
+) -> Result<Coding, ScenarioError> {
+    let c = &s.code;
+    let tb_crc = match c.crc {
+        CrcChoice::Auto => Some(default_tb_crc(a)),
+        CrcChoice::Crc24A => Some(CrcPoly::Crc24A),
+        CrcChoice::Crc24B => Some(CrcPoly::Crc24B),
+        CrcChoice::Crc16 => Some(CrcPoly::Crc16),
+        CrcChoice::None => None,
+    };
+    let bg = match c.base_graph {
+        BaseGraphChoice::Auto => select_base_graph(a, rate),
+        BaseGraphChoice::Bg1 => BaseGraphId::Bg1,
+        BaseGraphChoice::Bg2 => BaseGraphId::Bg2,
+    };
+    let params = TbCodeParams::new(a, tb_crc, bg, g, qm, c.redundancy_version)
+        .map_err(|e| fail(key, e.0))?;
+    Ok(Coding::Ldpc {
+        params,
+        decoder: c.decoder,
     })
 }
 

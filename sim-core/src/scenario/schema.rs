@@ -94,6 +94,12 @@ pub struct CodeConfig {
     /// Redundancy version 0..3 (TS 38.212 Table 5.4.2.1-2).
     pub redundancy_version: usize,
     pub decoder: DecoderSettings,
+    /// TS 38.214 MCS index: sets the modulation and target code rate from `mcs_table`, the
+    /// payload from the TBS of the OFDM slot (§5.1.3.2) and G from its data resource elements.
+    pub mcs: Option<usize>,
+    pub mcs_table: crate::mcs::McsTable,
+    /// N_oh^PRB of the TBS (xOverhead: 0, 6, 12 or 18 resource elements per PRB).
+    pub overhead_per_prb: usize,
 }
 
 impl Default for CodeConfig {
@@ -107,6 +113,9 @@ impl Default for CodeConfig {
             base_graph: BaseGraphChoice::Auto,
             redundancy_version: 0,
             decoder: DecoderSettings::default(),
+            mcs: None,
+            mcs_table: crate::mcs::McsTable::default(),
+            overhead_per_prb: 0,
         }
     }
 }

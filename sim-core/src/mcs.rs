@@ -1,0 +1,271 @@
+//! TS 38.214 §5.1.3: the MCS index tables (modulation order and target code rate per MCS
+//! index, `data/ts38214_mcs_tables.csv`) and the transport block size determination of
+//! §5.1.3.2 (Table 5.1.3.2-1 in `data/ts38214_tbs_table.csv`).
+
+use crate::data::data_fields;
+use serde::{Deserialize, Serialize};
+
+const MCS_TABLES: &str = include_str!("../data/ts38214_mcs_tables.csv");
+const TBS_TABLE: &str = include_str!("../data/ts38214_tbs_table.csv");
+
+/// Subcarriers per resource block.
+pub const SUBCARRIERS_PER_PRB: usize = 12;
+
+/// An MCS index table of TS 38.214 §5.1.3.1 (PDSCH; PUSCH with transform precoding disabled
+/// uses the same tables, §6.1.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum McsTable {
+    /// Table 5.1.3.1-1 (up to 64-QAM).
+    #[default]
+    Qam64,
+    /// Table 5.1.3.1-2 (up to 256-QAM).
+    Qam256,
+    /// Table 5.1.3.1-3 (64-QAM, low spectral efficiency).
+    Qam64LowSe,
+}
+
+impl McsTable {
+    /// The scenario spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            McsTable::Qam64 => "qam64",
+            McsTable::Qam256 => "qam256",
+            McsTable::Qam64LowSe => "qam64-low-se",
+        }
+    }
+
+    /// The table's number in TS 38.214.
+    pub fn spec_table(self) -> &'static str {
+        match self {
+            McsTable::Qam64 => "Table 5.1.3.1-1",
+            McsTable::Qam256 => "Table 5.1.3.1-2",
+            McsTable::Qam64LowSe => "Table 5.1.3.1-3",
+        }
+    }
+
+    /// Every entry of the table, in MCS index order (the reserved indices left out).
+    pub fn entries(self) -> Vec<McsEntry> {
+        data_fields(MCS_TABLES)
+            .filter(|f| f[0] == self.name())
+            .map(|f| McsEntry {
+                qm: f[2].parse().expect("Q_m in the MCS table"),
+                rate_x1024: f[3].parse().expect("rate in the MCS table"),
+            })
+            .collect()
+    }
+
+    /// The entry of MCS index `mcs`, or `None` past the table (or a reserved index).
+    pub fn entry(self, mcs: usize) -> Option<McsEntry> {
+        self.entries().get(mcs).copied()
+    }
+}
+
+/// One row of an MCS table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct McsEntry {
+    /// Modulation order (bits per symbol).
+    pub qm: usize,
+    /// Target code rate R times 1024 (682.5 and 916.5 are not integers).
+    pub rate_x1024: f64,
+}
+
+impl McsEntry {
+    /// The target code rate R.
+    pub fn rate(&self) -> f64 {
+        self.rate_x1024 / 1024.0
+    }
+}
+
+/// The resources one transport block is sent on, for the TBS of §5.1.3.2.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TbsResources {
+    /// n_PRB: allocated resource blocks.
+    pub prbs: usize,
+    /// N_symb^sh: OFDM symbols of the allocation in the slot.
+    pub symbols: usize,
+    /// N_DMRS^PRB: resource elements per PRB taken by DMRS (with CDM groups without data).
+    pub dmrs_per_prb: usize,
+    /// N_oh^PRB: the higher-layer overhead per PRB (xOverhead: 0, 6, 12 or 18).
+    pub overhead_per_prb: usize,
+    /// υ: layers.
+    pub layers: usize,
+}
+
+impl TbsResources {
+    /// N_RE = min(156, N'_RE) · n_PRB, N'_RE = 12 · N_symb^sh − N_DMRS^PRB − N_oh^PRB
+    /// (0 when the overheads take every resource element).
+    pub fn resource_elements(&self) -> usize {
+        let per_prb = (SUBCARRIERS_PER_PRB * self.symbols)
+            .saturating_sub(self.dmrs_per_prb + self.overhead_per_prb);
+        per_prb.min(156) * self.prbs
+    }
+}
+
+/// The TBS values of Table 5.1.3.2-1 (N_info ≤ 3824), ascending.
+pub fn tbs_table() -> Vec<usize> {
+    data_fields(TBS_TABLE)
+        .map(|f| f[0].parse().expect("TBS in Table 5.1.3.2-1"))
+        .collect()
+}
+
+/// The transport block size of §5.1.3.2 for `mcs` on `res` (scaling S = 1), or `None` when
+/// the resources hold no resource element.
+pub fn transport_block_size(mcs: McsEntry, res: &TbsResources) -> Option<usize> {
+    let n_re = res.resource_elements();
+    if n_re == 0 {
+        return None;
+    }
+    let r = mcs.rate();
+    // Step 2: the intermediate number of information bits.
+    let n_info = n_re as f64 * r * mcs.qm as f64 * res.layers as f64;
+    if n_info <= 3824.0 {
+        // Step 3: quantized, then the smallest table entry not below it.
+        let n = (n_info.log2().floor() as i64 - 6).max(3) as u32;
+        let step = 2f64.powi(n as i32);
+        let quantized = ((n_info / step).floor() * step).max(24.0) as usize;
+        return tbs_table().into_iter().find(|&t| t >= quantized);
+    }
+    // Step 4.
+    let n = ((n_info - 24.0).log2().floor() as i64 - 5) as i32;
+    let step = 2f64.powi(n);
+    let quantized = (((n_info - 24.0) / step).round() * step).max(3840.0) as usize;
+    let c = if r <= 0.25 {
+        (quantized + 24).div_ceil(3816)
+    } else if quantized > 8424 {
+        (quantized + 24).div_ceil(8424)
+    } else {
+        1
+    };
+    Some(8 * c * (quantized + 24).div_ceil(8 * c) - 24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Table sizes and spot values of each table (TS 38.214 Tables 5.1.3.1-1 .. -3).
+    #[test]
+    fn mcs_tables_have_their_rows() {
+        let lens = [
+            (McsTable::Qam64, 29),
+            (McsTable::Qam256, 28),
+            (McsTable::Qam64LowSe, 29),
+        ];
+        for (t, n) in lens {
+            let e = t.entries();
+            assert_eq!(e.len(), n, "{t:?}");
+            // Rates rise within each modulation order; orders never fall.
+            for w in e.windows(2) {
+                assert!(
+                    w[1].qm > w[0].qm || w[1].rate_x1024 > w[0].rate_x1024,
+                    "{t:?} {w:?}"
+                );
+                assert!(w[1].qm >= w[0].qm);
+            }
+            assert!(t.entry(n).is_none());
+        }
+        let q = |t: McsTable, i| t.entry(i).map(|e| (e.qm, e.rate_x1024));
+        assert_eq!(q(McsTable::Qam64, 0), Some((2, 120.0)));
+        assert_eq!(q(McsTable::Qam64, 10), Some((4, 340.0)));
+        assert_eq!(q(McsTable::Qam64, 17), Some((6, 438.0)));
+        assert_eq!(q(McsTable::Qam64, 28), Some((6, 948.0)));
+        assert_eq!(q(McsTable::Qam256, 20), Some((8, 682.5)));
+        assert_eq!(q(McsTable::Qam256, 27), Some((8, 948.0)));
+        assert_eq!(q(McsTable::Qam64LowSe, 0), Some((2, 30.0)));
+        assert_eq!(q(McsTable::Qam64LowSe, 15), Some((4, 340.0)));
+    }
+
+    #[test]
+    fn tbs_table_is_table_5_1_3_2_1() {
+        let t = tbs_table();
+        assert_eq!(t.len(), 93);
+        assert_eq!((t[0], t[21], t[22], t[92]), (24, 192, 208, 3824));
+        assert!(t.windows(2).all(|w| w[0] < w[1] && w[0] % 8 == 0));
+    }
+
+    fn slot(prbs: usize, dmrs_symbols: usize, layers: usize) -> TbsResources {
+        TbsResources {
+            prbs,
+            symbols: 14,
+            dmrs_per_prb: 12 * dmrs_symbols,
+            overhead_per_prb: 0,
+            layers,
+        }
+    }
+
+    /// Values worked by hand through §5.1.3.2, one per branch, and the largest NR TBS
+    /// (273 PRBs, 256-QAM MCS 27, 4 layers, one DMRS symbol: 1 277 992 bits, the figure
+    /// quoted for the NR peak rate).
+    #[test]
+    fn tbs_follows_5_1_3_2() {
+        let t1 = McsTable::Qam64;
+        // Peak: N_RE = 156 · 273 = 42 588, N_info = 1 261 669.5 → n = 15, N'_info = 1 277 952,
+        // C = 152, TBS = 1216 · 1051 − 24.
+        let peak = transport_block_size(McsTable::Qam256.entry(27).unwrap(), &slot(273, 1, 4));
+        assert_eq!(peak, Some(1_277_992));
+        // Step 3: 1 PRB, MCS 0, 2 DMRS symbols: N_RE = 144, N_info = 144 · 120/1024 · 2
+        // = 33.75 → n = 3, N'_info = 32 → TBS 32.
+        assert_eq!(
+            transport_block_size(t1.entry(0).unwrap(), &slot(1, 2, 1)),
+            Some(32)
+        );
+        // Step 3: 10 PRBs, MCS 9 (QPSK 679): N_RE = 1560, N_info = 2068.83 → n = 5,
+        // N'_info = 2048 → TBS 2088.
+        assert_eq!(
+            transport_block_size(t1.entry(9).unwrap(), &slot(10, 1, 1)),
+            Some(2088)
+        );
+        // Step 4, R > 1/4, N'_info ≤ 8424: 20 PRBs, MCS 16 (16-QAM 658): N_RE = 3120,
+        // N_info = 8019.375 → n = 7, N'_info = 128 · round(62.46) = 7936 → TBS = 8 ·
+        // ceil(7960 / 8) − 24 = 7936.
+        assert_eq!(
+            transport_block_size(t1.entry(16).unwrap(), &slot(20, 1, 1)),
+            Some(7936)
+        );
+        // Step 4, R ≤ 1/4: 100 PRBs, low-SE MCS 6 (QPSK 120), 2 layers: N_RE = 15 600,
+        // N_info = 7312.5 → n = 7, N'_info = 128 · round(56.94) = 7296, C = ceil(7320 /
+        // 3816) = 2, TBS = 16 · ceil(7320 / 16) − 24 = 7304.
+        let low = McsTable::Qam64LowSe.entry(6).unwrap();
+        assert_eq!(transport_block_size(low, &slot(100, 1, 2)), Some(7304));
+        // xOverhead and the 156 cap: 12 · 14 − 0 = 168 → 156 per PRB.
+        let no_dmrs = TbsResources {
+            dmrs_per_prb: 0,
+            ..slot(1, 0, 1)
+        };
+        assert_eq!(no_dmrs.resource_elements(), 156);
+        let oh = TbsResources {
+            overhead_per_prb: 18,
+            ..slot(1, 1, 1)
+        };
+        assert_eq!(oh.resource_elements(), 138);
+        let none = TbsResources {
+            symbols: 1,
+            ..slot(5, 1, 1)
+        };
+        assert_eq!(transport_block_size(low, &none), None);
+    }
+
+    /// Over a grid of allocations and every MCS: large TBS are byte-aligned for each code
+    /// block ((TBS + 24) a multiple of 8·C), small ones are table entries, and TBS never falls
+    /// when the allocation grows.
+    #[test]
+    fn tbs_is_consistent() {
+        let table = tbs_table();
+        for t in [McsTable::Qam64, McsTable::Qam256, McsTable::Qam64LowSe] {
+            for e in t.entries() {
+                let mut last = 0;
+                for prbs in 1..=40 {
+                    let tbs = transport_block_size(e, &slot(prbs * 7, 1, 2)).unwrap();
+                    assert!(tbs >= last, "{t:?} {e:?} {prbs}");
+                    last = tbs;
+                    if tbs <= 3824 {
+                        assert!(table.contains(&tbs));
+                    } else {
+                        assert_eq!((tbs + 24) % 8, 0);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `[code] mcs = I`: an NR transport block per OFDM slot. The MCS table (TS 38.214 §5.1.3.1)
+//! gives the modulation and target code rate, the TBS determination (§5.1.3.2) the payload A
+//! from the slot's PRBs, symbols, pilot overhead and layers, and the transport block fills
+//! every data resource element of the slot (G = data REs · Q_m), segmented into LDPC code
+//! blocks as TS 38.212 does.
+
+use super::location::ScenarioError;
+use super::resolve::{ldpc_coding, Fail};
+use super::schema::*;
+use crate::link::LinkSpec;
+use crate::mcs::{transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
+use crate::qam::Modulation;
+
+/// The link of an MCS scenario (see the module header).
+pub(super) fn mcs_link(
+    s: &Scenario,
+    mcs: usize,
+    fail: &Fail,
+    set: &dyn Fn(&[&str]) -> bool,
+) -> Result<LinkSpec, ScenarioError> {
+    let c = &s.code;
+    let table = c.mcs_table;
+    let n = table.entries().len();
+    let entry = table.entry(mcs).ok_or_else(|| {
+        fail(
+            &["code", "mcs"],
+            format!(
+                "expected an MCS index 0 ..= {} of TS 38.214 {} (mcs_table = \"{}\"; {n} ..= 31 \
+                 are reserved for retransmissions)",
+                n - 1,
+                table.spec_table(),
+                table.name()
+            ),
+        )
+    })?;
+    for key in ["info_bits", "rate", "coded_bits"] {
+        if set(&["code", key]) {
+            return Err(fail(
+                &["code", key],
+                format!(
+                    "`mcs` sets the payload (the TBS of TS 38.214 §5.1.3.2) and the code rate: \
+                     remove `{key}`"
+                ),
+            ));
+        }
+    }
+    if c.kind == CodeKind::None {
+        return Err(fail(
+            &["code", "kind"],
+            "`mcs` needs kind = \"ldpc\"".into(),
+        ));
+    }
+    let m = match entry.qm {
+        2 => Modulation::Qpsk,
+        4 => Modulation::Qam16,
+        6 => Modulation::Qam64,
+        _ => Modulation::Qam256,
+    };
+    if set(&["modulation", "scheme"]) && s.modulation.scheme != m {
+        return Err(fail(
+            &["modulation", "scheme"],
+            format!(
+                "MCS {mcs} of {} is {}: remove `scheme` or set it to \"{}\"",
+                table.spec_table(),
+                m.name(),
+                m.name()
+            ),
+        ));
+    }
+    if ![0, 6, 12, 18].contains(&c.overhead_per_prb) {
+        return Err(fail(
+            &["code", "overhead_per_prb"],
+            "expected xOverhead 0, 6, 12 or 18 resource elements per PRB (TS 38.214 §5.1.3.2)"
+                .into(),
+        ));
+    }
+    if s.ofdm.is_none() {
+        return Err(fail(
+            &["code", "mcs"],
+            "`mcs` needs an OFDM slot ([ofdm]; channel model = \"awgn\" for an AWGN link): the \
+             TBS depends on its PRBs, symbols and pilots"
+                .into(),
+        ));
+    }
+    // The slot's layout (one resource element per code word for now: the count is set below).
+    let mut ofdm = super::ofdm::build_ofdm(s, 1, fail)?.expect("an [ofdm] section");
+    if !ofdm.subcarriers.is_multiple_of(SUBCARRIERS_PER_PRB) {
+        return Err(fail(
+            &["ofdm", "num_subcarriers"],
+            format!(
+                "`mcs` needs whole PRBs: {} subcarriers are not a multiple of 12 (or give prbs = N)",
+                ofdm.subcarriers
+            ),
+        ));
+    }
+    // Pilot symbols carry no data in this simulator, so each takes all 12 resource elements
+    // of a PRB (N_DMRS^PRB counts DMRS with the CDM groups without data).
+    let res = TbsResources {
+        prbs: ofdm.subcarriers / SUBCARRIERS_PER_PRB,
+        symbols: ofdm.symbols,
+        dmrs_per_prb: SUBCARRIERS_PER_PRB * ofdm.pilot_symbols.len(),
+        overhead_per_prb: c.overhead_per_prb,
+        layers: ofdm.layers,
+    };
+    let no_room = || {
+        fail(
+            &["code", "mcs"],
+            "the slot has no resource element for data after pilots and overhead".into(),
+        )
+    };
+    let a = transport_block_size(entry, &res).ok_or_else(no_room)?;
+    let data_res = (ofdm.symbols - ofdm.pilot_symbols.len()) * ofdm.subcarriers * ofdm.layers;
+    let qm = entry.qm;
+    let g = data_res * qm;
+    if g == 0 {
+        return Err(no_room());
+    }
+    if a as f64 / g as f64 > 0.95 {
+        return Err(fail(
+            &["code", "mcs"],
+            format!(
+                "TBS {a} bits in {g} coded bits is rate {:.3} > 0.95 (xOverhead lowers the TBS)",
+                a as f64 / g as f64
+            ),
+        ));
+    }
+    // The base graph follows the MCS's target rate (TS 38.212 §7.2.2), as in NR.
+    let coding = ldpc_coding(s, a, g, qm, entry.rate(), fail, &["code", "mcs"])?;
+    ofdm.codewords = 1;
+    Ok(LinkSpec {
+        info_bits: a,
+        coded_bits: g,
+        coding,
+        modulation: m,
+        demapper: s.modulation.demapper,
+        channel: s.channel.model,
+        fading: s.channel.fading.unwrap_or(Fading::Fast),
+        ofdm: Some(ofdm),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::link::Coding;
+    use crate::qam::Modulation;
+    use crate::scenario::resolve;
+
+    const SLOT: &str = r#"
+name = "t"
+[code]
+mcs = 13
+[ofdm]
+carrier_ghz = 3.5
+subcarrier_spacing_khz = 30
+prbs = 24
+[pilots]
+pattern = "dmrs"
+additional_positions = 1
+[channel]
+model = "tdl"
+profile = "A"
+[sweep]
+snr_db = [8.0]
+"#;
+
+    /// MCS 13 of Table 5.1.3.1-1 (16-QAM, 490/1024) on 24 PRBs with two DMRS symbols:
+    /// N_RE = 144 · 24 = 3456, N_info = 6615 → TBS 6528 (worked in `mcs::tests`' way), one
+    /// transport block filling the 12 · 288 data resource elements, on BG1 (A > 3824 at a
+    /// target rate above 1/4).
+    #[test]
+    fn mcs_slot_resolves_to_its_tbs() {
+        let r = resolve(SLOT, "s.toml").unwrap();
+        let l = &r.link;
+        assert_eq!(l.modulation, Modulation::Qam16);
+        assert_eq!(
+            (l.info_bits, l.coded_bits, l.codewords()),
+            (6528, 12 * 288 * 4, 1)
+        );
+        let Coding::Ldpc { params, .. } = &l.coding else {
+            panic!("coded")
+        };
+        assert_eq!(params.base_graph, crate::ldpc::BaseGraphId::Bg1);
+        // xOverhead 18: N'_RE = 126, N_info = 126 · 24 · 490/1024 · 4 = 5788.1 → 5760.
+        let oh = SLOT.replace("mcs = 13", "mcs = 13\noverhead_per_prb = 18");
+        assert_eq!(resolve(&oh, "s.toml").unwrap().link.info_bits, 5760);
+    }
+
+    /// The NR peak: 273 PRBs, 256-QAM MCS 27, 4 layers, one DMRS symbol → TBS 1 277 992 in
+    /// 152 code blocks.
+    #[test]
+    fn peak_rate_slot() {
+        let text = SLOT
+            .replace("mcs = 13", "mcs = 27\nmcs_table = \"qam256\"")
+            .replace("prbs = 24", "prbs = 273")
+            .replace("additional_positions = 1", "additional_positions = 0")
+            + "[antennas]\ntx = 4\nrx = 4\nlayers = 4\n";
+        let r = resolve(&text, "s.toml").unwrap();
+        assert_eq!(r.link.info_bits, 1_277_992);
+        let Coding::Ldpc { params, .. } = &r.link.coding else {
+            panic!("coded")
+        };
+        assert_eq!(params.num_code_blocks, 152);
+        assert_eq!(r.link.modulation, Modulation::Qam256);
+    }
+
+    #[test]
+    fn mcs_errors_name_the_key_and_what_is_accepted() {
+        let e = |text: &str| resolve(text, "s.toml").expect_err("must be rejected");
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 29"));
+        assert_eq!(x.key, "code.mcs");
+        assert!(
+            x.message.contains("0 ..= 28") && x.message.contains("5.1.3.1-1"),
+            "{x}"
+        );
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 28\nmcs_table = \"qam256\""));
+        assert!(x.message.contains("0 ..= 27"), "{x}");
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 13\ninfo_bits = 1000"));
+        assert_eq!(x.key, "code.info_bits");
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 13\nrate = 0.5"));
+        assert_eq!(x.key, "code.rate");
+        let x = e(&(SLOT.to_string() + "[modulation]\nscheme = \"64qam\"\n"));
+        assert_eq!(x.key, "modulation.scheme");
+        assert!(x.message.contains("16qam"), "{x}");
+        // The same modulation spelled out is fine.
+        let same = SLOT.to_string() + "[modulation]\nscheme = \"16qam\"\n";
+        assert!(resolve(&same, "s.toml").is_ok());
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 13\noverhead_per_prb = 5"));
+        assert_eq!(x.key, "code.overhead_per_prb");
+        let x = e(&SLOT.replace("prbs = 24", "num_subcarriers = 100"));
+        assert_eq!(x.key, "ofdm.num_subcarriers");
+        let x = e(&SLOT.replace("mcs = 13", "info_bits = 100\nmcs_table = \"qam256\""));
+        assert_eq!(x.key, "code.mcs_table");
+        let single =
+            "name = \"t\"\n[code]\nmcs = 3\n[channel]\nmodel = \"awgn\"\n[sweep]\nsnr_db = [1.0]\n";
+        let x = e(single);
+        assert_eq!(x.key, "code.mcs");
+        assert!(x.message.contains("[ofdm]"), "{x}");
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 13\nkind = \"none\""));
+        assert_eq!(x.key, "code.kind");
+    }
+}
