@@ -69,11 +69,7 @@ fn load_checked(path: &Path) -> Result<Resolved, Failure> {
 /// The executor for `--device`: `gpu` takes the best adapter, lavapipe included (slow; for
 /// checks); `auto` takes a real GPU when one opens and the CPU otherwise; `cpu` the CPU.
 fn executor(device: &str, link: &sim_core::link::LinkSpec) -> Result<Box<dyn Executor>, Failure> {
-    if let Some(why) = link
-        .ofdm
-        .as_ref()
-        .and_then(gpu_kernels::ofdm_chain::unsupported)
-    {
+    if let Some(why) = gpu_kernels::link_chain::unsupported(link) {
         if device == "gpu" {
             return Err(Failure::Runtime(anyhow::anyhow!("--device gpu: {why}")));
         }
@@ -353,6 +349,14 @@ pub fn validate(path: &Path) -> Result<(), Failure> {
         Coding::Uncoded => {
             w!("code       uncoded, {} bits per block", l.info_bits);
         }
+    }
+    if let Some(h) = &l.harq {
+        w!(
+            "harq       up to {} transmissions, RVs {:?} (cycled), soft combining in the \
+             circular buffer, each over a new channel and noise realization (CPU executor)",
+            h.max_transmissions,
+            h.rv_sequence
+        );
     }
     w!(
         "modulation {} (Q_m = {}), {} symbols per block, demapper {:?}",

@@ -33,6 +33,14 @@ const SHADER: &str = concat!(
 const WG: u64 = 64;
 
 /// The LDPC part of a chain.
+/// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
+pub fn unsupported(link: &LinkSpec) -> Option<String> {
+    if link.harq.is_some() {
+        return Some("HARQ retransmissions run on the CPU executor only (--device cpu)".into());
+    }
+    link.ofdm.as_ref().and_then(crate::ofdm_chain::unsupported)
+}
+
 struct Coder {
     encoder: GpuLdpcEncoder,
     decoder: GpuLdpcDecoder,
@@ -90,6 +98,9 @@ impl GpuLinkChain {
     /// channel and perfect or LS estimation. Others get a clear error (the CPU executor runs
     /// them).
     pub fn new(ctx: &GpuContext, link: &LinkSpec) -> Result<Self, GpuError> {
+        if let Some(why) = unsupported(link) {
+            return Err(GpuError::Runtime(why));
+        }
         let constellation = Constellation::new(link.modulation);
         let qm = link.modulation.bits_per_symbol();
         let mut base = ChainParams {

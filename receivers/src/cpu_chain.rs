@@ -9,7 +9,7 @@ use crate::ofdm_chain::{simulate_slot, OfdmPrepared, OfdmScratch};
 use channels::{add_awgn, apply_flat, rayleigh_coefficients};
 use rayon::prelude::*;
 use sim_core::engine::{ExecError, Executor};
-use sim_core::ldpc::{CodecWorkspace, TransportCodec};
+use sim_core::ldpc::{CodecWorkspace, HarqCodec, TransportCodec};
 use sim_core::link::{LinkSpec, PointSpec};
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::ChannelModel;
@@ -26,19 +26,21 @@ pub struct CpuExecutor {
 
 /// What a link needs built once: the transport-block codec, the constellation and, for
 /// OFDM links, the channel model and pilots.
-struct Prepared {
-    codec: Option<TransportCodec>,
-    constellation: Constellation,
-    ofdm: Option<OfdmPrepared>,
+pub(crate) struct Prepared {
+    pub(crate) codec: Option<TransportCodec>,
+    /// `[harq]`: the codec of every transmission.
+    pub(crate) harq: Option<HarqCodec>,
+    pub(crate) constellation: Constellation,
+    pub(crate) ofdm: Option<OfdmPrepared>,
     /// `[receiver] kind = "neural"`: the loaded network.
     neural: Option<NeuralRunner>,
 }
 
 /// Per-thread buffers.
 #[derive(Default)]
-struct Scratch {
-    a: Vec<u8>,
-    b: Vec<u8>,
+pub(crate) struct Scratch {
+    pub(crate) a: Vec<u8>,
+    pub(crate) b: Vec<u8>,
     f: Vec<u8>,
     x: Vec<Cf32>,
     y: Vec<Cf32>,
@@ -46,10 +48,12 @@ struct Scratch {
     z: Vec<Cf32>,
     no_eff: Vec<f32>,
     noise: Vec<Cf32>,
-    llr: Vec<f32>,
-    b_hat: Vec<u8>,
-    codec: CodecWorkspace,
-    ofdm: OfdmScratch,
+    pub(crate) llr: Vec<f32>,
+    pub(crate) b_hat: Vec<u8>,
+    pub(crate) codec: CodecWorkspace,
+    pub(crate) ofdm: OfdmScratch,
+    /// HARQ: the code blocks' combined circular buffers.
+    pub(crate) soft: Vec<Vec<f32>>,
 }
 
 impl CpuExecutor {
@@ -71,8 +75,16 @@ impl CpuExecutor {
             None => None,
         };
         let codec = link.codec();
+        let harq =
+            match (&link.harq, &link.coding) {
+                (Some(h), sim_core::link::Coding::Ldpc { params, decoder }) => Some(
+                    HarqCodec::new(params, *decoder, h.max_transmissions, &h.rv_sequence),
+                ),
+                _ => None,
+            };
         let p = Arc::new(Prepared {
             codec,
+            harq,
             constellation: Constellation::new(link.modulation),
             ofdm: link.ofdm.as_ref().map(OfdmPrepared::new),
             neural,
@@ -103,14 +115,69 @@ fn simulate_block(
         );
     }
     let a_len = link.info_bits;
+    sc_transmit_receive(link, prep, prep.codec.as_ref(), point, rng, rng, s);
+    match &prep.codec {
+        None => {
+            let bit_errors = s
+                .llr
+                .iter()
+                .zip(&s.a)
+                .filter(|(&l, &b)| ((l < 0.0) as u8) != b)
+                .count() as u32;
+            BlockOutcome {
+                bit_errors,
+                codeword_errors: (bit_errors > 0) as u16,
+                cb_errors: (bit_errors > 0) as u16,
+                crc_fail: false,
+                ..Default::default()
+            }
+        }
+        Some(codec) => {
+            let p = &codec.params;
+            s.b_hat.resize(p.b, 0);
+            let o = codec.decode(&s.llr, &mut s.b_hat, &mut s.codec);
+            let bit_errors = s.b_hat[..a_len]
+                .iter()
+                .zip(&s.a)
+                .filter(|(x, y)| x != y)
+                .count() as u32;
+            let data = codec.cb_data_bits();
+            let cb_errors = (0..p.num_code_blocks)
+                .filter(|r| s.b_hat[r * data..(r + 1) * data] != s.b[r * data..(r + 1) * data])
+                .count() as u16;
+            BlockOutcome {
+                bit_errors,
+                codeword_errors: (bit_errors > 0) as u16,
+                cb_errors,
+                crc_fail: !o.crc_ok,
+                iterations: o.iterations.min(u16::MAX as usize) as u16,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+/// The single-carrier transmitter, channel and receiver up to the LLRs (`s.llr`): payload
+/// from `payload_rng` (with its TB CRC in `s.b`), coded with `codec`, channel and noise from
+/// `rng` (a HARQ retransmission's own streams).
+pub(crate) fn sc_transmit_receive(
+    link: &LinkSpec,
+    prep: &Prepared,
+    codec: Option<&TransportCodec>,
+    point: &PointSpec,
+    payload_rng: &BlockRng,
+    rng: &BlockRng,
+    s: &mut Scratch,
+) {
+    let a_len = link.info_bits;
     let g = link.coded_bits;
     let qm = link.modulation.bits_per_symbol();
     let n_sym = g / qm;
     s.a.resize(a_len, 0);
-    rng.bits(Stream::Bits, &mut s.a);
+    payload_rng.bits(Stream::Bits, &mut s.a);
     // Transmitter.
     s.f.resize(g, 0);
-    if let Some(codec) = &prep.codec {
+    if let Some(codec) = codec {
         codec.attach_tb_crc(&s.a, &mut s.b);
         codec.encode(&s.b, &mut s.f, &mut s.codec);
     } else {
@@ -144,44 +211,6 @@ fn simulate_block(
     s.llr.resize(g, 0.0);
     for ((zv, &ne), out) in s.z.iter().zip(&s.no_eff).zip(s.llr.chunks_exact_mut(qm)) {
         prep.constellation.demap(*zv, ne, link.demapper, out);
-    }
-    match &prep.codec {
-        None => {
-            let bit_errors = s
-                .llr
-                .iter()
-                .zip(&s.a)
-                .filter(|(&l, &b)| ((l < 0.0) as u8) != b)
-                .count() as u32;
-            BlockOutcome {
-                bit_errors,
-                codeword_errors: (bit_errors > 0) as u16,
-                cb_errors: (bit_errors > 0) as u16,
-                crc_fail: false,
-                iterations: 0,
-            }
-        }
-        Some(codec) => {
-            let p = &codec.params;
-            s.b_hat.resize(p.b, 0);
-            let o = codec.decode(&s.llr, &mut s.b_hat, &mut s.codec);
-            let bit_errors = s.b_hat[..a_len]
-                .iter()
-                .zip(&s.a)
-                .filter(|(x, y)| x != y)
-                .count() as u32;
-            let data = codec.cb_data_bits();
-            let cb_errors = (0..p.num_code_blocks)
-                .filter(|r| s.b_hat[r * data..(r + 1) * data] != s.b[r * data..(r + 1) * data])
-                .count() as u16;
-            BlockOutcome {
-                bit_errors,
-                codeword_errors: (bit_errors > 0) as u16,
-                cb_errors,
-                crc_fail: !o.crc_ok,
-                iterations: o.iterations.min(u16::MAX as usize) as u16,
-            }
-        }
     }
 }
 
@@ -225,7 +254,10 @@ impl Executor for CpuExecutor {
             .into_par_iter()
             .map_init(Scratch::default, |s, i| {
                 let rng = BlockRng::new(seed, point.index, (first_block + i) as u32);
-                simulate_block(link, &prep, point, &rng, s)
+                match &prep.harq {
+                    Some(harq) => crate::harq::simulate_harq(link, &prep, harq, point, &rng, s),
+                    None => simulate_block(link, &prep, point, &rng, s),
+                }
             })
             .collect())
     }

@@ -11,6 +11,7 @@
 pub mod cpu_chain;
 pub mod equalizer;
 pub mod estimation;
+mod harq;
 pub mod lmmse_estimation;
 pub mod mimo;
 pub mod neural;

@@ -23,8 +23,8 @@ pub use crate::ofdm_prepared::{time_domain_problem, OfdmPrepared};
 /// Per-thread buffers of the OFDM chain.
 #[derive(Default)]
 pub struct OfdmScratch {
-    a: Vec<u8>,
-    b: Vec<Vec<u8>>,
+    pub(crate) a: Vec<u8>,
+    pub(crate) b: Vec<Vec<u8>>,
     /// The slot's coded bits, code word after code word.
     pub(crate) f: Vec<u8>,
     mapped: Vec<Cf32>,
@@ -39,8 +39,8 @@ pub struct OfdmScratch {
     noise: Vec<Cf32>,
     /// `[code words · G]` channel LLRs.
     pub(crate) llr: Vec<f32>,
-    b_hat: Vec<u8>,
-    codec: CodecWorkspace,
+    pub(crate) b_hat: Vec<u8>,
+    pub(crate) codec: CodecWorkspace,
     /// Time domain: `[links, grid, paths]` coefficients, `[links, symbols]` ICI power and the
     /// FFT buffers.
     grid_coeffs: Vec<Cf32>,
@@ -123,6 +123,23 @@ pub fn transmit_and_receive(
     rng: &BlockRng,
     s: &mut OfdmScratch,
 ) {
+    transmit_and_receive_with(link, prep, codec, constellation, point, rng, rng, s);
+}
+
+/// [`transmit_and_receive`] with the payload bits drawn from `payload_rng` and everything
+/// else (channel, noise) from `rng`: a HARQ retransmission resends the block's payload over
+/// a new channel.
+#[allow(clippy::too_many_arguments)]
+pub fn transmit_and_receive_with(
+    link: &LinkSpec,
+    prep: &OfdmPrepared,
+    codec: Option<&TransportCodec>,
+    constellation: &Constellation,
+    point: &PointSpec,
+    payload_rng: &BlockRng,
+    rng: &BlockRng,
+    s: &mut OfdmScratch,
+) {
     let o = link.ofdm.as_ref().expect("an OFDM link");
     let (nsym, nsc, nrx, nl) = (o.symbols, o.subcarriers, o.rx_antennas, o.layers);
     let qm = link.modulation.bits_per_symbol();
@@ -132,7 +149,7 @@ pub fn transmit_and_receive(
     let n_re = nsym * nsc;
     // Transmitter: every code word's bits from one draw of the bits stream.
     s.a.resize(a_len * cw, 0);
-    rng.bits(Stream::Bits, &mut s.a);
+    payload_rng.bits(Stream::Bits, &mut s.a);
     s.f.resize(g * cw, 0);
     s.b.resize(cw, Vec::new());
     for c in 0..cw {
@@ -398,7 +415,7 @@ pub fn estimate(
 }
 
 /// Detection and demapping of every data RE into `s.llr`.
-fn detect_slot(
+pub(crate) fn detect_slot(
     link: &LinkSpec,
     constellation: &Constellation,
     point: &PointSpec,

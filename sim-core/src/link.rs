@@ -32,6 +32,19 @@ pub struct LinkSpec {
     pub fading: Fading,
     /// The OFDM slot that carries the code words; `None` for the single-carrier link.
     pub ofdm: Option<OfdmSpec>,
+    /// HARQ with soft combining (`[harq]`); `None`: one transmission per transport block.
+    pub harq: Option<HarqSpec>,
+}
+
+/// HARQ as resolved: up to `max_transmissions` transmissions of a transport block, the
+/// redundancy version of transmission t being `rv_sequence[t mod len]`; each one over a new
+/// channel and noise realization, the receiver adding its LLRs into the code blocks' circular
+/// buffers (incremental redundancy; chase combining when the RVs repeat) and stopping at the
+/// first CRC pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HarqSpec {
+    pub max_transmissions: usize,
+    pub rv_sequence: Vec<usize>,
 }
 
 /// NR PDSCH DMRS as resolved (TS 38.211 §7.4.1.1.2): layer t uses port 1000 + t when there

@@ -146,14 +146,18 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         col_u("slots", &|p| p.counters.slots),
         col_u("slot_errors", &|p| p.counters.slot_errors),
         col_f("throughput_mbps", &|p| match &link.ofdm {
-            // (1 − BLER) × information bits per slot / slot duration.
+            // (1 − BLER) × information bits per slot / slot duration; with HARQ per slot
+            // spent (a transport block's retransmissions take slots too).
             Some(o) => {
                 (1.0 - p.counters.bler()) * link.block_info_bits() as f64
+                    / p.counters.mean_transmissions()
                     / o.slot_duration_s()
                     / 1e6
             }
             None => f64::NAN,
         }),
+        col_f("first_tx_bler", &|p| p.counters.first_tx_bler()),
+        col_f("avg_transmissions", &|p| p.counters.mean_transmissions()),
         col_u("code_blocks", &|p| p.counters.code_blocks),
         col_u("code_block_errors", &|p| p.counters.code_block_errors),
         col_f("cbler", &|p| p.counters.cbler()),

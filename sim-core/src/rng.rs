@@ -80,6 +80,16 @@ impl BlockRng {
         }
     }
 
+    /// The streams of HARQ retransmission `t` ≥ 1 of this block: the point index with `t` in
+    /// its top byte (sweep points stay below 2^24), so they never meet another block's;
+    /// `t = 0` is the block itself.
+    pub fn retransmission(&self, t: u32) -> Self {
+        Self {
+            point: self.point ^ (t << 24),
+            ..*self
+        }
+    }
+
     /// Draw number `index` of `stream`: 4 uniform `u32`.
     #[inline]
     pub fn draw(&self, stream: Stream, index: u32) -> [u32; 4] {

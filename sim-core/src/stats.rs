@@ -16,6 +16,12 @@ pub struct BlockOutcome {
     pub crc_fail: bool,
     /// Decoder iterations summed over the code blocks.
     pub iterations: u16,
+    /// HARQ: transmissions the transport block took (0: no HARQ, one transmission).
+    #[serde(default)]
+    pub transmissions: u8,
+    /// HARQ: code words wrong after the first transmission (with `transmissions` ≥ 1).
+    #[serde(default)]
+    pub first_errors: u16,
 }
 
 /// Counters of one sweep point, accumulated block by block.
@@ -40,6 +46,13 @@ pub struct Counters {
     pub bit_errors: u64,
     pub crc_failures: u64,
     pub iterations: u64,
+    /// Transmissions of all engine blocks (= `slots` without HARQ; 0 in checkpoints written
+    /// before HARQ existed).
+    #[serde(default)]
+    pub transmissions: u64,
+    /// Code words wrong after their first transmission (= `block_errors` without HARQ).
+    #[serde(default)]
+    pub first_tx_errors: u64,
 }
 
 impl Counters {
@@ -57,6 +70,26 @@ impl Counters {
         self.bit_errors += o.bit_errors as u64;
         self.crc_failures += o.crc_fail as u64;
         self.iterations += o.iterations as u64;
+        let harq = o.transmissions > 0;
+        self.transmissions += if harq { o.transmissions as u64 } else { 1 };
+        self.first_tx_errors += if harq {
+            o.first_errors
+        } else {
+            o.codeword_errors
+        } as u64;
+    }
+
+    /// BLER after the first transmission (= [`Counters::bler`] without HARQ).
+    pub fn first_tx_bler(&self) -> f64 {
+        ratio(self.first_tx_errors, self.blocks)
+    }
+
+    /// Transmissions per engine block (1 without HARQ).
+    pub fn mean_transmissions(&self) -> f64 {
+        match self.transmissions {
+            0 => 1.0,
+            t => t as f64 / self.slots.max(1) as f64,
+        }
     }
 
     pub fn bler(&self) -> f64 {

@@ -3,6 +3,7 @@
 
 pub mod base_graph;
 pub mod decoder;
+pub mod harq;
 pub mod lifted;
 pub mod params;
 pub mod rate_match;
@@ -12,6 +13,7 @@ pub use base_graph::{lifting_sizes, BaseGraphId};
 pub use decoder::{
     DecodeOutcome, DecoderAlgorithm, DecoderSettings, DecoderWorkspace, LdpcDecoder,
 };
+pub use harq::HarqCodec;
 pub use lifted::LiftedCode;
 pub use params::{default_tb_crc, select_base_graph, TbCodeParams};
 pub use rate_match::RateMatcher;

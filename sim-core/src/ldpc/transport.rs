@@ -113,36 +113,125 @@ impl TransportCodec {
         ws: &mut CodecWorkspace,
     ) -> TbDecodeOutcome {
         let p = &self.params;
-        let z = p.lifting_size;
-        let data = self.cb_data_bits();
         let mut out = TbDecodeOutcome {
             crc_ok: true,
             ..Default::default()
         };
-        ws.llr_d.resize(p.n, 0.0);
+        let mut llr_d = std::mem::take(&mut ws.llr_d);
+        llr_d.resize(p.n, 0.0);
         let mut offset = 0;
         for r in 0..p.num_code_blocks {
             let m = &self.matchers[r];
-            let dec = &self.decoders[r];
+            m.rate_recover(&llr[offset..offset + m.e], &mut llr_d);
+            offset += m.e;
+            self.decode_block(r, &llr_d, b_hat, ws, &mut out);
+        }
+        ws.llr_d = llr_d;
+        self.check_tb_crc(b_hat, &mut out);
+        out
+    }
+
+    /// Positions of the circular buffer the rate matchers reach (the decoders' pruning).
+    pub fn used_len(&self) -> usize {
+        self.matchers
+            .iter()
+            .map(|m| m.used_len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// This codec with its decoders kept to the first `used` positions of the circular
+    /// buffer (at least those its own rate matchers reach): the decoder of a HARQ
+    /// transmission covers what every transmission so far has sent.
+    pub fn with_decoder_len(mut self, used: usize) -> Self {
+        let used = used.max(self.used_len());
+        let settings = *self.decoders[0].settings();
+        let decoder = Arc::new(LdpcDecoder::new(self.code.clone(), used, settings));
+        self.decoders = vec![decoder; self.matchers.len()];
+        self
+    }
+
+    /// Soft combining: adds the code blocks' recovered LLRs of `llr` (`[G]`, this codec's
+    /// RV) into their circular buffers `soft[r]` (`[N]` each; `fresh` starts them over), the
+    /// filler positions kept at the known-bit LLR.
+    pub fn combine(
+        &self,
+        llr: &[f32],
+        soft: &mut Vec<Vec<f32>>,
+        fresh: bool,
+        ws: &mut CodecWorkspace,
+    ) {
+        let p = &self.params;
+        soft.resize(p.num_code_blocks, Vec::new());
+        ws.llr_d.resize(p.n, 0.0);
+        let mut offset = 0;
+        for (r, buf) in soft.iter_mut().enumerate() {
+            let m = &self.matchers[r];
             m.rate_recover(&llr[offset..offset + m.e], &mut ws.llr_d);
             offset += m.e;
-            let len = dec.cols() * z;
-            ws.llr_x.clear();
-            ws.llr_x.resize(2 * z, 0.0);
-            ws.llr_x.extend_from_slice(&ws.llr_d[..len - 2 * z]);
-            ws.x.resize(p.k_prime, 0);
-            let o = dec.decode(&ws.llr_x, &mut ws.x[..p.k_prime], &mut ws.decoder);
-            out.iterations += o.iterations;
-            out.unconverged_blocks += (!o.converged) as usize;
-            if p.cb_crc {
-                out.crc_ok &= CrcPoly::Crc24B.check(&ws.x[..p.k_prime]);
+            if fresh || buf.len() != p.n {
+                buf.clear();
+                buf.extend_from_slice(&ws.llr_d);
+            } else {
+                for (b, &l) in buf.iter_mut().zip(&ws.llr_d) {
+                    *b += l;
+                }
+                for x in &mut buf[p.filler_range()] {
+                    *x = super::rate_match::FILLER_LLR;
+                }
             }
-            b_hat[r * data..(r + 1) * data].copy_from_slice(&ws.x[..data]);
         }
-        if let Some(crc) = p.tb_crc {
-            out.crc_ok &= crc.check(&b_hat[..p.b]);
+    }
+
+    /// Decodes the transport block from combined circular buffers ([`Self::combine`]).
+    pub fn decode_soft(
+        &self,
+        soft: &[Vec<f32>],
+        b_hat: &mut [u8],
+        ws: &mut CodecWorkspace,
+    ) -> TbDecodeOutcome {
+        let mut out = TbDecodeOutcome {
+            crc_ok: true,
+            ..Default::default()
+        };
+        for (r, buf) in soft.iter().enumerate().take(self.params.num_code_blocks) {
+            self.decode_block(r, buf, b_hat, ws, &mut out);
         }
+        self.check_tb_crc(b_hat, &mut out);
         out
+    }
+
+    /// Decodes code block `r` from its circular buffer `llr_d` (`[N]`) into `b_hat`.
+    fn decode_block(
+        &self,
+        r: usize,
+        llr_d: &[f32],
+        b_hat: &mut [u8],
+        ws: &mut CodecWorkspace,
+        out: &mut TbDecodeOutcome,
+    ) {
+        let p = &self.params;
+        let z = p.lifting_size;
+        let data = self.cb_data_bits();
+        let dec = &self.decoders[r];
+        let len = dec.cols() * z;
+        ws.llr_x.clear();
+        ws.llr_x.resize(2 * z, 0.0);
+        ws.llr_x.extend_from_slice(&llr_d[..len - 2 * z]);
+        ws.x.resize(p.k_prime, 0);
+        let o = dec.decode(&ws.llr_x, &mut ws.x[..p.k_prime], &mut ws.decoder);
+        out.iterations += o.iterations;
+        out.unconverged_blocks += (!o.converged) as usize;
+        if p.cb_crc {
+            out.crc_ok &= CrcPoly::Crc24B.check(&ws.x[..p.k_prime]);
+        }
+        b_hat[r * data..(r + 1) * data].copy_from_slice(&ws.x[..data]);
+    }
+
+    fn check_tb_crc(&self, b_hat: &[u8], out: &mut TbDecodeOutcome) {
+        if let Some(crc) = self.params.tb_crc {
+            out.crc_ok &= crc.check(&b_hat[..self.params.b]);
+        }
     }
 }
 

@@ -136,6 +136,7 @@ pub(super) fn mcs_link(
         channel: s.channel.model,
         fading: s.channel.fading.unwrap_or(Fading::Fast),
         ofdm: Some(ofdm),
+        harq: None,
     })
 }
 

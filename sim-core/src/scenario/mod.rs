@@ -226,4 +226,49 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
             good.lines().position(|l| l == "tpmi = 14").unwrap() + 1
         );
     }
+
+    /// `[harq]`: ranges, an LDPC code with a CRC, one transport block per slot, no
+    /// `redundancy_version` next to it; defaults (4 transmissions, RVs 0 2 3 1).
+    #[test]
+    fn harq_keys_are_checked() {
+        let with_crc = GOOD.replace("crc = \"none\"", "crc = \"24a\"");
+        let r = resolve(&format!("{with_crc}[harq]\n"), "s.toml").unwrap();
+        let h = r.link.harq.expect("HARQ");
+        assert_eq!((h.max_transmissions, h.rv_sequence), (4, vec![0, 2, 3, 1]));
+        assert!(resolve(&with_crc, "s.toml").unwrap().link.harq.is_none());
+        for (harq, key, what) in [
+            (
+                "max_transmissions = 0",
+                "harq.max_transmissions",
+                "1 ..= 16",
+            ),
+            (
+                "max_transmissions = 17",
+                "harq.max_transmissions",
+                "1 ..= 16",
+            ),
+            ("rv_sequence = [0, 4]", "harq.rv_sequence", "0, 1, 2 or 3"),
+            ("rv_sequence = []", "harq.rv_sequence", "0, 1, 2 or 3"),
+            ("rv = [0]", "harq.rv", "unknown field"),
+        ] {
+            let e = err(&format!("{with_crc}[harq]\n{harq}\n"));
+            assert_eq!(e.key, key, "{harq}: {e}");
+            assert!(e.message.contains(what), "{harq}: {e}");
+        }
+        let e = err(&format!("{GOOD}[harq]\n"));
+        assert_eq!(e.key, "code.crc", "{e}");
+        assert!(e.message.contains("CRC"), "{e}");
+        let rv = with_crc.replace("rate = 0.5", "rate = 0.5\nredundancy_version = 2");
+        let e = err(&format!("{rv}[harq]\n"));
+        assert_eq!(e.key, "code.redundancy_version", "{e}");
+        let uncoded = "name = \"t\"\n[code]\nkind = \"none\"\n[sweep]\nsnr_db = [1.0]\n[harq]\n";
+        assert_eq!(err(uncoded).key, "harq");
+        // Three code words per OFDM slot: HARQ needs one transport block per slot.
+        let ofdm = with_crc.replace("model = \"awgn\"", "model = \"tdl\"")
+            + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\nnum_subcarriers = 288\n\
+               [pilots]\nsymbols = [2]\n[harq]\n";
+        let e = err(&ofdm);
+        assert_eq!(e.key, "harq", "{e}");
+        assert!(e.message.contains("one transport block per slot"), "{e}");
+    }
 }

@@ -59,7 +59,8 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     check(&scenario, &fail)?;
     super::training::check_training(&scenario, &fail)?;
     let set = |path: &[&str]| span_of(&doc, path).is_some();
-    let link = build_link(&scenario, &fail, &set)?;
+    let mut link = build_link(&scenario, &fail, &set)?;
+    link.harq = harq(&scenario, &link, &fail, &set)?;
     let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
         (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
         (None, Some(v)) => (SweepVariable::SnrDb, sweep_values(v, "snr_db", &fail)?),
@@ -306,7 +307,77 @@ fn build_link(
         channel: s.channel.model,
         fading: s.channel.fading.unwrap_or(Fading::Fast),
         ofdm,
+        harq: None,
     })
+}
+
+/// The `[harq]` section checked against the link: an LDPC link with a CRC (the receiver's
+/// acknowledgement), one transport block per slot, RVs 0 … 3, no `redundancy_version` next to
+/// it, no neural receiver.
+fn harq(
+    s: &Scenario,
+    link: &LinkSpec,
+    fail: &Fail,
+    set: &dyn Fn(&[&str]) -> bool,
+) -> Result<Option<crate::link::HarqSpec>, ScenarioError> {
+    let Some(h) = &s.harq else { return Ok(None) };
+    if !(1..=16).contains(&h.max_transmissions) {
+        return Err(fail(
+            &["harq", "max_transmissions"],
+            "expected 1 ..= 16 transmissions (the first included)".into(),
+        ));
+    }
+    if h.rv_sequence.is_empty() || h.rv_sequence.len() > 16 || h.rv_sequence.iter().any(|&r| r > 3)
+    {
+        return Err(fail(
+            &["harq", "rv_sequence"],
+            "expected 1 ..= 16 redundancy versions, each 0, 1, 2 or 3 (e.g. [0, 2, 3, 1])".into(),
+        ));
+    }
+    let Coding::Ldpc { params, .. } = &link.coding else {
+        return Err(fail(
+            &["harq"],
+            "HARQ needs an LDPC code (kind = \"ldpc\")".into(),
+        ));
+    };
+    if params.tb_crc.is_none() && !params.cb_crc {
+        return Err(fail(
+            &["code", "crc"],
+            "HARQ acknowledges by the CRC: give the transport block one (\"auto\", \"24a\", \
+             \"16\", ...), not \"none\""
+                .into(),
+        ));
+    }
+    if set(&["code", "redundancy_version"]) {
+        return Err(fail(
+            &["code", "redundancy_version"],
+            "with [harq] the RVs come from `rv_sequence`: remove `redundancy_version`".into(),
+        ));
+    }
+    if link.codewords() != 1 {
+        return Err(fail(
+            &["harq"],
+            format!(
+                "HARQ needs one transport block per slot; this [code] shape puts {} code words \
+                 in it (use `mcs`, or `info_bits`/`coded_bits` that fill the slot)",
+                link.codewords()
+            ),
+        ));
+    }
+    if link
+        .ofdm
+        .as_ref()
+        .is_some_and(|o| o.neural_weights.is_some())
+    {
+        return Err(fail(
+            &["harq"],
+            "HARQ is not built for the neural receiver".into(),
+        ));
+    }
+    Ok(Some(crate::link::HarqSpec {
+        max_transmissions: h.max_transmissions,
+        rv_sequence: h.rv_sequence.clone(),
+    }))
 }
 
 /// The LDPC coding of payload `a` into `g` coded bits of `qm` bits per symbol: the TB CRC and

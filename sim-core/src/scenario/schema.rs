@@ -37,6 +37,28 @@ pub struct Scenario {
     pub stop: StopConfig,
     #[serde(default)]
     pub run: RunConfig,
+    /// HARQ retransmissions with soft combining (absent: none).
+    pub harq: Option<HarqConfig>,
+}
+
+/// `[harq]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HarqConfig {
+    /// Transmissions of a transport block at most (the first included).
+    pub max_transmissions: usize,
+    /// Redundancy version of each transmission, cycled (TS 38.214 Table 5.1.2.1-2's 0, 2, 3,
+    /// 1 by default; repeat one RV for chase combining).
+    pub rv_sequence: Vec<usize>,
+}
+
+impl Default for HarqConfig {
+    fn default() -> Self {
+        HarqConfig {
+            max_transmissions: 4,
+            rv_sequence: vec![0, 2, 3, 1],
+        }
+    }
 }
 
 fn default_seed() -> u64 {
