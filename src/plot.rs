@@ -109,7 +109,10 @@ where
         .map_err(err)?;
     let tp: Vec<(f64, f64)> = points
         .iter()
-        .map(|p| (x_of(p), (1.0 - p.counters.bler()) * peak))
+        .map(|p| {
+            let tp = sim_core::results::throughput_mbps(&run.link, &p.counters);
+            (x_of(p), tp)
+        })
         .collect();
     chart
         .draw_series(LineSeries::new(tp.clone(), BLUE.stroke_width(2)))

@@ -196,16 +196,20 @@ pub(crate) fn groups(rows: &[Vec<(usize, usize)>], core: usize) -> Vec<Vec<usize
     out
 }
 
-/// One row's layered min-sum check update for lane `l`: inputs = posterior − old message,
-/// min search, new messages added back, state kept.
-fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z: usize) {
-    s.push_str("            {\n");
-    w(
-        s,
-        format_args!("                var tr = Track(BIG, BIG, 0u, 0u);\n"),
-    );
-    for (k, &(col, shift)) in edges.iter().enumerate() {
-        let var = match col < core {
+/// Emits the workgroup index `i{k}` of each core-column input of a row (lane l's variable in
+/// the shifted column) and returns each input's expression: `{array}i{k}]` for a core column
+/// (`array` opens the workgroup array), the register `x{col}` for an extension column.
+fn inputs(
+    s: &mut String,
+    edges: &[(usize, usize)],
+    core: usize,
+    z: usize,
+    array: &str,
+) -> Vec<String> {
+    edges
+        .iter()
+        .enumerate()
+        .map(|(k, &(col, shift))| match col < core {
             true => {
                 w(
                     s,
@@ -215,10 +219,23 @@ fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, 
                         lane(shift)
                     ),
                 );
-                format!("post[i{k}]")
+                format!("{array}i{k}]")
             }
             false => format!("x{col}"),
-        };
+        })
+        .collect()
+}
+
+/// One row's layered min-sum check update for lane `l`: inputs = posterior − old message,
+/// min search, new messages added back, state kept.
+fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+    s.push_str("            {\n");
+    w(
+        s,
+        format_args!("                var tr = Track(BIG, BIG, 0u, 0u);\n"),
+    );
+    let vars = inputs(s, edges, core, z, "post[");
+    for (k, var) in vars.iter().enumerate() {
         w(
             s,
             format_args!(
@@ -234,11 +251,7 @@ fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, 
         ),
     );
     let mut packed = vec!["tr.arg".to_string()];
-    for (k, &(col, _)) in edges.iter().enumerate() {
-        let var = match col < core {
-            true => format!("post[i{k}]"),
-            false => format!("x{col}"),
-        };
+    for (k, var) in vars.iter().enumerate() {
         w(
             s,
             format_args!("                {var} = t{k} + answer(tr, n1, n2, t{k}, {k}u);\n"),
@@ -259,21 +272,8 @@ fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, 
 /// (an extension column's: its channel LLR plus the message).
 fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
     s.push_str("            {\n                var sum = 0.0;\n                var sign = 0u;\n");
-    for (k, &(col, shift)) in edges.iter().enumerate() {
-        let var = match col < core {
-            true => {
-                w(
-                    s,
-                    format_args!(
-                        "                let i{k} = {}u + {};\n",
-                        col * z,
-                        lane(shift)
-                    ),
-                );
-                format!("buf[cur + i{k}]")
-            }
-            false => format!("x{col}"),
-        };
+    let vars = inputs(s, edges, core, z, "buf[cur + ");
+    for (k, var) in vars.iter().enumerate() {
         let e = first + k;
         w(
             s,

@@ -3,9 +3,9 @@
 //! make a killed sweep resumable.
 
 use crate::engine::PointResult;
-use crate::link::SweepVariable;
+use crate::link::{LinkSpec, SweepVariable};
 use crate::scenario::Resolved;
-use crate::stats::bler_interval;
+use crate::stats::{bler_interval, Counters};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -145,17 +145,7 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         col_f("bler_ci_high", &|p| ci(p).1),
         col_u("slots", &|p| p.counters.slots),
         col_u("slot_errors", &|p| p.counters.slot_errors),
-        col_f("throughput_mbps", &|p| match &link.ofdm {
-            // (1 − BLER) × information bits per slot / slot duration; with HARQ per slot
-            // spent (a transport block's retransmissions take slots too).
-            Some(o) => {
-                (1.0 - p.counters.bler()) * link.block_info_bits() as f64
-                    / p.counters.mean_transmissions()
-                    / o.slot_duration_s()
-                    / 1e6
-            }
-            None => f64::NAN,
-        }),
+        col_f("throughput_mbps", &|p| throughput_mbps(link, &p.counters)),
         col_f("first_tx_bler", &|p| p.counters.first_tx_bler()),
         col_f("avg_transmissions", &|p| p.counters.mean_transmissions()),
         col_u("code_blocks", &|p| p.counters.code_blocks),
@@ -218,4 +208,18 @@ pub fn write_tables(
                 source,
             })
     })
+}
+/// OFDM links: (1 − BLER) × information bits per slot / slot duration, Mbit/s, per slot
+/// spent (with HARQ a transport block's retransmissions take slots too); NaN for the
+/// single-carrier link.
+pub fn throughput_mbps(link: &LinkSpec, c: &Counters) -> f64 {
+    match &link.ofdm {
+        Some(o) => {
+            (1.0 - c.bler()) * link.block_info_bits() as f64
+                / c.mean_transmissions()
+                / o.slot_duration_s()
+                / 1e6
+        }
+        None => f64::NAN,
+    }
 }

@@ -5,7 +5,7 @@
 //! blocks as TS 38.212 does.
 
 use super::location::ScenarioError;
-use super::resolve::{ldpc_coding, Fail};
+use super::resolve::{ldpc_coding, link_spec, Fail};
 use super::schema::*;
 use crate::link::LinkSpec;
 use crate::mcs::{transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
@@ -127,17 +127,7 @@ pub(super) fn mcs_link(
     // The base graph follows the MCS's target rate (TS 38.212 §7.2.2), as in NR.
     let coding = ldpc_coding(s, a, g, qm, entry.rate(), fail, &["code", "mcs"])?;
     ofdm.codewords = 1;
-    Ok(LinkSpec {
-        info_bits: a,
-        coded_bits: g,
-        coding,
-        modulation: m,
-        demapper: s.modulation.demapper,
-        channel: s.channel.model,
-        fading: s.channel.fading.unwrap_or(Fading::Fast),
-        ofdm: Some(ofdm),
-        harq: None,
-    })
+    Ok(link_spec(s, a, g, coding, m, Some(ofdm)))
 }
 
 #[cfg(test)]

@@ -298,17 +298,30 @@ fn build_link(
         }
     }
     let ofdm = super::ofdm::build_ofdm(s, g / qm, fail)?;
-    Ok(LinkSpec {
+    Ok(link_spec(s, a, g, coding, m, ofdm))
+}
+
+/// The link of payload `a` in `g` coded bits with the scenario's demapper and channel (HARQ
+/// is attached afterwards).
+pub(super) fn link_spec(
+    s: &Scenario,
+    a: usize,
+    g: usize,
+    coding: Coding,
+    modulation: crate::qam::Modulation,
+    ofdm: Option<crate::link::OfdmSpec>,
+) -> LinkSpec {
+    LinkSpec {
         info_bits: a,
         coded_bits: g,
         coding,
-        modulation: m,
+        modulation,
         demapper: s.modulation.demapper,
         channel: s.channel.model,
         fading: s.channel.fading.unwrap_or(Fading::Fast),
         ofdm,
         harq: None,
-    })
+    }
 }
 
 /// The `[harq]` section checked against the link: an LDPC link with a CRC (the receiver's
