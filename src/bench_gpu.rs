@@ -177,6 +177,25 @@ pub(crate) fn gpu_rows(
     let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
     let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
     report.add(name, row);
+    // Layered BP: the global-memory kernel (its default) and the generated one.
+    let s = fixed(DecoderAlgorithm::LayeredBp, 10);
+    let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
+    report.add(name, row);
+    let layered_bp = DecoderKernel::LayeredBpRegisters;
+    if kernel_fits(gpu, layered_bp, bg1, (8448, 16896), s) {
+        let row = gpu_decoder_row(
+            gpu,
+            bg1,
+            8448,
+            16896,
+            s,
+            128 * scale,
+            Some(layered_bp),
+            auto,
+            t,
+        );
+        report.add(name, row);
+    }
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::Bp, it);
         let row = gpu_decoder_row(gpu, bg1, 8448, 25344, s, 64 * scale, None, auto, t);

@@ -1,6 +1,7 @@
-// Shared by the LDPC decoder kernels (ldpc_decoder.wgsl, ldpc_flooding.wgsl): the Params
-// uniform (mirrored by `Params` in gpu-kernels/src/ldpc_decoder.rs) and the sum-product
-// check function phi with the CPU decoder's clamping.
+// Shared by the LDPC decoder kernels (ldpc_decoder.wgsl, ldpc_flooding.wgsl, the generated
+// ones): the Params uniform (mirrored by `Params` in gpu-kernels/src/ldpc_decoder.rs), the
+// sum-product check function phi with the CPU decoder's clamping, the sum-product reply and
+// the hard decision.
 
 struct Params {
     z: u32,
@@ -43,4 +44,17 @@ fn phi(x_in: f32) -> f32 {
 fn wrap_add(r: u32, shift: u32, z: u32) -> u32 {
     let s = r + shift;
     return select(s, s - z, s >= z);
+}
+
+// The sum-product message on an edge with input t, phi(|t|) = q, of a check with phi sum `sum`
+// and sign product `sign` (the sign bits of its inputs): the CPU's min(phi(sum − q), clip)
+// with the sign of the other inputs.
+fn reply(sum: f32, q: f32, sign: u32, t: f32) -> f32 {
+    let mag = min(phi(sum - q), params.llr_clip);
+    return bitcast<f32>(bitcast<u32>(mag) | (sign ^ (bitcast<u32>(t) & 0x80000000u)));
+}
+
+// 1 for a negative LLR (hard decision 1), as the CPU decides.
+fn neg(x: f32) -> u32 {
+    return select(0u, 1u, x < 0.0);
 }

@@ -19,7 +19,8 @@
 // lane's checks is unsatisfied).
 //
 // Bindings: those of ldpc_decoder.wgsl that it needs (params, channel, hard, iterations).
-// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, phi) and by the host with
+// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, phi, reply, neg) and by
+// the host with
 //   const Z: u32            lifting size
 //   const CORE_WORDS: u32   CORE_COLS · Z
 
@@ -40,18 +41,6 @@ const SIGN: u32 = 0x80000000u;
 fn wrap(l: u32, s: u32) -> u32 {
     let v = l + s;
     return select(v, v - Z, v >= Z);
-}
-
-// The new message on an edge with input t, phi(|t|) = q, of a check with phi sum `sum` and
-// sign product `sign`: the CPU's min(phi(sum − q), clip) with the sign of the other inputs.
-fn reply(sum: f32, q: f32, sign: u32, t: f32) -> f32 {
-    let mag = min(phi(sum - q), params.llr_clip);
-    return bitcast<f32>(bitcast<u32>(mag) | (sign ^ (bitcast<u32>(t) & SIGN)));
-}
-
-// 1 for a negative LLR (hard decision 1), as the CPU decides.
-fn neg(x: f32) -> u32 {
-    return select(0u, 1u, x < 0.0);
 }
 
 @compute @workgroup_size(WG_SIZE)

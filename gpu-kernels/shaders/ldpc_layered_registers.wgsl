@@ -1,11 +1,13 @@
-// 5G NR LDPC layered (normalized/offset) min-sum decoder generated for one pruned graph, with
-// the whole decoder state on-chip: the algorithm, order of rows and comparisons, and roundings
-// of ldpc_layered_min_sum.wgsl and of the CPU decoder (sim-core/src/ldpc/decoder.rs), but
+// 5G NR LDPC layered decoders generated for one pruned graph, with the whole decoder state
+// on-chip: normalized/offset min-sum (the algorithm, order of rows and comparisons, and
+// roundings of ldpc_layered_min_sum.wgsl) and sum-product (layered BP, as the global-memory
+// kernel ldpc_decoder.wgsl runs it), both as the CPU decoder (sim-core/src/ldpc/decoder.rs),
+// but
 //
 // * one invocation per lane r < Z of the block: it updates check r of every row block, so a
-//   check's compressed messages (the two scaled magnitudes, the index of the smallest input,
-//   the signs) live in that invocation's registers from one iteration to the next instead of
-//   global memory;
+//   check's messages (min-sum: compressed as the two scaled magnitudes, the index of the
+//   smallest input and the signs; BP: one per edge) live in that invocation's registers from
+//   one iteration to the next instead of global memory;
 // * an extension parity column (degree 1) is read and written only by the one check lane that
 //   touches it, so its posterior lives in a register of that invocation too; only the columns
 //   of degree > 1 (CORE_COLS) share their posterior in workgroup memory;
@@ -20,7 +22,8 @@
 // SYNDROME (sets `bad` when one of the lane's checks is unsatisfied).
 //
 // Bindings: those of ldpc_decoder.wgsl that it needs (params, channel, hard, iterations).
-// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params) and by the host with
+// Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, phi, reply, neg) and by
+// the host with
 //   const Z: u32            lifting size
 //   const CORE_WORDS: u32   CORE_COLS · Z
 
@@ -83,11 +86,6 @@ fn answer(s: Track, n1: f32, n2: f32, t: f32, k: u32) -> f32 {
 // Its sign in the packed state.
 fn sign_bit(s: Track, t: f32, k: u32) -> u32 {
     return ((s.sign ^ bitcast<u32>(t)) >> 31u) << (5u + k);
-}
-
-// 1 for a negative LLR (hard decision 1), as the CPU decides.
-fn neg(x: f32) -> u32 {
-    return select(0u, 1u, x < 0.0);
 }
 
 @compute @workgroup_size(WG_SIZE)

@@ -1,5 +1,5 @@
 //! Generates the straight-line bodies of the decoders with the whole state on-chip for one
-//! pruned graph: `shaders/ldpc_layered_registers.wgsl` (layered min-sum) and
+//! pruned graph: `shaders/ldpc_layered_registers.wgsl` (layered min-sum and layered BP) and
 //! `shaders/ldpc_flooding_registers.wgsl` (flooding BP). Each invocation owns lane l of every
 //! row: its per-invocation state (the rows' check messages, each extension column's
 //! posterior), one iteration with the columns and shifts as constants, and the syndrome of
@@ -12,20 +12,30 @@ use std::fmt::Write;
 const LAYERED: &str = include_str!("../shaders/ldpc_layered_registers.wgsl");
 const FLOODING: &str = include_str!("../shaders/ldpc_flooding_registers.wgsl");
 
-/// The layered min-sum kernel source for `decoder` (to be prefixed with the vote and common
-/// WGSL).
-pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
+/// The layered kernel source for `decoder` (to be prefixed with the vote and common WGSL):
+/// min-sum, or sum-product with `bp`.
+pub(crate) fn layered_registers_source(decoder: &LdpcDecoder, bp: bool) -> String {
     let z = decoder.lifting_size();
     let core = core_cols(decoder);
     let rows = row_edges(decoder);
     let mut state = String::new();
     let mut body = String::new();
+    let mut e = 0;
     for (r, edges) in rows.iter().enumerate() {
-        // The row's magnitudes and packed index/signs: 0 = the CPU's initial messages.
-        w(
-            &mut state,
-            format_args!("    var a{r} = 0.0;\n    var b{r} = 0.0;\n    var p{r} = 0u;\n"),
-        );
+        // Min-sum: the row's magnitudes and packed index/signs; BP: each edge's message; 0 =
+        // the CPU's initial messages.
+        match bp {
+            false => w(
+                &mut state,
+                format_args!("    var a{r} = 0.0;\n    var b{r} = 0.0;\n    var p{r} = 0u;\n"),
+            ),
+            true => {
+                for _ in edges {
+                    w(&mut state, format_args!("    var m{e} = 0.0;\n"));
+                    e += 1;
+                }
+            }
+        }
         for &(col, shift) in edges.iter().filter(|e| e.0 >= core) {
             w(
                 &mut state,
@@ -36,10 +46,14 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
             );
         }
     }
+    let first = first_edges(&rows);
     for group in groups(&rows, core) {
         body.push_str("        if (act) {\n");
         for r in group {
-            layered_row(&mut body, r, &rows[r], core, z);
+            match bp {
+                false => layered_row(&mut body, r, &rows[r], core, z),
+                true => layered_bp_row(&mut body, first[r], &rows[r], core, z),
+            }
         }
         body.push_str("        }\n        workgroupBarrier();\n");
     }
@@ -51,6 +65,17 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder) -> String {
         &body,
         &syndrome(&rows, core, z, "post["),
     )
+}
+
+/// The index of each row's first edge (the edges numbered row after row).
+fn first_edges(rows: &[Vec<(usize, usize)>]) -> Vec<usize> {
+    rows.iter()
+        .scan(0, |acc, r| {
+            let first = *acc;
+            *acc += r.len();
+            Some(first)
+        })
+        .collect()
 }
 
 /// The flooding BP kernel source for `decoder` (to be prefixed with the vote and common
@@ -80,14 +105,7 @@ pub(crate) fn flooding_registers_source(decoder: &LdpcDecoder) -> String {
             }
         }
     }
-    let first_edge: Vec<usize> = rows
-        .iter()
-        .scan(0, |acc, r| {
-            let first = *acc;
-            *acc += r.len();
-            Some(first)
-        })
-        .collect();
+    let first_edge = first_edges(&rows);
     for group in groups(&rows, core) {
         body.push_str("        if (act) {\n");
         for r in group {
@@ -300,6 +318,33 @@ fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: us
     s.push_str("            }\n");
 }
 
+/// One row's layered BP check update for lane `l` (its edges' messages are m{first}..):
+/// inputs = posterior − old message, phi sum, posterior = input + new message.
+fn layered_bp_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+    s.push_str("            {\n                var sum = 0.0;\n                var sign = 0u;\n");
+    let vars = inputs(s, edges, core, z, "post[");
+    for (k, var) in vars.iter().enumerate() {
+        let e = first + k;
+        w(
+            s,
+            format_args!(
+                "                let t{k} = {var} - m{e};\n                let q{k} = phi(abs(t{k}));\n                \
+                 sum += q{k};\n                sign ^= bitcast<u32>(t{k}) & SIGN;\n"
+            ),
+        );
+    }
+    for (k, var) in vars.iter().enumerate() {
+        let e = first + k;
+        w(
+            s,
+            format_args!(
+                "                m{e} = reply(sum, q{k}, sign, t{k});\n                {var} = t{k} + m{e};\n"
+            ),
+        );
+    }
+    s.push_str("            }\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,7 +400,18 @@ mod tests {
         assert_eq!(vars("    var m"), dec.edges().len());
         assert_eq!(vars("    var c"), dec.rows() - 4);
         assert_eq!(src.matches("bad = bad ||").count(), dec.rows());
-        let src = layered_registers_source(&dec);
+        let src = layered_registers_source(&dec, true);
+        assert!(!src.contains("//@"));
+        let vars = |prefix: &str| {
+            src.lines()
+                .filter(|l| {
+                    l.strip_prefix(prefix)
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                })
+                .count()
+        };
+        assert_eq!(vars("    var m"), dec.edges().len());
+        let src = layered_registers_source(&dec, false);
         assert!(!src.contains("//@"));
         assert!(src.starts_with("const Z: u32 = 384u;"));
         for r in 0..dec.rows() {

@@ -90,6 +90,10 @@ pub enum DecoderKernel {
     /// in registers, the old and next core posterior in workgroup memory. Forced only
     /// (benchmarks, tests) until timed on a real GPU.
     FloodingRegisters,
+    /// `ldpc_layered_registers.wgsl` for layered BP: each edge's message in a register, the
+    /// core posterior in workgroup memory (the default for layered BP is `Global`). Forced
+    /// only (benchmarks, tests) until timed on a real GPU.
+    LayeredBpRegisters,
 }
 
 impl DecoderKernel {
@@ -143,6 +147,14 @@ impl DecoderKernel {
                 possible == DecoderKernel::FloodingPosteriorShared
                     && decoder.settings().algorithm == DecoderAlgorithm::Bp
                     && 8 * core_cols(decoder) * z + 16 <= limit as usize
+                    && z <= max_threads as usize
+            }
+            DecoderKernel::LayeredBpRegisters => {
+                let z = decoder.lifting_size();
+                let core = core_cols(decoder);
+                decoder.settings().algorithm == DecoderAlgorithm::LayeredBp
+                    && 4 * core * z + 16 <= limit as usize
+                    && out_bits <= core * z
                     && z <= max_threads as usize
             }
             k => possible == k,
@@ -206,6 +218,7 @@ impl GpuLdpcDecoder {
         let generated = [
             DecoderKernel::LayeredMinSumRegisters,
             DecoderKernel::FloodingRegisters,
+            DecoderKernel::LayeredBpRegisters,
         ];
         let kernel = generated
             .into_iter()
@@ -344,7 +357,9 @@ impl GpuLdpcDecoder {
                     &[("WG_SIZE", fit(tuning.workgroup.unwrap_or(wg)))],
                 )
             }
-            DecoderKernel::LayeredMinSumRegisters | DecoderKernel::FloodingRegisters => {
+            DecoderKernel::LayeredMinSumRegisters
+            | DecoderKernel::FloodingRegisters
+            | DecoderKernel::LayeredBpRegisters => {
                 // One invocation per lane (at least a warp).
                 let wg = (z.next_multiple_of(32) as u32).min(max_wg).max(z as u32);
                 let (label, body) = match kernel {
@@ -352,9 +367,9 @@ impl GpuLdpcDecoder {
                         "ldpc_flooding_registers.wgsl",
                         flooding_registers_source(decoder),
                     ),
-                    _ => (
+                    k => (
                         "ldpc_layered_registers.wgsl",
-                        layered_registers_source(decoder),
+                        layered_registers_source(decoder, k == DecoderKernel::LayeredBpRegisters),
                     ),
                 };
                 ctx.pipeline(
@@ -404,7 +419,9 @@ impl GpuLdpcDecoder {
             },
             off_chip_columns: match kernel {
                 DecoderKernel::Global | DecoderKernel::LayeredMinSumShared => true,
-                DecoderKernel::LayeredMinSumRegisters | DecoderKernel::FloodingRegisters => false,
+                DecoderKernel::LayeredMinSumRegisters
+                | DecoderKernel::FloodingRegisters
+                | DecoderKernel::LayeredBpRegisters => false,
                 k => {
                     let shared = k == DecoderKernel::FloodingShared;
                     flooding_layout(decoder, shared, limit).0 < cols
@@ -459,7 +476,7 @@ impl GpuLdpcDecoder {
             }
             // State on-chip: nothing per iteration (channel read and hard decisions written
             // once per block).
-            (DecoderKernel::LayeredMinSumRegisters, _) => 0,
+            (DecoderKernel::LayeredMinSumRegisters | DecoderKernel::LayeredBpRegisters, _) => 0,
             // The core columns' channel LLRs, read again to restart the accumulation.
             (DecoderKernel::FloodingRegisters, _) => {
                 4 * (p.cols as u64 - self.extension_edges as u64) * p.z as u64
@@ -502,7 +519,8 @@ impl GpuLdpcDecoder {
         match self.kernel {
             DecoderKernel::FloodingShared
             | DecoderKernel::LayeredMinSumRegisters
-            | DecoderKernel::FloodingRegisters => 0,
+            | DecoderKernel::FloodingRegisters
+            | DecoderKernel::LayeredBpRegisters => 0,
             DecoderKernel::LayeredMinSumShared => 3 * (self.params.rows * self.params.z) as u64,
             _ => (self.params.num_edges * self.params.z) as u64,
         }
