@@ -354,6 +354,75 @@ fn ofdm_run_writes_throughput() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// An MCS slot with HARQ through the CLI: `--device gpu` refuses it with the way out (exit 1),
+/// `auto` and `cpu` run it on the CPU; the table has the HARQ columns (the residual BLER never
+/// above the first transmission's, 1 ..= 4 transmissions, throughput per slot spent), and the
+/// MCS twin without HARQ has the first-transmission BLER as its BLER (one transmission).
+#[test]
+fn mcs_harq_run_writes_harq_columns() {
+    let out = temp_dir("harq");
+    let run = |device: &str, name: &str| {
+        bin()
+            .args([
+                "run",
+                &format!("scenarios/{name}.toml"),
+                "--quick",
+                "--fresh",
+            ])
+            .args(["--device", device, "--out"])
+            .arg(out.join(device))
+            .current_dir(repo(""))
+            .output()
+            .unwrap()
+    };
+    let harq = "tdl-a-1x2-mcs13-dmrs-ls-harq";
+    if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_none() {
+        let o = run("gpu", harq);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains("--device cpu"), "{}", text(&o));
+    }
+    let o = run("cpu", harq);
+    assert!(o.status.success(), "{}", text(&o));
+    let df = read_table(&out.join(format!("cpu/{harq}/points.parquet")));
+    let col = |name: &str| df.column(name).unwrap().f64().unwrap().clone();
+    let (bler, first, tx, tp) = (
+        col("bler"),
+        col("first_tx_bler"),
+        col("avg_transmissions"),
+        col("throughput_mbps"),
+    );
+    for i in 0..df.height() {
+        let (b, f, t) = (
+            bler.get(i).unwrap(),
+            first.get(i).unwrap(),
+            tx.get(i).unwrap(),
+        );
+        assert!(b <= f && (1.0..=4.0).contains(&t), "point {i}: {b} {f} {t}");
+        // TBS 6528 bits per 0.4995 ms slot.
+        let expect = (1.0 - b) * 6528.0 / t / 499.479e-6 / 1e6;
+        assert!(
+            (tp.get(i).unwrap() - expect).abs() < 1e-3 * expect.max(1e-3),
+            "point {i}"
+        );
+    }
+    let plain = "tdl-a-1x2-mcs13-dmrs-ls";
+    let o = run("cpu", plain);
+    assert!(o.status.success(), "{}", text(&o));
+    let p = read_table(&out.join(format!("cpu/{plain}/points.parquet")));
+    assert_eq!(
+        p.column("bler").unwrap().as_materialized_series(),
+        p.column("first_tx_bler").unwrap().as_materialized_series()
+    );
+    let ones = p
+        .column("avg_transmissions")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    assert!((0..p.height()).all(|i| ones.get(i) == Some(1.0)));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// Two shards then `--merge` give the same counters as one whole run; `--merge` with a
 /// shard missing fails; a bad `--shard` is a usage error.
 #[test]
