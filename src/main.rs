@@ -28,6 +28,10 @@ enum Command {
     /// Run a scenario's sweep; writes points.parquet, points.csv, bler.svg and bler.png.
     Run {
         scenario: PathBuf,
+        /// Set a scenario key before resolving it, e.g. `--set code.mcs=13` (repeatable; a
+        /// dotted key and a TOML value, bare words as strings).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Output folder; results go to OUT/<scenario name>/.
         #[arg(long, default_value = "results")]
         out: PathBuf,
@@ -56,6 +60,10 @@ enum Command {
     /// the training curve and checkpoints.
     Train {
         scenario: PathBuf,
+        /// Set a scenario key before resolving it, e.g. `--set code.mcs=13` (repeatable; a
+        /// dotted key and a TOML value, bare words as strings).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Model folder, e.g. models/NAME.
         #[arg(long)]
         out: PathBuf,
@@ -81,7 +89,13 @@ enum Command {
         device: String,
     },
     /// Parse and check a scenario; print the resolved parameters.
-    Validate { scenario: PathBuf },
+    Validate {
+        scenario: PathBuf,
+        /// Set a scenario key before resolving it, e.g. `--set code.mcs=13` (repeatable; a
+        /// dotted key and a TOML value, bare words as strings).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// List compute adapters and say which one `--device auto` picks.
     Devices,
     /// Measure decoder and end-to-end throughput on this machine.
@@ -139,6 +153,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run {
             scenario,
+            set,
             out,
             device,
             seed,
@@ -148,6 +163,7 @@ fn main() -> ExitCode {
             merge,
         } => sweep::run(&sweep::RunArgs {
             scenario,
+            set,
             out,
             device,
             seed,
@@ -158,6 +174,7 @@ fn main() -> ExitCode {
         }),
         Command::Train {
             scenario,
+            set,
             out,
             seed,
             resume,
@@ -167,6 +184,7 @@ fn main() -> ExitCode {
             device,
         } => train::run(&train::TrainArgs {
             scenario,
+            set,
             out,
             seed,
             resume,
@@ -175,7 +193,7 @@ fn main() -> ExitCode {
             init,
             device,
         }),
-        Command::Validate { scenario } => sweep::validate(&scenario),
+        Command::Validate { scenario, set } => sweep::validate(&scenario, &set),
         Command::Devices => devices(),
         Command::Bench {
             out,

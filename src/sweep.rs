@@ -12,13 +12,15 @@ use sim_core::results::{fingerprint, table, write_tables, PointStore, VERSION};
 use sim_core::scenario::location::locate;
 use sim_core::scenario::schema::PolarizationChoice;
 use sim_core::scenario::schema::{StopConfig, QUICK_MAX_BLOCKS, QUICK_MIN_BLOCK_ERRORS};
-use sim_core::scenario::{load, Resolved};
+use sim_core::scenario::{load_with, Resolved};
 use sim_core::stats::bler_interval;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub struct RunArgs {
     pub scenario: PathBuf,
+    /// `--set KEY=VALUE` overrides.
+    pub set: Vec<String>,
     pub out: PathBuf,
     /// Run only the points with index ≡ I (mod N); no tables.
     pub shard: Option<(usize, usize)>,
@@ -37,8 +39,8 @@ pub fn describe_choice(c: &DeviceChoice) -> String {
     }
 }
 
-fn load_checked(path: &Path) -> Result<Resolved, Failure> {
-    let run = load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+pub(crate) fn load_checked(path: &Path, sets: &[String]) -> Result<Resolved, Failure> {
+    let run = load_with(path, sets).map_err(|e| Failure::BadInput(e.to_string()))?;
     if let Some(why) = run
         .link
         .ofdm
@@ -97,7 +99,7 @@ fn executor(device: &str, link: &sim_core::link::LinkSpec) -> Result<Box<dyn Exe
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
-    let run = load_checked(&args.scenario)?;
+    let run = load_checked(&args.scenario, &args.set)?;
     let seed = args.seed.unwrap_or(run.scenario.seed);
     let mut stop = run.scenario.stop.clone();
     if args.quick {
@@ -284,8 +286,8 @@ fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
     s
 }
 
-pub fn validate(path: &Path) -> Result<(), Failure> {
-    let run = load_checked(path)?;
+pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
+    let run = load_checked(path, sets)?;
     let mut out = String::new();
     macro_rules! w {
         ($($t:tt)*) => {{

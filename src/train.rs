@@ -7,11 +7,12 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use polars::prelude::*;
 use receivers::neural::train::{train, training_config, CurvePoint, TrainObserver, TrainPaths};
-use sim_core::scenario::load;
 use std::path::{Path, PathBuf};
 
 pub struct TrainArgs {
     pub scenario: PathBuf,
+    /// `--set KEY=VALUE` overrides.
+    pub set: Vec<String>,
     pub out: PathBuf,
     pub seed: Option<u64>,
     pub resume: bool,
@@ -93,7 +94,8 @@ fn write_curve(out: &Path, name: &str, curve: &[CurvePoint]) -> anyhow::Result<(
 }
 
 pub fn run(args: &TrainArgs) -> Result<(), Failure> {
-    let mut run = load(&args.scenario).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let mut run = sim_core::scenario::load_with(&args.scenario, &args.set)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     if run.link.ofdm.is_none() {
         return Err(Failure::BadInput(format!(
             "{}: neural receivers need an [ofdm] section (they work on the resource grid)",

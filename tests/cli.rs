@@ -423,6 +423,39 @@ fn mcs_harq_run_writes_harq_columns() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// `--set KEY=VALUE` changes a scenario key before it is resolved (validate shows it; an
+/// override the scenario check rejects is located at the file's line; a malformed one and
+/// an unknown key exit 2).
+#[test]
+fn set_overrides_scenario_keys() {
+    let validate = |sets: &[&str]| {
+        let mut c = bin();
+        c.args(["validate", "scenarios/tdl-a-1x2-mcs13-dmrs-ls.toml"]);
+        for s in sets {
+            c.args(["--set", s]);
+        }
+        c.current_dir(repo("")).output().unwrap()
+    };
+    let o = validate(&["code.mcs=20", "ofdm.prbs=48", "name=mcs20"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("scenario   mcs20") && t.contains("A = 23040"),
+        "{t}"
+    );
+    let o = validate(&["code.mcs=40"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("tdl-a-1x2-mcs13-dmrs-ls.toml:12:7: code.mcs = 40"),
+        "{}",
+        text(&o)
+    );
+    for bad in ["code.mcs", "code.mcs_tabel=qam256", "code.mcs.x=1"] {
+        let o = validate(&[bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+    }
+}
+
 /// Two shards then `--merge` give the same counters as one whole run; `--merge` with a
 /// shard missing fails; a bad `--shard` is a usage error.
 #[test]

@@ -4,11 +4,13 @@
 pub mod location;
 mod mcs_link;
 mod ofdm;
+pub mod overrides;
 pub mod resolve;
 pub mod schema;
 mod training;
 
 pub use location::ScenarioError;
+pub use overrides::{apply_overrides, load_with};
 pub use resolve::{load, resolve, Resolved};
 pub use schema::Scenario;
 
