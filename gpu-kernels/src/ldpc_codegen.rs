@@ -285,12 +285,19 @@ fn layered_row(s: &mut String, r: usize, edges: &[(usize, usize)], core: usize, 
     );
 }
 
-/// One row's flooding BP check update for lane `l` (its edges' messages are m{first}..):
-/// inputs = old posterior − old message, phi sum, new messages added into the next posterior
-/// (an extension column's: its channel LLR plus the message).
-fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+/// Opens a BP check update of a row: each input t{k} (lane l's posterior of edge k, returned
+/// as `inputs` gives it) minus its old message m{first + k}, its phi, the phi sum and the
+/// sign product.
+fn bp_inputs(
+    s: &mut String,
+    first: usize,
+    edges: &[(usize, usize)],
+    core: usize,
+    z: usize,
+    array: &str,
+) -> Vec<String> {
     s.push_str("            {\n                var sum = 0.0;\n                var sign = 0u;\n");
-    let vars = inputs(s, edges, core, z, "buf[cur + ");
+    let vars = inputs(s, edges, core, z, array);
     for (k, var) in vars.iter().enumerate() {
         let e = first + k;
         w(
@@ -301,6 +308,14 @@ fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: us
             ),
         );
     }
+    vars
+}
+
+/// One row's flooding BP check update for lane `l` (its edges' messages are m{first}..):
+/// inputs = old posterior − old message, phi sum, new messages added into the next posterior
+/// (an extension column's: its channel LLR plus the message).
+fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
+    bp_inputs(s, first, edges, core, z, "buf[cur + ");
     for (k, &(col, _)) in edges.iter().enumerate() {
         let e = first + k;
         w(
@@ -321,18 +336,7 @@ fn flooding_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: us
 /// One row's layered BP check update for lane `l` (its edges' messages are m{first}..):
 /// inputs = posterior − old message, phi sum, posterior = input + new message.
 fn layered_bp_row(s: &mut String, first: usize, edges: &[(usize, usize)], core: usize, z: usize) {
-    s.push_str("            {\n                var sum = 0.0;\n                var sign = 0u;\n");
-    let vars = inputs(s, edges, core, z, "post[");
-    for (k, var) in vars.iter().enumerate() {
-        let e = first + k;
-        w(
-            s,
-            format_args!(
-                "                let t{k} = {var} - m{e};\n                let q{k} = phi(abs(t{k}));\n                \
-                 sum += q{k};\n                sign ^= bitcast<u32>(t{k}) & SIGN;\n"
-            ),
-        );
-    }
+    let vars = bp_inputs(s, first, edges, core, z, "post[");
     for (k, var) in vars.iter().enumerate() {
         let e = first + k;
         w(

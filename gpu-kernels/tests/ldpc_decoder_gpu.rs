@@ -393,79 +393,30 @@ fn subgroup_vote_and_fallback_match_cpu() {
     }
 }
 
-/// The layered min-sum kernel generated per code shape with its state in registers
-/// (`LayeredMinSumRegisters`) against the CPU: both base graphs, high and low rates (BG1 with
-/// every one of its 46 rows), with and without early stop, with an offset, and the atomic
-/// and subgroup syndrome votes.
-#[test]
-fn layered_registers_kernel_matches_cpu() {
+/// `kernel` (a generated one) against the CPU decoder on each (base graph, Z, used columns,
+/// Eb/N0) shape and each (early stop, offset, subgroup vote) variant, 10 iterations: at least
+/// 99.9% of the blocks equal, some but not all unconverged. Shapes past this adapter's
+/// workgroup memory are skipped only below the 48 KiB GPUs have (lavapipe has 32).
+fn check_generated(
+    kernel: DecoderKernel,
+    algorithm: DecoderAlgorithm,
+    shapes: &[(BaseGraphId, usize, usize, f64)],
+    variants: &[(bool, f32, Option<bool>)],
+) {
     let Some(ctx) = test_context() else { return };
-    let big = ctx.device.limits().max_compute_workgroup_storage_size >= 26 * 384 * 4 + 16;
-    let shapes = [
-        (BaseGraphId::Bg1, 36, 46, 1.8),
-        (BaseGraphId::Bg2, 52, 22, 1.6),
-        (BaseGraphId::Bg2, 384, 52, 0.6),
-        (BaseGraphId::Bg1, 208, 46, 1.6),
-        (BaseGraphId::Bg1, 208, 68, 0.9),
-        (BaseGraphId::Bg1, 384, 46, 1.6),
-    ];
-    for (bg, z, used_cols, ebno_db) in shapes.into_iter().filter(|s| big || s.1 < 384) {
-        for (early_stop, offset, subgroups) in [
-            (false, 0.0, None),
-            (true, 0.0, Some(false)),
-            (true, 0.25, None),
-        ] {
+    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
+    for &(bg, z, used_cols, ebno_db) in shapes {
+        for &(early_stop, offset, subgroups) in variants {
             let settings = DecoderSettings {
-                algorithm: DecoderAlgorithm::LayeredMinSum,
+                algorithm,
                 iterations: 10,
                 early_stop,
                 offset,
                 ..Default::default()
             };
-            let n = if z > 100 { 200 } else { 1000 };
-            let kernel = Some(DecoderKernel::LayeredMinSumRegisters);
-            let tuning = DecoderTuning {
-                subgroups,
-                ..Default::default()
-            };
-            let (differ, unconverged) =
-                compare_kernel(&ctx, bg, z, used_cols, settings, ebno_db, n, kernel, tuning);
-            assert!(
-                differ * 1000 <= n && unconverged > 0 && unconverged < n,
-                "{bg:?} Z={z} cols {used_cols} {settings:?}: {differ} of {n} differ, \
-                 {unconverged} unconverged"
-            );
-        }
-    }
-}
-
-/// The flooding BP kernel generated per code shape with its state in registers
-/// (`FloodingRegisters`) against the CPU: both base graphs, high and low rates, with and
-/// without early stop, the atomic and subgroup syndrome votes (the OFDM case's BG2 Z = 352
-/// needs 48 KiB of workgroup memory: lavapipe has 32).
-#[test]
-fn flooding_registers_kernel_matches_cpu() {
-    let Some(ctx) = test_context() else { return };
-    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
-    let shapes = [
-        (BaseGraphId::Bg2, 104, 22, 1.5),
-        (BaseGraphId::Bg2, 52, 52, 0.2),
-        (BaseGraphId::Bg1, 36, 46, 1.4),
-        (BaseGraphId::Bg1, 128, 68, 1.1),
-        (BaseGraphId::Bg2, 352, 22, 1.4),
-    ];
-    for (bg, z, used_cols, ebno_db) in shapes {
-        for (early_stop, subgroups) in [(false, None), (true, Some(false)), (true, None)] {
-            let settings = DecoderSettings {
-                algorithm: DecoderAlgorithm::Bp,
-                iterations: 10,
-                early_stop,
-                ..Default::default()
-            };
             let cpu = LdpcDecoder::new(LiftedCode::get(bg, z), (used_cols - 2) * z, settings);
-            let kernel = DecoderKernel::FloodingRegisters;
             if !kernel.fits(&cpu, bg.info_cols() * z, limit, 1024) {
-                assert!(z == 352 && limit < 48 * 1024, "{bg:?} Z={z} does not fit");
+                assert!(limit < 48 * 1024, "{kernel:?} {bg:?} Z={z} does not fit");
                 continue;
             }
             let n = if z > 100 { 200 } else { 1000 };
@@ -486,60 +437,76 @@ fn flooding_registers_kernel_matches_cpu() {
             );
             assert!(
                 differ * 1000 <= n && unconverged > 0 && unconverged < n,
-                "{bg:?} Z={z} cols {used_cols} {settings:?}: {differ} of {n} differ, \
+                "{kernel:?} {bg:?} Z={z} cols {used_cols} {settings:?}: {differ} of {n} differ, \
                  {unconverged} unconverged"
             );
         }
     }
+}
+
+/// The layered min-sum kernel generated per code shape with its state in registers
+/// (`LayeredMinSumRegisters`): both base graphs, high and low rates (BG1 with every one of its
+/// 46 rows), with and without early stop, with an offset, the atomic and subgroup votes.
+#[test]
+fn layered_registers_kernel_matches_cpu() {
+    check_generated(
+        DecoderKernel::LayeredMinSumRegisters,
+        DecoderAlgorithm::LayeredMinSum,
+        &[
+            (BaseGraphId::Bg1, 36, 46, 1.8),
+            (BaseGraphId::Bg2, 52, 22, 1.6),
+            (BaseGraphId::Bg2, 384, 52, 0.6),
+            (BaseGraphId::Bg1, 208, 46, 1.6),
+            (BaseGraphId::Bg1, 208, 68, 0.9),
+            (BaseGraphId::Bg1, 384, 46, 1.6),
+        ],
+        &[
+            (false, 0.0, None),
+            (true, 0.0, Some(false)),
+            (true, 0.25, None),
+        ],
+    );
+}
+
+/// The flooding BP kernel generated per code shape (`FloodingRegisters`): both base graphs,
+/// high and low rates, with and without early stop, both syndrome votes (the OFDM case's
+/// BG2 Z = 352 needs more than lavapipe's workgroup memory).
+#[test]
+fn flooding_registers_kernel_matches_cpu() {
+    check_generated(
+        DecoderKernel::FloodingRegisters,
+        DecoderAlgorithm::Bp,
+        &[
+            (BaseGraphId::Bg2, 104, 22, 1.5),
+            (BaseGraphId::Bg2, 52, 52, 0.2),
+            (BaseGraphId::Bg1, 36, 46, 1.4),
+            (BaseGraphId::Bg1, 128, 68, 1.1),
+            (BaseGraphId::Bg2, 352, 22, 1.4),
+        ],
+        &[
+            (false, 0.0, None),
+            (true, 0.0, Some(false)),
+            (true, 0.0, None),
+        ],
+    );
 }
 
 /// The layered BP kernel generated per code shape (`LayeredBpRegisters`: each edge's message
 /// in a register) against the CPU's layered sum-product, both base graphs, with and without
-/// early stop (BG1 Z = 384 needs 40 KiB of workgroup memory: lavapipe has 32).
+/// early stop.
 #[test]
 fn layered_bp_registers_kernel_matches_cpu() {
-    let Some(ctx) = test_context() else { return };
-    let limit = ctx.device.limits().max_compute_workgroup_storage_size;
-    let shapes = [
-        (BaseGraphId::Bg2, 104, 22, 1.3),
-        (BaseGraphId::Bg1, 36, 46, 1.2),
-        (BaseGraphId::Bg1, 208, 68, 0.7),
-        (BaseGraphId::Bg1, 384, 46, 1.2),
-    ];
-    for (bg, z, used_cols, ebno_db) in shapes {
-        for early_stop in [false, true] {
-            let settings = DecoderSettings {
-                algorithm: DecoderAlgorithm::LayeredBp,
-                iterations: 8,
-                early_stop,
-                ..Default::default()
-            };
-            let cpu = LdpcDecoder::new(LiftedCode::get(bg, z), (used_cols - 2) * z, settings);
-            let kernel = DecoderKernel::LayeredBpRegisters;
-            if !kernel.fits(&cpu, bg.info_cols() * z, limit, 1024) {
-                assert!(z == 384 && limit < 40 * 1024, "{bg:?} Z={z} does not fit");
-                continue;
-            }
-            let n = if z > 100 { 200 } else { 1000 };
-            let tuning = DecoderTuning::default();
-            let (differ, unconverged) = compare_kernel(
-                &ctx,
-                bg,
-                z,
-                used_cols,
-                settings,
-                ebno_db,
-                n,
-                Some(kernel),
-                tuning,
-            );
-            assert!(
-                differ * 1000 <= n && unconverged > 0 && unconverged < n,
-                "{bg:?} Z={z} cols {used_cols} {settings:?}: {differ} of {n} differ, \
-                 {unconverged} unconverged"
-            );
-        }
-    }
+    check_generated(
+        DecoderKernel::LayeredBpRegisters,
+        DecoderAlgorithm::LayeredBp,
+        &[
+            (BaseGraphId::Bg2, 104, 22, 1.3),
+            (BaseGraphId::Bg1, 36, 46, 1.2),
+            (BaseGraphId::Bg1, 208, 68, 0.7),
+            (BaseGraphId::Bg1, 384, 46, 1.2),
+        ],
+        &[(false, 0.0, None), (true, 0.0, None)],
+    );
 }
 
 /// The generated kernels run every lifting size of both base graphs (each Z is its own

@@ -25,16 +25,7 @@ pub const MAX_POINTS: usize = 10_000;
 
 /// Reads and resolves a scenario file.
 pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
-    let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        key: String::new(),
-        value: String::new(),
-        message: format!("cannot read the scenario file: {e}"),
-    })?;
-    resolve(&source, &file)
+    super::overrides::load_with(path, &[])
 }
 
 /// Parses and resolves scenario `text`; `file` names it in errors.
