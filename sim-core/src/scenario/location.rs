@@ -21,7 +21,11 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        // Line 0: not at a place in the file (it could not be read; a `--set` override).
+        match self.line {
+            0 => write!(f, "{}: ", self.file)?,
+            line => write!(f, "{}:{}:{}: ", self.file, line, self.column)?,
+        }
         match (self.key.is_empty(), self.value.is_empty()) {
             (true, _) => {}
             (false, true) => write!(f, "{}: ", self.key)?,

@@ -131,6 +131,13 @@ mod tests {
     fn bad_overrides_name_the_key() {
         let e = |set: &str| apply_overrides(TEXT, "s.toml", &[set.to_string()]).unwrap_err();
         assert!(e("code.mcs").message.contains("KEY=VALUE"));
+        assert!(
+            e("code.mcs")
+                .to_string()
+                .starts_with("s.toml: code.mcs: --set code.mcs:"),
+            "{}",
+            e("code.mcs")
+        );
         assert!(e(".mcs=3").message.contains("dotted key"));
         let x = e("code.info_bits.x=3");
         assert_eq!(x.key, "code.info_bits.x");
