@@ -118,23 +118,31 @@ fn gpu_decoder_row(
     })
 }
 
-/// Whether `kernel` runs the decoder of the bench code (A, G) here.
-fn kernel_fits(
+/// The decoder row of the bench code (A, G) with the generated `kernel` forced, where it
+/// runs that code on this adapter (its workgroup memory and invocations); none elsewhere.
+#[allow(clippy::too_many_arguments)]
+fn generated_row(
     exec: &GpuExecutor,
+    report: &mut Report,
     kernel: DecoderKernel,
     bg: BaseGraphId,
     (a, g): (usize, usize),
     settings: DecoderSettings,
-) -> bool {
+    batch: usize,
+    t: Duration,
+) {
     let params = TbCodeParams::new(a, None, bg, g, 2, 0).expect("benchmark code is valid");
     let codec = TransportCodec::new(params.clone(), settings);
     let lim = exec.context().device.limits();
-    kernel.fits(
-        codec.decoder(0),
-        params.k_prime,
-        lim.max_compute_workgroup_storage_size,
-        lim.max_compute_invocations_per_workgroup,
-    )
+    let threads = lim
+        .max_compute_invocations_per_workgroup
+        .min(lim.max_compute_workgroup_size_x);
+    let limit = lim.max_compute_workgroup_storage_size;
+    if kernel.fits(codec.decoder(0), params.k_prime, limit, threads) {
+        let tuning = DecoderTuning::default();
+        let row = gpu_decoder_row(exec, bg, a, g, settings, batch, Some(kernel), tuning, t);
+        report.add("gpu ldpc-decoder", row);
+    }
 }
 
 /// The GPU rows of issue 3: decoder alone and the whole chain.
@@ -162,17 +170,12 @@ pub(crate) fn gpu_rows(
         let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, None, auto, t);
         report.add(name, row);
     }
-    // The generated kernel with the whole state on-chip (forced: not yet timed on a real
+    // The generated kernels with the whole state on-chip (forced: not yet timed on a real
     // GPU; lavapipe has too little workgroup memory for Z = 384).
-    let registers = DecoderKernel::LayeredMinSumRegisters;
-    let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
-    if kernel_fits(gpu, registers, bg1, (8448, 16896), s) {
-        let registers = Some(registers);
-        for it in [5, 10, 20] {
-            let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
-            let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 128 * scale, registers, auto, t);
-            report.add(name, row);
-        }
+    for it in [5, 10, 20] {
+        let s = fixed(DecoderAlgorithm::LayeredMinSum, it);
+        let k = DecoderKernel::LayeredMinSumRegisters;
+        generated_row(gpu, report, k, bg1, (8448, 16896), s, 128 * scale, t);
     }
     let s = fixed(DecoderAlgorithm::LayeredMinSum, 10);
     let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
@@ -181,21 +184,8 @@ pub(crate) fn gpu_rows(
     let s = fixed(DecoderAlgorithm::LayeredBp, 10);
     let row = gpu_decoder_row(gpu, bg1, 8448, 16896, s, 64 * scale, global, auto, t);
     report.add(name, row);
-    let layered_bp = DecoderKernel::LayeredBpRegisters;
-    if kernel_fits(gpu, layered_bp, bg1, (8448, 16896), s) {
-        let row = gpu_decoder_row(
-            gpu,
-            bg1,
-            8448,
-            16896,
-            s,
-            128 * scale,
-            Some(layered_bp),
-            auto,
-            t,
-        );
-        report.add(name, row);
-    }
+    let k = DecoderKernel::LayeredBpRegisters;
+    generated_row(gpu, report, k, bg1, (8448, 16896), s, 128 * scale, t);
     for it in [5, 10, 20] {
         let s = fixed(DecoderAlgorithm::Bp, it);
         let row = gpu_decoder_row(gpu, bg1, 8448, 25344, s, 64 * scale, None, auto, t);
@@ -210,38 +200,12 @@ pub(crate) fn gpu_rows(
     let row = gpu_decoder_row(gpu, bg2, 3456, 6912, s, 128 * scale, None, auto, t);
     report.add(name, row);
     // The generated flooding BP kernel with the whole state on-chip, where it fits.
-    let flooding = DecoderKernel::FloodingRegisters;
-    if kernel_fits(gpu, flooding, bg2, (1024, 2048), s) {
-        for it in [5, 10, 20] {
-            let s = fixed(DecoderAlgorithm::Bp, it);
-            let row = gpu_decoder_row(
-                gpu,
-                bg2,
-                1024,
-                2048,
-                s,
-                512 * scale,
-                Some(flooding),
-                auto,
-                t,
-            );
-            report.add(name, row);
-        }
+    let k = DecoderKernel::FloodingRegisters;
+    for it in [5, 10, 20] {
+        let s = fixed(DecoderAlgorithm::Bp, it);
+        generated_row(gpu, report, k, bg2, (1024, 2048), s, 512 * scale, t);
     }
-    if kernel_fits(gpu, flooding, bg2, (3456, 6912), s) {
-        let row = gpu_decoder_row(
-            gpu,
-            bg2,
-            3456,
-            6912,
-            s,
-            128 * scale,
-            Some(flooding),
-            auto,
-            t,
-        );
-        report.add(name, row);
-    }
+    generated_row(gpu, report, k, bg2, (3456, 6912), s, 128 * scale, t);
     if tune {
         // Launch shapes: threads per workgroup of the flooding kernels, row groups of the
         // layered one.

@@ -5,7 +5,7 @@
 //! posterior), one iteration with the columns and shifts as constants, and the syndrome of
 //! its checks.
 
-use crate::ldpc_layout::core_cols;
+use crate::ldpc_layout::{core_cols, row_groups};
 use sim_core::ldpc::LdpcDecoder;
 use std::fmt::Write;
 
@@ -19,7 +19,6 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder, bp: bool) -> Strin
     let core = core_cols(decoder);
     let rows = row_edges(decoder);
     let mut state = String::new();
-    let mut body = String::new();
     let mut e = 0;
     for (r, edges) in rows.iter().enumerate() {
         // Min-sum: the row's magnitudes and packed index/signs; BP: each edge's message; 0 =
@@ -47,16 +46,10 @@ pub(crate) fn layered_registers_source(decoder: &LdpcDecoder, bp: bool) -> Strin
         }
     }
     let first = first_edges(&rows);
-    for group in groups(&rows, core) {
-        body.push_str("        if (act) {\n");
-        for r in group {
-            match bp {
-                false => layered_row(&mut body, r, &rows[r], core, z),
-                true => layered_bp_row(&mut body, first[r], &rows[r], core, z),
-            }
-        }
-        body.push_str("        }\n        workgroupBarrier();\n");
-    }
+    let body = iteration(decoder, |body, r| match bp {
+        false => layered_row(body, r, &rows[r], core, z),
+        true => layered_bp_row(body, first[r], &rows[r], core, z),
+    });
     fill(
         LAYERED,
         z,
@@ -85,7 +78,6 @@ pub(crate) fn flooding_registers_source(decoder: &LdpcDecoder) -> String {
     let core = core_cols(decoder);
     let rows = row_edges(decoder);
     let mut state = String::new();
-    let mut body = String::new();
     let mut e = 0;
     for edges in &rows {
         for &(col, shift) in edges {
@@ -105,14 +97,10 @@ pub(crate) fn flooding_registers_source(decoder: &LdpcDecoder) -> String {
             }
         }
     }
-    let first_edge = first_edges(&rows);
-    for group in groups(&rows, core) {
-        body.push_str("        if (act) {\n");
-        for r in group {
-            flooding_row(&mut body, first_edge[r], &rows[r], core, z);
-        }
-        body.push_str("        }\n        workgroupBarrier();\n");
-    }
+    let first = first_edges(&rows);
+    let body = iteration(decoder, |body, r| {
+        flooding_row(body, first[r], &rows[r], core, z)
+    });
     fill(
         FLOODING,
         z,
@@ -139,9 +127,8 @@ fn fill(template: &str, z: usize, core: usize, state: &str, rows: &str, syndrome
 /// The clamped channel LLR of lane l's variable in column `col` shifted by `shift`.
 fn channel(col: usize, shift: usize, z: usize) -> String {
     format!(
-        "clamp(channel[base_v + {}u + {}], -clip, clip)",
-        col * z,
-        lane(shift)
+        "clamp(channel[base_v + {}], -clip, clip)",
+        index(col, shift, z)
     )
 }
 
@@ -153,7 +140,7 @@ fn syndrome(rows: &[Vec<(usize, usize)>], core: usize, z: usize, core_array: &st
         let parity: Vec<String> = edges
             .iter()
             .map(|&(col, shift)| match col < core {
-                true => format!("neg({core_array}{}u + {}])", col * z, lane(shift)),
+                true => format!("neg({core_array}{}])", index(col, shift, z)),
                 false => format!("neg(x{col})"),
             })
             .collect();
@@ -174,11 +161,12 @@ fn w(s: &mut String, args: std::fmt::Arguments) {
     s.write_fmt(args).expect("writing to a String");
 }
 
-/// The lane of this invocation's check in a column shifted by `shift`.
-fn lane(shift: usize) -> String {
+/// The block-relative index of lane l's variable in column `col` shifted by `shift`:
+/// col · Z + (l + shift) mod Z.
+fn index(col: usize, shift: usize, z: usize) -> String {
     match shift {
-        0 => "l".into(),
-        s => format!("wrap(l, {s}u)"),
+        0 => format!("{}u + l", col * z),
+        s => format!("{}u + wrap(l, {s}u)", col * z),
     }
 }
 
@@ -195,23 +183,19 @@ fn row_edges(decoder: &LdpcDecoder) -> Vec<Vec<(usize, usize)>> {
         .collect()
 }
 
-/// Consecutive rows that share no core column (the extension columns are private to one
-/// invocation), updated between two barriers: the same result as one row at a time.
-pub(crate) fn groups(rows: &[Vec<(usize, usize)>], core: usize) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut used: Vec<usize> = Vec::new();
-    for (r, edges) in rows.iter().enumerate() {
-        let cols: Vec<usize> = edges.iter().map(|e| e.0).filter(|&c| c < core).collect();
-        match out.last_mut() {
-            Some(g) if !cols.iter().any(|c| used.contains(c)) => g.push(r),
-            _ => {
-                out.push(vec![r]);
-                used.clear();
-            }
+/// One iteration: `row(body, r)` writes row r's update; groups of consecutive rows without a
+/// common column (`row_groups` without limits: the extension columns are private to one
+/// invocation anyway) share a barrier, which gives the row-by-row result.
+fn iteration(decoder: &LdpcDecoder, mut row: impl FnMut(&mut String, usize)) -> String {
+    let mut body = String::new();
+    for g in row_groups(decoder, usize::MAX, usize::MAX).windows(2) {
+        body.push_str("        if (act) {\n");
+        for r in g[0]..g[1] {
+            row(&mut body, r);
         }
-        used.extend(cols);
+        body.push_str("        }\n        workgroupBarrier();\n");
     }
-    out
+    body
 }
 
 /// Emits the workgroup index `i{k}` of each core-column input of a row (lane l's variable in
@@ -231,11 +215,7 @@ fn inputs(
             true => {
                 w(
                     s,
-                    format_args!(
-                        "                let i{k} = {}u + {};\n",
-                        col * z,
-                        lane(shift)
-                    ),
+                    format_args!("                let i{k} = {};\n", index(col, shift, z)),
                 );
                 format!("{array}i{k}]")
             }
@@ -354,32 +334,15 @@ mod tests {
     use super::*;
     use sim_core::ldpc::{BaseGraphId, DecoderSettings, LiftedCode};
 
-    /// Every row once, in order; no core column twice inside a group; BG1's extension rows
-    /// do share barriers.
-    #[test]
-    fn groups_are_core_column_disjoint() {
-        for (bg, z, kept) in [(BaseGraphId::Bg1, 384, 44), (BaseGraphId::Bg2, 52, 20)] {
-            let dec =
-                LdpcDecoder::new(LiftedCode::get(bg, z), kept * z, DecoderSettings::default());
-            let rows = row_edges(&dec);
-            let core = core_cols(&dec);
-            let g = groups(&rows, core);
-            let flat: Vec<usize> = g.iter().flatten().copied().collect();
-            assert_eq!(flat, (0..dec.rows()).collect::<Vec<_>>());
-            for group in &g {
-                let mut cols: Vec<usize> = group
-                    .iter()
-                    .flat_map(|&r| rows[r].iter().map(|e| e.0).filter(|&c| c < core))
-                    .collect();
-                let n = cols.len();
-                cols.sort();
-                cols.dedup();
-                assert_eq!(cols.len(), n, "{bg:?} group {group:?} shares a core column");
-            }
-            if bg == BaseGraphId::Bg1 {
-                assert!(g.len() < dec.rows(), "{} groups", g.len());
-            }
-        }
+    /// Lines of `src` declaring `{prefix}N…` for a number N (the generated per-row, per-edge
+    /// and per-column state).
+    fn numbered_vars(src: &str, prefix: &str) -> usize {
+        src.lines()
+            .filter(|l| {
+                l.strip_prefix(prefix)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .count()
     }
 
     /// The generated sources have every marker replaced and the state of every row, edge and
@@ -393,28 +356,12 @@ mod tests {
         );
         let src = flooding_registers_source(&dec);
         assert!(!src.contains("//@"));
-        let vars = |prefix: &str| {
-            src.lines()
-                .filter(|l| {
-                    l.strip_prefix(prefix)
-                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-                })
-                .count()
-        };
-        assert_eq!(vars("    var m"), dec.edges().len());
-        assert_eq!(vars("    var c"), dec.rows() - 4);
+        assert_eq!(numbered_vars(&src, "    var m"), dec.edges().len());
+        assert_eq!(numbered_vars(&src, "    var c"), dec.rows() - 4);
         assert_eq!(src.matches("bad = bad ||").count(), dec.rows());
         let src = layered_registers_source(&dec, true);
         assert!(!src.contains("//@"));
-        let vars = |prefix: &str| {
-            src.lines()
-                .filter(|l| {
-                    l.strip_prefix(prefix)
-                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-                })
-                .count()
-        };
-        assert_eq!(vars("    var m"), dec.edges().len());
+        assert_eq!(numbered_vars(&src, "    var m"), dec.edges().len());
         let src = layered_registers_source(&dec, false);
         assert!(!src.contains("//@"));
         assert!(src.starts_with("const Z: u32 = 384u;"));
@@ -423,6 +370,6 @@ mod tests {
         }
         // One syndrome line per row; BG1's rows 4.. each own one extension column.
         assert_eq!(src.matches("bad = bad ||").count(), dec.rows());
-        assert_eq!(src.matches("    var x").count(), dec.rows() - 4);
+        assert_eq!(numbered_vars(&src, "    var x"), dec.rows() - 4);
     }
 }

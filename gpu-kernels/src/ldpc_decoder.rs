@@ -100,12 +100,7 @@ impl DecoderKernel {
     /// The fastest kernel that runs `decoder`'s shape and schedule, returning `out_bits`,
     /// within `limit` bytes of workgroup memory.
     pub fn choose(decoder: &LdpcDecoder, out_bits: usize, limit: u32) -> Self {
-        let z = decoder.lifting_size();
-        let limit = limit as usize;
-        let core = core_cols(decoder);
-        // 4 bytes per float, plus the kernels' atomic counter: the core posterior on-chip,
-        // and every output bit in it.
-        let core_fits = 4 * core * z + 16 <= limit && out_bits <= core * z;
+        let core_fits = core_fits(decoder, out_bits, limit);
         // Flooding: the messages stay in global memory even when they would fit on-chip: on
         // the H100 that ran faster (BP, BG2 Z = 104, 20 iterations: 857 against 684 Mbit/s),
         // since 40 KiB of workgroup memory per block leave too few blocks per SM.
@@ -143,23 +138,29 @@ impl DecoderKernel {
                     && decoder.lifting_size() <= max_threads as usize
             }
             DecoderKernel::FloodingRegisters => {
+                // The old and the next core posterior.
                 let z = decoder.lifting_size();
-                possible == DecoderKernel::FloodingPosteriorShared
-                    && decoder.settings().algorithm == DecoderAlgorithm::Bp
+                decoder.settings().algorithm == DecoderAlgorithm::Bp
+                    && core_fits(decoder, out_bits, limit)
                     && 8 * core_cols(decoder) * z + 16 <= limit as usize
                     && z <= max_threads as usize
             }
             DecoderKernel::LayeredBpRegisters => {
-                let z = decoder.lifting_size();
-                let core = core_cols(decoder);
                 decoder.settings().algorithm == DecoderAlgorithm::LayeredBp
-                    && 4 * core * z + 16 <= limit as usize
-                    && out_bits <= core * z
-                    && z <= max_threads as usize
+                    && core_fits(decoder, out_bits, limit)
+                    && decoder.lifting_size() <= max_threads as usize
             }
             k => possible == k,
         }
     }
+}
+
+/// Whether the posterior of `decoder`'s columns of degree > 1 fits `limit` bytes of
+/// workgroup memory (4 bytes per float, plus the kernels' atomic counter) with every one of
+/// the `out_bits` output bits among them.
+fn core_fits(decoder: &LdpcDecoder, out_bits: usize, limit: u32) -> bool {
+    let (z, core) = (decoder.lifting_size(), core_cols(decoder));
+    4 * core * z + 16 <= limit as usize && out_bits <= core * z
 }
 
 /// Launch shape of a decoder kernel; `None` takes the default.
@@ -264,7 +265,7 @@ impl GpuLdpcDecoder {
             .collect();
         let mut rs: Vec<u32> = row_start.iter().map(|&x| x as u32).collect();
         // The layered kernel's row groups follow the row starts (see its header).
-        let groups = row_groups(decoder, tuning.row_group.unwrap_or(DEFAULT_ROW_GROUP));
+        let groups = row_groups(decoder, tuning.row_group.unwrap_or(DEFAULT_ROW_GROUP), 1024);
         rs.extend(groups.iter().map(|&g| g as u32));
         let mut col_start = vec![0u32; cols + 1];
         for e in edges {

@@ -26,9 +26,10 @@ pub(crate) fn flooding_layout(
 }
 
 /// Boundaries of the layered row groups: consecutive rows, at most `max` per group and at
-/// most 1024 check lanes, no column shared inside a group (so updating a group at once gives
-/// exactly the row-by-row result). Starts with 0 and ends with the row count.
-pub(crate) fn row_groups(decoder: &LdpcDecoder, max: usize) -> Vec<usize> {
+/// most `max_lanes` check lanes (rows · Z), no column shared inside a group (so updating a
+/// group at once gives exactly the row-by-row result). Starts with 0 and ends with the row
+/// count.
+pub(crate) fn row_groups(decoder: &LdpcDecoder, max: usize, max_lanes: usize) -> Vec<usize> {
     let z = decoder.lifting_size();
     let (edges, rs) = (decoder.edges(), decoder.row_start());
     let cols_of =
@@ -38,7 +39,7 @@ pub(crate) fn row_groups(decoder: &LdpcDecoder, max: usize) -> Vec<usize> {
     for row in 0..decoder.rows() {
         let start = *bounds.last().expect("starts with 0");
         let cols = cols_of(row);
-        let full = row - start >= max.max(1) || (row - start + 1) * z > 1024;
+        let full = row - start >= max.max(1) || (row - start + 1) * z > max_lanes;
         if row > start && (full || cols.iter().any(|c| used.contains(c))) {
             bounds.push(row);
             used.clear();
@@ -70,7 +71,7 @@ mod tests {
     use sim_core::ldpc::{BaseGraphId, DecoderSettings, LdpcDecoder, LiftedCode};
 
     /// Row groups cover every row once, in order, share no column inside a group, and do
-    /// pair rows where the graph allows it (BG1's extension rows; BG2's first 12 rows have
+    /// group rows where the graph allows it (BG1's extension rows; BG2's first 12 rows have
     /// no column-disjoint neighbours).
     #[test]
     fn row_groups_are_column_disjoint() {
@@ -78,8 +79,9 @@ mod tests {
             let code = LiftedCode::get(bg, z);
             let dec = LdpcDecoder::new(code, kept * z, DecoderSettings::default());
             let (edges, rs) = (dec.edges(), dec.row_start());
-            for max in [1, 2, 4] {
-                let g = row_groups(&dec, max);
+            // The shared-memory kernel's limits, and none (the generated kernels).
+            for (max, lanes) in [(1, 1024), (2, 1024), (4, 1024), (usize::MAX, usize::MAX)] {
+                let g = row_groups(&dec, max, lanes);
                 assert_eq!((g[0], *g.last().unwrap()), (0, dec.rows()));
                 assert!(g.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= max));
                 for w in g.windows(2) {

@@ -136,19 +136,11 @@ fn simulate_block(
             let p = &codec.params;
             s.b_hat.resize(p.b, 0);
             let o = codec.decode(&s.llr, &mut s.b_hat, &mut s.codec);
-            let bit_errors = s.b_hat[..a_len]
-                .iter()
-                .zip(&s.a)
-                .filter(|(x, y)| x != y)
-                .count() as u32;
-            let data = codec.cb_data_bits();
-            let cb_errors = (0..p.num_code_blocks)
-                .filter(|r| s.b_hat[r * data..(r + 1) * data] != s.b[r * data..(r + 1) * data])
-                .count() as u16;
+            let (bit_errors, cb_errors) = codec.count_errors(&s.b, &s.b_hat, a_len);
             BlockOutcome {
-                bit_errors,
+                bit_errors: bit_errors as u32,
                 codeword_errors: (bit_errors > 0) as u16,
-                cb_errors,
+                cb_errors: cb_errors as u16,
                 crc_fail: !o.crc_ok,
                 iterations: o.iterations.min(u16::MAX as usize) as u16,
                 ..Default::default()

@@ -51,12 +51,26 @@ pub(crate) fn simulate_harq(
                 );
                 detect_slot(link, &prep.constellation, point, os);
                 codec.combine(&os.llr, &mut soft, t == 0, &mut os.codec);
-                decide(codec, &soft, &os.a, &os.b[0], &mut os.b_hat, &mut os.codec)
+                decide(
+                    codec,
+                    &soft,
+                    &os.b[0],
+                    link.info_bits,
+                    &mut os.b_hat,
+                    &mut os.codec,
+                )
             }
             _ => {
                 sc_transmit_receive(link, prep, Some(codec), point, rng, &rng_t, s);
                 codec.combine(&s.llr, &mut soft, t == 0, &mut s.codec);
-                decide(codec, &soft, &s.a, &s.b, &mut s.b_hat, &mut s.codec)
+                decide(
+                    codec,
+                    &soft,
+                    &s.b,
+                    link.info_bits,
+                    &mut s.b_hat,
+                    &mut s.codec,
+                )
             }
         };
         iterations += its;
@@ -81,27 +95,18 @@ pub(crate) fn simulate_harq(
     out
 }
 
-/// Decodes the combined buffers: (wrong payload bits, wrong code blocks, CRC passed,
-/// decoder iterations).
+/// Decodes the combined buffers against the sent TB bits `b` (payload `a_len` bits first):
+/// (wrong payload bits, wrong code blocks, CRC passed, decoder iterations).
 fn decide(
     codec: &TransportCodec,
     soft: &[Vec<f32>],
-    a: &[u8],
     b: &[u8],
+    a_len: usize,
     b_hat: &mut Vec<u8>,
     ws: &mut sim_core::ldpc::CodecWorkspace,
 ) -> (u32, u16, bool, usize) {
-    let p = &codec.params;
-    b_hat.resize(p.b, 0);
+    b_hat.resize(codec.params.b, 0);
     let d = codec.decode_soft(soft, b_hat, ws);
-    let bit_errors = b_hat[..a.len()]
-        .iter()
-        .zip(a)
-        .filter(|(x, y)| x != y)
-        .count() as u32;
-    let data = codec.cb_data_bits();
-    let cb_errors = (0..p.num_code_blocks)
-        .filter(|r| b_hat[r * data..(r + 1) * data] != b[r * data..(r + 1) * data])
-        .count() as u16;
-    (bit_errors, cb_errors, d.crc_ok, d.iterations)
+    let (bits, blocks) = codec.count_errors(b, b_hat, a_len);
+    (bits as u32, blocks as u16, d.crc_ok, d.iterations)
 }

@@ -482,17 +482,7 @@ pub fn decode_slot(
             (Some(codec), Coding::Ldpc { params, .. }) => {
                 s.b_hat.resize(params.b, 0);
                 let d = codec.decode(llr, &mut s.b_hat, &mut s.codec);
-                let errors = s.b_hat[..a_len]
-                    .iter()
-                    .zip(a)
-                    .filter(|(x, y)| x != y)
-                    .count();
-                let data = codec.cb_data_bits();
-                let wrong_cbs = (0..params.num_code_blocks)
-                    .filter(|r| {
-                        s.b_hat[r * data..(r + 1) * data] != s.b[c][r * data..(r + 1) * data]
-                    })
-                    .count();
+                let (errors, wrong_cbs) = codec.count_errors(&s.b[c], &s.b_hat, a_len);
                 out.bit_errors += errors as u32;
                 out.codeword_errors += (errors > 0) as u16;
                 out.cb_errors = out.cb_errors.saturating_add(wrong_cbs as u16);

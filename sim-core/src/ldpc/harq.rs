@@ -25,9 +25,9 @@ impl HarqCodec {
             .map(|t| {
                 let mut p = params.clone();
                 p.rv = rv_sequence[t % rv_sequence.len()];
-                let codec = TransportCodec::new(p, settings);
+                let codec = TransportCodec::covering(p, settings, used);
                 used = used.max(codec.used_len());
-                codec.with_decoder_len(used)
+                codec
             })
             .collect();
         HarqCodec { codecs }

@@ -41,6 +41,13 @@ pub struct TbDecodeOutcome {
 
 impl TransportCodec {
     pub fn new(params: TbCodeParams, settings: DecoderSettings) -> Self {
+        Self::covering(params, settings, 0)
+    }
+
+    /// As [`Self::new`], the decoders kept to at least the first `used` positions of the
+    /// circular buffer (beyond those its own rate matchers reach): the decoder of a HARQ
+    /// transmission covers what every transmission so far has sent.
+    pub fn covering(params: TbCodeParams, settings: DecoderSettings, used: usize) -> Self {
         let code = LiftedCode::get(params.base_graph, params.lifting_size);
         let mut matchers: Vec<Arc<RateMatcher>> = Vec::new();
         for &e in &params.e {
@@ -52,7 +59,12 @@ impl TransportCodec {
         // One decoder for every code block, kept to the columns the longest E reaches (E
         // differs by at most Q_m bits between blocks, so this costs at most one column),
         // so that all code blocks of a transport block have one shape (as on the GPU).
-        let used = matchers.iter().map(|m| m.used_len()).max().unwrap_or(0);
+        let used = matchers
+            .iter()
+            .map(|m| m.used_len())
+            .max()
+            .unwrap_or(0)
+            .max(used);
         let decoder = Arc::new(LdpcDecoder::new(code.clone(), used, settings));
         let decoders = vec![decoder; matchers.len()];
         TransportCodec {
@@ -140,17 +152,6 @@ impl TransportCodec {
             .unwrap_or(0)
     }
 
-    /// This codec with its decoders kept to the first `used` positions of the circular
-    /// buffer (at least those its own rate matchers reach): the decoder of a HARQ
-    /// transmission covers what every transmission so far has sent.
-    pub fn with_decoder_len(mut self, used: usize) -> Self {
-        let used = used.max(self.used_len());
-        let settings = *self.decoders[0].settings();
-        let decoder = Arc::new(LdpcDecoder::new(self.code.clone(), used, settings));
-        self.decoders = vec![decoder; self.matchers.len()];
-        self
-    }
-
     /// Soft combining: adds the code blocks' recovered LLRs of `llr` (`[G]`, this codec's
     /// RV) into their circular buffers `soft[r]` (`[N]` each; `fresh` starts them over), the
     /// filler positions kept at the known-bit LLR.
@@ -199,6 +200,21 @@ impl TransportCodec {
         }
         self.check_tb_crc(b_hat, &mut out);
         out
+    }
+
+    /// Errors of decided TB bits `b_hat` against the sent `b` (`[B]`, payload first):
+    /// (wrong payload bits among the first `a_len`, code blocks with a wrong data bit).
+    pub fn count_errors(&self, b: &[u8], b_hat: &[u8], a_len: usize) -> (usize, usize) {
+        let bits = b_hat[..a_len]
+            .iter()
+            .zip(&b[..a_len])
+            .filter(|(x, y)| x != y)
+            .count();
+        let data = self.cb_data_bits();
+        let blocks = (0..self.params.num_code_blocks)
+            .filter(|r| b_hat[r * data..(r + 1) * data] != b[r * data..(r + 1) * data])
+            .count();
+        (bits, blocks)
     }
 
     /// Decodes code block `r` from its circular buffer `llr_d` (`[N]`) into `b_hat`.

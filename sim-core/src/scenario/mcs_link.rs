@@ -20,8 +20,9 @@ pub(super) fn mcs_link(
 ) -> Result<LinkSpec, ScenarioError> {
     let c = &s.code;
     let table = c.mcs_table;
-    let n = table.entries().len();
-    let entry = table.entry(mcs).ok_or_else(|| {
+    let entries = table.entries();
+    let n = entries.len();
+    let entry = *entries.get(mcs).ok_or_else(|| {
         fail(
             &["code", "mcs"],
             format!(
