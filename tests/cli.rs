@@ -398,8 +398,8 @@ fn mcs_harq_run_writes_harq_columns() {
             tx.get(i).unwrap(),
         );
         assert!(b <= f && (1.0..=4.0).contains(&t), "point {i}: {b} {f} {t}");
-        // TBS 6528 bits per 0.4995 ms slot.
-        let expect = (1.0 - b) * 6528.0 / t / 499.479e-6 / 1e6;
+        // TBS 6528 bits per 0.5 ms slot.
+        let expect = (1.0 - b) * 6528.0 / t / 500e-6 / 1e6;
         assert!(
             (tp.get(i).unwrap() - expect).abs() < 1e-3 * expect.max(1e-3),
             "point {i}"

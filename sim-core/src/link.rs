@@ -132,8 +132,14 @@ pub struct OfdmSpec {
     /// An empty subcarrier at DC inside the occupied band.
     pub dc_null: bool,
     pub symbols: usize,
-    /// CP length over the useful symbol length.
+    /// CP length over the useful symbol length (every symbol's, as the time-domain chain
+    /// builds them: 144/2048 for the normal CP).
     pub cp_fraction: f64,
+    /// CP time over useful time averaged over a half subframe, as TS 38.211 §5.3.1 spaces
+    /// the symbols: the normal CP's first symbol of each 0.5 ms has 16κ more, so
+    /// (144 + 16/7)/2048 = 1/14 and 14 symbols last exactly 1 ms/2^μ; otherwise
+    /// `cp_fraction`. Slot duration and the CP's share of the energy use this one.
+    pub mean_cp_fraction: f64,
     /// Time-domain simulation (IFFT, CP, time-varying channel, FFT); `None`: per resource
     /// element in frequency.
     pub time_domain: Option<TimeDomain>,
@@ -238,9 +244,10 @@ impl OfdmSpec {
     pub fn data_symbols(&self) -> usize {
         self.data_res() * self.layers
     }
-    /// Slot duration, s (symbols with their CP).
+    /// Slot duration, s (symbols with their CP, averaged over a half subframe: 1 ms/2^μ for
+    /// 14 normal-CP symbols).
     pub fn slot_duration_s(&self) -> f64 {
-        self.symbols as f64 * (1.0 + self.cp_fraction) / self.subcarrier_spacing_hz
+        self.symbols as f64 * (1.0 + self.mean_cp_fraction) / self.subcarrier_spacing_hz
     }
     /// Start time of OFDM symbol `s` within the slot, s.
     pub fn symbol_time_s(&self, s: usize) -> f64 {
@@ -290,7 +297,7 @@ impl LinkSpec {
             None => 10.0 * (self.rate() * self.modulation.bits_per_symbol() as f64).log10(),
             Some(o) => {
                 let used = self.codewords() * self.symbols() + o.pilot_res();
-                10.0 * (self.block_info_bits() as f64 / (used as f64 * (1.0 + o.cp_fraction)))
+                10.0 * (self.block_info_bits() as f64 / (used as f64 * (1.0 + o.mean_cp_fraction)))
                     .log10()
             }
         }
@@ -339,6 +346,32 @@ impl PointSpec {
 #[cfg(test)]
 mod tests {
     use super::SubcarrierLayout;
+    use crate::scenario::resolve;
+
+    /// TS 38.211 §4.1/§5.3.1: a slot of 14 normal-CP symbols lasts 1 ms/2^μ exactly (the
+    /// 16κ of each half subframe included); 12 extended-CP symbols at 60 kHz 0.25 ms.
+    #[test]
+    fn slot_lasts_one_ms_over_two_to_the_mu() {
+        for mu in 0..=6 {
+            for (cp, symbols, want) in [("normal", 14, 1e-3), ("extended", 12, 1e-3)] {
+                if cp == "extended" && mu != 2 {
+                    continue;
+                }
+                let text = format!(
+                    "name = 't'\n[code]\ninfo_bits = 100\nrate = 0.5\n[ofdm]\n\
+                     subcarrier_spacing_khz = {}\nnum_subcarriers = 24\nsymbols = {symbols}\n\
+                     cyclic_prefix = '{cp}'\n[pilots]\nsymbols = [2]\n[sweep]\nsnr_db = [1.0]\n",
+                    15 << mu
+                );
+                let link = resolve(&text, "t.toml")
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .link;
+                let slot = link.ofdm.unwrap().slot_duration_s();
+                let want = want / (1u32 << mu) as f64;
+                assert!((slot - want).abs() < 1e-12 * want, "μ {mu} {cp}: {slot}");
+            }
+        }
+    }
 
     /// Without guards or DC null, the occupied band is centred as before: k − ⌊K/2⌋.
     #[test]

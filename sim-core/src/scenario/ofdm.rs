@@ -464,6 +464,10 @@ pub(super) fn build_ofdm(
         dc_null: o.dc_null,
         symbols: o.symbols,
         cp_fraction,
+        mean_cp_fraction: match o.cyclic_prefix {
+            CyclicPrefix::Normal => 1.0 / 14.0,
+            _ => cp_fraction,
+        },
         time_domain,
         pilot_symbols,
         dmrs,
