@@ -332,10 +332,19 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 "           C = {} code block(s), K' = {}, K = {}, Z = {}, K_b = {}, fillers F = {}, N = {}",
                 p.num_code_blocks, p.k_prime, p.k, p.lifting_size, p.kb, p.fillers, p.n
             );
+            let lo = p.e.iter().filter(|&&e| e == p.e[0]).count();
+            let e = match p.e.len() - lo {
+                0 => format!("{} × {}", lo, p.e[0]),
+                hi => format!("{} × {} + {} × {}", lo, p.e[0], hi, p.e[lo]),
+            };
+            let ncb = match p.ncb < p.n {
+                true => format!("N_cb = {} (limited buffer)", p.ncb),
+                false => format!("N_cb = N = {}", p.ncb),
+            };
             w!(
-                "           G = {} coded bits, E = {:?}, rv = {}, rate A/G = {:.4}",
+                "           G = {} coded bits on N_L = {} layer(s), E = {e}, {ncb}, rv = {}, rate A/G = {:.4}",
                 p.g,
-                p.e,
+                p.layers,
                 p.rv,
                 l.rate()
             );

@@ -184,6 +184,15 @@ fn mcs_slot_with_segmented_transport_block() {
     };
     assert_eq!((run.link.info_bits, params.num_code_blocks), (16_896, 3));
     check_slots(&ctx, &text, 6);
+    // Limited-buffer rate matching with RV 2: N_cb = 7000 of N = 19 008 (Z = 288), k0 =
+    // ⌊33 · 7000 / (66 · 288)⌋ · 288 = 3456, E = 6144 wrapping at N_cb.
+    let limited = text.replace("mcs = 27", "mcs = 27\nn_ref = 7000\nredundancy_version = 2");
+    let run = resolve(&limited, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    let sim_core::link::Coding::Ldpc { params, .. } = &run.link.coding else {
+        panic!("coded")
+    };
+    assert_eq!((params.ncb, params.k0(), params.e[0]), (7000, 3456, 6144));
+    check_slots(&ctx, &limited, 6);
 }
 
 /// Perfect CSI on TDL-A with Kronecker pilots for 2 layers, and uncoded AWGN over OFDM.

@@ -1,7 +1,7 @@
 //! HARQ on the CPU executor (`[harq]`): the first transmission of every block is the block
 //! of the same scenario without HARQ (same streams, same decisions), retransmissions only
 //! happen after a failed CRC, and combining lowers the residual BLER, on the single-carrier
-//! link and on an MCS-sized OFDM slot.
+//! link (also with a limited circular buffer) and on an MCS-sized OFDM slot.
 
 use receivers::CpuExecutor;
 use sim_core::engine::Executor;
@@ -52,6 +52,9 @@ fn harq_single_carrier_awgn() {
         "[harq]\nmax_transmissions = 3\nrv_sequence = [0]",
         300,
     );
+    // Limited-buffer rate matching: the RVs wrap in N_cb = 1600 of N = 3168 (BG1, Z = 48).
+    let limited = text.replace("rate = 0.8", "rate = 0.8\nn_ref = 1600");
+    compare(&limited, "[harq]\nmax_transmissions = 4", 300);
 }
 
 #[test]

@@ -140,9 +140,69 @@ pub fn transport_block_size(mcs: McsEntry, res: &TbsResources) -> Option<usize> 
     Some(8 * c * (quantized + 24).div_ceil(8 * c) - 24)
 }
 
+/// n_PRB,LBRM of TS 38.212 Table 5.4.2.1-1 for a carrier whose largest bandwidth part has
+/// `prbs` resource blocks.
+pub fn lbrm_prbs(prbs: usize) -> usize {
+    match prbs {
+        0..=32 => 32,
+        33..=66 => 66,
+        67..=107 => 107,
+        108..=135 => 135,
+        136..=162 => 162,
+        163..=217 => 217,
+        _ => 273,
+    }
+}
+
+/// TBS_LBRM of TS 38.212 §5.4.2.1: the §5.1.3.2 TBS with min(`layers`, 4) layers, the
+/// highest modulation order of `table`, R = 948/1024 and N_RE = 156 · n_PRB,LBRM
+/// ([`lbrm_prbs`] of `prbs`).
+pub fn tbs_lbrm(table: McsTable, prbs: usize, layers: usize) -> usize {
+    let qm = table.entries().iter().map(|e| e.qm).max().unwrap_or(6);
+    let entry = McsEntry {
+        qm,
+        rate_x1024: 948.0,
+    };
+    // 12 · 14 − 12 = 156 resource elements per PRB.
+    let res = TbsResources {
+        prbs: lbrm_prbs(prbs),
+        symbols: 14,
+        dmrs_per_prb: SUBCARRIERS_PER_PRB,
+        overhead_per_prb: 0,
+        layers: layers.clamp(1, 4),
+    };
+    transport_block_size(entry, &res).expect("156 resource elements per PRB")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// TBS_LBRM for 256-QAM, 4 layers, 273 PRBs is 1 277 992 bits (srsRAN's
+    /// `tbs_lbrm_default`, 159 749 bytes); Table 5.4.2.1-1's steps; more than 4 layers count
+    /// as 4; the 64-QAM tables share the order 6.
+    #[test]
+    fn tbs_lbrm_follows_5_4_2_1() {
+        assert_eq!(tbs_lbrm(McsTable::Qam256, 273, 4), 1_277_992);
+        assert_eq!(tbs_lbrm(McsTable::Qam256, 250, 8), 1_277_992);
+        let steps = [(1, 32), (32, 32), (33, 66), (66, 66), (67, 107), (107, 107)];
+        let more = [
+            (108, 135),
+            (136, 162),
+            (163, 217),
+            (217, 217),
+            (218, 273),
+            (275, 273),
+        ];
+        for (n, want) in steps.into_iter().chain(more) {
+            assert_eq!(lbrm_prbs(n), want, "{n} PRBs");
+        }
+        assert_eq!(
+            tbs_lbrm(McsTable::Qam64, 24, 1),
+            tbs_lbrm(McsTable::Qam64LowSe, 30, 1)
+        );
+        assert!(tbs_lbrm(McsTable::Qam64, 24, 1) < tbs_lbrm(McsTable::Qam256, 24, 1));
+    }
 
     /// Table sizes and spot values of each table (TS 38.214 Tables 5.1.3.1-1 .. -3).
     #[test]

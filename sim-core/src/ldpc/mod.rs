@@ -15,6 +15,6 @@ pub use decoder::{
 };
 pub use harq::HarqCodec;
 pub use lifted::LiftedCode;
-pub use params::{default_tb_crc, select_base_graph, TbCodeParams};
+pub use params::{default_tb_crc, lbrm_n_ref, select_base_graph, TbCodeParams};
 pub use rate_match::RateMatcher;
 pub use transport::{CodecWorkspace, TbDecodeOutcome, TransportCodec};

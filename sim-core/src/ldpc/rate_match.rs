@@ -12,7 +12,7 @@ pub const FILLER_LLR: f32 = 1.0e4;
 pub struct RateMatcher {
     pub e: usize,
     pub d_index: Vec<u32>,
-    /// Codeword length N (= N_cb).
+    /// Circular buffer length N_cb (N, or less with limited-buffer rate matching).
     pub n: usize,
     fillers: std::ops::Range<usize>,
 }
@@ -20,7 +20,7 @@ pub struct RateMatcher {
 impl RateMatcher {
     /// Builds the map for a code block with `e` output bits.
     pub fn new(p: &TbCodeParams, e: usize) -> Self {
-        let ncb = p.n;
+        let ncb = p.ncb;
         let fillers = p.filler_range();
         // §5.4.2.1 bit selection.
         let mut selected = Vec::with_capacity(e);
@@ -85,16 +85,23 @@ mod tests {
     use crate::ldpc::base_graph::BaseGraphId;
 
     /// Rate-match → recover returns the codeword (as LLR signs) on every transmitted
-    /// position, for all RVs, with puncturing (E < N) and repetition (E > N).
+    /// position, for all RVs, with puncturing (E < N) and repetition (E > N), and with a
+    /// limited buffer (N_cb < N: nothing past N_cb is sent, repetition wraps at N_cb).
     #[test]
     fn rate_match_recover_round_trip() {
-        for (bg, a, g, qm) in [
-            (BaseGraphId::Bg2, 1024, 2048, 2),
-            (BaseGraphId::Bg1, 4096, 8192, 4),
-            (BaseGraphId::Bg2, 200, 12000, 6),
+        for (bg, a, g, qm, n_ref) in [
+            (BaseGraphId::Bg2, 1024, 2048, 2, None),
+            (BaseGraphId::Bg1, 4096, 8192, 4, None),
+            (BaseGraphId::Bg2, 200, 12000, 6, None),
+            (BaseGraphId::Bg1, 4096, 8192, 4, Some(7000)),
+            (BaseGraphId::Bg2, 200, 12000, 6, Some(500)),
         ] {
             for rv in 0..4 {
-                let p = TbCodeParams::new(a, None, bg, g, qm, rv).unwrap();
+                let mut p = TbCodeParams::new(a, None, bg, g, qm, rv).unwrap();
+                if let Some(n_ref) = n_ref {
+                    p = p.with_limited_buffer(n_ref).unwrap();
+                    assert_eq!(p.ncb, n_ref);
+                }
                 let rm = RateMatcher::new(&p, p.e[0]);
                 let d: Vec<u8> = (0..p.n)
                     .map(|i| {
@@ -117,8 +124,16 @@ mod tests {
                         assert_eq!(l < 0.0, bit == 1, "rv {rv} position {i}");
                     }
                 }
-                let expect = (p.n - p.fillers).min(rm.e) + p.fillers;
+                let expect = (p.ncb - p.fillers).min(rm.e) + p.fillers;
                 assert_eq!(seen, expect, "rv {rv}");
+                assert!(rm.used_len() <= p.ncb);
+                // Bit t + (N_cb − F) of the output repeats bit t (the buffer wraps at N_cb).
+                let period = p.ncb - p.fillers;
+                let per = rm.e / qm;
+                let out = |t: usize| t / per + t % per * qm;
+                for t in 0..rm.e.saturating_sub(period) {
+                    assert_eq!(rm.d_index[out(t)], rm.d_index[out(t + period)], "rv {rv}");
+                }
             }
         }
     }

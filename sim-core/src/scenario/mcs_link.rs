@@ -5,10 +5,10 @@
 //! blocks as TS 38.212 does.
 
 use super::location::ScenarioError;
-use super::resolve::{ldpc_coding, link_spec, Fail};
+use super::resolve::{ldpc_coding, link_spec, Fail, TbRequest};
 use super::schema::*;
 use crate::link::LinkSpec;
-use crate::mcs::{transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
+use crate::mcs::{tbs_lbrm, transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
 use crate::qam::Modulation;
 
 /// The link of an MCS scenario (see the module header).
@@ -125,8 +125,18 @@ pub(super) fn mcs_link(
             ),
         ));
     }
-    // The base graph follows the MCS's target rate (TS 38.212 §7.2.2), as in NR.
-    let coding = ldpc_coding(s, a, g, qm, entry.rate(), fail, &["code", "mcs"])?;
+    // The base graph follows the MCS's target rate (TS 38.212 §7.2.2), as in NR; the TB
+    // spans every layer (E_r in whole symbols of all N_L layers); TBS_LBRM takes the slot's
+    // PRBs and layers as the largest bandwidth part's and maxMIMO-Layers.
+    let tb = TbRequest {
+        a,
+        g,
+        qm,
+        rate: entry.rate(),
+        layers: ofdm.layers,
+        tbs_lbrm: Some(tbs_lbrm(table, res.prbs, ofdm.layers)),
+    };
+    let coding = ldpc_coding(s, tb, fail, &["code", "mcs"])?;
     ofdm.codewords = 1;
     Ok(link_spec(s, a, g, coding, m, Some(ofdm)))
 }
@@ -193,6 +203,52 @@ snr_db = [8.0]
         };
         assert_eq!(params.num_code_blocks, 152);
         assert_eq!(r.link.modulation, Modulation::Qam256);
+        // TS 38.212 §5.4.2.1 on N_L = 4 layers: G/(N_L·Q_m) = 13 · 3276 = 42588 symbols per
+        // layer, 42588 mod 152 = 28 → 124 code blocks of 32 · 280 bits, 28 of 32 · 281.
+        assert_eq!(params.layers, 4);
+        assert_eq!(params.e[..124], [8960; 124]);
+        assert_eq!(params.e[124..], [8992; 28]);
+        assert_eq!(params.ncb, params.n);
+        // LBRM: TBS_LBRM = 1 277 992 too, N_ref = ⌊3 · 1 277 992 / (2 · 152)⌋ = 12 611 < N.
+        let limited = text.replace("mcs = 27", "mcs = 27\nlbrm = true");
+        let r = resolve(&limited, "s.toml").unwrap();
+        let Coding::Ldpc { params, .. } = &r.link.coding else {
+            panic!("coded")
+        };
+        assert_eq!((params.n, params.ncb), (25344, 12611));
+    }
+
+    /// Limited-buffer keys: `n_ref` on any LDPC link, `lbrm` with `mcs` only, not both;
+    /// an N_ref below the systematic bits or an uncoded link is refused at the key.
+    #[test]
+    fn limited_buffer_keys() {
+        let plain = "name = \"t\"\n[code]\ninfo_bits = 1024\nrate = 0.5\n[sweep]\nsnr_db = [1.0]\n";
+        let with = |extra: &str| plain.replace("rate = 0.5", &format!("rate = 0.5\n{extra}"));
+        let r = resolve(&with("n_ref = 3000"), "s.toml").unwrap();
+        let Coding::Ldpc { params, .. } = &r.link.coding else {
+            panic!("coded")
+        };
+        assert_eq!((params.n, params.ncb), (5200, 3000));
+        // One code block of MCS 13 on 24 PRBs: N_ref = ⌊3 · 27656 / 2⌋ exceeds N.
+        let r = resolve(&SLOT.replace("mcs = 13", "mcs = 13\nlbrm = true"), "s.toml").unwrap();
+        let Coding::Ldpc { params, .. } = &r.link.coding else {
+            panic!("coded")
+        };
+        assert_eq!(params.ncb, params.n);
+        let e = |text: &str| resolve(text, "s.toml").expect_err("must be rejected");
+        let x = e(&with("lbrm = true"));
+        assert_eq!(x.key, "code.lbrm");
+        assert!(
+            x.message.contains("mcs") && x.message.contains("n_ref"),
+            "{x}"
+        );
+        let x = e(&SLOT.replace("mcs = 13", "mcs = 13\nlbrm = true\nn_ref = 9000"));
+        assert_eq!(x.key, "code.n_ref");
+        let x = e(&with("n_ref = 100"));
+        assert_eq!(x.key, "code.n_ref");
+        assert!(x.message.contains("systematic"), "{x}");
+        let x = e(&plain.replace("rate = 0.5", "kind = \"none\"\nn_ref = 3000"));
+        assert_eq!(x.key, "code.n_ref");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::location::{key_path_at, line_col, located, span_of, value_at, ScenarioError};
 use super::schema::*;
 use crate::crc::CrcPoly;
-use crate::ldpc::{default_tb_crc, select_base_graph, BaseGraphId, TbCodeParams};
+use crate::ldpc::{default_tb_crc, lbrm_n_ref, select_base_graph, BaseGraphId, TbCodeParams};
 use crate::link::{Coding, LinkSpec, PointSpec, SweepVariable};
 use std::path::Path;
 
@@ -239,6 +239,13 @@ fn build_link(
     let g;
     match c.kind {
         CodeKind::None => {
+            if c.lbrm || c.n_ref.is_some() {
+                let key = if c.lbrm { "lbrm" } else { "n_ref" };
+                return Err(fail(
+                    &["code", key],
+                    "limited-buffer rate matching needs kind = \"ldpc\"".into(),
+                ));
+            }
             if c.rate.is_some() || c.coded_bits.is_some() {
                 return Err(fail(
                     &["code", "kind"],
@@ -285,7 +292,16 @@ fn build_link(
                 ));
             }
             g = g_bits;
-            coding = ldpc_coding(s, a, g, qm, rate, fail, &["code", "info_bits"])?;
+            // The simulator's own code words: one layer each, no TBS_LBRM.
+            let tb = TbRequest {
+                a,
+                g,
+                qm,
+                rate,
+                layers: 1,
+                tbs_lbrm: None,
+            };
+            coding = ldpc_coding(s, tb, fail, &["code", "info_bits"])?;
         }
     }
     let ofdm = super::ofdm::build_ofdm(s, g / qm, fail)?;
@@ -389,14 +405,12 @@ fn harq(
 /// `rate`), segmentation and rate matching; a shape the code cannot take is an error at `key`.
 pub(super) fn ldpc_coding(
     s: &Scenario,
-    a: usize,
-    g: usize,
-    qm: usize,
-    rate: f64,
+    tb: TbRequest,
     fail: &Fail,
     key: &[&str],
 ) -> Result<Coding, ScenarioError> {
     let c = &s.code;
+    let TbRequest { a, g, qm, rate, .. } = tb;
     let tb_crc = match c.crc {
         CrcChoice::Auto => Some(default_tb_crc(a)),
         CrcChoice::Crc24A => Some(CrcPoly::Crc24A),
@@ -409,12 +423,50 @@ pub(super) fn ldpc_coding(
         BaseGraphChoice::Bg1 => BaseGraphId::Bg1,
         BaseGraphChoice::Bg2 => BaseGraphId::Bg2,
     };
-    let params = TbCodeParams::new(a, tb_crc, bg, g, qm, c.redundancy_version)
+    let mut params = TbCodeParams::new(a, tb_crc, bg, g, qm, c.redundancy_version)
         .map_err(|e| fail(key, e.0))?;
+    if tb.layers > 1 {
+        params = params.with_layers(tb.layers).map_err(|e| fail(key, e.0))?;
+    }
+    let n_ref =
+        match (c.lbrm, c.n_ref, tb.tbs_lbrm) {
+            (true, Some(_), _) => {
+                return Err(fail(
+                    &["code", "n_ref"],
+                    "give lbrm = true (N_ref from TBS_LBRM) or n_ref = N_ref, not both".into(),
+                ))
+            }
+            (true, None, None) => return Err(fail(
+                &["code", "lbrm"],
+                "lbrm = true takes N_ref from TBS_LBRM (TS 38.212 §5.4.2.1: the MCS table, the \
+                 slot's PRBs and layers), so it needs `mcs`; otherwise give n_ref = N_ref bits"
+                    .into(),
+            )),
+            (true, None, Some(t)) => Some((lbrm_n_ref(t, params.num_code_blocks), "lbrm")),
+            (false, n, _) => n.map(|n| (n, "n_ref")),
+        };
+    if let Some((n, k)) = n_ref {
+        params = params
+            .with_limited_buffer(n)
+            .map_err(|e| fail(&["code", k], e.0))?;
+    }
     Ok(Coding::Ldpc {
         params,
         decoder: c.decoder,
     })
+}
+
+/// A transport block to code: payload A in G coded bits of Q_m-bit symbols at target `rate`
+/// (for the base graph), the layers it spans (N_L) and, for an NR slot, TBS_LBRM of
+/// limited-buffer rate matching.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TbRequest {
+    pub a: usize,
+    pub g: usize,
+    pub qm: usize,
+    pub rate: f64,
+    pub layers: usize,
+    pub tbs_lbrm: Option<usize>,
 }
 
 fn sweep_values(v: &SweepValues, key: &str, fail: &Fail) -> Result<Vec<f64>, ScenarioError> {

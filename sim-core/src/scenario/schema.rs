@@ -122,6 +122,11 @@ pub struct CodeConfig {
     pub mcs_table: crate::mcs::McsTable,
     /// N_oh^PRB of the TBS (xOverhead: 0, 6, 12 or 18 resource elements per PRB).
     pub overhead_per_prb: usize,
+    /// Limited-buffer rate matching (TS 38.212 §5.4.2.1, I_LBRM = 1) with N_ref from
+    /// TBS_LBRM (needs `mcs`).
+    pub lbrm: bool,
+    /// Limited-buffer rate matching with this N_ref (bits; MATLAB's LimitedBufferSize).
+    pub n_ref: Option<usize>,
 }
 
 impl Default for CodeConfig {
@@ -138,6 +143,8 @@ impl Default for CodeConfig {
             mcs: None,
             mcs_table: crate::mcs::McsTable::default(),
             overhead_per_prb: 0,
+            lbrm: false,
+            n_ref: None,
         }
     }
 }
