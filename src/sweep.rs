@@ -364,7 +364,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
     if let Some(h) = &l.harq {
         w!(
             "harq       up to {} transmissions, RVs {:?} (cycled), soft combining in the \
-             circular buffer, each over a new channel and noise realization (CPU executor)",
+             circular buffer, each over a new channel and noise realization",
             h.max_transmissions,
             h.rv_sequence
         );

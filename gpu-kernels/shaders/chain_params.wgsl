@@ -94,4 +94,11 @@ struct Chain {
     ntx: u32,
     mixed: u32,
     o_mix: u32,
+    // HARQ transmission (link_chain.rs): its rate-matching tables start at d_index[d_base]
+    // and rec_start[rec_base]; combine = 1: rate_recover adds into llr_x (the combined
+    // circular buffers, fillers kept); outcomes written from out_base.
+    d_base: u32,
+    rec_base: u32,
+    combine: u32,
+    out_base: u32,
 }

@@ -27,7 +27,7 @@
 //   9 llr_x      storage, read_write array<f32>  [count · C, x_stride]  decoder input LLRs
 //  10 hard       storage, read_write array<u32>  [count · C, out_words] decoded bits, packed
 //  11 iters      storage, read_write array<u32>  [count · C]            decoder iterations | converged << 31
-//  12 outcomes   storage, read_write array<vec4<u32>> [count]  (bit errors, CB errors, CRC fail, iterations)
+//  12 outcomes   storage, read_write array<vec4<u32>> [transmissions · count]  (bit errors, CB errors, CRC fail, iterations)
 //  13 coeffs     storage, read_write array<vec2<f32>> OFDM path coefficients (ofdm_chain.wgsl)
 //  14 ygrid      storage, read_write array<vec2<f32>> OFDM received grids
 //  15 hp         storage, read_write array<vec4<f32>> OFDM estimates at the pilot symbols
@@ -155,7 +155,7 @@ fn coded_bit(tb: u32, g: u32) -> u32 {
     }
     let c = cb_of_bit(g);
     let cb = tb * p.num_cb + c.x;
-    return x[cb * p.x_stride + 2u * p.z + d_index[c.w + g - c.y]];
+    return x[cb * p.x_stride + 2u * p.z + d_index[p.d_base + c.w + g - c.y]];
 }
 
 // LLRs of one dimension's m bits (qam.rs Constellation::demap_dim), written from `at` with
@@ -280,9 +280,13 @@ fn rate_recover(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
             let lo = r < p.cb_lo;
             let first_bit = select(p.cb_lo * p.e_lo + (r - p.cb_lo) * p.e_hi, r * p.e_lo, lo);
             let base = tb * p.g_len + first_bit;
-            let table = select(p.x_stride - 2u * p.z + 1u, 0u, lo);
+            let table = p.rec_base + select(p.x_stride - 2u * p.z + 1u, 0u, lo);
             for (var j = rec_start[table + k]; j < rec_start[table + k + 1u]; j++) {
                 v += llr[base + rec_e[j]];
+            }
+            // HARQ soft combining (TransportCodec::combine): buffer + this transmission.
+            if (p.combine != 0u) {
+                v = llr_x[id] + v;
             }
         }
     }
@@ -301,7 +305,7 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
         for (var i = 0u; i < p.a_len; i++) {
             errors += select(0u, 1u, (llr[tb * p.g_len + i] < 0.0) != (b[tb * p.b_len + i] == 1u));
         }
-        outcomes[tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), 0u, 0u);
+        outcomes[p.out_base + tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), 0u, 0u);
         return;
     }
     let tb_len = crc_len(p.tb_crc);
@@ -338,5 +342,5 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
     if (tb_len > 0u && tb_reg != 0u) {
         crc_ok = false;
     }
-    outcomes[tb] = vec4<u32>(bit_errors, cb_errors, select(1u, 0u, crc_ok), min(iterations, 65535u));
+    outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, select(1u, 0u, crc_ok), min(iterations, 65535u));
 }

@@ -79,6 +79,13 @@ pub struct ChainParams {
     pub ntx: u32,
     pub mixed: u32,
     pub o_mix: u32,
+    /// HARQ transmission of this uniform: offsets of its rate-matching tables in `d_index`
+    /// and `rec_start`, 1 when `rate_recover` adds into the combined buffers (`llr_x`), and
+    /// the first `outcomes` entry it writes.
+    pub d_base: u32,
+    pub rec_base: u32,
+    pub combine: u32,
+    pub out_base: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,

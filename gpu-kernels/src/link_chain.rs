@@ -10,14 +10,16 @@ use crate::ldpc_encoder::GpuLdpcEncoder;
 use crate::neural_chain::{NeuralBuffers, NeuralStage};
 use crate::ofdm_chain::OfdmTables;
 use sim_core::ldpc::rate_match::FILLER_LLR;
-use sim_core::ldpc::{LiftedCode, RateMatcher};
+use sim_core::ldpc::{HarqCodec, LiftedCode, RateMatcher, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, PointSpec};
 use sim_core::scenario::schema::{ChannelModel, Fading};
 use sim_core::{Constellation, DemapperKind, Modulation};
 
 mod outcomes;
+mod rate_tables;
 mod trace;
 pub use outcomes::InFlight;
+use rate_tables::RateTables;
 pub use trace::ChainTrace;
 
 const SHADER: &str = concat!(
@@ -32,18 +34,18 @@ const SHADER: &str = concat!(
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
 
-/// The LDPC part of a chain.
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
-    if link.harq.is_some() {
-        return Some("HARQ retransmissions run on the CPU executor only (--device cpu)".into());
-    }
     link.ofdm.as_ref().and_then(crate::ofdm_chain::unsupported)
 }
 
+/// The LDPC part of a chain.
 struct Coder {
     encoder: GpuLdpcEncoder,
-    decoder: GpuLdpcDecoder,
+    /// The decoders (input stride cols · Z, decoder) of the transmissions, one per
+    /// distinct HARQ covering, and which one each transmission uses.
+    decoders: Vec<(usize, GpuLdpcDecoder)>,
+    dec_of: Vec<usize>,
 }
 
 /// Bytes per transport block of the chain's own batch buffers.
@@ -66,13 +68,25 @@ struct BatchBuffers {
     /// OFDM: path coefficients, received grids, pilot estimates, time-domain coefficient
     /// grid and ICI power.
     ofdm: [wgpu::Buffer; 5],
-    /// Held with the bind groups that use them.
-    _decoder: Option<DecoderBuffers>,
     neural: Option<NeuralBuffers>,
     outcomes: wgpu::Buffer,
-    chain_bind: wgpu::BindGroup,
+    /// The chain bind group of each transmission (its uniform).
+    chain_binds: Vec<wgpu::BindGroup>,
     encoder_bind: Option<wgpu::BindGroup>,
-    decoder_bind: Option<wgpu::BindGroup>,
+    /// Per decoder of [`Coder::decoders`].
+    decoders: Vec<DecoderStage>,
+}
+
+/// A decoder's batch state: its buffers (the hard decisions and iteration counts shared by
+/// all, so the outcome kernel reads whichever decoded last), and for a decoder narrower than
+/// the combined buffers its own input with the gather that fills it.
+struct DecoderStage {
+    /// Held with the bind groups that use them.
+    _buffers: DecoderBuffers,
+    _input: Option<wgpu::Buffer>,
+    bind: wgpu::BindGroup,
+    /// The gather's uniform (blocks, source and destination strides) and bind group.
+    gather: Option<(wgpu::Buffer, wgpu::BindGroup)>,
 }
 
 /// The GPU pipeline of one link.
@@ -85,7 +99,12 @@ pub struct GpuLinkChain {
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
     lmmse: wgpu::Buffer,
     lmmse_no: Option<u32>,
-    uniform: wgpu::Buffer,
+    /// The chain uniform of each transmission (one without HARQ).
+    uniforms: Vec<wgpu::Buffer>,
+    /// Each transmission's (d_base, rec_base).
+    bases: Vec<(u32, u32)>,
+    /// HARQ: the pipeline copying the combined buffers into a narrower decoder's input.
+    gather: Option<(wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     coder: Option<Coder>,
     neural: Option<NeuralStage>,
     batch: Option<BatchBuffers>,
@@ -126,9 +145,7 @@ impl GpuLinkChain {
             filler_llr: FILLER_LLR,
             ..Default::default()
         };
-        let mut d_index = vec![0u32];
-        let mut rec_start = vec![0u32, 0];
-        let mut rec_e = vec![0u32];
+        let mut tables = RateTables::uncoded();
         let mut coder = None;
         if let Coding::Ldpc { params, decoder } = &link.coding {
             let (e_lo, e_hi) = (params.e[0], params.e[params.e.len() - 1]);
@@ -143,39 +160,43 @@ impl GpuLinkChain {
             }
             let z = params.lifting_size;
             let code = LiftedCode::get(params.base_graph, z);
-            let matchers = [
-                RateMatcher::new(params, e_lo),
-                RateMatcher::new(params, e_hi),
-            ];
-            let used = matchers.iter().map(|m| m.used_len()).max().unwrap_or(0);
-            let dec = sim_core::ldpc::LdpcDecoder::new(code.clone(), used, *decoder);
-            let x_stride = dec.cols() * z;
-            let gpu_decoder = GpuLdpcDecoder::new(ctx, &dec, params.k_prime)?;
+            // The codec of each transmission: the link's own, or HarqCodec's (its RV's rate
+            // matching, a decoder covering every position sent so far), as on the CPU.
+            let codecs: Vec<TransportCodec> = match &link.harq {
+                None => vec![TransportCodec::new(params.clone(), *decoder)],
+                Some(h) => {
+                    let harq =
+                        HarqCodec::new(params, *decoder, h.max_transmissions, &h.rv_sequence);
+                    (0..harq.max_transmissions())
+                        .map(|t| harq.transmission(t).clone())
+                        .collect()
+                }
+            };
+            // The codeword and the combined buffers are as wide as the widest decoder.
+            let cols = codecs
+                .iter()
+                .map(|c| c.decoder(0).cols())
+                .max()
+                .unwrap_or(0);
+            let x_stride = cols * z;
+            let mut decoders: Vec<(usize, GpuLdpcDecoder)> = Vec::new();
+            let mut dec_of = Vec::new();
+            for c in &codecs {
+                let d = c.decoder(0);
+                let stride = d.cols() * z;
+                if decoders.last().is_none_or(|(s, _)| *s != stride) {
+                    decoders.push((stride, GpuLdpcDecoder::new(ctx, d, params.k_prime)?));
+                }
+                dec_of.push(decoders.len() - 1);
+            }
             let encoder = GpuLdpcEncoder::new(ctx, &code)?;
-            // Per table, the CSR of the output bits of each d position in ascending order
-            // (the CPU's summation order), tables back to back.
-            let d_len = x_stride - 2 * z;
-            d_index = Vec::new();
-            rec_start = Vec::new();
-            rec_e = Vec::new();
-            for m in &matchers {
-                let offset = rec_e.len() as u32;
-                let mut counts = vec![0u32; d_len + 1];
-                for &k in &m.d_index {
-                    counts[k as usize + 1] += 1;
-                }
-                for k in 0..d_len {
-                    counts[k + 1] += counts[k];
-                }
-                let mut fill = counts.clone();
-                let mut table = vec![0u32; m.e];
-                for (t, &k) in m.d_index.iter().enumerate() {
-                    table[fill[k as usize] as usize] = t as u32;
-                    fill[k as usize] += 1;
-                }
-                rec_start.extend(counts.iter().map(|&c| c + offset));
-                rec_e.extend(table);
-                d_index.extend(&m.d_index);
+            tables = RateTables::new();
+            for c in &codecs {
+                let m = [
+                    RateMatcher::new(&c.params, e_lo),
+                    RateMatcher::new(&c.params, e_hi),
+                ];
+                tables.push(&m, x_stride - 2 * z);
             }
             let fillers = params.filler_range();
             let kb = params.base_graph.info_cols();
@@ -201,13 +222,14 @@ impl GpuLinkChain {
                 out_words: params.k_prime.div_ceil(32) as u32,
                 filler_start: fillers.start as u32,
                 filler_end: fillers.end as u32,
-                ext_rows: (dec.cols() - kb - 4) as u32,
+                ext_rows: (cols - kb - 4) as u32,
                 words32: encoder.words32,
                 ..base
             };
             coder = Some(Coder {
                 encoder,
-                decoder: gpu_decoder,
+                decoders,
+                dec_of,
             });
         }
         let mut neural = None;
@@ -264,12 +286,26 @@ impl GpuLinkChain {
         .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
         let statics = [
             ctx.storage_from("levels", &constellation.levels),
-            ctx.storage_from("d_index", &d_index),
-            ctx.storage_from("rec_start", &rec_start),
-            ctx.storage_from("rec_e", &rec_e),
+            ctx.storage_from("d_index", &tables.d_index),
+            ctx.storage_from("rec_start", &tables.rec_start),
+            ctx.storage_from("rec_e", &tables.rec_e),
             ctx.storage_from("otab", ofdm.as_ref().map_or(&[0u32][..], |t| &t.words)),
         ];
-        let uniform = ctx.uniform("chain params", &base);
+        // One uniform per transmission (its stream, tables, combining and outcome rows).
+        let uniforms = tables
+            .bases
+            .iter()
+            .map(|_| ctx.uniform("chain params", &base))
+            .collect();
+        let gather = coder
+            .as_ref()
+            .filter(|k| k.decoders.iter().any(|(s, _)| *s != base.x_stride as usize))
+            .map(|_| {
+                let layout = ctx.layout("harq_gather", 1, 1);
+                let src = include_str!("../shaders/harq_gather.wgsl");
+                let pipe = ctx.pipeline("harq_gather.wgsl", src, "gather", &layout, &[]);
+                (pipe, layout)
+            });
         let lmmse = ctx.storage(
             "lmmse weights",
             4 * ofdm.as_ref().map_or(1, |t| t.lmmse_words()) as u64,
@@ -282,7 +318,9 @@ impl GpuLinkChain {
             ofdm,
             lmmse,
             lmmse_no: None,
-            uniform,
+            uniforms,
+            bases: tables.bases,
+            gather,
             coder,
             neural,
             batch: None,
@@ -291,7 +329,7 @@ impl GpuLinkChain {
 
     /// The LDPC decoder kernel of the chain (none for an uncoded link).
     pub fn decoder_kernel(&self) -> Option<crate::DecoderKernel> {
-        self.coder.as_ref().map(|k| k.decoder.kernel())
+        self.coder.as_ref().map(|k| k.decoders[0].1.kernel())
     }
 
     /// Bytes of batch buffers per engine block (transport block, or OFDM slot), and of the
@@ -299,11 +337,18 @@ impl GpuLinkChain {
     pub fn bytes_per_block(&self) -> (u64, u64) {
         let c = self.base.num_cb as u64;
         let cw = self.base.cw as u64;
+        // Every decoder's state, and a narrower HARQ decoder's own input.
         let dec = self.coder.as_ref().map_or((0, 0), |k| {
-            (
-                k.decoder.bytes_per_block(),
-                k.decoder.largest_binding_per_block(),
-            )
+            k.decoders.iter().fold((0, 0), |(sum, big), (stride, d)| {
+                let input = match *stride == self.base.x_stride as usize {
+                    true => 0,
+                    false => 4 * *stride as u64,
+                };
+                (
+                    sum + d.bytes_per_block() + input,
+                    big.max(d.largest_binding_per_block()),
+                )
+            })
         });
         let t = self.tb_bytes();
         let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
@@ -327,7 +372,8 @@ impl GpuLinkChain {
             x,
             llr: 4 * p.g_len as u64,
             llr_x: x,
-            outcome: 16,
+            // One outcome per transmission.
+            outcome: 16 * self.uniforms.len() as u64,
         }
     }
 
@@ -361,54 +407,78 @@ impl GpuLinkChain {
         let llr = ctx.storage("llr", n * t.llr);
         let llr_x = ctx.storage("llr_x", n * t.llr_x);
         let outcomes = ctx.storage("outcomes", n * t.outcome);
-        let decoder = self
-            .coder
-            .as_ref()
-            .map(|k| k.decoder.buffers(ctx, count * p.num_cb as usize));
+        let blocks = count * p.num_cb as usize;
+        let mut decoders: Vec<DecoderStage> = Vec::new();
+        for (stride, d) in self.coder.iter().flat_map(|k| &k.decoders) {
+            let mut buffers = d.buffers(ctx, blocks);
+            if let Some(first) = decoders.first() {
+                buffers.hard = first._buffers.hard.clone();
+                buffers.iterations = first._buffers.iterations.clone();
+            }
+            let (input, gather) = match *stride == p.x_stride as usize {
+                true => (None, None),
+                false => {
+                    let input = ctx.storage("harq decoder input", 4 * (blocks * stride) as u64);
+                    let (_, layout) = self.gather.as_ref().expect("a gather pipeline");
+                    let u = ctx.uniform("gather", &[blocks as u32, p.x_stride, *stride as u32, 0]);
+                    let bind = ctx.bind("harq_gather", layout, &[&u, &llr_x, &input]);
+                    (Some(input), Some((u, bind)))
+                }
+            };
+            let bind = d.bind(ctx, input.as_ref().unwrap_or(&llr_x), &buffers);
+            decoders.push(DecoderStage {
+                _buffers: buffers,
+                _input: input,
+                bind,
+                gather,
+            });
+        }
         let placeholder = ctx.storage("unused", 4);
-        let (hard, iters) = decoder
-            .as_ref()
-            .map_or((&placeholder, &placeholder), |d| (&d.hard, &d.iterations));
-        let chain_bind = ctx.bind(
-            "link_chain",
-            &self.layout,
-            &[
-                &self.uniform,
-                &self.statics[0],
-                &self.statics[1],
-                &self.statics[2],
-                &self.statics[3],
-                &self.statics[4],
-                &b,
-                &x,
-                &llr,
-                &llr_x,
-                hard,
-                iters,
-                &outcomes,
-                &ofdm[0],
-                &ofdm[1],
-                &ofdm[2],
-                &self.lmmse,
-                &ofdm[3],
-                &ofdm[4],
-            ],
-        );
+        let (hard, iters) = decoders.first().map_or((&placeholder, &placeholder), |d| {
+            (&d._buffers.hard, &d._buffers.iterations)
+        });
+        let chain_binds = self
+            .uniforms
+            .iter()
+            .map(|uniform| {
+                ctx.bind(
+                    "link_chain",
+                    &self.layout,
+                    &[
+                        uniform,
+                        &self.statics[0],
+                        &self.statics[1],
+                        &self.statics[2],
+                        &self.statics[3],
+                        &self.statics[4],
+                        &b,
+                        &x,
+                        &llr,
+                        &llr_x,
+                        hard,
+                        iters,
+                        &outcomes,
+                        &ofdm[0],
+                        &ofdm[1],
+                        &ofdm[2],
+                        &self.lmmse,
+                        &ofdm[3],
+                        &ofdm[4],
+                    ],
+                )
+            })
+            .collect();
         let encoder_bind = self
             .coder
             .as_ref()
-            .map(|k| k.encoder.bind(ctx, &self.uniform, &x));
-        let decoder_bind = match (&self.coder, &decoder) {
-            (Some(k), Some(d)) => Some(k.decoder.bind(ctx, &llr_x, d)),
-            _ => None,
-        };
+            .map(|k| k.encoder.bind(ctx, &self.uniforms[0], &x));
         let neural = match &self.neural {
             None => None,
             Some(stage) => Some(stage.buffers(
                 ctx,
                 (p.nsym as usize, p.nsc as usize),
                 count / p.cw as usize,
-                [&self.uniform, &self.statics[4], &ofdm[1], &ofdm[2]],
+                [&self.uniforms[0], &self.statics[4], &ofdm[1], &ofdm[2]],
                 &llr,
             )?),
         };
@@ -419,12 +489,11 @@ impl GpuLinkChain {
             llr,
             llr_x,
             ofdm,
-            _decoder: decoder,
             neural,
             outcomes,
-            chain_bind,
+            chain_binds,
             encoder_bind,
-            decoder_bind,
+            decoders,
         })
     }
 
@@ -457,8 +526,20 @@ impl GpuLinkChain {
             noise_scale: (point.no * 0.5).sqrt(),
             ..self.base
         };
-        ctx.queue
-            .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&params));
+        // Transmission t > 0 (HARQ) draws its channel and noise from the streams of
+        // BlockRng::retransmission(t), sends its RV's bits and adds into the buffers.
+        for (t, (uniform, &(d_base, rec_base))) in self.uniforms.iter().zip(&self.bases).enumerate()
+        {
+            let own = ChainParams {
+                point: point.index ^ ((t as u32) << 24),
+                d_base,
+                rec_base,
+                combine: (t > 0) as u32,
+                out_base: (t * tbs) as u32,
+                ..params
+            };
+            ctx.queue.write_buffer(uniform, 0, bytemuck::bytes_of(&own));
+        }
         if params.estimator == 2 && self.lmmse_no != Some(point.no.to_bits()) {
             let table = self.ofdm.as_ref().expect("OFDM").lmmse_table(point.no);
             ctx.queue
@@ -466,90 +547,105 @@ impl GpuLinkChain {
             self.lmmse_no = Some(point.no.to_bits());
         }
         let blocks = tbs * params.num_cb as usize;
-        if let Some(k) = &self.coder {
-            k.decoder.set_blocks(ctx, blocks);
-        }
         let BatchBuffers {
-            chain_bind,
+            chain_binds,
             encoder_bind,
-            decoder_bind,
+            decoders,
             neural,
             ..
         } = self.batch.as_mut().expect("buffers were just made");
+        if let Some(k) = &self.coder {
+            for ((stride, d), stage) in k.decoders.iter().zip(decoders.iter()) {
+                d.set_blocks(ctx, blocks);
+                if let Some((u, _)) = &stage.gather {
+                    let g = [blocks as u32, params.x_stride, *stride as u32, 0];
+                    ctx.queue.write_buffer(u, 0, bytemuck::cast_slice(&g));
+                }
+            }
+        }
         let n_sym = (params.g_len / params.qm) as u64;
         let groups = |items: u64| grid(items.div_ceil(WG));
-        let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
-            let (x, y) = groups(items);
-            pass.set_pipeline(&self.pipelines[entry as usize]);
-            pass.set_bind_group(0, &*chain_bind, &[]);
-            pass.dispatch_workgroups(x, y, 1);
-        };
         let p = &params;
         let links = (p.nrx * p.nl) as u64;
         let data_res = (p.nsym.saturating_sub(p.npilot) * p.nsc) as u64;
         let mut enc = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = enc.begin_compute_pass(&Default::default());
-            run(&mut pass, Entry::TbSource, tbs as u64);
-            if let (Some(k), Some(bind)) = (&self.coder, &*encoder_bind) {
-                k.encoder.record(&mut pass, bind, blocks);
-            }
-            if params.ofdm == 0 {
-                run(&mut pass, Entry::Symbols, tbs as u64 * n_sym);
-            } else {
-                match p.fading_model {
-                    1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
-                    2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
-                    _ => {}
+        for (t, chain_bind) in chain_binds.iter().enumerate() {
+            let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
+                let (x, y) = groups(items);
+                pass.set_pipeline(&self.pipelines[entry as usize]);
+                pass.set_bind_group(0, chain_bind, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            };
+            let one_per = |pass: &mut wgpu::ComputePass, entry: Entry, groups: u64| {
+                let (x, y) = grid(groups);
+                pass.set_pipeline(&self.pipelines[entry as usize]);
+                pass.set_bind_group(0, chain_bind, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            };
+            {
+                let mut pass = enc.begin_compute_pass(&Default::default());
+                if t == 0 {
+                    run(&mut pass, Entry::TbSource, tbs as u64);
+                    if let (Some(k), Some(bind)) = (&self.coder, &*encoder_bind) {
+                        k.encoder.record(&mut pass, bind, blocks);
+                    }
                 }
-                if p.normalize != 0 {
-                    // One workgroup per slot.
-                    let (x, y) = grid(slots);
-                    pass.set_pipeline(&self.pipelines[Entry::OfdmNormalize as usize]);
-                    pass.set_bind_group(0, &*chain_bind, &[]);
-                    pass.dispatch_workgroups(x, y, 1);
-                }
-                if p.td == 0 {
-                    let res = (p.nsym * p.nsc) as u64;
-                    run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
+                if params.ofdm == 0 {
+                    run(&mut pass, Entry::Symbols, tbs as u64 * n_sym);
                 } else {
-                    // Window averages and ICI power: perfect CSI only (as on the CPU).
-                    if p.fading_model != 0 && p.estimator == 0 {
-                        run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
+                    match p.fading_model {
+                        1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
+                        2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
+                        _ => {}
                     }
-                    // One workgroup per (slot, symbol).
-                    let (x, y) = grid(slots * p.nsym as u64);
-                    pass.set_pipeline(&self.pipelines[Entry::TdReceive as usize]);
-                    pass.set_bind_group(0, &*chain_bind, &[]);
-                    pass.dispatch_workgroups(x, y, 1);
-                }
-                if p.estimator != 0 {
-                    let at_pilots = (p.npilot * p.nsc) as u64;
-                    run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
-                }
-                match (&self.neural, neural.as_ref()) {
-                    (Some(stage), Some(n)) => {
-                        stage.record_features(&mut pass, n, slots * (p.nsym * p.nsc) as u64)
+                    if p.normalize != 0 {
+                        one_per(&mut pass, Entry::OfdmNormalize, slots);
                     }
-                    _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
+                    if p.td == 0 {
+                        let res = (p.nsym * p.nsc) as u64;
+                        run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
+                    } else {
+                        // Window averages and ICI power: perfect CSI only (as on the CPU).
+                        if p.fading_model != 0 && p.estimator == 0 {
+                            run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
+                        }
+                        one_per(&mut pass, Entry::TdReceive, slots * p.nsym as u64);
+                    }
+                    if p.estimator != 0 {
+                        let at_pilots = (p.npilot * p.nsc) as u64;
+                        run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
+                    }
+                    match (&self.neural, neural.as_ref()) {
+                        (Some(stage), Some(n)) => {
+                            stage.record_features(&mut pass, n, slots * (p.nsym * p.nsc) as u64)
+                        }
+                        _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
+                    }
                 }
             }
-        }
-        if let Some(n) = neural.as_mut() {
-            n.net.encode(ctx, &mut enc, slots as usize);
-        }
-        {
+            if let Some(n) = neural.as_mut() {
+                n.net.encode(ctx, &mut enc, slots as usize);
+            }
             let mut pass = enc.begin_compute_pass(&Default::default());
             if let (Some(stage), Some(n)) = (&self.neural, neural.as_ref()) {
                 stage.record_llrs(&mut pass, n, slots * data_res);
             }
-            if let (Some(k), Some(bind)) = (&self.coder, &*decoder_bind) {
+            if let Some(k) = &self.coder {
                 run(
                     &mut pass,
                     Entry::RateRecover,
                     blocks as u64 * params.x_stride as u64,
                 );
-                k.decoder.record(&mut pass, bind, blocks);
+                let i = k.dec_of[t];
+                let (stride, decoder) = &k.decoders[i];
+                let stage = &decoders[i];
+                if let (Some((_, bind)), Some((pipe, _))) = (&stage.gather, &self.gather) {
+                    let (x, y) = groups((blocks * stride) as u64);
+                    pass.set_pipeline(pipe);
+                    pass.set_bind_group(0, bind, &[]);
+                    pass.dispatch_workgroups(x, y, 1);
+                }
+                decoder.record(&mut pass, &stage.bind, blocks);
             }
             run(&mut pass, Entry::Outcome, tbs as u64);
         }

@@ -22,19 +22,3 @@ fn validation_errors_are_reported_not_panics() {
     let buf = ctx.allocate(|| ctx.storage("small", 64)).unwrap();
     assert_eq!(buf.size(), 64);
 }
-
-/// A HARQ link is refused by the GPU chain with the way out (the CPU executor runs it).
-#[test]
-fn harq_links_are_refused_with_a_reason() {
-    let text = "name = \"t\"\n[code]\ninfo_bits = 1000\ncrc = \"24a\"\n[channel]\n\
-                model = \"awgn\"\n[sweep]\nsnr_db = [1.0]\n[harq]\n";
-    let run = sim_core::scenario::resolve(text, "h.toml").unwrap();
-    let why = gpu_kernels::link_chain::unsupported(&run.link).expect("refused");
-    assert!(why.contains("--device cpu"), "{why}");
-    let Some(ctx) = test_context() else { return };
-    match gpu_kernels::GpuLinkChain::new(&ctx, &run.link) {
-        Err(GpuError::Runtime(msg)) => assert_eq!(msg, why),
-        Err(e) => panic!("unexpected error {e}"),
-        Ok(_) => panic!("a HARQ chain was built"),
-    }
-}

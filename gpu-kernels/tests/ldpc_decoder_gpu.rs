@@ -562,3 +562,50 @@ fn register_kernels_every_lifting_size() {
     assert!(total >= 1200, "only {total} blocks ran");
     assert!(differ * 1000 <= total, "{differ} of {total} blocks differ");
 }
+
+/// Known issue, not fixed (found 2026-12-03, lavapipe): the `Global` kernel's flooding
+/// schedule (BP and min-sum) departs from the CPU on a *failing* decode of a large BG1 code
+/// (Z = 320 or 384, 47 or 68 columns) once it runs past about 20 iterations: it reports
+/// fewer iterations than it was given without converging (20 with early stop, 27 without
+/// for 30 or 40 asked) and hard decisions near all-zero. Up to 25 iterations without early
+/// stop it is exact, and so are the layered schedules and the other kernels on these
+/// inputs; smaller shapes are exact. Decodes that converge are unaffected (BLER agrees), the
+/// bit errors of failed blocks are not. Run with `--ignored` to reproduce.
+#[test]
+#[ignore = "known issue: Global flooding kernel past ~20 iterations on large BG1 codes"]
+fn global_flooding_long_failing_decode() {
+    let Some(ctx) = test_context() else { return };
+    let (z, cols) = (320, 45);
+    let settings = DecoderSettings {
+        algorithm: DecoderAlgorithm::Bp,
+        iterations: 30,
+        early_stop: true,
+        ..Default::default()
+    };
+    let code = LiftedCode::get(BaseGraphId::Bg1, z);
+    let dec = LdpcDecoder::new(code, cols * z, settings);
+    let n = dec.cols() * z;
+    // All-zero codeword, BPSK at σ = 1.3: the decoder fails.
+    let sigma = 1.3f32;
+    let mut noise = vec![[0f32; 2]; n.div_ceil(2)];
+    BlockRng::new(1, 0, 7).complex_gaussian(Stream::Noise, 2.0 * sigma * sigma, &mut noise);
+    let chan: Vec<f32> = (0..n)
+        .map(|i| match i < 2 * z {
+            true => 0.0,
+            false => 2.0 * (1.0 + noise[i / 2][i % 2]) / (sigma * sigma),
+        })
+        .collect();
+    let gpu = GpuLdpcDecoder::with_kernel(&ctx, &dec, 640, DecoderKernel::Global)
+        .unwrap()
+        .decode(&ctx, &chan, 1)
+        .unwrap();
+    let mut cpu = vec![0u8; n];
+    let outcome = dec.decode(&chan, &mut cpu, &mut Default::default());
+    let differ = (0..640).filter(|&i| gpu.bit(0, i) != cpu[i]).count();
+    assert_eq!(
+        (gpu.iterations[0] as usize, differ),
+        (outcome.iterations, 0),
+        "GPU {} iterations, CPU {outcome:?}",
+        gpu.iterations[0]
+    );
+}

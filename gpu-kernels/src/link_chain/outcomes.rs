@@ -35,7 +35,7 @@ impl GpuLinkChain {
     pub fn finish(&self, ctx: &GpuContext, f: InFlight) -> Result<Vec<BlockOutcome>, GpuError> {
         let raw: Vec<[u32; 4]> = ctx.map_read(&f.staging)?;
         ctx.check()?;
-        Ok(self.slot_outcomes(&raw[..f.count * self.base.cw as usize]))
+        Ok(self.block_outcomes(&raw, f.count))
     }
 
     /// Outcomes of the `count` engine blocks of the last batch.
@@ -51,7 +51,44 @@ impl GpuLinkChain {
             (count * cw) as u64 * self.tb_bytes().outcome,
         )?;
         ctx.check()?;
-        Ok(self.slot_outcomes(&raw))
+        Ok(self.block_outcomes(&raw, count))
+    }
+
+    /// Engine-block outcomes of `count` blocks from the raw rows (per transmission, `count ·
+    /// cw` rows each). With HARQ (one transport block per engine block) a block's outcome is
+    /// that of its first transmission whose CRC passed, or of the last, with the iterations
+    /// summed over the transmissions made, as `receivers/src/harq.rs` reports it.
+    fn block_outcomes(&self, raw: &[[u32; 4]], count: usize) -> Vec<BlockOutcome> {
+        let tbs = count * self.base.cw as usize;
+        if self.uniforms.len() == 1 {
+            return self.slot_outcomes(&raw[..tbs]);
+        }
+        (0..tbs)
+            .map(|blk| {
+                let mut out = BlockOutcome::default();
+                let mut iterations = 0u32;
+                for t in 0..self.uniforms.len() {
+                    let o = raw[t * tbs + blk];
+                    iterations += o[3];
+                    out = BlockOutcome {
+                        bit_errors: o[0],
+                        codeword_errors: (o[0] > 0) as u16,
+                        cb_errors: o[1].min(u16::MAX as u32) as u16,
+                        crc_fail: o[2] != 0,
+                        iterations: iterations.min(u16::MAX as u32) as u16,
+                        transmissions: (t + 1) as u8,
+                        first_errors: match t {
+                            0 => (o[0] > 0) as u16,
+                            _ => out.first_errors,
+                        },
+                    };
+                    if o[2] == 0 {
+                        break;
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     /// Engine-block outcomes from the raw per-TB words: an OFDM slot sums its code words (as
