@@ -218,7 +218,8 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         }
         hard[block * params.out_words + w] = word;
     }
+    let cut = loops_cut(tid);
     if (tid == 0u) {
-        iterations_out[block] = it | select(0u, 0x80000000u, converged);
+        iterations_out[block] = it | select(0u, 0x80000000u, converged) | select(0u, 0x40000000u, cut);
     }
 }

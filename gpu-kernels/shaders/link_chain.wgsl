@@ -27,7 +27,7 @@
 //   9 llr_x      storage, read_write array<f32>  [count · C, x_stride]  decoder input LLRs
 //  10 hard       storage, read_write array<u32>  [count · C, out_words] decoded bits, packed
 //  11 iters      storage, read_write array<u32>  [count · C]            decoder iterations | converged << 31
-//  12 outcomes   storage, read_write array<vec4<u32>> [transmissions · count]  (bit errors, CB errors, CRC fail, iterations)
+//  12 outcomes   storage, read_write array<vec4<u32>> [transmissions · count]  (bit errors, CB errors, CRC fail | 2 for loops cut, iterations)
 //  13 coeffs     storage, read_write array<vec2<f32>> OFDM path coefficients (ofdm_chain.wgsl)
 //  14 ygrid      storage, read_write array<vec2<f32>> OFDM received grids
 //  15 hp         storage, read_write array<vec4<f32>> OFDM estimates at the pilot symbols
@@ -314,6 +314,7 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
     var cb_errors = 0u;
     var crc_ok = true;
     var iterations = 0u;
+    var cut = false;
     var tb_reg = 0u;
     for (var cb = 0u; cb < p.num_cb; cb++) {
         let blk = tb * p.num_cb + cb;
@@ -337,10 +338,13 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
             crc_ok = false;
         }
         cb_errors += select(0u, 1u, differs);
-        iterations += iters[blk] & 0x7fffffffu;
+        iterations += iters[blk] & 0x3fffffffu;
+        // The decoder's loops were cut short (ldpc_common.wgsl loops_cut): flagged as 2.
+        cut = cut || (iters[blk] & 0x40000000u) != 0u;
     }
     if (tb_len > 0u && tb_reg != 0u) {
         crc_ok = false;
     }
-    outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, select(1u, 0u, crc_ok), min(iterations, 65535u));
+    let flags = select(1u, 0u, crc_ok) | select(0u, 2u, cut);
+    outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, flags, min(iterations, 65535u));
 }

@@ -68,6 +68,20 @@ impl GpuDecodeOutput {
     }
 }
 
+/// Bit of a block's iteration word that the decoder kernels set when the adapter cut their
+/// loops short (`loops_cut` in `ldpc_common.wgsl`).
+pub const LOOPS_CUT_BIT: u32 = 0x4000_0000;
+
+/// The error for a decode whose loops the adapter cut short.
+pub fn loops_cut_error() -> GpuError {
+    GpuError::Runtime(
+        "the adapter cut the LDPC decoder's loops short (llvmpipe/lavapipe ends a shader's \
+         loops after 65535 turns in all), so its result would be wrong: use a real GPU, fewer \
+         decoder iterations or smaller code blocks, or --device cpu"
+            .into(),
+    )
+}
+
 /// Which decoder kernel runs, and where its state lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecoderKernel {
@@ -610,10 +624,13 @@ impl GpuLdpcDecoder {
         let it: Vec<u32> = ctx.read_back(&bufs.iterations)?;
         // A pipeline wgpu rejected leaves the buffers untouched: report it, not zeros.
         ctx.check()?;
+        if it.iter().any(|&x| x & LOOPS_CUT_BIT != 0) {
+            return Err(loops_cut_error());
+        }
         Ok(GpuDecodeOutput {
             hard,
             out_words,
-            iterations: it.iter().map(|&x| x & 0x7fff_ffff).collect(),
+            iterations: it.iter().map(|&x| x & 0x3fff_ffff).collect(),
             converged: it.iter().map(|&x| x & 0x8000_0000 != 0).collect(),
         })
     }

@@ -35,7 +35,7 @@ impl GpuLinkChain {
     pub fn finish(&self, ctx: &GpuContext, f: InFlight) -> Result<Vec<BlockOutcome>, GpuError> {
         let raw: Vec<[u32; 4]> = ctx.map_read(&f.staging)?;
         ctx.check()?;
-        Ok(self.block_outcomes(&raw, f.count))
+        self.block_outcomes(&raw, f.count)
     }
 
     /// Outcomes of the `count` engine blocks of the last batch.
@@ -51,19 +51,30 @@ impl GpuLinkChain {
             (count * cw) as u64 * self.tb_bytes().outcome,
         )?;
         ctx.check()?;
-        Ok(self.block_outcomes(&raw, count))
+        self.block_outcomes(&raw, count)
     }
 
     /// Engine-block outcomes of `count` blocks from the raw rows (per transmission, `count ·
     /// cw` rows each). With HARQ (one transport block per engine block) a block's outcome is
     /// that of its first transmission whose CRC passed, or of the last, with the iterations
     /// summed over the transmissions made, as `receivers/src/harq.rs` reports it.
-    fn block_outcomes(&self, raw: &[[u32; 4]], count: usize) -> Vec<BlockOutcome> {
+    /// A decode the adapter cut short is an error, not an outcome.
+    fn block_outcomes(
+        &self,
+        raw: &[[u32; 4]],
+        count: usize,
+    ) -> Result<Vec<BlockOutcome>, GpuError> {
         let tbs = count * self.base.cw as usize;
-        if self.uniforms.len() == 1 {
-            return self.slot_outcomes(&raw[..tbs]);
+        if raw[..tbs * self.uniforms.len()]
+            .iter()
+            .any(|o| o[2] & 2 != 0)
+        {
+            return Err(crate::ldpc_decoder::loops_cut_error());
         }
-        (0..tbs)
+        if self.uniforms.len() == 1 {
+            return Ok(self.slot_outcomes(&raw[..tbs]));
+        }
+        Ok((0..tbs)
             .map(|blk| {
                 let mut out = BlockOutcome::default();
                 let mut iterations = 0u32;
@@ -88,7 +99,7 @@ impl GpuLinkChain {
                 }
                 out
             })
-            .collect()
+            .collect())
     }
 
     /// Engine-block outcomes from the raw per-TB words: an OFDM slot sums its code words (as
