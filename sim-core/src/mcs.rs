@@ -23,6 +23,8 @@ pub enum McsTable {
     Qam256,
     /// Table 5.1.3.1-3 (64-QAM, low spectral efficiency).
     Qam64LowSe,
+    /// Table 5.1.3.1-4 (up to 1024-QAM).
+    Qam1024,
 }
 
 impl McsTable {
@@ -32,6 +34,7 @@ impl McsTable {
             McsTable::Qam64 => "qam64",
             McsTable::Qam256 => "qam256",
             McsTable::Qam64LowSe => "qam64-low-se",
+            McsTable::Qam1024 => "qam1024",
         }
     }
 
@@ -41,6 +44,7 @@ impl McsTable {
             McsTable::Qam64 => "Table 5.1.3.1-1",
             McsTable::Qam256 => "Table 5.1.3.1-2",
             McsTable::Qam64LowSe => "Table 5.1.3.1-3",
+            McsTable::Qam1024 => "Table 5.1.3.1-4",
         }
     }
 
@@ -211,6 +215,7 @@ mod tests {
             (McsTable::Qam64, 29),
             (McsTable::Qam256, 28),
             (McsTable::Qam64LowSe, 29),
+            (McsTable::Qam1024, 27),
         ];
         for (t, n) in lens {
             let e = t.entries();
@@ -233,6 +238,19 @@ mod tests {
         assert_eq!(q(McsTable::Qam256, 20), Some((8, 682.5)));
         assert_eq!(q(McsTable::Qam256, 27), Some((8, 948.0)));
         assert_eq!(q(McsTable::Qam64LowSe, 0), Some((2, 30.0)));
+        // Table 5.1.3.1-4 against the spectral efficiencies of Sionna's transcription (which
+        // has 4.8154 at MCS 13: a typo for 6 · 822/1024 = 4.8164, the efficiency Table
+        // 5.1.3.1-2 lists for the same Q_m and rate).
+        let se = [
+            0.2344, 0.3770, 0.8770, 1.4766, 1.9141, 2.4063, 2.7305, 3.0293, 3.3223, 3.6094, 3.9023,
+            4.2129, 4.5234, 4.8164, 5.1152, 5.3320, 5.5547, 5.8906, 6.2266, 6.5703, 6.9141, 7.1602,
+            7.4063, 7.8662, 8.3301, 8.7939, 9.2578,
+        ];
+        for (i, (e, want)) in McsTable::Qam1024.entries().iter().zip(se).enumerate() {
+            let got = e.qm as f64 * e.rate();
+            assert!((got - want).abs() < 6e-5, "MCS {i}: {got} against {want}");
+        }
+        assert_eq!(q(McsTable::Qam1024, 23), Some((10, 805.5)));
         assert_eq!(q(McsTable::Qam64LowSe, 15), Some((4, 340.0)));
     }
 

@@ -55,7 +55,8 @@ pub(super) fn mcs_link(
         2 => Modulation::Qpsk,
         4 => Modulation::Qam16,
         6 => Modulation::Qam64,
-        _ => Modulation::Qam256,
+        8 => Modulation::Qam256,
+        _ => Modulation::Qam1024,
     };
     if set(&["modulation", "scheme"]) && s.modulation.scheme != m {
         return Err(fail(
@@ -216,6 +217,27 @@ snr_db = [8.0]
             panic!("coded")
         };
         assert_eq!((params.n, params.ncb), (25344, 12611));
+    }
+
+    /// Table 5.1.3.1-4: 1024-QAM MCS 26 on the peak slot (273 PRBs, 4 layers, one DMRS
+    /// symbol): N_info = 156 · 273 · 948/1024 · 10 · 4 = 1 577 086.9, n = 15, N'_info =
+    /// 2^15 · 48 = 1 572 864, C = 187, TBS = 8 · 187 · ⌈1 572 888 / 1496⌉ − 24 = 1 573 768.
+    #[test]
+    fn qam1024_table_slot() {
+        let text = SLOT
+            .replace("mcs = 13", "mcs = 26\nmcs_table = \"qam1024\"")
+            .replace("prbs = 24", "prbs = 273")
+            .replace("additional_positions = 1", "additional_positions = 0")
+            + "[antennas]\ntx = 4\nrx = 4\nlayers = 4\n";
+        let r = resolve(&text, "s.toml").unwrap();
+        assert_eq!(r.link.modulation, Modulation::Qam1024);
+        assert_eq!(r.link.info_bits, 1_573_768);
+        let Coding::Ldpc { params, .. } = &r.link.coding else {
+            panic!("coded")
+        };
+        assert_eq!(params.num_code_blocks, 187);
+        let x = resolve(&text.replace("mcs = 26", "mcs = 27"), "s.toml").unwrap_err();
+        assert!(x.message.contains("0 ..= 26"), "{x}");
     }
 
     /// Limited-buffer keys: `n_ref` on any LDPC link, `lbrm` with `mcs` only, not both;
