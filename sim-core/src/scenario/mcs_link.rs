@@ -188,15 +188,19 @@ snr_db = [8.0]
         assert_eq!(resolve(&oh, "s.toml").unwrap().link.info_bits, 5760);
     }
 
+    /// The widest slot: 273 PRBs, 4 layers, one DMRS symbol, with the `[code]` lines `mcs`.
+    fn peak_slot(mcs: &str) -> String {
+        SLOT.replace("mcs = 13", mcs)
+            .replace("prbs = 24", "prbs = 273")
+            .replace("additional_positions = 1", "additional_positions = 0")
+            + "[antennas]\ntx = 4\nrx = 4\nlayers = 4\n"
+    }
+
     /// The NR peak: 273 PRBs, 256-QAM MCS 27, 4 layers, one DMRS symbol → TBS 1 277 992 in
     /// 152 code blocks.
     #[test]
     fn peak_rate_slot() {
-        let text = SLOT
-            .replace("mcs = 13", "mcs = 27\nmcs_table = \"qam256\"")
-            .replace("prbs = 24", "prbs = 273")
-            .replace("additional_positions = 1", "additional_positions = 0")
-            + "[antennas]\ntx = 4\nrx = 4\nlayers = 4\n";
+        let text = peak_slot("mcs = 27\nmcs_table = \"qam256\"");
         let r = resolve(&text, "s.toml").unwrap();
         assert_eq!(r.link.info_bits, 1_277_992);
         let Coding::Ldpc { params, .. } = &r.link.coding else {
@@ -224,11 +228,7 @@ snr_db = [8.0]
     /// 2^15 · 48 = 1 572 864, C = 187, TBS = 8 · 187 · ⌈1 572 888 / 1496⌉ − 24 = 1 573 768.
     #[test]
     fn qam1024_table_slot() {
-        let text = SLOT
-            .replace("mcs = 13", "mcs = 26\nmcs_table = \"qam1024\"")
-            .replace("prbs = 24", "prbs = 273")
-            .replace("additional_positions = 1", "additional_positions = 0")
-            + "[antennas]\ntx = 4\nrx = 4\nlayers = 4\n";
+        let text = peak_slot("mcs = 26\nmcs_table = \"qam1024\"");
         let r = resolve(&text, "s.toml").unwrap();
         assert_eq!(r.link.modulation, Modulation::Qam1024);
         assert_eq!(r.link.info_bits, 1_573_768);
