@@ -405,6 +405,13 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 if o.dc_null { ", DC null" } else { "" }
             );
         }
+        if o.transform_precoding {
+            w!(
+                "waveform   DFT-s-OFDM: each data symbol spread by the unitary {}-point DFT \
+                 (TS 38.211 §6.3.1.4), despread after equalization (CPU executor)",
+                o.subcarriers
+            );
+        }
         w!(
             "domain     {}",
             match o.time_domain {

@@ -39,6 +39,12 @@ pub fn unsupported(o: &OfdmSpec) -> Option<String> {
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
     }
+    if o.transform_precoding {
+        return Some(
+            "transform precoding (DFT-s-OFDM) runs on the CPU executor only: use --device cpu"
+                .into(),
+        );
+    }
     None
 }
 

@@ -49,7 +49,7 @@ pub(crate) fn simulate_harq(
                     o.extrapolation,
                     os,
                 );
-                detect_slot(link, &prep.constellation, point, os);
+                detect_slot(link, op, &prep.constellation, point, os);
                 codec.combine(&os.llr, &mut soft, t == 0, &mut os.codec);
                 decide(
                     codec,

@@ -17,5 +17,6 @@ pub mod mimo;
 pub mod neural;
 pub mod ofdm_chain;
 pub mod ofdm_prepared;
+pub mod transform_precoding;
 
 pub use cpu_chain::CpuExecutor;

@@ -10,12 +10,13 @@
 
 use crate::estimation::{ls_at_pilots, time_interpolate};
 use crate::mimo::detect;
+use crate::transform_precoding::PrecoderScratch;
 use channels::WaveformScratch;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
 use sim_core::link::{Coding, LinkSpec, OfdmSpec, PointSpec};
 use sim_core::precoding::mix_links;
 use sim_core::rng::{BlockRng, Stream};
-use sim_core::scenario::schema::{Estimator, Extrapolation, Interpolation};
+use sim_core::scenario::schema::{EqualizerKind, Estimator, Extrapolation, Interpolation};
 use sim_core::{BlockOutcome, Cf32, Constellation};
 
 pub use crate::ofdm_prepared::{time_domain_problem, OfdmPrepared};
@@ -46,6 +47,10 @@ pub struct OfdmScratch {
     grid_coeffs: Vec<Cf32>,
     ici: Vec<f32>,
     wave: WaveformScratch,
+    /// DFT-s-OFDM: one symbol's equalized subcarriers and their variances, the DFT scratch.
+    tp_z: Vec<Cf32>,
+    tp_var: Vec<f32>,
+    tp: PrecoderScratch,
 }
 
 /// The intermediates of the last slot an [`OfdmScratch`] simulated (for agreement tests).
@@ -108,7 +113,7 @@ pub fn simulate_slot(
         o.extrapolation,
         s,
     );
-    detect_slot(link, constellation, point, s);
+    detect_slot(link, prep, constellation, point, s);
     decode_slot(link, codec, s)
 }
 
@@ -193,6 +198,10 @@ pub fn transmit_and_receive_with(
                     next += 1;
                 }
             }
+        }
+        // DFT-s-OFDM: the symbol's M = K modulation symbols spread over its subcarriers.
+        if let Some(p) = &prep.precoder {
+            p.spread(&mut s.x[sym * nsc..(sym + 1) * nsc], &mut s.tp);
         }
     }
     // Path coefficients `[rx, tx, symbols, paths]`, then H = Σ_paths coefficient · phasor.
@@ -417,6 +426,7 @@ pub fn estimate(
 /// Detection and demapping of every data RE into `s.llr`.
 pub(crate) fn detect_slot(
     link: &LinkSpec,
+    prep: &OfdmPrepared,
     constellation: &Constellation,
     point: &PointSpec,
     s: &mut OfdmScratch,
@@ -452,6 +462,24 @@ pub(crate) fn detect_slot(
             }
             let no = point.no + ev / nrx as f32;
             detect(&hm, &yv, no, o.equalizer, &mut z, &mut var);
+            if let Some(p) = &prep.precoder {
+                // DFT-s-OFDM (one layer, every subcarrier data): despread the whole symbol
+                // once its last subcarrier is equalized, then demap its M symbols.
+                s.tp_z.push(z[0]);
+                s.tp_var.push(var[0]);
+                if k + 1 == nsc {
+                    let lmmse = o.equalizer == EqualizerKind::Lmmse;
+                    let v = p.despread(&mut s.tp_z, &s.tp_var, lmmse, &mut s.tp);
+                    for &zm in &s.tp_z {
+                        let out = &mut s.llr[sym_out * qm..(sym_out + 1) * qm];
+                        constellation.demap(zm, v, link.demapper, out);
+                        sym_out += 1;
+                    }
+                    s.tp_z.clear();
+                    s.tp_var.clear();
+                }
+                continue;
+            }
             for t in 0..nl {
                 if sym_out < data_symbols {
                     let out = &mut s.llr[sym_out * qm..(sym_out + 1) * qm];

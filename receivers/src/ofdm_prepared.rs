@@ -40,6 +40,8 @@ pub struct OfdmPrepared {
     /// port]` weights of the drawn (rx, port) channels in each (rx, layer) channel,
     /// M = (R^{1/2} · (I_rx ⊗ W)) over the links; `None`: the drawn links are the channel.
     pub mix: Option<Vec<Cf32>>,
+    /// DFT-s-OFDM: the DFT pair over the occupied subcarriers.
+    pub precoder: Option<crate::transform_precoding::TransformPrecoder>,
     /// LMMSE weights by (N0 bits, layer).
     lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
 }
@@ -176,6 +178,9 @@ impl OfdmPrepared {
                     .collect(),
             },
             mix,
+            precoder: o
+                .transform_precoding
+                .then(|| crate::transform_precoding::TransformPrecoder::new(o.subcarriers)),
             lmmse: Mutex::new(HashMap::new()),
         }
     }

@@ -79,6 +79,21 @@ pub struct SubcarrierLayout {
 
 /// Width W of a resource grid of `subcarriers` occupied ones, `guard` carriers [below, above]
 /// and an optional DC null (Sionna's `fft_size`).
+/// Whether M subcarriers can be transform precoded (DFT-s-OFDM): M = 12 · n_PRB with n_PRB =
+/// 2^a · 3^b · 5^c (TS 38.211 §6.3.1.4, TS 38.214 §6.1.2.2).
+pub fn dft_s_ofdm_width(m: usize) -> bool {
+    if m == 0 || !m.is_multiple_of(12) {
+        return false;
+    }
+    let mut n = m / 12;
+    for p in [2, 3, 5] {
+        while n.is_multiple_of(p) {
+            n /= p;
+        }
+    }
+    n == 1
+}
+
 pub fn grid_width(subcarriers: usize, guard: [usize; 2], dc_null: bool) -> usize {
     guard[0] + subcarriers + usize::from(dc_null) + guard[1]
 }
@@ -131,6 +146,10 @@ pub struct OfdmSpec {
     pub guard_carriers: [usize; 2],
     /// An empty subcarrier at DC inside the occupied band.
     pub dc_null: bool,
+    /// DFT-s-OFDM (TS 38.211 §6.3.1.4): each data symbol's modulation symbols spread by the
+    /// unitary DFT over all occupied subcarriers (one layer; the slot's data REs all carry
+    /// the code word).
+    pub transform_precoding: bool,
     pub symbols: usize,
     /// CP length over the useful symbol length (every symbol's, as the time-domain chain
     /// builds them: 144/2048 for the normal CP).
@@ -347,6 +366,20 @@ impl PointSpec {
 mod tests {
     use super::SubcarrierLayout;
     use crate::scenario::resolve;
+
+    /// DFT-s-OFDM widths: 12 · {1, 2, 3, 4, 5, 6, 8, 9, 10, 12, …} subcarriers; 7, 11, 13
+    /// PRBs and non-multiples of 12 are not.
+    #[test]
+    fn dft_s_ofdm_widths() {
+        let ok: Vec<usize> = (1..=30)
+            .filter(|&n| super::dft_s_ofdm_width(12 * n))
+            .collect();
+        let want = [
+            1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 18, 20, 24, 25, 27, 30,
+        ];
+        assert_eq!(ok, want);
+        assert!(!super::dft_s_ofdm_width(100) && !super::dft_s_ofdm_width(0));
+    }
 
     /// TS 38.211 §4.1/§5.3.1: a slot of 14 normal-CP symbols lasts 1 ms/2^μ exactly (the
     /// 16κ of each half subframe included); 12 extended-CP symbols at 60 kHz 0.25 ms.

@@ -456,12 +456,45 @@ pub(super) fn build_ofdm(
             ),
         ));
     }
+    if o.transform_precoding {
+        let key = ["ofdm", "transform_precoding"];
+        if a.layers != 1 {
+            return Err(fail(
+                &key,
+                format!(
+                    "DFT-s-OFDM carries one layer (TS 38.211 §6.3.1.4); this slot has layers = {}",
+                    a.layers
+                ),
+            ));
+        }
+        if !crate::link::dft_s_ofdm_width(subcarriers) {
+            let prbs = subcarriers / 12;
+            let ok = |n: &usize| crate::link::dft_s_ofdm_width(12 * n);
+            let below = (1..=prbs).rev().find(ok).unwrap_or(1);
+            let above = (prbs.max(1)..).find(ok).unwrap_or(1);
+            return Err(fail(
+                &key,
+                format!(
+                    "transform precoding spreads M = 12 · n_PRB subcarriers with n_PRB = 2^a · \
+                     3^b · 5^c (TS 38.211 §6.3.1.4); {subcarriers} subcarriers are not: use prbs \
+                     = {below} or {above}"
+                ),
+            ));
+        }
+        if neural {
+            return Err(fail(
+                &key,
+                "transform precoding is not built for the neural receiver".into(),
+            ));
+        }
+    }
     Ok(Some(OfdmSpec {
         carrier_hz: o.carrier_ghz * 1e9,
         subcarrier_spacing_hz: o.subcarrier_spacing_khz * 1e3,
         subcarriers,
         guard_carriers: o.guard_carriers,
         dc_null: o.dc_null,
+        transform_precoding: o.transform_precoding,
         symbols: o.symbols,
         cp_fraction,
         mean_cp_fraction: match o.cyclic_prefix {

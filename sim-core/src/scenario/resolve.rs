@@ -305,6 +305,20 @@ fn build_link(
         }
     }
     let ofdm = super::ofdm::build_ofdm(s, g / qm, fail)?;
+    if let Some(o) = ofdm.as_ref().filter(|o| o.transform_precoding) {
+        if o.codewords * g / qm != o.data_res() {
+            return Err(fail(
+                &["ofdm", "transform_precoding"],
+                format!(
+                    "DFT-s-OFDM spreads whole OFDM symbols, but the code words fill {} of the {} \
+                     data resource elements: use `mcs` (one transport block filling the slot) \
+                     or a [code] shape that fills it",
+                    o.codewords * g / qm,
+                    o.data_res()
+                ),
+            ));
+        }
+    }
     Ok(link_spec(s, a, g, coding, m, ofdm))
 }
 

@@ -273,6 +273,8 @@ pub struct OfdmConfig {
     pub guard_carriers: [usize; 2],
     /// An empty subcarrier at DC, inside the occupied band (Sionna's `dc_null`).
     pub dc_null: bool,
+    /// DFT-s-OFDM: transform precoding of TS 38.211 §6.3.1.4 on the data symbols (PUSCH).
+    pub transform_precoding: bool,
     pub symbols: usize,
     pub cyclic_prefix: CyclicPrefix,
     pub domain: SimulationDomain,
@@ -289,6 +291,7 @@ impl Default for OfdmConfig {
             prbs: None,
             guard_carriers: [0, 0],
             dc_null: false,
+            transform_precoding: false,
             symbols: 14,
             cyclic_prefix: CyclicPrefix::Normal,
             domain: SimulationDomain::Frequency,
