@@ -51,7 +51,7 @@ if [ -n "$TRAIN" ]; then
 fi
 [ "$AGREE" = none ] && exit 0
 {
-for s in ${AGREE:-quickstart awgn-bg2-16qam-min-sum awgn-bg1-16qam-sionna tdl-a-300ns-30kmh-16qam-ls cdl-c-2x2-64qam-ls}; do
+for s in ${AGREE:-quickstart awgn-bg2-16qam-min-sum awgn-bg1-16qam-sionna tdl-a-300ns-30kmh-16qam-ls cdl-c-2x2-64qam-ls tdl-a-1x2-mcs13-dmrs-ls-harq}; do
   q=--quick; [ $s = quickstart ] || [ -n "$FULL" ] && q=
   for d in gpu cpu; do
     /usr/bin/time -f "$s $d %e s" timeout ${RUN_T:-60} $B run scenarios/$s.toml --device $d $q --fresh \
