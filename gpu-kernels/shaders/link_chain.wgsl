@@ -89,6 +89,25 @@ fn key() -> vec2<u32> {
     return vec2<u32>(p.seed_lo, p.seed_hi);
 }
 
+// llvmpipe (lavapipe) ends all loops of an invocation after 65535 turns in all (Mesa's
+// LP_MAX_TGSI_LOOP_ITERATIONS), which the per-transport-block loops here reach for blocks of
+// more than about 64 kbit: a closing loop that must run its full count tells (true: cut).
+fn invocation_cut() -> bool {
+    let want = (p.count & 1u) + 2u;
+    var turns = 0u;
+    for (var i = 0u; i < want; i++) {
+        turns += 1u;
+    }
+    return turns != want;
+}
+
+// tb_source marks a cut transport block with 2 in its first bit (outcome reports it).
+fn mark_if_cut(tb: u32) {
+    if (invocation_cut()) {
+        b[tb * p.b_len] = 2u;
+    }
+}
+
 @compute @workgroup_size(64)
 fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -117,6 +136,7 @@ fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
         b[tb * p.b_len + p.a_len + i] = (reg >> (tb_len - 1u - i)) & 1u;
     }
     if (p.coded == 0u) {
+        mark_if_cut(tb);
         return;
     }
     for (var cb = 0u; cb < p.num_cb; cb++) {
@@ -136,6 +156,7 @@ fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
             x[base + k] = 0u;
         }
     }
+    mark_if_cut(tb);
 }
 
 // Code block of coded bit g of a TB: (index r, its first coded bit, E_r, table offset).
@@ -305,7 +326,8 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
         for (var i = 0u; i < p.a_len; i++) {
             errors += select(0u, 1u, (llr[tb * p.g_len + i] < 0.0) != (b[tb * p.b_len + i] == 1u));
         }
-        outcomes[p.out_base + tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), 0u, 0u);
+        let cut = invocation_cut() || b[tb * p.b_len] > 1u;
+        outcomes[p.out_base + tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), select(0u, 2u, cut), 0u);
         return;
     }
     let tb_len = crc_len(p.tb_crc);
@@ -345,6 +367,7 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
     if (tb_len > 0u && tb_reg != 0u) {
         crc_ok = false;
     }
+    cut = cut || invocation_cut() || b[tb * p.b_len] > 1u;
     let flags = select(1u, 0u, crc_ok) | select(0u, 2u, cut);
     outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, flags, min(iterations, 65535u));
 }

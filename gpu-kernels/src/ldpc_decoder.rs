@@ -72,12 +72,13 @@ impl GpuDecodeOutput {
 /// loops short (`loops_cut` in `ldpc_common.wgsl`).
 pub const LOOPS_CUT_BIT: u32 = 0x4000_0000;
 
-/// The error for a decode whose loops the adapter cut short.
+/// The error for a decode (or a chain kernel: `invocation_cut` in `link_chain.wgsl`) whose
+/// loops the adapter cut short.
 pub fn loops_cut_error() -> GpuError {
     GpuError::Runtime(
-        "the adapter cut the LDPC decoder's loops short (llvmpipe/lavapipe ends a shader's \
-         loops after 65535 turns in all), so its result would be wrong: use a real GPU, fewer \
-         decoder iterations or smaller code blocks, or --device cpu"
+        "the adapter cut the GPU kernels' loops short (llvmpipe/lavapipe ends a shader \
+         invocation's loops after 65535 turns in all), so the result would be wrong: use a real \
+         GPU, fewer decoder iterations, smaller code or transport blocks, or --device cpu"
             .into(),
     )
 }

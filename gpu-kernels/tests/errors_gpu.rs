@@ -38,3 +38,26 @@ fn transform_precoding_is_refused_with_a_reason() {
         Ok(_) => panic!("a DFT-s-OFDM chain was built"),
     }
 }
+
+/// A transport block whose per-block loops an adapter cuts short (lavapipe: 65535 loop turns
+/// per invocation, reached here by the ~100 kbit source and outcome loops) is the clear error,
+/// not wrong counts; a GPU without that limit gives the CPU's outcomes.
+#[test]
+fn transport_block_cut_short_by_the_adapter_is_an_error() {
+    let text = "name = \"t\"\n[code]\ninfo_bits = 102416\ncrc = \"24a\"\nrate = 0.9\n\
+                decoder = { algorithm = \"layered-min-sum\", iterations = 2 }\n\
+                [channel]\nmodel = \"awgn\"\n[sweep]\nsnr_db = [30.0]\n";
+    let run = sim_core::scenario::resolve(text, "t.toml").unwrap();
+    let Some(ctx) = test_context() else { return };
+    let mut chain = gpu_kernels::GpuLinkChain::new(&ctx, &run.link).unwrap();
+    match chain.run_batch(&ctx, &run.points[0], 1, 0, 2) {
+        Err(e) => assert!(e.to_string().contains("65535"), "{e}"),
+        Ok(gpu) => {
+            use sim_core::engine::Executor;
+            let cpu = receivers::CpuExecutor::new()
+                .run_batch(&run.link, &run.points[0], 1, 0, 2)
+                .unwrap();
+            assert_eq!(format!("{gpu:?}"), format!("{cpu:?}"));
+        }
+    }
+}
