@@ -59,23 +59,16 @@ fn neg(x: f32) -> u32 {
     return select(0u, 1u, x < 0.0);
 }
 
-// llvmpipe (lavapipe) ends every loop of an invocation once its loops have turned 65535 times
-// in all (Mesa's LP_MAX_TGSI_LOOP_ITERATIONS), which cuts a long decode short without a word.
-// A loop that still runs its full count at the end shows nothing before it was cut; each
-// kernel ends with this, reports a cut in any invocation as bit 30 of the block's iteration
-// word, and the host refuses the result (GpuError). Called from uniform control flow.
+// The lavapipe loop limit (loop_canary.wgsl) checked over the workgroup: each kernel ends
+// with this, reports a cut in any invocation as bit 30 of the block's iteration word, and the
+// host refuses the result (GpuError). Called from uniform control flow.
 fn loops_cut(tid: u32) -> bool {
     workgroupBarrier();
     if (tid == 0u) {
         atomicStore(&unsatisfied, 0u);
     }
     workgroupBarrier();
-    let want = params.out_words + 2u;
-    var turns = 0u;
-    for (var i = 0u; i < want; i++) {
-        turns += 1u;
-    }
-    if (turns != want) {
+    if (loops_were_cut(params.out_words + 2u)) {
         atomicOr(&unsatisfied, 1u);
     }
     return workgroupUniformLoad(&unsatisfied) != 0u;

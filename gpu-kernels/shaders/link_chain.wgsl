@@ -89,16 +89,10 @@ fn key() -> vec2<u32> {
     return vec2<u32>(p.seed_lo, p.seed_hi);
 }
 
-// llvmpipe (lavapipe) ends all loops of an invocation after 65535 turns in all (Mesa's
-// LP_MAX_TGSI_LOOP_ITERATIONS), which the per-transport-block loops here reach for blocks of
-// more than about 64 kbit: a closing loop that must run its full count tells (true: cut).
+// The per-transport-block loops here reach the lavapipe loop limit (loop_canary.wgsl) for
+// blocks of more than about 64 kbit: true when this invocation's loops were cut.
 fn invocation_cut() -> bool {
-    let want = (p.count & 1u) + 2u;
-    var turns = 0u;
-    for (var i = 0u; i < want; i++) {
-        turns += 1u;
-    }
-    return turns != want;
+    return loops_were_cut((p.count & 1u) + 2u);
 }
 
 // tb_source marks a cut transport block with 2 in its first bit (outcome reports it).

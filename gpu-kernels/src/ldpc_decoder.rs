@@ -14,7 +14,10 @@ use crate::ldpc_codegen::{flooding_registers_source, layered_registers_source};
 use crate::ldpc_layout::{core_cols, flooding_layout, max_degree, row_groups};
 use sim_core::ldpc::{DecoderAlgorithm, LdpcDecoder};
 
-const COMMON: &str = include_str!("../shaders/ldpc_common.wgsl");
+const COMMON: &str = concat!(
+    include_str!("../shaders/loop_canary.wgsl"),
+    include_str!("../shaders/ldpc_common.wgsl")
+);
 const SHADER: &str = include_str!("../shaders/ldpc_decoder.wgsl");
 const FLOODING: &str = include_str!("../shaders/ldpc_flooding.wgsl");
 const LAYERED_MIN_SUM: &str = include_str!("../shaders/ldpc_layered_min_sum.wgsl");

@@ -26,6 +26,7 @@ const SHADER: &str = concat!(
     include_str!("../shaders/chain_params.wgsl"),
     include_str!("../shaders/fastmath.wgsl"),
     include_str!("../shaders/philox.wgsl"),
+    include_str!("../shaders/loop_canary.wgsl"),
     include_str!("../shaders/link_chain.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
@@ -82,7 +83,7 @@ struct BatchBuffers {
 /// the combined buffers its own input with the gather that fills it.
 struct DecoderStage {
     /// Held with the bind groups that use them.
-    _buffers: DecoderBuffers,
+    buffers: DecoderBuffers,
     _input: Option<wgpu::Buffer>,
     bind: wgpu::BindGroup,
     /// The gather's uniform (blocks, source and destination strides) and bind group.
@@ -190,7 +191,7 @@ impl GpuLinkChain {
                 dec_of.push(decoders.len() - 1);
             }
             let encoder = GpuLdpcEncoder::new(ctx, &code)?;
-            tables = RateTables::new();
+            tables = RateTables::default();
             for c in &codecs {
                 let m = [
                     RateMatcher::new(&c.params, e_lo),
@@ -412,8 +413,8 @@ impl GpuLinkChain {
         for (stride, d) in self.coder.iter().flat_map(|k| &k.decoders) {
             let mut buffers = d.buffers(ctx, blocks);
             if let Some(first) = decoders.first() {
-                buffers.hard = first._buffers.hard.clone();
-                buffers.iterations = first._buffers.iterations.clone();
+                buffers.hard = first.buffers.hard.clone();
+                buffers.iterations = first.buffers.iterations.clone();
             }
             let (input, gather) = match *stride == p.x_stride as usize {
                 true => (None, None),
@@ -427,7 +428,7 @@ impl GpuLinkChain {
             };
             let bind = d.bind(ctx, input.as_ref().unwrap_or(&llr_x), &buffers);
             decoders.push(DecoderStage {
-                _buffers: buffers,
+                buffers,
                 _input: input,
                 bind,
                 gather,
@@ -435,7 +436,7 @@ impl GpuLinkChain {
         }
         let placeholder = ctx.storage("unused", 4);
         let (hard, iters) = decoders.first().map_or((&placeholder, &placeholder), |d| {
-            (&d._buffers.hard, &d._buffers.iterations)
+            (&d.buffers.hard, &d.buffers.iterations)
         });
         let chain_binds = self
             .uniforms
@@ -570,17 +571,16 @@ impl GpuLinkChain {
         let data_res = (p.nsym.saturating_sub(p.npilot) * p.nsc) as u64;
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         for (t, chain_bind) in chain_binds.iter().enumerate() {
-            let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
-                let (x, y) = groups(items);
-                pass.set_pipeline(&self.pipelines[entry as usize]);
-                pass.set_bind_group(0, chain_bind, &[]);
-                pass.dispatch_workgroups(x, y, 1);
-            };
+            // `groups` workgroups of `entry` (one per slot, or per (slot, symbol)) ...
             let one_per = |pass: &mut wgpu::ComputePass, entry: Entry, groups: u64| {
                 let (x, y) = grid(groups);
                 pass.set_pipeline(&self.pipelines[entry as usize]);
                 pass.set_bind_group(0, chain_bind, &[]);
                 pass.dispatch_workgroups(x, y, 1);
+            };
+            // ... or enough WG-thread workgroups for `items` invocations.
+            let run = |pass: &mut wgpu::ComputePass, entry: Entry, items: u64| {
+                one_per(pass, entry, items.div_ceil(WG))
             };
             {
                 let mut pass = enc.begin_compute_pass(&Default::default());

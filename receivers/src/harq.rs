@@ -23,7 +23,6 @@ pub(crate) fn simulate_harq(
 ) -> BlockOutcome {
     let mut soft = std::mem::take(&mut s.soft);
     let mut out = BlockOutcome::default();
-    let mut iterations = 0usize;
     for t in 0..harq.max_transmissions() {
         let codec = harq.transmission(t);
         let rng_t = rng.retransmission(t as u32);
@@ -73,20 +72,14 @@ pub(crate) fn simulate_harq(
                 )
             }
         };
-        iterations += its;
-        out = BlockOutcome {
+        out = out.after_transmission(BlockOutcome {
             bit_errors,
             codeword_errors: (bit_errors > 0) as u16,
             cb_errors,
             crc_fail: !crc_ok,
-            iterations: iterations.min(u16::MAX as usize) as u16,
-            transmissions: (t + 1) as u8,
-            first_errors: if t == 0 {
-                (bit_errors > 0) as u16
-            } else {
-                out.first_errors
-            },
-        };
+            iterations: its.min(u16::MAX as usize) as u16,
+            ..Default::default()
+        });
         if crc_ok {
             break;
         }

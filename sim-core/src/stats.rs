@@ -24,6 +24,24 @@ pub struct BlockOutcome {
     pub first_errors: u16,
 }
 
+impl BlockOutcome {
+    /// The outcome after one more HARQ transmission, `this` (its decision: errors, CRC,
+    /// iterations): its errors and CRC, the iterations summed over the transmissions so far,
+    /// one more transmission, and the first transmission's code-word errors kept. Starts from
+    /// `BlockOutcome::default()` before the first (the CPU and GPU executors both merge so).
+    pub fn after_transmission(self, this: BlockOutcome) -> BlockOutcome {
+        BlockOutcome {
+            iterations: self.iterations.saturating_add(this.iterations),
+            transmissions: self.transmissions + 1,
+            first_errors: match self.transmissions {
+                0 => this.codeword_errors,
+                _ => self.first_errors,
+            },
+            ..this
+        }
+    }
+}
+
 /// Counters of one sweep point, accumulated block by block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {

@@ -56,8 +56,8 @@ impl GpuLinkChain {
 
     /// Engine-block outcomes of `count` blocks from the raw rows (per transmission, `count ·
     /// cw` rows each). With HARQ (one transport block per engine block) a block's outcome is
-    /// that of its first transmission whose CRC passed, or of the last, with the iterations
-    /// summed over the transmissions made, as `receivers/src/harq.rs` reports it.
+    /// that of its first transmission whose CRC passed, or of the last, merged by
+    /// `BlockOutcome::after_transmission` as the CPU's loop (`receivers/src/harq.rs`) does.
     /// A decode the adapter cut short is an error, not an outcome.
     fn block_outcomes(
         &self,
@@ -71,29 +71,20 @@ impl GpuLinkChain {
         {
             return Err(crate::ldpc_decoder::loops_cut_error());
         }
-        if self.uniforms.len() == 1 {
+        if self.uniforms.len() == 1 || tbs == 0 {
             return Ok(self.slot_outcomes(&raw[..tbs]));
         }
+        let each: Vec<Vec<BlockOutcome>> = raw
+            .chunks_exact(tbs)
+            .take(self.uniforms.len())
+            .map(|rows| self.slot_outcomes(rows))
+            .collect();
         Ok((0..tbs)
             .map(|blk| {
                 let mut out = BlockOutcome::default();
-                let mut iterations = 0u32;
-                for t in 0..self.uniforms.len() {
-                    let o = raw[t * tbs + blk];
-                    iterations += o[3];
-                    out = BlockOutcome {
-                        bit_errors: o[0],
-                        codeword_errors: (o[0] > 0) as u16,
-                        cb_errors: o[1].min(u16::MAX as u32) as u16,
-                        crc_fail: o[2] != 0,
-                        iterations: iterations.min(u16::MAX as u32) as u16,
-                        transmissions: (t + 1) as u8,
-                        first_errors: match t {
-                            0 => (o[0] > 0) as u16,
-                            _ => out.first_errors,
-                        },
-                    };
-                    if o[2] == 0 {
+                for this in each.iter().map(|t| t[blk]) {
+                    out = out.after_transmission(this);
+                    if !this.crc_fail {
                         break;
                     }
                 }

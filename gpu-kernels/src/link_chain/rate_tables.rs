@@ -5,6 +5,7 @@
 use sim_core::ldpc::RateMatcher;
 
 /// The tables of every transmission, and where each transmission's begin.
+#[derive(Default)]
 pub(super) struct RateTables {
     pub d_index: Vec<u32>,
     pub rec_start: Vec<u32>,
@@ -21,15 +22,6 @@ impl RateTables {
             rec_start: vec![0, 0],
             rec_e: vec![0],
             bases: vec![(0, 0)],
-        }
-    }
-
-    pub fn new() -> Self {
-        RateTables {
-            d_index: Vec::new(),
-            rec_start: Vec::new(),
-            rec_e: Vec::new(),
-            bases: Vec::new(),
         }
     }
 
