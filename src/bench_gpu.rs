@@ -67,7 +67,7 @@ fn gpu_decoder_row(
     let chan = ctx.storage_from("bench llr", &llr);
     let bufs = gpu.buffers(ctx, batch);
     let bind = gpu.bind(ctx, &chan, &bufs);
-    gpu.set_blocks(ctx, batch);
+    gpu.set_blocks(ctx, batch, false);
     let dispatch = || -> Result<()> {
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         {

@@ -78,7 +78,7 @@ fn port(at: u32) -> vec4<f32> {
 fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid: vec3<u32>) {
     let item = slot_link_item(linear_id(wg, nwg, lid), p.paths);
-    if (item.x >= p.count / p.cw) {
+    if (item.x >= p.count / p.cw || slot_done(item.x)) {
         return;
     }
     if (p.mixed == 0u) {

@@ -1,7 +1,7 @@
 // Shared by the LDPC decoder kernels (ldpc_decoder.wgsl, ldpc_flooding.wgsl, the generated
 // ones): the Params uniform (mirrored by `Params` in gpu-kernels/src/ldpc_decoder.rs), the
 // sum-product check function phi with the CPU decoder's clamping, the sum-product reply and
-// the hard decision.
+// the hard decision, and the HARQ skip of code blocks decoded earlier.
 
 struct Params {
     z: u32,
@@ -18,10 +18,16 @@ struct Params {
     offset: f32,
     llr_clip: f32,
     num_blocks: u32,
-    pad0: u32,
+    // 1: skip the code blocks `done` marks (the link chain's HARQ early termination).
+    skip_done: u32,
     pad1: u32,
     pad2: u32,
 }
+
+// Per code block: 1 when its transport block passed its CRC in an earlier HARQ transmission
+// (written by link_chain.wgsl's outcome kernel); read only when params.skip_done is set (a
+// one-word placeholder otherwise).
+@group(0) @binding(10) var<storage, read_write> done: array<u32>;
 
 const PHI_MIN: f32 = 8.5e-8;
 const PHI_MAX: f32 = 16.635532;
@@ -70,6 +76,20 @@ fn loops_cut(tid: u32) -> bool {
     workgroupBarrier();
     if (loops_were_cut(params.out_words + 2u)) {
         atomicOr(&unsatisfied, 1u);
+    }
+    return workgroupUniformLoad(&unsatisfied) != 0u;
+}
+
+// HARQ early termination: true when `block` needs no decode in this transmission (its
+// transport block passed already); the kernel then returns, leaving the block's hard
+// decisions and iteration word as the passing transmission left them. Uniform over the
+// workgroup; called from uniform control flow.
+fn already_decoded(block: u32, tid: u32) -> bool {
+    if (params.skip_done == 0u) {
+        return false;
+    }
+    if (tid == 0u) {
+        atomicStore(&unsatisfied, done[block]);
     }
     return workgroupUniformLoad(&unsatisfied) != 0u;
 }

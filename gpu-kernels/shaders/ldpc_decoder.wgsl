@@ -18,6 +18,7 @@
 //   7 c2v         storage, read_write  array<f32>        [batch, num_edges * Z]
 //   8 hard        storage, read_write  array<u32>        [batch, out_words]  hard decisions of bits 0..out_bits, packed LSB first
 //   9 iterations  storage, read_write  array<u32>        [batch]  iterations run; bit 31 set when converged
+//  10 done        storage, read_write  array<u32>        [batch]  HARQ: 1 = skip this block (ldpc_common.wgsl, declared there)
 // Workgroup size: WG_SIZE (override, default 128); dispatch (x, y) workgroups, x·y ≥ num_blocks.
 // Prefixed with ldpc_vote(_subgroup).wgsl (vote_unsatisfied) and ldpc_common.wgsl (Params, phi).
 
@@ -141,6 +142,9 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         return;
     }
     let tid = lid.x;
+    if (already_decoded(block, tid)) {
+        return;
+    }
     let z = params.z;
     let n = params.cols * z;
     let base_v = block * n;

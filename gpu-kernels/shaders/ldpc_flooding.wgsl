@@ -161,6 +161,9 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         return;
     }
     let tid = lid.x;
+    if (already_decoded(block, tid)) {
+        return;
+    }
     let z = params.z;
     let n = params.cols * z;
     let checks = params.rows * z;

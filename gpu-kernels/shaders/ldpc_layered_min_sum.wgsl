@@ -150,6 +150,9 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         return;
     }
     let tid = lid.x;
+    if (already_decoded(block, tid)) {
+        return;
+    }
     let z = params.z;
     let base_v = block * params.cols * z;
     let base_m = block * params.rows * 3u * z;

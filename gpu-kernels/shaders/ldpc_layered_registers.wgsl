@@ -21,7 +21,7 @@
 // per-invocation state), ROWS (one iteration: every row, barriers between groups) and
 // SYNDROME (sets `bad` when one of the lane's checks is unsatisfied).
 //
-// Bindings: those of ldpc_decoder.wgsl that it needs (params, channel, hard, iterations).
+// Bindings: those of ldpc_decoder.wgsl that it needs (params, channel, hard, iterations, done).
 // Prefixed with ldpc_vote(_subgroup).wgsl, ldpc_common.wgsl (Params, phi, reply, neg) and by
 // the host with
 //   const Z: u32            lifting size
@@ -96,6 +96,9 @@ fn decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
         return;
     }
     let tid = lid.x;
+    if (already_decoded(block, tid)) {
+        return;
+    }
     let l = tid;
     let act = l < Z;
     let base_v = block * params.cols * Z;

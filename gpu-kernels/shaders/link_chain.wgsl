@@ -34,6 +34,8 @@
 //  16 lmmse      storage, read_write array<u32>  OFDM LMMSE estimation weights of the point
 //  17 gridc      storage, read_write array<vec2<f32>> time-domain OFDM coefficients on the grid
 //  18 ici        storage, read_write array<f32>  time-domain OFDM ICI power per link and symbol
+//  19 done       storage, read_write array<u32>  [count · C]  HARQ: 1 once the code block's TB passed its
+//                                    CRC (outcome sets it, tb_source clears it; the decoders skip it too)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -58,6 +60,7 @@
 @group(0) @binding(16) var<storage, read_write> lmmse: array<u32>;
 @group(0) @binding(17) var<storage, read_write> gridc: array<vec2<f32>>;
 @group(0) @binding(18) var<storage, read_write> ici: array<f32>;
+@group(0) @binding(19) var<storage, read_write> done: array<u32>;
 
 const WG: u32 = 64u;
 
@@ -83,6 +86,26 @@ fn crc_step(reg: u32, bit: u32, len: u32, generator: u32) -> u32 {
     let feedback = ((reg >> (len - 1u)) & 1u) ^ bit;
     let shifted = (reg << 1u) & ((1u << len) - 1u);
     return select(shifted, shifted ^ generator, feedback == 1u);
+}
+
+// HARQ early termination: in a retransmission (p.combine set) a transport block that passed
+// its CRC in an earlier one is not sent, received or decoded again; its outcome row is zero
+// (the host reads each block's rows up to its first pass only).
+fn tb_done(tb: u32) -> bool {
+    return p.combine != 0u && done[tb * p.num_cb] != 0u;
+}
+
+// The same for a slot: all its code words passed.
+fn slot_done(slot: u32) -> bool {
+    if (p.combine == 0u) {
+        return false;
+    }
+    for (var c = 0u; c < p.cw; c++) {
+        if (done[(slot * p.cw + c) * p.num_cb] == 0u) {
+            return false;
+        }
+    }
+    return true;
 }
 
 fn key() -> vec2<u32> {
@@ -134,6 +157,7 @@ fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
         return;
     }
     for (var cb = 0u; cb < p.num_cb; cb++) {
+        done[tb * p.num_cb + cb] = 0u;
         let base = (tb * p.num_cb + cb) * p.x_stride;
         var cb_reg = 0u;
         for (var k = 0u; k < p.cb_data; k++) {
@@ -252,6 +276,9 @@ fn symbols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
         return;
     }
     let tb = id / n_sym;
+    if (tb_done(tb)) {
+        return;
+    }
     let s = id % n_sym;
     let block = p.first_block + tb;
     let xs = qam_point(tb, s);
@@ -285,6 +312,9 @@ fn rate_recover(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
     let cb = id / p.x_stride;
     let pos = id % p.x_stride;
     let tb = cb / p.num_cb;
+    if (tb_done(tb)) {
+        return;
+    }
     let r = cb % p.num_cb;
     var v = 0.0;
     if (pos >= 2u * p.z) {
@@ -322,6 +352,10 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
         }
         let cut = invocation_cut() || b[tb * p.b_len] > 1u;
         outcomes[p.out_base + tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), select(0u, 2u, cut), 0u);
+        return;
+    }
+    if (tb_done(tb)) {
+        outcomes[p.out_base + tb] = vec4<u32>(0u);
         return;
     }
     let tb_len = crc_len(p.tb_crc);
@@ -364,4 +398,9 @@ fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
     cut = cut || invocation_cut() || b[tb * p.b_len] > 1u;
     let flags = select(1u, 0u, crc_ok) | select(0u, 2u, cut);
     outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, flags, min(iterations, 65535u));
+    if (flags == 0u) {
+        for (var cb = 0u; cb < p.num_cb; cb++) {
+            done[tb * p.num_cb + cb] = 1u;
+        }
+    }
 }

@@ -64,7 +64,7 @@ fn slot_link_item(id: u32, inner: u32) -> vec3<u32> {
 fn tdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid: vec3<u32>) {
     let item = slot_link_item(linear_id(wg, nwg, lid), p.paths);
-    if (item.x >= p.count / p.cw) {
+    if (item.x >= p.count / p.cw || slot_done(item.x)) {
         return;
     }
     if (p.mixed == 0u) {
@@ -171,7 +171,7 @@ var<workgroup> energy_part: array<f32, 64>;
 fn ofdm_normalize(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_id) lid: vec3<u32>) {
     let slot = wg.y * nwg.x + wg.x;
-    let valid = slot < p.count / p.cw;
+    let valid = slot < p.count / p.cw && !slot_done(slot);
     let links = p.nrx * p.nl;
     let n_re = p.nsym * p.nsc;
     var acc = 0.0;
@@ -231,6 +231,9 @@ fn ofdm_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
         return;
     }
     let slot = id / (p.nrx * n_re);
+    if (slot_done(slot)) {
+        return;
+    }
     let r = (id / n_re) % p.nrx;
     let i = id % n_re;
     let s = i / p.nsc;
@@ -266,7 +269,7 @@ fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
                   @builtin(local_invocation_id) lid: vec3<u32>) {
     let id = linear_id(wg, nwg, lid);
     let item = slot_link_item(id, p.npilot * p.nsc);
-    if (item.x >= p.count / p.cw) {
+    if (item.x >= p.count / p.cw || slot_done(item.x)) {
         return;
     }
     let slot = item.x;
@@ -304,7 +307,7 @@ fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
     }
     let slot = id / data_res;
     let d = id % data_res;
-    if (d * p.nl >= p.data_syms) {
+    if (d * p.nl >= p.data_syms || slot_done(slot)) {
         return;
     }
     let s = otab[p.o_dsym + d / p.nsc];

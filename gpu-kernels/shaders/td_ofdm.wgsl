@@ -42,7 +42,7 @@ fn td_window(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
              @builtin(local_invocation_id) lid: vec3<u32>) {
     let links = p.nrx * p.nl;
     let item = slot_link_item(linear_id(wg, nwg, lid), p.nsym);
-    if (item.x >= p.count / p.cw) {
+    if (item.x >= p.count / p.cw || slot_done(item.x)) {
         return;
     }
     let slot = item.x;
@@ -133,6 +133,14 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     }
     let lid = lid3.x;
     let slot = item / p.nsym;
+    // HARQ: a slot that passed earlier is skipped, the flag passed through fft_buf[0] (made
+    // uniform; the kernel's workgroup memory is exactly the FFT buffer, 32 KiB at N = 4096).
+    if (lid == 0u) {
+        fft_buf[0] = vec2<f32>(select(0.0, 1.0, slot_done(slot)), 0.0);
+    }
+    if (workgroupUniformLoad(&fft_buf[0]).x != 0.0) {
+        return;
+    }
     let s = item % p.nsym;
     let sym_len = FFT_N + p.cp_len;
     let total = p.nsym * sym_len;

@@ -49,7 +49,9 @@ struct Params {
     offset: f32,
     llr_clip: f32,
     num_blocks: u32,
-    pad: [u32; 3],
+    /// 1: skip the blocks the `done` binding marks (HARQ early termination).
+    skip_done: u32,
+    pad: [u32; 2],
 }
 
 /// Result of a GPU batch decode.
@@ -220,6 +222,9 @@ pub struct DecoderBuffers {
     pub c2v: wgpu::Buffer,
     pub hard: wgpu::Buffer,
     pub iterations: wgpu::Buffer,
+    /// Per block, 1 = skip it (read with [`GpuLdpcDecoder::set_blocks`]'s `skip_done`; a
+    /// one-word placeholder until the link chain puts its HARQ flags here).
+    pub done: wgpu::Buffer,
 }
 
 impl GpuLdpcDecoder {
@@ -318,11 +323,12 @@ impl GpuLdpcDecoder {
             offset: s.offset,
             llr_clip: s.llr_clip,
             num_blocks: 0,
-            pad: [0; 3],
+            skip_done: 0,
+            pad: [0; 2],
         };
         // Bindings: params; edges, row_start, col_start, col_edges, channel; posterior, c2v,
-        // hard, iterations.
-        let layout = ctx.layout("ldpc_decoder", 5, 4);
+        // hard, iterations, done.
+        let layout = ctx.layout("ldpc_decoder", 5, 5);
         let lim = ctx.device.limits();
         let limit = lim.max_compute_workgroup_storage_size;
         let max_wg = lim
@@ -554,6 +560,7 @@ impl GpuLdpcDecoder {
             c2v: ctx.storage("c2v", (b * self.message_words()).max(1) * 4),
             hard: ctx.storage("hard", b * p.out_words as u64 * 4),
             iterations: ctx.storage("iterations", b * 4),
+            done: ctx.storage("done", 4),
         }
     }
 
@@ -578,14 +585,19 @@ impl GpuLdpcDecoder {
                 &bufs.c2v,
                 &bufs.hard,
                 &bufs.iterations,
+                &bufs.done,
             ],
         )
     }
 
-    /// Sets the number of blocks the next submitted dispatch decodes (a queued write).
-    pub fn set_blocks(&self, ctx: &GpuContext, blocks: usize) {
+    /// Sets the number of blocks the next submitted dispatch decodes (a queued write), and
+    /// whether it skips the blocks marked in [`DecoderBuffers::done`] (HARQ: their transport
+    /// block passed in an earlier transmission; their hard decisions and iteration words are
+    /// left as they are).
+    pub fn set_blocks(&self, ctx: &GpuContext, blocks: usize, skip_done: bool) {
         let mut p = self.params;
         p.num_blocks = blocks as u32;
+        p.skip_done = skip_done as u32;
         ctx.queue
             .write_buffer(&self.uniform, 0, bytemuck::bytes_of(&p));
     }
@@ -617,7 +629,7 @@ impl GpuLdpcDecoder {
         let chan = ctx.storage_from("channel", channel);
         let bufs = self.buffers(ctx, batch);
         let bind = self.bind(ctx, &chan, &bufs);
-        self.set_blocks(ctx, batch);
+        self.set_blocks(ctx, batch, false);
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = enc.begin_compute_pass(&Default::default());

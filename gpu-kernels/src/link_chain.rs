@@ -56,6 +56,7 @@ struct TbBytes {
     llr: u64,
     llr_x: u64,
     outcome: u64,
+    done: u64,
 }
 
 /// Buffers of one batch size.
@@ -255,8 +256,8 @@ impl GpuLinkChain {
             base = t.fields;
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
-        // iters, outcomes, coeffs, ygrid, hp (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 13);
+        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done (link_chain.wgsl header).
+        let layout = ctx.layout("link_chain", 5, 14);
         // The FFT size sizes the time-domain kernel's workgroup memory.
         let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
@@ -357,7 +358,7 @@ impl GpuLinkChain {
             .neural
             .as_ref()
             .map_or((0, 0), |n| (n.bytes_per_slot, n.largest_per_slot));
-        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + c * dec.0)
+        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + t.done + c * dec.0)
             + ofdm.iter().sum::<u64>()
             + net.0;
         let largest = ofdm.into_iter().max().unwrap_or(0).max(net.1);
@@ -375,6 +376,7 @@ impl GpuLinkChain {
             llr_x: x,
             // One outcome per transmission.
             outcome: 16 * self.uniforms.len() as u64,
+            done: 4 * p.num_cb as u64,
         }
     }
 
@@ -408,6 +410,7 @@ impl GpuLinkChain {
         let llr = ctx.storage("llr", n * t.llr);
         let llr_x = ctx.storage("llr_x", n * t.llr_x);
         let outcomes = ctx.storage("outcomes", n * t.outcome);
+        let done = ctx.storage("done", (n * t.done).max(4));
         let blocks = count * p.num_cb as usize;
         let mut decoders: Vec<DecoderStage> = Vec::new();
         for (stride, d) in self.coder.iter().flat_map(|k| &k.decoders) {
@@ -416,6 +419,7 @@ impl GpuLinkChain {
                 buffers.hard = first.buffers.hard.clone();
                 buffers.iterations = first.buffers.iterations.clone();
             }
+            buffers.done = done.clone();
             let (input, gather) = match *stride == p.x_stride as usize {
                 true => (None, None),
                 false => {
@@ -465,6 +469,7 @@ impl GpuLinkChain {
                         &self.lmmse,
                         &ofdm[3],
                         &ofdm[4],
+                        &done,
                     ],
                 )
             })
@@ -555,9 +560,12 @@ impl GpuLinkChain {
             neural,
             ..
         } = self.batch.as_mut().expect("buffers were just made");
+        // HARQ early termination: transmission t > 0 skips the transport blocks that passed
+        // (link_chain.wgsl `done`), its decoders the code blocks of those.
+        let harq = self.uniforms.len() > 1;
         if let Some(k) = &self.coder {
             for ((stride, d), stage) in k.decoders.iter().zip(decoders.iter()) {
-                d.set_blocks(ctx, blocks);
+                d.set_blocks(ctx, blocks, harq);
                 if let Some((u, _)) = &stage.gather {
                     let g = [blocks as u32, params.x_stride, *stride as u32, 0];
                     ctx.queue.write_buffer(u, 0, bytemuck::cast_slice(&g));

@@ -2,7 +2,8 @@
 //! (transmissions, first-transmission errors, final errors, CRC, summed iterations) equal,
 //! on the single-carrier link (incremental redundancy, chase combining, a limited circular
 //! buffer, segmented transport blocks whose later RVs need wider decoders) and on an
-//! MCS-sized OFDM slot over TDL with LS estimation.
+//! MCS-sized OFDM slot over TDL with LS estimation. Early termination: a block whose CRC
+//! passed is not sent again (its channel LLRs stay those of the transmission that passed).
 
 use gpu_kernels::{test_context, GpuContext, GpuLinkChain};
 use receivers::CpuExecutor;
@@ -12,8 +13,9 @@ use sim_core::scenario::resolve;
 const SEED: u64 = 11;
 
 /// Runs blocks `first .. first + count` of the first point on both executors: the outcomes
-/// must be equal block by block, and retransmissions must have happened.
-fn check(ctx: &GpuContext, text: &str, count: usize) {
+/// must be equal block by block, and retransmissions must have happened. Returns how many
+/// blocks passed at once (and were checked not to be sent again).
+fn check(ctx: &GpuContext, text: &str, count: usize) -> usize {
     let run = resolve(text, "h.toml").unwrap_or_else(|e| panic!("{e}"));
     let link = &run.link;
     let point = run.points[0];
@@ -54,6 +56,40 @@ fn check(ctx: &GpuContext, text: &str, count: usize) {
     // A second batch on the same chain (the buffers are reused) gives the same outcomes.
     let again = chain.run_batch(ctx, &point, SEED, first, count).unwrap();
     assert_eq!(format!("{gpu:?}"), format!("{again:?}"));
+    check_early_termination(ctx, text, &mut chain, &gpu, count)
+}
+
+/// The channel LLRs the chain holds after the batch: a block that passed in transmission 1
+/// keeps those of transmission 1 (the link without HARQ's, bit for bit: the later
+/// transmissions skipped it), a retransmitted one those of its last transmission (not equal).
+fn check_early_termination(
+    ctx: &GpuContext,
+    text: &str,
+    chain: &mut GpuLinkChain,
+    outcomes: &[sim_core::BlockOutcome],
+    count: usize,
+) -> usize {
+    let (first, (plain_text, _)) = (40, text.split_once("[harq]").expect("a [harq] table"));
+    let plain = resolve(plain_text, "p.toml").unwrap_or_else(|e| panic!("{e}"));
+    let point = plain.points[0];
+    let harq = chain.run_traced(ctx, &point, SEED, first, count).unwrap();
+    let once = GpuLinkChain::new(ctx, &plain.link)
+        .unwrap()
+        .run_traced(ctx, &point, SEED, first, count)
+        .unwrap();
+    let g = harq.llr.len() / count;
+    assert_eq!(g, once.llr.len() / count);
+    let mut kept = 0;
+    for (i, o) in outcomes.iter().enumerate() {
+        let rows = |t: &gpu_kernels::ChainTrace| t.llr[i * g..(i + 1) * g].to_vec();
+        let same = rows(&harq) == rows(&once);
+        match o.transmissions {
+            1 => assert!(same, "block {i} passed at once but was sent again"),
+            _ => assert!(!same, "block {i}: a retransmission left the first LLRs"),
+        }
+        kept += (o.transmissions == 1) as usize;
+    }
+    kept
 }
 
 fn single_carrier(code: &str, harq: &str, snr_db: f64) -> String {
@@ -69,17 +105,17 @@ fn harq_single_carrier_matches_cpu() {
     let code = "info_bits = 1000\ncrc = \"24a\"\nrate = 0.8";
     // Incremental redundancy (RVs 0 2 3 1): the decoders widen as RVs 2 and 3 reach parity
     // columns RV 0 did not.
-    check(
+    let mut kept = check(
         &ctx,
         &single_carrier(code, "max_transmissions = 4", 7.5),
         96,
     );
     // Chase combining, 3 transmissions.
     let chase = "max_transmissions = 3\nrv_sequence = [0]";
-    check(&ctx, &single_carrier(code, chase, 7.0), 96);
+    kept += check(&ctx, &single_carrier(code, chase, 7.0), 96);
     // A limited circular buffer (N_cb = 1600 of 3168) that the RVs wrap in.
     let limited = "info_bits = 1000\ncrc = \"24a\"\nrate = 0.8\nn_ref = 1600";
-    check(
+    kept += check(
         &ctx,
         &single_carrier(limited, "max_transmissions = 4", 7.5),
         96,
@@ -88,7 +124,17 @@ fn harq_single_carrier_matches_cpu() {
     let segmented = "info_bits = 9000\ncrc = \"24a\"\nrate = 0.85\n\
                      decoder = { algorithm = \"layered-min-sum\", iterations = 8 }";
     let six = "max_transmissions = 6\nrv_sequence = [0, 3]";
-    check(&ctx, &single_carrier(segmented, six, 8.5), 24);
+    kept += check(&ctx, &single_carrier(segmented, six, 8.5), 24);
+    // Near the first transmission's threshold: blocks that pass at once are not sent again.
+    kept += check(
+        &ctx,
+        &single_carrier(code, "max_transmissions = 2", 11.0),
+        96,
+    );
+    assert!(
+        kept > 0,
+        "no block passed at once: early termination went unchecked"
+    );
 }
 
 #[test]
@@ -101,5 +147,15 @@ fn harq_mcs_ofdm_slot_matches_cpu() {
                 [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 100\n\
                 speed_kmh = 30\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [4.0]\n\
                 [harq]\nmax_transmissions = 4\n";
-    check(&ctx, text, 32);
+    let mut kept = check(&ctx, text, 32);
+    // The time-domain receiver (its per-symbol FFT workgroups skip passed slots too).
+    let td = text.replace(
+        "prbs = 8\n",
+        "prbs = 8\ndomain = \"time\"\nfft_size = 128\n",
+    );
+    kept += check(&ctx, &td, 32);
+    assert!(
+        kept > 0,
+        "no block passed at once: early termination went unchecked"
+    );
 }
