@@ -301,13 +301,19 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
     }
     w!("seed       {}", run.scenario.seed);
     if let Some(mcs) = run.scenario.code.mcs {
-        let table = run.scenario.code.mcs_table;
-        if let Some(e) = table.entry(mcs) {
+        let c = &run.scenario.code;
+        let tp = l.ofdm.as_ref().is_some_and(|o| o.transform_precoding);
+        if let (table, Some(e)) = sim_core::mcs::mcs_entry(c.mcs_table, mcs, tp, c.tp_pi2bpsk) {
             w!(
-                "mcs        {mcs} of TS 38.214 {} (\"{}\"): Q_m = {}, target rate {}/1024 = {:.4}; \
-                 TBS (§5.1.3.2) = {} bits, xOverhead {}",
+                "mcs        {mcs} of TS 38.214 {} (\"{}\"{}): Q_m = {}, target rate {}/1024 = \
+                 {:.4}; TBS (§5.1.3.2) = {} bits, xOverhead {}",
                 table.spec_table(),
-                table.name(),
+                c.mcs_table.name(),
+                match (tp, c.tp_pi2bpsk) {
+                    (false, _) => "",
+                    (true, false) => ", transform precoding",
+                    (true, true) => ", transform precoding, tp-pi2BPSK",
+                },
                 e.qm,
                 e.rate_x1024,
                 e.rate(),

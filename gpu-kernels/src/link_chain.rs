@@ -37,6 +37,9 @@ const WG: u64 = 64;
 
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
+    if link.modulation == Modulation::Pi2Bpsk {
+        return Some("π/2-BPSK runs on the CPU executor only: use --device cpu".into());
+    }
     link.ofdm.as_ref().and_then(crate::ofdm_chain::unsupported)
 }
 

@@ -178,7 +178,10 @@ pub fn transmit_and_receive_with(
     s.x.resize(nl * n_re, [0.0; 2]);
     let data_symbols = cw * g / qm;
     s.mapped.resize(data_symbols, [0.0; 2]);
-    constellation.map(&s.f, &mut s.mapped);
+    // One code word per call: π/2-BPSK turns by the symbol index within its code word.
+    for (f, m) in s.f.chunks(g).zip(s.mapped.chunks_mut(g / qm)) {
+        constellation.map(f, m);
+    }
     let mut next = 0;
     let mut pilot_row = 0;
     for sym in 0..nsym {
@@ -472,6 +475,7 @@ pub(crate) fn detect_slot(
                     let v = p.despread(&mut s.tp_z, &s.tp_var, lmmse, &mut s.tp);
                     for &zm in &s.tp_z {
                         let out = &mut s.llr[sym_out * qm..(sym_out + 1) * qm];
+                        let zm = constellation.unturn(zm, sym_out % (g / qm));
                         constellation.demap(zm, v, link.demapper, out);
                         sym_out += 1;
                     }

@@ -1,5 +1,5 @@
 //! TS 38.214 §5.1.3: the MCS index tables (modulation order and target code rate per MCS
-//! index, `data/ts38214_mcs_tables.csv`) and the transport block size determination of
+//! index, `data/ts38214_mcs_tables.csv`; with PUSCH transform precoding those of §6.1.4.1) and the transport block size determination of
 //! §5.1.3.2 (Table 5.1.3.2-1 in `data/ts38214_tbs_table.csv`).
 
 use crate::data::data_fields;
@@ -12,7 +12,8 @@ const TBS_TABLE: &str = include_str!("../data/ts38214_tbs_table.csv");
 pub const SUBCARRIERS_PER_PRB: usize = 12;
 
 /// An MCS index table of TS 38.214 §5.1.3.1 (PDSCH; PUSCH with transform precoding disabled
-/// uses the same tables, §6.1.4.1).
+/// uses the same tables, §6.1.4.1), or one of §6.1.4.1's for PUSCH with transform precoding
+/// (chosen by [`McsTable::with_transform_precoding`], not spelled in a scenario).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum McsTable {
@@ -25,6 +26,12 @@ pub enum McsTable {
     Qam64LowSe,
     /// Table 5.1.3.1-4 (up to 1024-QAM).
     Qam1024,
+    /// Table 6.1.4.1-1 (PUSCH with transform precoding, up to 64-QAM, π/2-BPSK rows).
+    #[serde(skip_deserializing)]
+    Qam64Tp,
+    /// Table 6.1.4.1-2 (the same, low spectral efficiency).
+    #[serde(skip_deserializing)]
+    Qam64LowSeTp,
 }
 
 impl McsTable {
@@ -35,6 +42,19 @@ impl McsTable {
             McsTable::Qam256 => "qam256",
             McsTable::Qam64LowSe => "qam64-low-se",
             McsTable::Qam1024 => "qam1024",
+            McsTable::Qam64Tp => "qam64-tp",
+            McsTable::Qam64LowSeTp => "qam64-low-se-tp",
+        }
+    }
+
+    /// The table TS 38.214 §6.1.4.1 uses for PUSCH with transform precoding when this one is
+    /// configured (mcs-TableTransformPrecoder): Table 6.1.4.1-1 for the default 64-QAM table,
+    /// 6.1.4.1-2 for the low-spectral-efficiency one; the 256- and 1024-QAM tables stay.
+    pub fn with_transform_precoding(self) -> Self {
+        match self {
+            McsTable::Qam64 => McsTable::Qam64Tp,
+            McsTable::Qam64LowSe => McsTable::Qam64LowSeTp,
+            other => other,
         }
     }
 
@@ -45,10 +65,14 @@ impl McsTable {
             McsTable::Qam256 => "Table 5.1.3.1-2",
             McsTable::Qam64LowSe => "Table 5.1.3.1-3",
             McsTable::Qam1024 => "Table 5.1.3.1-4",
+            McsTable::Qam64Tp => "Table 6.1.4.1-1",
+            McsTable::Qam64LowSeTp => "Table 6.1.4.1-2",
         }
     }
 
-    /// Every entry of the table, in MCS index order (the reserved indices left out).
+    /// Every entry of the table, in MCS index order (the reserved indices left out). The
+    /// q rows of Tables 6.1.4.1-1/-2 come as their q = 1 (π/2-BPSK) form: see
+    /// [`McsEntry::with_q`].
     pub fn entries(self) -> Vec<McsEntry> {
         data_fields(MCS_TABLES)
             .filter(|f| f[0] == self.name())
@@ -65,6 +89,23 @@ impl McsTable {
     }
 }
 
+/// The table and the entry of MCS index `mcs` (`None` past the table) for the configured
+/// table: with transform precoding §6.1.4.1's ([`McsTable::with_transform_precoding`]), its q
+/// rows with q = 1 under tp-pi2BPSK and 2 without ([`McsEntry::with_q`]).
+pub fn mcs_entry(
+    configured: McsTable,
+    mcs: usize,
+    transform_precoding: bool,
+    tp_pi2bpsk: bool,
+) -> (McsTable, Option<McsEntry>) {
+    let table = match transform_precoding {
+        true => configured.with_transform_precoding(),
+        false => configured,
+    };
+    let q = if tp_pi2bpsk { 1 } else { 2 };
+    (table, table.entry(mcs).map(|e| e.with_q(q)))
+}
+
 /// One row of an MCS table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct McsEntry {
@@ -75,6 +116,18 @@ pub struct McsEntry {
 }
 
 impl McsEntry {
+    /// A row of Table 6.1.4.1-1/-2 whose Q_m is q: Q_m = q, R·1024 = r/q (q = 1 with
+    /// tp-pi2BPSK, π/2-BPSK; q = 2 without, QPSK at half the rate). Other rows as they are.
+    pub fn with_q(self, q: usize) -> Self {
+        match self.qm {
+            1 => McsEntry {
+                qm: q,
+                rate_x1024: self.rate_x1024 / q as f64,
+            },
+            _ => self,
+        }
+    }
+
     /// The target code rate R.
     pub fn rate(&self) -> f64 {
         self.rate_x1024 / 1024.0
@@ -252,6 +305,57 @@ mod tests {
         }
         assert_eq!(q(McsTable::Qam1024, 23), Some((10, 805.5)));
         assert_eq!(q(McsTable::Qam64LowSe, 15), Some((4, 340.0)));
+    }
+
+    /// Tables 6.1.4.1-1/-2 (PUSCH, transform precoding): 28 rows each (28 ..= 31 reserved);
+    /// q rows (MCS 0-1, 0-5) π/2-BPSK at r/1024 or QPSK at r/2048. Cross-checks with the
+    /// separately transcribed PDSCH tables, as TS 38.214 builds them: with q = 2 Table
+    /// 6.1.4.1-1 is Table 5.1.3.1-1 up to MCS 16 and its MCS 18 ..= 28 from 17 on (no 438
+    /// row); Table 6.1.4.1-2 is Table 5.1.3.1-3 up to MCS 14.
+    #[test]
+    fn transform_precoding_tables_are_6_1_4_1() {
+        let tp1 = McsTable::Qam64.with_transform_precoding();
+        let tp2 = McsTable::Qam64LowSe.with_transform_precoding();
+        assert_eq!((tp1, tp2), (McsTable::Qam64Tp, McsTable::Qam64LowSeTp));
+        assert_eq!(
+            McsTable::Qam256.with_transform_precoding(),
+            McsTable::Qam256
+        );
+        for t in [tp1, tp2] {
+            assert_eq!(t.entries().len(), 28, "{t:?}");
+            assert!(t.entry(28).is_none());
+        }
+        let at = |t, i, pi2| mcs_entry(t, i, true, pi2).1.map(|e| (e.qm, e.rate_x1024));
+        assert_eq!(at(McsTable::Qam64, 0, true), Some((1, 240.0)));
+        assert_eq!(at(McsTable::Qam64, 0, false), Some((2, 120.0)));
+        assert_eq!(at(McsTable::Qam64, 1, true), Some((1, 314.0)));
+        assert_eq!(at(McsTable::Qam64, 2, true), Some((2, 193.0)));
+        assert_eq!(at(McsTable::Qam64, 17, false), Some((6, 466.0)));
+        assert_eq!(at(McsTable::Qam64, 27, false), Some((6, 948.0)));
+        assert_eq!(at(McsTable::Qam64LowSe, 5, true), Some((1, 198.0)));
+        assert_eq!(at(McsTable::Qam64LowSe, 6, true), Some((2, 120.0)));
+        assert_eq!(at(McsTable::Qam64LowSe, 26, false), Some((6, 666.0)));
+        // Without transform precoding tp-pi2BPSK changes nothing (no q rows).
+        assert_eq!(
+            mcs_entry(McsTable::Qam64, 0, false, true).1,
+            McsTable::Qam64.entry(0)
+        );
+        let q2 = |t: McsTable| -> Vec<McsEntry> {
+            t.entries().into_iter().map(|e| e.with_q(2)).collect()
+        };
+        let (pdsch1, pdsch3) = (McsTable::Qam64.entries(), McsTable::Qam64LowSe.entries());
+        assert_eq!(q2(tp1)[..17], pdsch1[..17]);
+        assert_eq!(q2(tp1)[17..], pdsch1[18..]);
+        assert_eq!(q2(tp2)[..15], pdsch3[..15]);
+        // Within each table the rows rise as in §5.1.3.1's.
+        for t in [tp1, tp2] {
+            for w in q2(t).windows(2) {
+                assert!(
+                    w[1].qm > w[0].qm || w[1].rate_x1024 > w[0].rate_x1024,
+                    "{t:?} {w:?}"
+                );
+            }
+        }
     }
 
     #[test]

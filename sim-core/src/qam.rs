@@ -1,4 +1,4 @@
-//! Modulation mapping of TS 38.211 §5.1 (BPSK, QPSK, 16/64/256/1024-QAM Gray maps) and
+//! Modulation mapping of TS 38.211 §5.1 (π/2-BPSK, BPSK, QPSK, 16/64/256/1024-QAM Gray maps) and
 //! soft demapping (exact log-MAP "app" and "max-log").
 //!
 //! The square QAM maps of §5.1 are separable: even bits b0, b2, ... set the in-phase
@@ -13,6 +13,9 @@ pub type Cf32 = [f32; 2];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Modulation {
+    /// TS 38.211 §5.1.2: BPSK with odd symbols turned by π/2 (PUSCH with transform precoding).
+    #[serde(rename = "pi2-bpsk")]
+    Pi2Bpsk,
     #[serde(rename = "bpsk")]
     Bpsk,
     #[serde(rename = "qpsk")]
@@ -40,7 +43,7 @@ impl Modulation {
     /// Q_m: bits per symbol.
     pub fn bits_per_symbol(self) -> usize {
         match self {
-            Modulation::Bpsk => 1,
+            Modulation::Pi2Bpsk | Modulation::Bpsk => 1,
             Modulation::Qpsk => 2,
             Modulation::Qam16 => 4,
             Modulation::Qam64 => 6,
@@ -51,6 +54,7 @@ impl Modulation {
 
     pub fn name(self) -> &'static str {
         match self {
+            Modulation::Pi2Bpsk => "pi2-bpsk",
             Modulation::Bpsk => "bpsk",
             Modulation::Qpsk => "qpsk",
             Modulation::Qam16 => "16qam",
@@ -80,7 +84,7 @@ impl Constellation {
     pub fn new(modulation: Modulation) -> Self {
         let m = modulation.bits_per_dim();
         let norm = match modulation {
-            Modulation::Bpsk | Modulation::Qpsk => std::f64::consts::SQRT_2,
+            Modulation::Pi2Bpsk | Modulation::Bpsk | Modulation::Qpsk => std::f64::consts::SQRT_2,
             _ => {
                 let big_m = (1usize << (2 * m)) as f64;
                 (2.0 * (big_m - 1.0) / 3.0).sqrt()
@@ -109,12 +113,20 @@ impl Constellation {
     }
 
     /// * `bits` — `[n · Q_m]` (0/1) → `out` — `[n]` symbols.
+    ///
+    /// π/2-BPSK counts the symbol index i from the start of `bits` (map one code word per
+    /// call).
     pub fn map(&self, bits: &[u8], out: &mut [Cf32]) {
         let qm = self.bits_per_symbol();
-        if self.modulation == Modulation::Bpsk {
-            for (o, &b) in out.iter_mut().zip(bits) {
+        if qm == 1 {
+            let turn = self.modulation == Modulation::Pi2Bpsk;
+            for (i, (o, &b)) in out.iter_mut().zip(bits).enumerate() {
                 let v = self.levels[b as usize];
-                *o = [v, v];
+                // e^{jπ/2 (i mod 2)}·(v + jv): j(v + jv) = −v + jv on odd i.
+                *o = match turn && i % 2 == 1 {
+                    true => [-v, v],
+                    false => [v, v],
+                };
             }
             return;
         }
@@ -165,14 +177,24 @@ impl Constellation {
         }
     }
 
-    /// Soft demapping of one symbol.
+    /// Undoes π/2-BPSK's turn of symbol `i` of its code word (before [`Self::demap`]): a
+    /// multiplication by −j on odd i; other modulations pass through.
+    #[inline]
+    pub fn unturn(&self, y: Cf32, i: usize) -> Cf32 {
+        match self.modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
+            true => [y[1], -y[0]],
+            false => y,
+        }
+    }
+
+    /// Soft demapping of one symbol (π/2-BPSK: after [`Self::unturn`]).
     ///
     /// * `y` — equalized symbol, `no` — complex noise variance N0 on it,
     /// * `out` — `[Q_m]` LLRs, positive means bit 0.
     #[inline]
     pub fn demap(&self, y: Cf32, no: f32, kind: DemapperKind, out: &mut [f32]) {
         let var_dim = 0.5 * no;
-        if self.modulation == Modulation::Bpsk {
+        if self.bits_per_symbol() == 1 {
             let (mut a, mut b) = ([0f32; 1], [0f32; 1]);
             self.demap_dim(y[0], var_dim, kind, &mut a);
             self.demap_dim(y[1], var_dim, kind, &mut b);
@@ -197,7 +219,7 @@ impl Constellation {
     pub fn awgn_ber(&self, es_no: f64) -> f64 {
         let sigma = (0.5 / es_no).sqrt(); // per real dimension, Es = 1
         let q = |x: f64| 0.5 * libm::erfc(x / std::f64::consts::SQRT_2);
-        if self.modulation == Modulation::Bpsk {
+        if self.bits_per_symbol() == 1 {
             // Both dimensions carry the bit: the decision uses y_I + y_Q.
             return q((2.0 * es_no).sqrt());
         }
@@ -263,6 +285,28 @@ mod tests {
                 assert_eq!((w[0].1 ^ w[1].1).count_ones(), 1, "{m:?} not Gray");
             }
         }
+    }
+
+    /// TS 38.211 §5.1.2: d(i) = e^{jπ/2 (i mod 2)}/√2 · [(1 − 2b(i)) + j(1 − 2b(i))];
+    /// consecutive symbols are a quarter turn apart, and unturning gives BPSK back.
+    #[test]
+    fn pi2_bpsk_turns_odd_symbols() {
+        let c = Constellation::new(Modulation::Pi2Bpsk);
+        let r = std::f32::consts::FRAC_1_SQRT_2;
+        let mut s = [[0f32; 2]; 4];
+        c.map(&[0, 0, 1, 1], &mut s);
+        let want = [[r, r], [-r, r], [-r, -r], [r, -r]];
+        for (i, (g, w)) in s.iter().zip(want).enumerate() {
+            assert!(
+                (g[0] - w[0]).abs() < 1e-6 && (g[1] - w[1]).abs() < 1e-6,
+                "{i}: {g:?}"
+            );
+            let mut llr = [0f32];
+            c.demap(c.unturn(*g, i), 0.5, DemapperKind::App, &mut llr);
+            assert_eq!(llr[0] > 0.0, i < 2, "symbol {i}: LLR {}", llr[0]);
+        }
+        let bpsk = Constellation::new(Modulation::Bpsk);
+        assert_eq!(c.awgn_ber(2.0), bpsk.awgn_ber(2.0));
     }
 
     /// The geometric closed form reproduces the textbook Gray 16-QAM expression

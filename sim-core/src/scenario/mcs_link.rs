@@ -1,5 +1,6 @@
-//! `[code] mcs = I`: an NR transport block per OFDM slot. The MCS table (TS 38.214 §5.1.3.1)
-//! gives the modulation and target code rate, the TBS determination (§5.1.3.2) the payload A
+//! `[code] mcs = I`: an NR transport block per OFDM slot. The MCS table (TS 38.214 §5.1.3.1;
+//! with transform precoding §6.1.4.1's, their q rows per `tp_pi2bpsk`) gives the modulation
+//! and target code rate, the TBS determination (§5.1.3.2) the payload A
 //! from the slot's PRBs, symbols, pilot overhead and layers, and the transport block fills
 //! every data resource element of the slot (G = data REs · Q_m), segmented into LDPC code
 //! blocks as TS 38.212 does.
@@ -8,7 +9,7 @@ use super::location::ScenarioError;
 use super::resolve::{ldpc_coding, link_spec, Fail, TbRequest};
 use super::schema::*;
 use crate::link::LinkSpec;
-use crate::mcs::{tbs_lbrm, transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
+use crate::mcs::{mcs_entry, tbs_lbrm, transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
 use crate::qam::Modulation;
 
 /// The link of an MCS scenario (see the module header).
@@ -19,18 +20,19 @@ pub(super) fn mcs_link(
     set: &dyn Fn(&[&str]) -> bool,
 ) -> Result<LinkSpec, ScenarioError> {
     let c = &s.code;
-    let table = c.mcs_table;
-    let entries = table.entries();
-    let n = entries.len();
-    let entry = *entries.get(mcs).ok_or_else(|| {
+    let tp = s.ofdm.as_ref().is_some_and(|o| o.transform_precoding);
+    let (table, entry) = mcs_entry(c.mcs_table, mcs, tp, c.tp_pi2bpsk);
+    let n = table.entries().len();
+    let entry = entry.ok_or_else(|| {
         fail(
             &["code", "mcs"],
             format!(
-                "expected an MCS index 0 ..= {} of TS 38.214 {} (mcs_table = \"{}\"; {n} ..= 31 \
-                 are reserved for retransmissions)",
+                "expected an MCS index 0 ..= {} of TS 38.214 {} (mcs_table = \"{}\"{}; {n} ..= \
+                 31 are reserved for retransmissions)",
                 n - 1,
                 table.spec_table(),
-                table.name()
+                c.mcs_table.name(),
+                if tp { " with transform precoding" } else { "" }
             ),
         )
     })?;
@@ -52,6 +54,7 @@ pub(super) fn mcs_link(
         ));
     }
     let m = match entry.qm {
+        1 => Modulation::Pi2Bpsk,
         2 => Modulation::Qpsk,
         4 => Modulation::Qam16,
         6 => Modulation::Qam64,
@@ -186,6 +189,41 @@ snr_db = [8.0]
         // xOverhead 18: N'_RE = 126, N_info = 126 · 24 · 490/1024 · 4 = 5788.1 → 5760.
         let oh = SLOT.replace("mcs = 13", "mcs = 13\noverhead_per_prb = 18");
         assert_eq!(resolve(&oh, "s.toml").unwrap().link.info_bits, 5760);
+    }
+
+    /// With transform precoding the MCS comes from Table 6.1.4.1-1: MCS 0 under tp-pi2BPSK
+    /// is π/2-BPSK at 240/1024 (N_info = 3456 · 0.2344 = 810 → TBS 808), QPSK at 120/1024
+    /// without (the same TBS); MCS 17 is 64-QAM at 466/1024 where Table 5.1.3.1-1 has 438.
+    #[test]
+    fn transform_precoding_uses_table_6_1_4_1_1() {
+        let tp = |code: &str| {
+            let text = SLOT
+                .replace("mcs = 13", code)
+                .replace("prbs = 24", "prbs = 24\ntransform_precoding = true")
+                .replace(
+                    "additional_positions = 1",
+                    "additional_positions = 1\n[antennas]\nrx = 2",
+                );
+            resolve(&text, "s.toml")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .link
+        };
+        let l = tp("mcs = 0\ntp_pi2bpsk = true");
+        assert_eq!(
+            (l.modulation, l.info_bits, l.coded_bits),
+            (Modulation::Pi2Bpsk, 808, 3456)
+        );
+        let l = tp("mcs = 0");
+        assert_eq!((l.modulation, l.info_bits), (Modulation::Qpsk, 808));
+        let l = tp("mcs = 17");
+        assert_eq!(l.modulation, Modulation::Qam64);
+        let plain = resolve(&SLOT.replace("mcs = 13", "mcs = 18"), "s.toml")
+            .unwrap()
+            .link;
+        assert_eq!(
+            l.info_bits, plain.info_bits,
+            "466/1024 is MCS 18 of Table 5.1.3.1-1"
+        );
     }
 
     /// The widest slot: 273 PRBs, 4 layers, one DMRS symbol, with the `[code]` lines `mcs`.

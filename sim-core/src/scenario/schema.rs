@@ -127,6 +127,9 @@ pub struct CodeConfig {
     pub lbrm: bool,
     /// Limited-buffer rate matching with this N_ref (bits; MATLAB's LimitedBufferSize).
     pub n_ref: Option<usize>,
+    /// tp-pi2BPSK (TS 38.214 §6.1.4.1): the q rows of Tables 6.1.4.1-1/-2 are π/2-BPSK
+    /// (q = 1) instead of QPSK at half the rate (needs `mcs` and transform precoding).
+    pub tp_pi2bpsk: bool,
 }
 
 impl Default for CodeConfig {
@@ -145,6 +148,7 @@ impl Default for CodeConfig {
             overhead_per_prb: 0,
             lbrm: false,
             n_ref: None,
+            tp_pi2bpsk: false,
         }
     }
 }
