@@ -414,7 +414,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         if o.transform_precoding {
             w!(
                 "waveform   DFT-s-OFDM: each data symbol spread by the unitary {}-point DFT \
-                 (TS 38.211 §6.3.1.4), despread after equalization (CPU executor)",
+                 (TS 38.211 §6.3.1.4), despread after equalization",
                 o.subcarriers
             );
         }

@@ -101,4 +101,6 @@ struct Chain {
     rec_base: u32,
     combine: u32,
     out_base: u32,
+    // 1: DFT-s-OFDM (transform_precoding.wgsl)
+    tp: u32,
 }

@@ -36,6 +36,7 @@
 //  18 ici        storage, read_write array<f32>  time-domain OFDM ICI power per link and symbol
 //  19 done       storage, read_write array<u32>  [count · C]  HARQ: 1 once the code block's TB passed its
 //                                    CRC (outcome sets it, tb_source clears it; the decoders skip it too)
+//  20 spread     storage, read_write array<vec4<f32>> DFT-s-OFDM per data RE (transform_precoding.wgsl)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -61,6 +62,7 @@
 @group(0) @binding(17) var<storage, read_write> gridc: array<vec2<f32>>;
 @group(0) @binding(18) var<storage, read_write> ici: array<f32>;
 @group(0) @binding(19) var<storage, read_write> done: array<u32>;
+@group(0) @binding(20) var<storage, read_write> spread: array<vec4<f32>>;
 
 const WG: u32 = 64u;
 
@@ -235,7 +237,7 @@ fn demap_dim(y: f32, var_dim: f32, at: u32, step: u32) {
 }
 
 // Modulation symbol s of TB tb. TS 38.211 §5.1: even bits select the I level, odd bits the
-// Q level (BPSK: both).
+// Q level (BPSK: both; π/2-BPSK, bpsk = 2, turns odd s by j, §5.1.2).
 fn qam_point(tb: u32, s: u32) -> vec2<f32> {
     var li = 0u;
     var lq = 0u;
@@ -249,6 +251,9 @@ fn qam_point(tb: u32, s: u32) -> vec2<f32> {
         } else {
             lq = (lq << 1u) | bit;
         }
+    }
+    if (p.bpsk == 2u && (s & 1u) == 1u) {
+        return vec2<f32>(-levels[lq], levels[li]);
     }
     return vec2<f32>(levels[li], levels[lq]);
 }

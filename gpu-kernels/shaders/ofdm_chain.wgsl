@@ -214,6 +214,9 @@ fn tx_value(slot: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
         let e = p.o_pilots + 2u * ((t * p.npilot + (row & 0xffffu)) * p.nsc + k);
         return vec2<f32>(tabf(e), tabf(e + 1u));
     }
+    if (p.tp != 0u) {
+        return spread[(slot * (p.nsym - p.npilot) + row) * p.nsc + k].xy;
+    }
     let i = (row * p.nsc + k) * p.nl + t;
     if (i >= p.data_syms) {
         return vec2<f32>(0.0);
@@ -411,6 +414,11 @@ fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
                 z = xh;
                 var_t = max(no * dg, 1e-12);
             }
+        }
+        if (p.tp != 0u) {
+            // DFT-s-OFDM (one layer): tp_despread demaps after the inverse DFT.
+            spread[slot * ((p.nsym - p.npilot) * p.nsc) + d] = vec4<f32>(z, var_t, 0.0);
+            continue;
         }
         let c = data_symbol_tb(slot, i);
         demap_symbol(z, var_t, c.x * p.g_len + c.y * p.qm);

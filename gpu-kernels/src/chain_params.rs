@@ -86,6 +86,8 @@ pub struct ChainParams {
     pub rec_base: u32,
     pub combine: u32,
     pub out_base: u32,
+    /// 1: DFT-s-OFDM (transform precoding, `shaders/transform_precoding.wgsl`).
+    pub tp: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,
@@ -104,4 +106,6 @@ pub enum Entry {
     TdWindow,
     TdReceive,
     OfdmNormalize,
+    TpSpread,
+    TpDespread,
 }

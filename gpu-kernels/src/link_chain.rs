@@ -30,16 +30,14 @@ const SHADER: &str = concat!(
     include_str!("../shaders/link_chain.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
-    include_str!("../shaders/td_ofdm.wgsl")
+    include_str!("../shaders/td_ofdm.wgsl"),
+    include_str!("../shaders/transform_precoding.wgsl")
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
 
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
-    if link.modulation == Modulation::Pi2Bpsk {
-        return Some("π/2-BPSK runs on the CPU executor only: use --device cpu".into());
-    }
     link.ofdm.as_ref().and_then(crate::ofdm_chain::unsupported)
 }
 
@@ -72,7 +70,7 @@ struct BatchBuffers {
     llr_x: wgpu::Buffer,
     /// OFDM: path coefficients, received grids, pilot estimates, time-domain coefficient
     /// grid and ICI power.
-    ofdm: [wgpu::Buffer; 5],
+    ofdm: [wgpu::Buffer; 6],
     neural: Option<NeuralBuffers>,
     outcomes: wgpu::Buffer,
     /// The chain bind group of each transmission (its uniform).
@@ -98,7 +96,7 @@ struct DecoderStage {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 12],
+    pipelines: [wgpu::ComputePipeline; 14],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
@@ -134,7 +132,12 @@ impl GpuLinkChain {
             g_len: link.coded_bits as u32,
             qm: qm as u32,
             m_dim: constellation.levels.len().trailing_zeros(),
-            bpsk: (link.modulation == Modulation::Bpsk) as u32,
+            // 1 BPSK, 2 π/2-BPSK (odd symbols of a code word turned by j).
+            bpsk: match link.modulation {
+                Modulation::Bpsk => 1,
+                Modulation::Pi2Bpsk => 2,
+                _ => 0,
+            },
             channel: match (link.channel, link.fading) {
                 _ if link.ofdm.is_some() => 0,
                 (ChannelModel::Awgn, _) => 0,
@@ -259,8 +262,9 @@ impl GpuLinkChain {
             base = t.fields;
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
-        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 14);
+        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread (link_chain.wgsl
+        // header).
+        let layout = ctx.layout("link_chain", 5, 15);
         // The FFT size sizes the time-domain kernel's workgroup memory.
         let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
@@ -287,6 +291,8 @@ impl GpuLinkChain {
             "td_window",
             "td_receive",
             "ofdm_normalize",
+            "tp_spread",
+            "tp_despread",
         ]
         .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
         let statics = [
@@ -356,7 +362,7 @@ impl GpuLinkChain {
             })
         });
         let t = self.tb_bytes();
-        let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
+        let ofdm = self.ofdm.as_ref().map_or([0; 6], |o| o.bytes_per_slot());
         let net = self
             .neural
             .as_ref()
@@ -400,12 +406,12 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> Result<BatchBuffers, GpuError> {
         let p = &self.base;
-        let ofdm = self.ofdm.as_ref().map_or([0; 5], |o| o.bytes_per_slot());
-        let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici"]
+        let ofdm = self.ofdm.as_ref().map_or([0; 6], |o| o.bytes_per_slot());
+        let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici", "spread"]
             .iter()
             .zip(ofdm)
             .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(16)));
-        let ofdm: [wgpu::Buffer; 5] = ofdm.collect::<Vec<_>>().try_into().expect("five");
+        let ofdm: [wgpu::Buffer; 6] = ofdm.collect::<Vec<_>>().try_into().expect("six");
         let count = count * p.cw as usize;
         let (n, t) = (count as u64, self.tb_bytes());
         let b = ctx.storage("b", n * t.b);
@@ -473,6 +479,7 @@ impl GpuLinkChain {
                         &ofdm[3],
                         &ofdm[4],
                         &done,
+                        &ofdm[5],
                     ],
                 )
             })
@@ -612,6 +619,9 @@ impl GpuLinkChain {
                     if p.normalize != 0 {
                         one_per(&mut pass, Entry::OfdmNormalize, slots);
                     }
+                    if p.tp != 0 {
+                        run(&mut pass, Entry::TpSpread, slots * data_res);
+                    }
                     if p.td == 0 {
                         let res = (p.nsym * p.nsc) as u64;
                         run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
@@ -631,6 +641,9 @@ impl GpuLinkChain {
                             stage.record_features(&mut pass, n, slots * (p.nsym * p.nsc) as u64)
                         }
                         _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
+                    }
+                    if p.tp != 0 {
+                        run(&mut pass, Entry::TpDespread, slots * data_res);
                     }
                 }
             }

@@ -39,12 +39,6 @@ pub fn unsupported(o: &OfdmSpec) -> Option<String> {
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
     }
-    if o.transform_precoding {
-        return Some(
-            "transform precoding (DFT-s-OFDM) runs on the CPU executor only: use --device cpu"
-                .into(),
-        );
-    }
     None
 }
 
@@ -209,6 +203,7 @@ impl OfdmTables {
                 ntx: o.tx_ports as u32,
                 mixed: prep.mix.is_some() as u32,
                 o_mix: mix,
+                tp: o.transform_precoding as u32,
                 ..base
             },
             fft_size,
@@ -258,7 +253,7 @@ impl OfdmTables {
 
     /// Bytes per slot of the OFDM batch buffers: coefficients per symbol, received grid,
     /// pilot estimates, time-domain coefficient grid, time-domain ICI power.
-    pub fn bytes_per_slot(&self) -> [u64; 5] {
+    pub fn bytes_per_slot(&self) -> [u64; 6] {
         let f = &self.fields;
         let links = (f.nrx * f.nl) as u64;
         let paths = f.paths.max(1) as u64;
@@ -269,6 +264,8 @@ impl OfdmTables {
             16 * links * (f.npilot * f.nsc) as u64,
             td * 8 * links * f.ntimes as u64 * paths,
             td * 4 * links * f.nsym as u64,
+            // DFT-s-OFDM: per data RE the spread symbol, then (z, error variance).
+            f.tp as u64 * 16 * ((f.nsym - f.npilot) * f.nsc) as u64,
         ]
     }
 }

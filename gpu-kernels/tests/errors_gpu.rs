@@ -23,11 +23,12 @@ fn validation_errors_are_reported_not_panics() {
     assert_eq!(buf.size(), 64);
 }
 
-/// A DFT-s-OFDM link is refused by the GPU chain with the way out (the CPU executor runs it).
+/// A link the GPU chain cannot run (here a time-domain FFT size that is not a power of two)
+/// is refused with the way out (the CPU executor runs it).
 #[test]
-fn transform_precoding_is_refused_with_a_reason() {
-    let text = "name = \"t\"\n[code]\nmcs = 5\n[ofdm]\nprbs = 6\ntransform_precoding = true\n\
-                [pilots]\nsymbols = [2]\n[channel]\nmodel = \"awgn\"\n[sweep]\nsnr_db = [1.0]\n";
+fn unsupported_link_is_refused_with_a_reason() {
+    let text = "name = \"t\"\n[code]\ninfo_bits = 100\n[ofdm]\nprbs = 4\ndomain = \"time\"\n\
+                fft_size = 96\n[channel]\nmodel = \"tdl\"\n[sweep]\nsnr_db = [1.0]\n";
     let run = sim_core::scenario::resolve(text, "t.toml").unwrap();
     let why = gpu_kernels::link_chain::unsupported(&run.link).expect("refused");
     assert!(why.contains("--device cpu"), "{why}");
@@ -35,7 +36,7 @@ fn transform_precoding_is_refused_with_a_reason() {
     match gpu_kernels::GpuLinkChain::new(&ctx, &run.link) {
         Err(GpuError::Runtime(msg)) => assert_eq!(msg, why),
         Err(e) => panic!("unexpected error {e}"),
-        Ok(_) => panic!("a DFT-s-OFDM chain was built"),
+        Ok(_) => panic!("an unsupported chain was built"),
     }
 }
 

@@ -195,6 +195,39 @@ fn mcs_slot_with_segmented_transport_block() {
     check_slots(&ctx, &limited, 6);
 }
 
+/// DFT-s-OFDM (transform precoding) against the CPU's rustfft chain: MCS 16 over TDL-A
+/// 300 ns with LS + linear, MMSE-FDE and ZF despreading, frequency and time domain; MCS 0 of
+/// Table 6.1.4.1-1 as π/2-BPSK (tp-pi2BPSK) with perfect CSI.
+#[test]
+fn dft_s_ofdm() {
+    let Some(ctx) = test_context() else { return };
+    let code = "mcs = 16\ndecoder = { algorithm = \"layered-min-sum\", iterations = 8 }";
+    let body = |eq: &str, extra: &str| {
+        format!(
+            "transform_precoding = true\n{extra}\n[pilots]\npattern = \"dmrs\"\n\
+             additional_positions = 1\n[antennas]\nrx = 2\n[channel]\nmodel = \"tdl\"\n\
+             profile = \"A\"\ndelay_spread_ns = 300\nspeed_kmh = 30\n[receiver]\n\
+             estimator = \"ls\"\ninterpolation = \"linear\"\nequalizer = \"{eq}\"\n\
+             [sweep]\nsnr_db = [14.0]"
+        )
+    };
+    check_slots(&ctx, &scenario(&body("lmmse", ""), code), 12);
+    check_slots(&ctx, &scenario(&body("zf", ""), code), 12);
+    let td = "cyclic_prefix = \"normal\"\ndomain = \"time\"\nfft_size = 64";
+    check_slots(&ctx, &scenario(&body("lmmse", td), code), 6);
+    let pi2 =
+        "mcs = 0\ntp_pi2bpsk = true\ndecoder = { algorithm = \"layered-min-sum\", iterations = 8 }";
+    let text = scenario(
+        &body("lmmse", "")
+            .replace("estimator = \"ls\"", "estimator = \"perfect\"")
+            .replace("[14.0]", "[-6.0]"),
+        pi2,
+    );
+    let run = resolve(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.link.modulation, sim_core::Modulation::Pi2Bpsk);
+    check_slots(&ctx, &text, 12);
+}
+
 /// Perfect CSI on TDL-A with Kronecker pilots for 2 layers, and uncoded AWGN over OFDM.
 #[test]
 fn perfect_csi_and_awgn() {
