@@ -306,7 +306,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         if let (table, Some(e)) = sim_core::mcs::mcs_entry(c.mcs_table, mcs, tp, c.tp_pi2bpsk) {
             w!(
                 "mcs        {mcs} of TS 38.214 {} (\"{}\"{}): Q_m = {}, target rate {}/1024 = \
-                 {:.4}; TBS (§5.1.3.2) = {} bits, xOverhead {}",
+                 {:.4}; TBS (§5.1.3.2) = {} bits, xOverhead {}, S = {}",
                 table.spec_table(),
                 c.mcs_table.name(),
                 match (tp, c.tp_pi2bpsk) {
@@ -318,7 +318,8 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 e.rate_x1024,
                 e.rate(),
                 l.info_bits,
-                run.scenario.code.overhead_per_prb
+                c.overhead_per_prb,
+                c.tb_scaling
             );
         }
     }

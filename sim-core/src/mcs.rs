@@ -169,13 +169,26 @@ pub fn tbs_table() -> Vec<usize> {
 /// The transport block size of §5.1.3.2 for `mcs` on `res` (scaling S = 1), or `None` when
 /// the resources hold no resource element.
 pub fn transport_block_size(mcs: McsEntry, res: &TbsResources) -> Option<usize> {
+    transport_block_size_scaled(mcs, res, 1.0)
+}
+
+/// The TB scaling factors S of Table 5.1.3.2-2 (TB scaling field 00, 01, 10).
+pub const TB_SCALINGS: [f64; 3] = [1.0, 0.5, 0.25];
+
+/// [`transport_block_size`] with the scaling S of Table 5.1.3.2-2 (P-RNTI / RA-RNTI / MsgB
+/// PDSCH): N_info = S · N_RE · R · Q_m · υ.
+pub fn transport_block_size_scaled(
+    mcs: McsEntry,
+    res: &TbsResources,
+    scaling: f64,
+) -> Option<usize> {
     let n_re = res.resource_elements();
     if n_re == 0 {
         return None;
     }
     let r = mcs.rate();
     // Step 2: the intermediate number of information bits.
-    let n_info = n_re as f64 * r * mcs.qm as f64 * res.layers as f64;
+    let n_info = scaling * n_re as f64 * r * mcs.qm as f64 * res.layers as f64;
     if n_info <= 3824.0 {
         // Step 3: quantized, then the smallest table entry not below it.
         let n = (n_info.log2().floor() as i64 - 6).max(3) as u32;

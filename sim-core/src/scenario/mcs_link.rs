@@ -9,7 +9,10 @@ use super::location::ScenarioError;
 use super::resolve::{ldpc_coding, link_spec, Fail, TbRequest};
 use super::schema::*;
 use crate::link::LinkSpec;
-use crate::mcs::{mcs_entry, tbs_lbrm, transport_block_size, TbsResources, SUBCARRIERS_PER_PRB};
+use crate::mcs::{
+    mcs_entry, tbs_lbrm, transport_block_size_scaled, TbsResources, SUBCARRIERS_PER_PRB,
+    TB_SCALINGS,
+};
 use crate::qam::Modulation;
 
 /// The link of an MCS scenario (see the module header).
@@ -113,7 +116,13 @@ pub(super) fn mcs_link(
             "the slot has no resource element for data after pilots and overhead".into(),
         )
     };
-    let a = transport_block_size(entry, &res).ok_or_else(no_room)?;
+    if !TB_SCALINGS.contains(&c.tb_scaling) {
+        return Err(fail(
+            &["code", "tb_scaling"],
+            "expected a TB scaling S of TS 38.214 Table 5.1.3.2-2: 1, 0.5 or 0.25".into(),
+        ));
+    }
+    let a = transport_block_size_scaled(entry, &res, c.tb_scaling).ok_or_else(no_room)?;
     let data_res = (ofdm.symbols - ofdm.pilot_symbols.len()) * ofdm.subcarriers * ofdm.layers;
     let qm = entry.qm;
     let g = data_res * qm;
@@ -189,6 +198,23 @@ snr_db = [8.0]
         // xOverhead 18: N'_RE = 126, N_info = 126 · 24 · 490/1024 · 4 = 5788.1 → 5760.
         let oh = SLOT.replace("mcs = 13", "mcs = 13\noverhead_per_prb = 18");
         assert_eq!(resolve(&oh, "s.toml").unwrap().link.info_bits, 5760);
+        // TB scaling (Table 5.1.3.2-2): S = 0.5 gives N_info = 3307.5 → n = 5, N'_info =
+        // 3296 → TBS 3368 (Table 5.1.3.2-1); S = 0.25: 1653.75 → n = 4, 1648 → 1672.
+        for (s, want) in [(0.5, 3368), (0.25, 1672)] {
+            let text = SLOT.replace("mcs = 13", &format!("mcs = 13\ntb_scaling = {s}"));
+            let l = resolve(&text, "s.toml").unwrap().link;
+            assert_eq!((l.info_bits, l.coded_bits), (want, 12 * 288 * 4), "S = {s}");
+        }
+        let x = resolve(
+            &SLOT.replace("mcs = 13", "mcs = 13\ntb_scaling = 0.3"),
+            "s.toml",
+        )
+        .expect_err("S = 0.3");
+        assert_eq!(x.key, "code.tb_scaling");
+        assert!(x.message.contains("1, 0.5 or 0.25"), "{x}");
+        let plain = SLOT.replace("mcs = 13", "info_bits = 1000\ntb_scaling = 0.5");
+        let x = resolve(&plain, "s.toml").expect_err("without mcs");
+        assert_eq!(x.key, "code.tb_scaling");
     }
 
     /// With transform precoding the MCS comes from Table 6.1.4.1-1: MCS 0 under tp-pi2BPSK

@@ -258,12 +258,10 @@ fn build_link(
         return super::mcs_link::mcs_link(s, mcs, fail, set);
     }
     let c = &s.code;
-    if set(&["code", "mcs_table"]) || set(&["code", "overhead_per_prb"]) {
-        let key = match set(&["code", "mcs_table"]) {
-            true => "mcs_table",
-            false => "overhead_per_prb",
-        };
-        return Err(fail(&["code", key], "applies with `mcs` only".into()));
+    for key in ["mcs_table", "overhead_per_prb", "tb_scaling"] {
+        if set(&["code", key]) {
+            return Err(fail(&["code", key], "applies with `mcs` only".into()));
+        }
     }
     let m = s.modulation.scheme;
     let qm = m.bits_per_symbol();

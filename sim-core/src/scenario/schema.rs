@@ -130,6 +130,8 @@ pub struct CodeConfig {
     /// tp-pi2BPSK (TS 38.214 §6.1.4.1): the q rows of Tables 6.1.4.1-1/-2 are π/2-BPSK
     /// (q = 1) instead of QPSK at half the rate (needs `mcs` and transform precoding).
     pub tp_pi2bpsk: bool,
+    /// TB scaling S of TS 38.214 Table 5.1.3.2-2 in the TBS (1, 0.5 or 0.25; needs `mcs`).
+    pub tb_scaling: f64,
 }
 
 impl Default for CodeConfig {
@@ -149,6 +151,7 @@ impl Default for CodeConfig {
             lbrm: false,
             n_ref: None,
             tp_pi2bpsk: false,
+            tb_scaling: 1.0,
         }
     }
 }
