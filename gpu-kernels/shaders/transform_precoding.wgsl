@@ -19,45 +19,60 @@ fn tp_twiddle(a: u32, b: u32, sign: f32) -> vec2<f32> {
     return vec2<f32>(e.y, e.x);
 }
 
-@compute @workgroup_size(64)
-fn tp_spread(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-             @builtin(local_invocation_id) lid: vec3<u32>) {
+// Work item `id` of the per-(slot, data row, index) kernels as (slot, row, index, 1), or
+// w = 0 past the batch or for a slot HARQ has finished.
+fn tp_item(id: u32) -> vec4<u32> {
     let m = p.nsc;
     let per_slot = (p.nsym - p.npilot) * m;
-    let id = linear_id(wg, nwg, lid);
     if (id >= (p.count / p.cw) * per_slot) {
-        return;
+        return vec4<u32>(0u);
     }
     let slot = id / per_slot;
     if (slot_done(slot)) {
-        return;
+        return vec4<u32>(0u);
     }
-    let row = (id % per_slot) / m;
-    let k = id % m;
+    return vec4<u32>(slot, (id % per_slot) / m, id % m, 1u);
+}
+
+// The spread value of subcarrier item.z of data row item.y of slot item.x.
+fn spread_of(item: vec4<u32>) -> vec2<f32> {
+    let m = p.nsc;
     var acc = vec2<f32>(0.0);
     for (var i = 0u; i < m; i++) {
-        let c = data_symbol_tb(slot, row * m + i);
-        acc += cmul(qam_point(c.x, c.y), tp_twiddle(i, k, -1.0));
+        let c = data_symbol_tb(item.x, item.y * m + i);
+        acc += cmul(qam_point(c.x, c.y), tp_twiddle(i, item.z, -1.0));
     }
-    spread[id] = vec4<f32>(acc * inverseSqrt(f32(m)), 0.0, 0.0);
+    return acc * inverseSqrt(f32(m));
+}
+
+@compute @workgroup_size(64)
+fn tp_spread(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let id = linear_id(wg, nwg, lid);
+    let item = tp_item(id);
+    if (item.w != 0u) {
+        spread[id] = vec4<f32>(spread_of(item), 0.0, 0.0);
+    }
 }
 
 @compute @workgroup_size(64)
 fn tp_despread(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
-    let m = p.nsc;
-    let per_slot = (p.nsym - p.npilot) * m;
     let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * per_slot) {
-        return;
+    let item = tp_item(id);
+    if (item.w != 0u) {
+        despread_item(id, item);
     }
-    let slot = id / per_slot;
-    if (slot_done(slot)) {
-        return;
-    }
-    let row = (id % per_slot) / m;
-    let i = id % m;
-    let base = slot * per_slot + row * m;
+}
+
+// Modulation symbol item.z of data row item.y of slot item.x from the row's (z, v) in
+// spread[id − item.z …], demapped.
+fn despread_item(id: u32, item: vec4<u32>) {
+    let m = p.nsc;
+    let slot = item.x;
+    let row = item.y;
+    let i = item.z;
+    let base = id - i;
     let lmmse = p.equalizer == 1u;
     var acc = vec2<f32>(0.0);
     var mu = 0.0;
