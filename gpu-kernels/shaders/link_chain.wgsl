@@ -3,14 +3,15 @@
 // chain_params.wgsl, fastmath.wgsl and philox.wgsl are prepended.
 //
 // Entry points, in the order a batch runs them (each thread's work in brackets):
-//   tb_source    [transport block]  random bits (Philox stream 0), TB CRC (TS 38.212 §7.2.1),
-//                                   code block segmentation and CB CRC24B (§5.2.2) into x
+//   tb_bits, tb_crc, cb_source      the transport block and its code blocks
+//                                   (transport_block.wgsl)
 //   symbols      [symbol]           rate-matched bits (§5.4.2) or uncoded bits → QAM point
 //                                   (TS 38.211 §5.1) → flat Rayleigh h (stream 2) → AWGN
 //                                   (stream 1) → equalize → LLRs (APP or max-log)
 //   rate_recover [code block bit]   LLRs back onto the codeword, repeats summed in order,
 //                                   punctured 0, fillers FILLER_LLR (decoder input)
-//   outcome      [transport block]  decoded bits vs sent: bit errors, CB errors, CRC checks
+//   outcome_cb, outcome             decoded bits vs sent: bit errors, CB errors, CRC checks
+//                                   (transport_block.wgsl)
 //
 // Bindings (group 0):
 //   0 p          uniform             Chain
@@ -37,6 +38,7 @@
 //  19 done       storage, read_write array<u32>  [count · C]  HARQ: 1 once the code block's TB passed its
 //                                    CRC (outcome sets it, tb_source clears it; the decoders skip it too)
 //  20 spread     storage, read_write array<vec4<f32>> DFT-s-OFDM per data RE (transform_precoding.wgsl)
+//  21 cb_out     storage, read_write array<vec4<u32>> [count · C] per code block outcome (transport_block.wgsl)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -63,31 +65,12 @@
 @group(0) @binding(18) var<storage, read_write> ici: array<f32>;
 @group(0) @binding(19) var<storage, read_write> done: array<u32>;
 @group(0) @binding(20) var<storage, read_write> spread: array<vec4<f32>>;
+@group(0) @binding(21) var<storage, read_write> cb_out: array<vec4<u32>>;
 
 const WG: u32 = 64u;
 
 fn linear_id(wg: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>) -> u32 {
     return (wg.y * nwg.x + wg.x) * WG + lid.x;
-}
-
-fn crc_len(kind: u32) -> u32 {
-    return select(select(24u, 16u, kind == 3u), 0u, kind == 0u);
-}
-
-fn crc_generator(kind: u32) -> u32 {
-    switch kind {
-        case 1u: { return 0x864CFBu; }
-        case 2u: { return 0x800063u; }
-        case 3u: { return 0x1021u; }
-        default: { return 0u; }
-    }
-}
-
-// One bit through the CRC shift register (crc.rs CrcPoly::remainder).
-fn crc_step(reg: u32, bit: u32, len: u32, generator: u32) -> u32 {
-    let feedback = ((reg >> (len - 1u)) & 1u) ^ bit;
-    let shifted = (reg << 1u) & ((1u << len) - 1u);
-    return select(shifted, shifted ^ generator, feedback == 1u);
 }
 
 // HARQ early termination: in a retransmission (p.combine set) a transport block that passed
@@ -112,71 +95,6 @@ fn slot_done(slot: u32) -> bool {
 
 fn key() -> vec2<u32> {
     return vec2<u32>(p.seed_lo, p.seed_hi);
-}
-
-// The per-transport-block loops here reach the lavapipe loop limit (loop_canary.wgsl) for
-// blocks of more than about 64 kbit: true when this invocation's loops were cut.
-fn invocation_cut() -> bool {
-    return loops_were_cut((p.count & 1u) + 2u);
-}
-
-// tb_source marks a cut transport block with 2 in its first bit (outcome reports it).
-fn mark_if_cut(tb: u32) {
-    if (invocation_cut()) {
-        b[tb * p.b_len] = 2u;
-    }
-}
-
-@compute @workgroup_size(64)
-fn tb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-             @builtin(local_invocation_id) lid: vec3<u32>) {
-    let tb = linear_id(wg, nwg, lid);
-    if (tb >= p.count) {
-        return;
-    }
-    let block = p.first_block + tb / p.cw;
-    let offset = (tb % p.cw) * p.a_len;
-    let tb_len = crc_len(p.tb_crc);
-    let tb_gen = crc_generator(p.tb_crc);
-    var reg = 0u;
-    var r = vec4<u32>(0u);
-    for (var i = 0u; i < p.a_len; i++) {
-        let at = offset + i;
-        if (i == 0u || at % 128u == 0u) {
-            r = philox4x32_10(vec4<u32>(at / 128u, STREAM_BITS, block, p.point), key());
-        }
-        let bit = (r[(at % 128u) / 32u] >> (at % 32u)) & 1u;
-        b[tb * p.b_len + i] = bit;
-        if (tb_len > 0u) {
-            reg = crc_step(reg, bit, tb_len, tb_gen);
-        }
-    }
-    for (var i = 0u; i < tb_len; i++) {
-        b[tb * p.b_len + p.a_len + i] = (reg >> (tb_len - 1u - i)) & 1u;
-    }
-    if (p.coded == 0u) {
-        mark_if_cut(tb);
-        return;
-    }
-    for (var cb = 0u; cb < p.num_cb; cb++) {
-        done[tb * p.num_cb + cb] = 0u;
-        let base = (tb * p.num_cb + cb) * p.x_stride;
-        var cb_reg = 0u;
-        for (var k = 0u; k < p.cb_data; k++) {
-            let bit = b[tb * p.b_len + cb * p.cb_data + k];
-            x[base + k] = bit;
-            cb_reg = crc_step(cb_reg, bit, 24u, 0x800063u);
-        }
-        if (p.cb_crc != 0u) {
-            for (var i = 0u; i < 24u; i++) {
-                x[base + p.cb_data + i] = (cb_reg >> (23u - i)) & 1u;
-            }
-        }
-        for (var k = p.k_prime; k < p.kb * p.z; k++) {
-            x[base + k] = 0u;
-        }
-    }
-    mark_if_cut(tb);
 }
 
 // Code block of coded bit g of a TB: (index r, its first coded bit, E_r, table offset).
@@ -341,71 +259,4 @@ fn rate_recover(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
         }
     }
     llr_x[id] = v;
-}
-
-@compute @workgroup_size(64)
-fn outcome(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-           @builtin(local_invocation_id) lid: vec3<u32>) {
-    let tb = linear_id(wg, nwg, lid);
-    if (tb >= p.count) {
-        return;
-    }
-    if (p.coded == 0u) {
-        var errors = 0u;
-        for (var i = 0u; i < p.a_len; i++) {
-            errors += select(0u, 1u, (llr[tb * p.g_len + i] < 0.0) != (b[tb * p.b_len + i] == 1u));
-        }
-        let cut = invocation_cut() || b[tb * p.b_len] > 1u;
-        outcomes[p.out_base + tb] = vec4<u32>(errors, select(0u, 1u, errors > 0u), select(0u, 2u, cut), 0u);
-        return;
-    }
-    if (tb_done(tb)) {
-        outcomes[p.out_base + tb] = vec4<u32>(0u);
-        return;
-    }
-    let tb_len = crc_len(p.tb_crc);
-    let tb_gen = crc_generator(p.tb_crc);
-    var bit_errors = 0u;
-    var cb_errors = 0u;
-    var crc_ok = true;
-    var iterations = 0u;
-    var cut = false;
-    var tb_reg = 0u;
-    for (var cb = 0u; cb < p.num_cb; cb++) {
-        let blk = tb * p.num_cb + cb;
-        var cb_reg = 0u;
-        var differs = false;
-        for (var k = 0u; k < p.k_prime; k++) {
-            let h = (hard[blk * p.out_words + k / 32u] >> (k % 32u)) & 1u;
-            cb_reg = crc_step(cb_reg, h, 24u, 0x800063u);
-            if (k < p.cb_data) {
-                let pos = cb * p.cb_data + k;
-                if (h != b[tb * p.b_len + pos]) {
-                    differs = true;
-                    bit_errors += select(0u, 1u, pos < p.a_len);
-                }
-                if (tb_len > 0u) {
-                    tb_reg = crc_step(tb_reg, h, tb_len, tb_gen);
-                }
-            }
-        }
-        if (p.cb_crc != 0u && cb_reg != 0u) {
-            crc_ok = false;
-        }
-        cb_errors += select(0u, 1u, differs);
-        iterations += iters[blk] & 0x3fffffffu;
-        // The decoder's loops were cut short (ldpc_common.wgsl loops_cut): flagged as 2.
-        cut = cut || (iters[blk] & 0x40000000u) != 0u;
-    }
-    if (tb_len > 0u && tb_reg != 0u) {
-        crc_ok = false;
-    }
-    cut = cut || invocation_cut() || b[tb * p.b_len] > 1u;
-    let flags = select(1u, 0u, crc_ok) | select(0u, 2u, cut);
-    outcomes[p.out_base + tb] = vec4<u32>(bit_errors, cb_errors, flags, min(iterations, 65535u));
-    if (flags == 0u) {
-        for (var cb = 0u; cb < p.num_cb; cb++) {
-            done[tb * p.num_cb + cb] = 1u;
-        }
-    }
 }

@@ -90,11 +90,12 @@ pub struct ChainParams {
     pub tp: u32,
 }
 
-/// The kernels of the chain's shader module (`link_chain.wgsl`, `ofdm_chain.wgsl`,
-/// `cdl_coeffs.wgsl`, `td_ofdm.wgsl`), in pipeline order.
+/// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,
+/// `ofdm_chain.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
+/// order of `GpuLinkChain`'s pipeline list.
 #[derive(Clone, Copy)]
 pub enum Entry {
-    TbSource,
+    TbBits,
     Symbols,
     RateRecover,
     Outcome,
@@ -108,4 +109,7 @@ pub enum Entry {
     OfdmNormalize,
     TpSpread,
     TpDespread,
+    TbCrc,
+    CbSource,
+    OutcomeCb,
 }

@@ -28,6 +28,7 @@ const SHADER: &str = concat!(
     include_str!("../shaders/philox.wgsl"),
     include_str!("../shaders/loop_canary.wgsl"),
     include_str!("../shaders/link_chain.wgsl"),
+    include_str!("../shaders/transport_block.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl"),
@@ -58,6 +59,7 @@ struct TbBytes {
     llr_x: u64,
     outcome: u64,
     done: u64,
+    cb_out: u64,
 }
 
 /// Buffers of one batch size.
@@ -96,7 +98,7 @@ struct DecoderStage {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 14],
+    pipelines: [wgpu::ComputePipeline; 17],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
@@ -262,9 +264,9 @@ impl GpuLinkChain {
             base = t.fields;
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
-        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread (link_chain.wgsl
-        // header).
-        let layout = ctx.layout("link_chain", 5, 15);
+        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread, cb_out
+        // (link_chain.wgsl header).
+        let layout = ctx.layout("link_chain", 5, 16);
         // The FFT size sizes the time-domain kernel's workgroup memory.
         let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
@@ -279,7 +281,7 @@ impl GpuLinkChain {
             fft_size.trailing_zeros()
         );
         let pipelines = [
-            "tb_source",
+            "tb_bits",
             "symbols",
             "rate_recover",
             "outcome",
@@ -293,6 +295,9 @@ impl GpuLinkChain {
             "ofdm_normalize",
             "tp_spread",
             "tp_despread",
+            "tb_crc",
+            "cb_source",
+            "outcome_cb",
         ]
         .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
         let statics = [
@@ -367,7 +372,7 @@ impl GpuLinkChain {
             .neural
             .as_ref()
             .map_or((0, 0), |n| (n.bytes_per_slot, n.largest_per_slot));
-        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + t.done + c * dec.0)
+        let total = cw * (t.b + t.x + t.llr + t.llr_x + t.outcome + t.done + t.cb_out + c * dec.0)
             + ofdm.iter().sum::<u64>()
             + net.0;
         let largest = ofdm.into_iter().max().unwrap_or(0).max(net.1);
@@ -386,6 +391,7 @@ impl GpuLinkChain {
             // One outcome per transmission.
             outcome: 16 * self.uniforms.len() as u64,
             done: 4 * p.num_cb as u64,
+            cb_out: 16 * p.num_cb as u64,
         }
     }
 
@@ -420,6 +426,7 @@ impl GpuLinkChain {
         let llr_x = ctx.storage("llr_x", n * t.llr_x);
         let outcomes = ctx.storage("outcomes", n * t.outcome);
         let done = ctx.storage("done", (n * t.done).max(4));
+        let cb_out = ctx.storage("cb_out", (n * t.cb_out).max(16));
         let blocks = count * p.num_cb as usize;
         let mut decoders: Vec<DecoderStage> = Vec::new();
         for (stride, d) in self.coder.iter().flat_map(|k| &k.decoders) {
@@ -480,6 +487,7 @@ impl GpuLinkChain {
                         &ofdm[4],
                         &done,
                         &ofdm[5],
+                        &cb_out,
                     ],
                 )
             })
@@ -603,7 +611,12 @@ impl GpuLinkChain {
             {
                 let mut pass = enc.begin_compute_pass(&Default::default());
                 if t == 0 {
-                    run(&mut pass, Entry::TbSource, tbs as u64);
+                    let pieces = (params.a_len as u64).div_ceil(128);
+                    run(&mut pass, Entry::TbBits, tbs as u64 * pieces);
+                    one_per(&mut pass, Entry::TbCrc, tbs as u64);
+                    if self.coder.is_some() {
+                        run(&mut pass, Entry::CbSource, blocks as u64);
+                    }
                     if let (Some(k), Some(bind)) = (&self.coder, &*encoder_bind) {
                         k.encoder.record(&mut pass, bind, blocks);
                     }
@@ -670,6 +683,9 @@ impl GpuLinkChain {
                     pass.dispatch_workgroups(x, y, 1);
                 }
                 decoder.record(&mut pass, &stage.bind, blocks);
+            }
+            if self.coder.is_some() {
+                run(&mut pass, Entry::OutcomeCb, blocks as u64);
             }
             run(&mut pass, Entry::Outcome, tbs as u64);
         }

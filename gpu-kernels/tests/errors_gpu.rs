@@ -40,20 +40,43 @@ fn unsupported_link_is_refused_with_a_reason() {
     }
 }
 
-/// A transport block whose per-block loops an adapter cuts short (lavapipe: 65535 loop turns
-/// per invocation, reached here by the ~100 kbit source and outcome loops) is the clear error,
-/// not wrong counts; a GPU without that limit gives the CPU's outcomes.
+/// A long transport block (102 416 bits, 13 code blocks) runs on every adapter: its source
+/// and outcome stages are parallel over pieces and code blocks (transport_block.wgsl), so
+/// lavapipe's loop limit no longer cuts them (it did, as one thread's loop per TB); the
+/// outcomes equal the CPU's.
 #[test]
-fn transport_block_cut_short_by_the_adapter_is_an_error() {
+fn long_transport_block_matches_the_cpu() {
     let text = "name = \"t\"\n[code]\ninfo_bits = 102416\ncrc = \"24a\"\nrate = 0.9\n\
                 decoder = { algorithm = \"layered-min-sum\", iterations = 2 }\n\
                 [channel]\nmodel = \"awgn\"\n[sweep]\nsnr_db = [30.0]\n";
     let run = sim_core::scenario::resolve(text, "t.toml").unwrap();
     let Some(ctx) = test_context() else { return };
     let mut chain = gpu_kernels::GpuLinkChain::new(&ctx, &run.link).unwrap();
+    let gpu = chain.run_batch(&ctx, &run.points[0], 1, 0, 2).unwrap();
+    use sim_core::engine::Executor;
+    let cpu = receivers::CpuExecutor::new()
+        .run_batch(&run.link, &run.points[0], 1, 0, 2)
+        .unwrap();
+    assert_eq!(format!("{gpu:?}"), format!("{cpu:?}"));
+}
+
+/// A block whose loops an adapter cuts short (lavapipe: 65535 loop turns per invocation,
+/// reached by the uncoded outcome's per-bit loop over 102 400 bits) is the clear error, not
+/// wrong counts; a GPU without that limit gives the CPU's outcomes.
+#[test]
+fn block_cut_short_by_the_adapter_is_an_error() {
+    let text = "name = \"t\"\n[code]\nkind = \"none\"\ninfo_bits = 102400\n\
+                [channel]\nmodel = \"awgn\"\n[sweep]\nsnr_db = [3.0]\n";
+    let run = sim_core::scenario::resolve(text, "t.toml").unwrap();
+    let Some(ctx) = test_context() else { return };
+    let mut chain = gpu_kernels::GpuLinkChain::new(&ctx, &run.link).unwrap();
     match chain.run_batch(&ctx, &run.points[0], 1, 0, 2) {
         Err(e) => assert!(e.to_string().contains("65535"), "{e}"),
         Ok(gpu) => {
+            assert!(
+                !ctx.adapter.name.contains("llvmpipe"),
+                "lavapipe's loop limit must have cut the 102 400-bit loop"
+            );
             use sim_core::engine::Executor;
             let cpu = receivers::CpuExecutor::new()
                 .run_batch(&run.link, &run.points[0], 1, 0, 2)
