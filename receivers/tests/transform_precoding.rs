@@ -141,6 +141,9 @@ fn scenario_rules() {
     assert!(x.message.contains("whole OFDM symbols"), "{x}");
     let run = resolve(&slot(tp, awgn, "", 5.0), "t.toml").unwrap();
     assert_eq!(run.link.ofdm.map(|o| o.transform_precoding), Some(true));
+    let type2 =
+        slot(tp, awgn, "", 5.0).replace("pattern = \"dmrs\"", "pattern = \"dmrs\"\ndmrs_type = 2");
+    assert_eq!(e(type2).key, "pilots.dmrs_type");
     // π/2-BPSK and tp-pi2BPSK need transform precoding; tp_pi2bpsk needs `mcs`.
     let x = e(
         slot("", awgn, "", 5.0).replace("[code]", "[modulation]\nscheme = \"pi2-bpsk\"\n[code]")

@@ -1,4 +1,5 @@
-//! NR PDSCH DMRS (TS 38.211 §7.4.1.1): the pilot values of each layer on the pilot symbols.
+//! NR DMRS (TS 38.211 §7.4.1.1 PDSCH; §6.4.1.1.1.2 PUSCH with transform precoding): the pilot
+//! values of each layer on the pilot symbols.
 //! Positions (which symbols and subcarriers) are resolved with the scenario
 //! ([`OfdmSpec::pilot_subcarriers`], `pilot_symbols`).
 
@@ -11,8 +12,24 @@ use crate::Cf32;
 /// n_s = 0, n_SCID = 0), where m = 2n + k′ (type 1: k = 4n + 2k′ + λ; type 2:
 /// k = 6n + k′ + 2λ); w_f(k′) = (±1)^k′ by port, w_t = 1. Returns `[pilot symbols,
 /// subcarriers]`, zero off the layer's subcarriers.
+///
+/// With transform precoding (DFT-s-OFDM, one layer, type 1) the sequence is instead the
+/// low-PAPR r(m) = r̄_{u,0}(m) of length M_sc/2 (TS 38.211 §6.4.1.1.1.2: α = 0, δ = 1; group
+/// u = N_ID mod 30, no group or sequence hopping) on subcarrier k = 2m + Δ of every pilot
+/// symbol.
 pub fn dmrs_values(o: &OfdmSpec, d: &DmrsSpec, t: usize) -> Vec<Cf32> {
     let nsc = o.subcarriers;
+    if o.transform_precoding {
+        let r = crate::low_papr::base_sequence(d.n_id as usize % 30, 0, nsc / 2)
+            .expect("DFT-s-OFDM allocations are 12·n_PRB subcarriers");
+        let mut out = vec![[0f32; 2]; o.pilot_symbols.len() * nsc];
+        for j in 0..o.pilot_symbols.len() {
+            for k in o.pilot_subcarriers(t) {
+                out[j * nsc + k] = r[k / 2];
+            }
+        }
+        return out;
+    }
     let a = std::f32::consts::FRAC_1_SQRT_2;
     let mut out = vec![[0f32; 2]; o.pilot_symbols.len() * nsc];
     for (j, &l) in o.pilot_symbols.iter().enumerate() {
@@ -114,5 +131,24 @@ mod tests {
         let kron = ofdm("pattern = 'kronecker'", 2);
         assert_eq!(kron.pilot_symbols, vec![2, 11]);
         assert_eq!(kron.pilot_res(), 2 * 24);
+    }
+
+    /// With transform precoding (TS 38.211 §6.4.1.1.1.2) the type-1 DMRS carries the
+    /// low-PAPR sequence r̄_{u,0} of length M_sc/2, u = N_ID mod 30, on subcarriers 2m, the
+    /// same on every pilot symbol: 24 subcarriers → Table 5.2.2.2-2 (length 12), N_ID 31 → u 1.
+    #[test]
+    fn transform_precoding_dmrs_is_low_papr() {
+        let text = "name = 't'\n[code]\nmcs = 5\n[ofdm]\nnum_subcarriers = 24\n\
+                    transform_precoding = true\n[pilots]\npattern = 'dmrs'\nn_id = 31\n\
+                    additional_positions = 1\n[channel]\nmodel = 'tdl'\n[sweep]\nsnr_db = [1.0]\n";
+        let o = resolve(text, "t.toml").unwrap().link.ofdm.unwrap();
+        let v = dmrs_values(&o, o.dmrs.as_ref().unwrap(), 0);
+        let r = crate::low_papr::base_sequence(1, 0, 12).unwrap();
+        for j in 0..2 {
+            for k in 0..24 {
+                let want = if k % 2 == 0 { r[k / 2] } else { [0.0; 2] };
+                assert_eq!(v[j * 24 + k], want, "symbol {j}, subcarrier {k}");
+            }
+        }
     }
 }

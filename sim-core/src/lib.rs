@@ -12,6 +12,7 @@ pub mod dmrs;
 pub mod fastmath;
 pub mod gold;
 pub mod ldpc;
+pub mod low_papr;
 pub mod mcs;
 pub mod precoding;
 pub mod qam;

@@ -178,6 +178,14 @@ pub(super) fn build_ofdm(
             if !matches!(p.dmrs_type, 1 | 2) {
                 return Err(fail(&["pilots", "dmrs_type"], "expected 1 or 2".into()));
             }
+            if o.transform_precoding && p.dmrs_type != 1 {
+                return Err(fail(
+                    &["pilots", "dmrs_type"],
+                    "with transform precoding the DMRS is type 1 (TS 38.211 §6.4.1.1.3, its \
+                     low-PAPR sequence on every other subcarrier)"
+                        .into(),
+                ));
+            }
             let l0 = p.type_a_position;
             if !matches!(l0, 2 | 3) {
                 return Err(fail(
