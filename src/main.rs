@@ -4,6 +4,7 @@
 mod bench;
 mod bench_gpu;
 mod bench_neural;
+mod mcs_sweep;
 mod plot;
 mod sweep;
 mod train;

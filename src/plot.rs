@@ -53,6 +53,118 @@ pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<(
     Ok(())
 }
 
+/// `[sweep] mcs`: writes `throughput.svg/png` into `dir` with each MCS's throughput against
+/// the SNR and their envelope. An MCS whose sweep ended at stop.min_bler counts with its last
+/// throughput at higher SNRs (throughput does not fall with SNR, so that is a lower bound).
+pub fn mcs_throughput_plot(
+    dir: &Path,
+    run: &Resolved,
+    sweeps: &[(usize, crate::sweep::Finished)],
+) -> Result<()> {
+    svg_and_png!(dir, "throughput", draw_mcs_throughput, run, sweeps)
+}
+
+fn draw_mcs_throughput<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Resolved,
+    sweeps: &[(usize, crate::sweep::Finished)],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let curves: Vec<(usize, Vec<(f64, f64)>)> = sweeps
+        .iter()
+        .map(|(m, f)| {
+            let tp = f.results.iter().map(|p| {
+                (
+                    p.snr_db,
+                    sim_core::results::throughput_mbps(&f.run.link, &p.counters),
+                )
+            });
+            (*m, tp.collect())
+        })
+        .collect();
+    let all: Vec<(f64, f64)> = curves.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    let (mut x0, mut x1) = all
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.0), b.max(p.0))
+        });
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 - x0 < 1e-9 {
+        (x0, x1) = (x0 - 0.5, x1 + 0.5);
+    }
+    let peak = sweeps
+        .iter()
+        .map(|(_, f)| {
+            let o = f.run.link.ofdm.as_ref().expect("an OFDM link");
+            f.run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6
+        })
+        .fold(0.0, f64::max);
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!("{} (MCS sweep)", run.scenario.name),
+            ("sans-serif", 24),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0.0..peak * 1.05)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("SNR = Es/N0 per symbol (dB)")
+        .y_desc("throughput (Mbit/s)")
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    for (i, (m, c)) in curves.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(c.clone(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(format!("MCS {m}"))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    // The envelope at every SNR of any curve.
+    let mut xs: Vec<f64> = all.iter().map(|p| p.0).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    let at = |c: &[(f64, f64)], x: f64| -> f64 {
+        match c.iter().find(|p| (p.0 - x).abs() < 1e-9) {
+            Some(p) => p.1,
+            None => match c.last() {
+                Some(last) if x > last.0 => last.1,
+                _ => 0.0,
+            },
+        }
+    };
+    let envelope: Vec<(f64, f64)> = xs
+        .iter()
+        .map(|&x| (x, curves.iter().map(|(_, c)| at(c, x)).fold(0.0, f64::max)))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(envelope, BLACK.stroke_width(3)))
+        .map_err(err)?
+        .label("envelope (best MCS)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
 /// x value and axis label of the swept variable.
 fn swept(run: &Resolved) -> (fn(&PointResult) -> f64, &'static str) {
     match run.sweep_variable {

@@ -17,6 +17,7 @@ use sim_core::stats::bler_interval;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[derive(Clone)]
 pub struct RunArgs {
     pub scenario: PathBuf,
     /// `--set KEY=VALUE` overrides.
@@ -98,7 +99,23 @@ fn executor(device: &str, link: &sim_core::link::LinkSpec) -> Result<Box<dyn Exe
     }
 }
 
+/// A finished sweep: its scenario, seed, points and folder.
+pub struct Finished {
+    pub run: Resolved,
+    pub seed: u64,
+    pub results: Vec<PointResult>,
+}
+
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    let run = load_checked(&args.scenario, &args.set)?;
+    if run.mcs_sweep.len() > 1 {
+        return crate::mcs_sweep::run(args, &run);
+    }
+    run_single(args).map(|_| ())
+}
+
+/// One scenario's sweep with its tables and plots; `None` for a shard (no tables).
+pub fn run_single(args: &RunArgs) -> Result<Option<Finished>, Failure> {
     let run = load_checked(&args.scenario, &args.set)?;
     let seed = args.seed.unwrap_or(run.scenario.seed);
     let mut stop = run.scenario.stop.clone();
@@ -217,7 +234,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             dir.display(),
             args.scenario.display()
         );
-        return Ok(());
+        return Ok(None);
     }
     let mut df = table(&run, seed, &results).context("building the result table")?;
     crate::emit(&format!("{}\n", summary_table(&run, &results)));
@@ -231,7 +248,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         "wrote {0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png{extra}",
         dir.display()
     );
-    Ok(())
+    Ok(Some(Finished { run, seed, results }))
 }
 
 fn progress_bar(prefix: &str) -> ProgressBar {

@@ -469,6 +469,67 @@ fn mcs_harq_run_writes_harq_columns() {
 /// `--set KEY=VALUE` changes a scenario key before it is resolved (validate shows it; an
 /// override the scenario check rejects is located at the file's line; a malformed one and
 /// an unknown key exit 2).
+/// `[sweep] mcs = [..]`: one run per MCS in its own folder (`<name>-mcs<I>`), then the joined
+/// table (an `mcs` column, every sub-run's rows) and the throughput plot with the envelope;
+/// a list entry that does not resolve and `mcs` in both tables are exit-2 errors.
+#[test]
+fn mcs_sweep_runs_each_mcs_and_joins() {
+    let out = temp_dir("mcs-sweep");
+    let scenario = out.join("ms.toml");
+    let toml_text =
+        "name = \"ms\"\n[code]\ndecoder = { algorithm = \"layered-min-sum\", iterations = 6 }\n\
+                [ofdm]\nprbs = 6\n[pilots]\npattern = \"dmrs\"\n[channel]\nmodel = \"awgn\"\n\
+                [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [0.0, 4.0, 8.0]\n\
+                mcs = [2, 9]\n[stop]\nmin_block_errors = 10\nmax_blocks = 100\n";
+    std::fs::write(&scenario, toml_text).unwrap();
+    let o = bin()
+        .args(["run", "--device", "cpu", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let joined = read_table(&out.join("ms/points.parquet"));
+    let mcs = joined.column("mcs").unwrap().u32().unwrap().clone();
+    let mut rows = 0;
+    for m in [2u32, 9] {
+        let sub = read_table(&out.join(format!("ms-mcs{m}/points.parquet")));
+        let here: Vec<usize> = (0..joined.height())
+            .filter(|&i| mcs.get(i) == Some(m))
+            .collect();
+        assert_eq!(here.len(), sub.height(), "MCS {m} rows");
+        let blocks = joined.column("blocks").unwrap().u64().unwrap();
+        let sub_blocks = sub.column("blocks").unwrap().u64().unwrap();
+        for (j, &i) in here.iter().enumerate() {
+            assert_eq!(blocks.get(i), sub_blocks.get(j), "MCS {m} point {j}");
+        }
+        rows += sub.height();
+    }
+    assert_eq!(joined.height(), rows);
+    for f in ["ms/throughput.svg", "ms/throughput.png", "ms/points.csv"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let fail = |extra: &str| {
+        let bad = out.join("bad.toml");
+        std::fs::write(&bad, toml_text.replace("mcs = [2, 9]", extra)).unwrap();
+        let o = bin().arg("validate").arg(&bad).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        text(&o)
+    };
+    let e = fail("mcs = [2, 29]");
+    assert!(e.contains("sweep.mcs") && e.contains("MCS 29"), "{e}");
+    let both = toml_text.replace("[code]\n", "[code]\nmcs = 4\n");
+    std::fs::write(out.join("both.toml"), both).unwrap();
+    let o = bin()
+        .arg("validate")
+        .arg(out.join("both.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not both"), "{}", text(&o));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 #[test]
 fn set_overrides_scenario_keys() {
     let validate = |sets: &[&str]| {

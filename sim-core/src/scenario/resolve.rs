@@ -18,6 +18,8 @@ pub struct Resolved {
     pub link: LinkSpec,
     pub sweep_variable: SweepVariable,
     pub points: Vec<PointSpec>,
+    /// `[sweep] mcs`: the MCS indices to sweep (empty without); the link is the first's.
+    pub mcs_sweep: Vec<usize>,
 }
 
 /// Most points one sweep may have.
@@ -30,7 +32,7 @@ pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
 
 /// Parses and resolves scenario `text`; `file` names it in errors.
 pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
-    let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(text, file, &e))?;
+    let mut scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(text, file, &e))?;
     let doc = toml_edit::Document::parse(text).map_err(|e| ScenarioError {
         file: file.into(),
         line: 1,
@@ -50,6 +52,7 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     check(&scenario, &fail)?;
     super::training::check_training(&scenario, &fail)?;
     let set = |path: &[&str]| span_of(&doc, path).is_some();
+    let mcs_sweep = mcs_sweep(&mut scenario, &fail, &set)?;
     let mut link = build_link(&scenario, &fail, &set)?;
     pi2_bpsk_rules(&scenario, &link, &fail)?;
     link.harq = harq(&scenario, &link, &fail, &set)?;
@@ -81,7 +84,56 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
         link,
         sweep_variable,
         points,
+        mcs_sweep,
     })
+}
+
+/// `[sweep] mcs = [..]`: every entry must resolve (an error names the entry); the scenario
+/// takes the first as its `code.mcs`, so `validate` and the link show that one.
+fn mcs_sweep(
+    s: &mut Scenario,
+    fail: &Fail,
+    set: &dyn Fn(&[&str]) -> bool,
+) -> Result<Vec<usize>, ScenarioError> {
+    let Some(list) = s.sweep.mcs.clone() else {
+        return Ok(Vec::new());
+    };
+    let key = ["sweep", "mcs"];
+    if list.is_empty() {
+        return Err(fail(
+            &key,
+            "expected a list of MCS indices, e.g. [0, 4, 8]".into(),
+        ));
+    }
+    if s.code.mcs.is_some() {
+        return Err(fail(
+            &key,
+            "give the MCS in [code] mcs (one) or in [sweep] mcs (a list), not both".into(),
+        ));
+    }
+    if let Some(m) = list
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| list[..i].contains(m).then_some(m))
+    {
+        return Err(fail(&key, format!("MCS {m} appears twice")));
+    }
+    for &m in &list {
+        let mut one = s.clone();
+        one.code.mcs = Some(m);
+        if let Err(e) = build_link(&one, fail, set) {
+            let why = e
+                .message
+                .trim_end_matches(" (the key is not set; this is its default)");
+            let at = match e.key.as_str() {
+                "code.mcs" => String::new(),
+                other => format!("{other}: "),
+            };
+            return Err(fail(&key, format!("MCS {m}: {at}{why}")));
+        }
+    }
+    s.code.mcs = Some(list[0]);
+    Ok(list)
 }
 
 fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {

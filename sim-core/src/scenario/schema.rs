@@ -583,6 +583,9 @@ pub enum SweepValues {
 pub struct SweepConfig {
     pub ebno_db: Option<SweepValues>,
     pub snr_db: Option<SweepValues>,
+    /// One sweep per MCS index (instead of `[code] mcs`): `ferrolink run` runs each as its own
+    /// scenario `<name>-mcs<I>` and joins their tables and throughput curves.
+    pub mcs: Option<Vec<usize>>,
 }
 
 /// `[stop]`: when a point, and the sweep, end.
