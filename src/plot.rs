@@ -105,23 +105,14 @@ where
             f.run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6
         })
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!("{} (MCS sweep)", run.scenario.name),
-            ("sans-serif", 24),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0.0..peak * 1.05)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("SNR = Es/N0 per symbol (dB)")
-        .y_desc("throughput (Mbit/s)")
-        .label_style(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    let caption = format!("{} (MCS sweep)", run.scenario.name);
+    let mut chart = throughput_axes(
+        root,
+        &caption,
+        (x0, x1),
+        peak,
+        "SNR = Es/N0 per symbol (dB)",
+    )?;
     for (i, (m, c)) in curves.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         chart
@@ -191,6 +182,41 @@ fn x_range(points: &[PointResult], x_of: fn(&PointResult) -> f64) -> (f64, f64) 
     (x0, x1)
 }
 
+/// The throughput chart's axes: x over `x`, 0 … 1.05 · `peak` Mbit/s.
+fn throughput_axes<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x: (f64, f64),
+    peak: f64,
+    x_label: &str,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x.0..x.1, 0.0..peak * 1.05)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("throughput (Mbit/s)")
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 fn draw_throughput<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Resolved,
@@ -205,20 +231,7 @@ where
     let peak = run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6;
     let (x_of, x_label) = swept(run);
     let (x0, x1) = x_range(points, x_of);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&run.scenario.name, ("sans-serif", 24))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0.0..peak * 1.05)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc("throughput (Mbit/s)")
-        .label_style(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    let mut chart = throughput_axes(root, &run.scenario.name, (x0, x1), peak, x_label)?;
     let tp: Vec<(f64, f64)> = points
         .iter()
         .map(|p| {

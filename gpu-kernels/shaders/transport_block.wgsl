@@ -131,15 +131,26 @@ fn tb_crc(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
     mark_if_cut(tb);
 }
 
+// Code block `blk` of the batch as (TB, index in it, 1), or z = 0 past the batch.
+fn cb_item(blk: u32) -> vec3<u32> {
+    if (blk >= p.count * p.num_cb) {
+        return vec3<u32>(0u);
+    }
+    return vec3<u32>(blk / p.num_cb, blk % p.num_cb, 1u);
+}
+
 @compute @workgroup_size(64)
 fn cb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_id) lid: vec3<u32>) {
     let blk = linear_id(wg, nwg, lid);
-    if (blk >= p.count * p.num_cb) {
-        return;
+    let item = cb_item(blk);
+    if (item.z != 0u) {
+        source_cb(blk, item.x, item.y);
     }
-    let tb = blk / p.num_cb;
-    let cb = blk % p.num_cb;
+}
+
+// Code block `blk` (index cb of TB tb) into x.
+fn source_cb(blk: u32, tb: u32, cb: u32) {
     done[blk] = 0u;
     let base = blk * p.x_stride;
     var cb_reg = 0u;
@@ -165,11 +176,14 @@ fn cb_source(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
 fn outcome_cb(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid: vec3<u32>) {
     let blk = linear_id(wg, nwg, lid);
-    if (blk >= p.count * p.num_cb) {
-        return;
+    let item = cb_item(blk);
+    if (item.z != 0u) {
+        check_cb(blk, item.x, item.y);
     }
-    let tb = blk / p.num_cb;
-    let cb = blk % p.num_cb;
+}
+
+// Code block `blk` (index cb of TB tb) against what was sent, into cb_out[blk].
+fn check_cb(blk: u32, tb: u32, cb: u32) {
     if (tb_done(tb)) {
         return;
     }
