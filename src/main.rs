@@ -8,6 +8,7 @@ mod mcs_sweep;
 mod plot;
 mod sweep;
 mod train;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -194,7 +195,7 @@ fn main() -> ExitCode {
             init,
             device,
         }),
-        Command::Validate { scenario, set } => sweep::validate(&scenario, &set),
+        Command::Validate { scenario, set } => validate::validate(&scenario, &set),
         Command::Devices => devices(),
         Command::Bench {
             out,

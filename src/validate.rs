@@ -1,0 +1,300 @@
+//! `ferrolink validate`: a scenario resolved and described (code, slot, channel, receiver,
+//! sweep) without running it.
+
+use crate::sweep::load_checked;
+use crate::Failure;
+use sim_core::link::Coding;
+use sim_core::scenario::schema::PolarizationChoice;
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
+    let run = load_checked(path, sets)?;
+    let mut out = String::new();
+    macro_rules! w {
+        ($($t:tt)*) => {{
+            let _ = writeln!(out, $($t)*);
+        }};
+    }
+    let l = &run.link;
+    w!("scenario   {} ({})", run.scenario.name, run.file);
+    if !run.scenario.description.is_empty() {
+        w!("           {}", run.scenario.description);
+    }
+    w!("seed       {}", run.scenario.seed);
+    if let Some(mcs) = run.scenario.code.mcs {
+        let c = &run.scenario.code;
+        let tp = l.ofdm.as_ref().is_some_and(|o| o.transform_precoding);
+        if let (table, Some(e)) = sim_core::mcs::mcs_entry(c.mcs_table, mcs, tp, c.tp_pi2bpsk) {
+            w!(
+                "mcs        {mcs} of TS 38.214 {} (\"{}\"{}): Q_m = {}, target rate {}/1024 = \
+                 {:.4}; TBS (§5.1.3.2) = {} bits, xOverhead {}, S = {}",
+                table.spec_table(),
+                c.mcs_table.name(),
+                match (tp, c.tp_pi2bpsk) {
+                    (false, _) => "",
+                    (true, false) => ", transform precoding",
+                    (true, true) => ", transform precoding, tp-pi2BPSK",
+                },
+                e.qm,
+                e.rate_x1024,
+                e.rate(),
+                l.info_bits,
+                c.overhead_per_prb,
+                c.tb_scaling
+            );
+        }
+    }
+    match &l.coding {
+        Coding::Ldpc {
+            params: p,
+            decoder: d,
+        } => {
+            w!(
+                "code       5G LDPC {}, A = {} payload bits, TB CRC {}, B = {}",
+                p.base_graph.name(),
+                p.tb_size,
+                p.tb_crc.map_or("none".to_string(), |c| format!("{c:?}")),
+                p.b
+            );
+            w!(
+                "           C = {} code block(s), K' = {}, K = {}, Z = {}, K_b = {}, fillers F = {}, N = {}",
+                p.num_code_blocks, p.k_prime, p.k, p.lifting_size, p.kb, p.fillers, p.n
+            );
+            let lo = p.e.iter().filter(|&&e| e == p.e[0]).count();
+            let e = match p.e.len() - lo {
+                0 => format!("{} × {}", lo, p.e[0]),
+                hi => format!("{} × {} + {} × {}", lo, p.e[0], hi, p.e[lo]),
+            };
+            let ncb = match p.ncb < p.n {
+                true => format!("N_cb = {} (limited buffer)", p.ncb),
+                false => format!("N_cb = N = {}", p.ncb),
+            };
+            w!(
+                "           G = {} coded bits on N_L = {} layer(s), E = {e}, {ncb}, rv = {}, rate A/G = {:.4}",
+                p.g,
+                p.layers,
+                p.rv,
+                l.rate()
+            );
+            w!(
+                "decoder    {:?}, {} iterations, early stop {}, min-sum scaling {}, offset {}",
+                d.algorithm,
+                d.iterations,
+                d.early_stop,
+                d.scaling,
+                d.offset
+            );
+        }
+        Coding::Uncoded => {
+            w!("code       uncoded, {} bits per block", l.info_bits);
+        }
+    }
+    if let Some(h) = &l.harq {
+        w!(
+            "harq       up to {} transmissions, RVs {:?} (cycled), soft combining in the \
+             circular buffer, each over a new channel and noise realization",
+            h.max_transmissions,
+            h.rv_sequence
+        );
+    }
+    w!(
+        "modulation {} (Q_m = {}), {} symbols per block, demapper {:?}",
+        l.modulation.name(),
+        l.modulation.bits_per_symbol(),
+        l.symbols(),
+        l.demapper
+    );
+    w!(
+        "channel    {:?}{}",
+        l.channel,
+        match l.channel {
+            sim_core::scenario::schema::ChannelModel::Rayleigh =>
+                format!(" ({:?} fading, perfect CSI)", l.fading),
+            _ => String::new(),
+        }
+    );
+    if let Some(o) = &l.ofdm {
+        w!(
+            "ofdm       {} subcarriers × {} symbols at {} kHz, CP {:.4} of a symbol, slot {:.1} µs, \
+             carrier {} GHz",
+            o.subcarriers,
+            o.symbols,
+            o.subcarrier_spacing_hz / 1e3,
+            o.cp_fraction,
+            o.slot_duration_s() * 1e6,
+            o.carrier_hz / 1e9
+        );
+        if o.grid_width() != o.subcarriers {
+            w!(
+                "grid       {} subcarriers wide: guard carriers {} below and {} above{}",
+                o.grid_width(),
+                o.guard_carriers[0],
+                o.guard_carriers[1],
+                if o.dc_null { ", DC null" } else { "" }
+            );
+        }
+        if o.transform_precoding {
+            w!(
+                "waveform   DFT-s-OFDM: each data symbol spread by the unitary {}-point DFT \
+                 (TS 38.211 §6.3.1.4), despread after equalization",
+                o.subcarriers
+            );
+        }
+        w!(
+            "domain     {}",
+            match o.time_domain {
+                None => "frequency (channel per resource element at each symbol start)".into(),
+                Some(t) => format!(
+                    "time: FFT {}, CP {} samples, sample rate {:.3} MHz (ICI and ISI simulated)",
+                    t.fft_size,
+                    t.cp_len,
+                    t.fft_size as f64 * o.subcarrier_spacing_hz / 1e6
+                ),
+            }
+        );
+        w!(
+            "slot       {} on symbols {:?} ({} pilot REs); {} data REs; {} code words per slot; \
+             {} layer(s), {} receive antenna(s)",
+            match &o.dmrs {
+                None => "Kronecker pilots".to_string(),
+                Some(d) => format!("NR DMRS type {} (N_ID {})", d.config_type, d.n_id),
+            },
+            o.pilot_symbols,
+            o.pilot_res(),
+            o.data_res(),
+            o.codewords,
+            o.layers,
+            o.rx_antennas
+        );
+        if let Some(p) = &o.precoder {
+            w!(
+                "precoding  TS 38.211 Table {} TPMI {}: {} layer(s) on {} ports, W = {} \
+                 (rows: ports); total power ‖W‖² = {:.3}",
+                p.table,
+                p.tpmi,
+                p.layers,
+                p.ports,
+                format_matrix(p),
+                p.w.iter().map(|c| c[0] * c[0] + c[1] * c[1]).sum::<f32>()
+            );
+        }
+        if let Some(t) = &o.tdl {
+            w!(
+                "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
+                t.profile,
+                t.delay_spread_s * 1e9,
+                t.doppler_hz,
+                match o.correlation {
+                    None => "i.i.d. per antenna pair".to_string(),
+                    Some([a, b]) =>
+                        format!("spatially correlated (TR 38.901 §7.7.5.2): tx α = {a}, rx β = {b}"),
+                }
+            );
+        }
+        if let Some(c) = &o.cdl {
+            w!(
+                "cdl        CDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}; arrays of \
+                 {:?} elements {} λ apart: tx {} × {} {:?}, rx {} × {} {:?}; angles {}",
+                c.profile,
+                c.delay_spread_s * 1e9,
+                c.doppler_hz,
+                if o.uplink { "uplink" } else { "downlink" },
+                o.antenna_pattern,
+                o.antenna_spacing,
+                o.tx_rows,
+                o.tx_ports / o.tx_rows / if o.tx_polarization == PolarizationChoice::V { 1 } else { 2 },
+                o.tx_polarization,
+                o.rx_rows,
+                o.rx_antennas / o.rx_rows / if o.rx_polarization == PolarizationChoice::V { 1 } else { 2 },
+                o.rx_polarization,
+                match (c.angle_spreads_deg, c.mean_angles_deg) {
+                    (None, None) => "as tabulated".to_string(),
+                    (s, m) => format!("scaled (§7.7.5.1) to spreads {s:?}, means {m:?} (ASD/AOD, ASA/AOA, ZSD/ZOD, ZSA/ZOA, °)"),
+                }
+            );
+        }
+        match &o.neural_weights {
+            Some(dir) => {
+                let m = receivers::neural::weights::load_meta(Path::new(dir))
+                    .map_err(|e| Failure::BadInput(e.to_string()))?;
+                let s = &m.shape;
+                w!(
+                    "receiver   neural, {dir}: {} parameters (depth {}, width {}, kernel {}, \
+                     dilations {:?}), trained {} steps on `{}` with seed {}",
+                    s.parameters(),
+                    s.depth,
+                    s.width,
+                    s.kernel,
+                    s.dilations,
+                    m.total_steps(),
+                    m.scenario_name,
+                    m.seed
+                );
+                if let Some(i) = &m.init {
+                    w!(
+                        "           fine-tuned for the last {} steps from {} ({}, {} steps on `{}`)",
+                        m.steps,
+                        i.folder,
+                        i.params_hash,
+                        i.steps,
+                        i.scenario_name
+                    );
+                }
+                if let Some(d) = receivers::neural::weights::grid_mismatch(&m, o) {
+                    w!("warning    the model was trained on another grid: {d}");
+                }
+            }
+            None => w!(
+                "receiver   estimator {:?}, interpolation {:?} (extrapolation {:?}), equalizer {:?}",
+                o.estimator,
+                o.interpolation,
+                o.extrapolation,
+                o.equalizer
+            ),
+        }
+    }
+    w!(
+        "sweep      {} points of {}; Es/N0 = Eb/N0 + {:.3} dB",
+        run.points.len(),
+        run.sweep_variable.column(),
+        l.ebno_to_snr_db()
+    );
+    if run.mcs_sweep.len() > 1 {
+        w!(
+            "mcs sweep  MCS {:?}: one run each ({}-mcs<I>), joined with an `mcs` column; the \
+             lines above are MCS {}'s",
+            run.mcs_sweep,
+            run.scenario.name,
+            run.mcs_sweep[0]
+        );
+    }
+    let st = &run.scenario.stop;
+    w!(
+        "stop       {} block errors or {} blocks per point; sweep ends below BLER {}",
+        st.min_block_errors,
+        st.max_blocks,
+        st.min_bler
+    );
+    crate::emit(&out);
+    Ok(())
+}
+
+/// A precoding matrix as `[a b; c d]` with entries like `0.5`, `-0.354j`.
+fn format_matrix(p: &sim_core::precoding::Precoder) -> String {
+    let entry = |c: &sim_core::Cf32| {
+        let [re, im] = *c;
+        if im == 0.0 {
+            format!("{re:.3}")
+        } else if re == 0.0 {
+            format!("{im:.3}j")
+        } else {
+            format!("{re:.3}{im:+.3}j")
+        }
+    };
+    let rows: Vec<String> =
+        p.w.chunks(p.layers)
+            .map(|r| r.iter().map(entry).collect::<Vec<_>>().join(" "))
+            .collect();
+    format!("[{}]", rows.join("; "))
+}
