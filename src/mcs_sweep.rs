@@ -4,7 +4,7 @@
 //! column first, and for OFDM links `throughput.svg/png` with every MCS's curve and their
 //! envelope (the best MCS at each SNR: what ideal link adaptation reaches).
 
-use crate::sweep::{run_single, Finished, RunArgs};
+use crate::sweep::{load_checked, run_single, Finished, RunArgs};
 use crate::{plot, Failure};
 use anyhow::Context;
 use polars::prelude::{Column, DataFrame};
@@ -21,7 +21,8 @@ pub fn run(args: &RunArgs, run: &Resolved) -> Result<(), Failure> {
         let quoted = sub.replace('\\', "\\\\").replace('"', "\\\"");
         one.set.push(format!("name=\"{quoted}\""));
         eprintln!("MCS {m}: {sub}");
-        if let Some(f) = run_single(&one)? {
+        let resolved = load_checked(&one.scenario, &one.set)?;
+        if let Some(f) = run_single(&one, resolved)? {
             done.push((m, f));
         }
     }

@@ -109,12 +109,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     if run.mcs_sweep.len() > 1 {
         return crate::mcs_sweep::run(args, &run);
     }
-    run_single(args).map(|_| ())
+    run_single(args, run).map(|_| ())
 }
 
-/// One scenario's sweep with its tables and plots; `None` for a shard (no tables).
-pub fn run_single(args: &RunArgs) -> Result<Option<Finished>, Failure> {
-    let run = load_checked(&args.scenario, &args.set)?;
+/// The sweep of `run` (loaded from `args`' scenario and overrides) with its tables and plots;
+/// `None` for a shard (no tables).
+pub fn run_single(args: &RunArgs, run: Resolved) -> Result<Option<Finished>, Failure> {
     let seed = args.seed.unwrap_or(run.scenario.seed);
     let mut stop = run.scenario.stop.clone();
     if args.quick {

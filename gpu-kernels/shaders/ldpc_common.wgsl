@@ -25,7 +25,7 @@ struct Params {
 }
 
 // Per code block: 1 when its transport block passed its CRC in an earlier HARQ transmission
-// (written by link_chain.wgsl's outcome kernel); read only when params.skip_done is set (a
+// (written by transport_block.wgsl's outcome kernel); read only when params.skip_done is set (a
 // one-word placeholder otherwise).
 @group(0) @binding(10) var<storage, read_write> done: array<u32>;
 

@@ -36,7 +36,7 @@
 //  17 gridc      storage, read_write array<vec2<f32>> time-domain OFDM coefficients on the grid
 //  18 ici        storage, read_write array<f32>  time-domain OFDM ICI power per link and symbol
 //  19 done       storage, read_write array<u32>  [count · C]  HARQ: 1 once the code block's TB passed its
-//                                    CRC (outcome sets it, tb_source clears it; the decoders skip it too)
+//                                    CRC (outcome sets it, cb_source clears it; the decoders skip it too)
 //  20 spread     storage, read_write array<vec4<f32>> DFT-s-OFDM per data RE (transform_precoding.wgsl)
 //  21 cb_out     storage, read_write array<vec4<u32>> [count · C] per code block outcome (transport_block.wgsl)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).

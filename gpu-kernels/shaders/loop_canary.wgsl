@@ -3,7 +3,7 @@
 // A loop of `want` turns (a uniform value the compiler cannot fold) run at the end of a kernel
 // shows whether anything before it was cut: true when it could not run its full count.
 // Prefixed to the LDPC decoder kernels (ldpc_common.wgsl loops_cut) and the link chain
-// (link_chain.wgsl invocation_cut).
+// (transport_block.wgsl invocation_cut).
 fn loops_were_cut(want: u32) -> bool {
     var turns = 0u;
     for (var i = 0u; i < want; i++) {

@@ -92,7 +92,7 @@ pub struct ChainParams {
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,
 /// `ofdm_chain.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
-/// order of `GpuLinkChain`'s pipeline list.
+/// order of [`Entry::ALL`] (the chain's pipeline list).
 #[derive(Clone, Copy)]
 pub enum Entry {
     TbBits,
@@ -112,4 +112,63 @@ pub enum Entry {
     TbCrc,
     CbSource,
     OutcomeCb,
+}
+
+impl Entry {
+    /// Every entry point, in discriminant order (`entry as usize` indexes the pipelines).
+    pub const ALL: [Entry; 17] = [
+        Entry::TbBits,
+        Entry::Symbols,
+        Entry::RateRecover,
+        Entry::Outcome,
+        Entry::TdlCoeffs,
+        Entry::OfdmReceive,
+        Entry::OfdmPilotEst,
+        Entry::OfdmDetect,
+        Entry::CdlCoeffs,
+        Entry::TdWindow,
+        Entry::TdReceive,
+        Entry::OfdmNormalize,
+        Entry::TpSpread,
+        Entry::TpDespread,
+        Entry::TbCrc,
+        Entry::CbSource,
+        Entry::OutcomeCb,
+    ];
+
+    /// Its function name in the shader module.
+    pub fn name(self) -> &'static str {
+        match self {
+            Entry::TbBits => "tb_bits",
+            Entry::Symbols => "symbols",
+            Entry::RateRecover => "rate_recover",
+            Entry::Outcome => "outcome",
+            Entry::TdlCoeffs => "tdl_coeffs",
+            Entry::OfdmReceive => "ofdm_receive",
+            Entry::OfdmPilotEst => "ofdm_pilot_est",
+            Entry::OfdmDetect => "ofdm_detect",
+            Entry::CdlCoeffs => "cdl_coeffs",
+            Entry::TdWindow => "td_window",
+            Entry::TdReceive => "td_receive",
+            Entry::OfdmNormalize => "ofdm_normalize",
+            Entry::TpSpread => "tp_spread",
+            Entry::TpDespread => "tp_despread",
+            Entry::TbCrc => "tb_crc",
+            Entry::CbSource => "cb_source",
+            Entry::OutcomeCb => "outcome_cb",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entry;
+
+    /// `Entry::ALL` lists every entry at its own index, so `entry as usize` finds its pipeline.
+    #[test]
+    fn entries_are_listed_in_order() {
+        for (i, e) in Entry::ALL.iter().enumerate() {
+            assert_eq!(*e as usize, i, "{}", e.name());
+        }
+    }
 }

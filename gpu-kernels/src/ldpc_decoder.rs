@@ -77,7 +77,7 @@ impl GpuDecodeOutput {
 /// loops short (`loops_cut` in `ldpc_common.wgsl`).
 pub const LOOPS_CUT_BIT: u32 = 0x4000_0000;
 
-/// The error for a decode (or a chain kernel: `invocation_cut` in `link_chain.wgsl`) whose
+/// The error for a decode (or a chain kernel: `invocation_cut` in `transport_block.wgsl`) whose
 /// loops the adapter cut short.
 pub fn loops_cut_error() -> GpuError {
     GpuError::Runtime(

@@ -98,7 +98,7 @@ struct DecoderStage {
 pub struct GpuLinkChain {
     base: ChainParams,
     layout: wgpu::BindGroupLayout,
-    pipelines: [wgpu::ComputePipeline; 17],
+    pipelines: [wgpu::ComputePipeline; Entry::ALL.len()],
     statics: [wgpu::Buffer; 5],
     ofdm: Option<OfdmTables>,
     /// OFDM LMMSE estimation weights, and the noise variance (bits) they were made for.
@@ -280,26 +280,8 @@ impl GpuLinkChain {
             "const FFT_N: u32 = {fft_size}u;\nconst FFT_LOG: u32 = {}u;\n{SHADER}",
             fft_size.trailing_zeros()
         );
-        let pipelines = [
-            "tb_bits",
-            "symbols",
-            "rate_recover",
-            "outcome",
-            "tdl_coeffs",
-            "ofdm_receive",
-            "ofdm_pilot_est",
-            "ofdm_detect",
-            "cdl_coeffs",
-            "td_window",
-            "td_receive",
-            "ofdm_normalize",
-            "tp_spread",
-            "tp_despread",
-            "tb_crc",
-            "cb_source",
-            "outcome_cb",
-        ]
-        .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry, &layout, &[]));
+        let pipelines = Entry::ALL
+            .map(|entry| ctx.pipeline("link_chain.wgsl", &source, entry.name(), &layout, &[]));
         let statics = [
             ctx.storage_from("levels", &constellation.levels),
             ctx.storage_from("d_index", &tables.d_index),
