@@ -204,9 +204,10 @@ demapper = "app"
 ebno_db = [1.5]
 "#;
 
-/// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, and the reference case
-/// simulated in the time domain (normal CP, N = 1024).
-pub(crate) fn ofdm_variants() -> [(&'static str, String); 2] {
+/// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, the same with ML
+/// detection (256 joint hypotheses per resource element), and the reference case simulated in
+/// the time domain (normal CP, N = 1024).
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 3] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -220,7 +221,12 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 2] {
         "cyclic_prefix = \"none\"",
         "cyclic_prefix = \"normal\"\ndomain = \"time\"",
     );
-    [("OFDM CDL-C 2x2", cdl), ("OFDM TDL-A time domain", time)]
+    let ml = cdl.replace("equalizer = \"lmmse\"", "equalizer = \"ml\"");
+    [
+        ("OFDM CDL-C 2x2", cdl),
+        ("OFDM CDL-C 2x2 ML", ml),
+        ("OFDM TDL-A time domain", time),
+    ]
 }
 
 /// What `ferrolink bench` measures and for how long.

@@ -56,7 +56,7 @@ struct Chain {
     data_syms: u32,
     // 0 perfect CSI, 1 LS, 2 LMMSE (weights in `lmmse`, lmmse_stride words per (layer, k))
     estimator: u32,
-    // 0 ZF, 1 LMMSE
+    // 0 ZF, 1 LMMSE, 2 ML (ml_detection.wgsl; two or more layers)
     equalizer: u32,
     // DMRS with two ports per CDM group (LS averages subcarrier pairs).
     cdm: u32,

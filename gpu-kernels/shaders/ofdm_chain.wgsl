@@ -300,6 +300,39 @@ fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     hp[id] = vec4<f32>(h, ((1.0 - w) * (1.0 - w) + w * w) * member_var, 0.0);
 }
 
+// The channel (estimate) `hm` [nrx, nl] and the received values `yv` of data RE d of a slot;
+// returns the noise variance the detector assumes: N0 plus the estimate's error variance
+// summed over the layers, averaged over the receive antennas.
+fn gather_re(slot: u32, d: u32, hm: ptr<function, array<vec2<f32>, 32>>,
+             yv: ptr<function, array<vec2<f32>, MAX_RX>>) -> f32 {
+    let s = otab[p.o_dsym + d / p.nsc];
+    let k = d % p.nsc;
+    let n_re = p.nsym * p.nsc;
+    let j0 = otab[p.o_tint + 3u * s];
+    let j1 = otab[p.o_tint + 3u * s + 1u];
+    let w = tabf(p.o_tint + 3u * s + 2u);
+    var ev = 0.0;
+    for (var r = 0u; r < p.nrx; r++) {
+        (*yv)[r] = ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k];
+        for (var t = 0u; t < p.nl; t++) {
+            if (p.estimator == 0u) {
+                (*hm)[r * p.nl + t] = channel_at(slot, r, t, s, k);
+                // Time domain: perfect CSI knows the link's ICI power (td_window).
+                if (p.td != 0u && p.fading_model != 0u) {
+                    ev += ici[(slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s];
+                }
+            } else {
+                let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
+                let a = hp[(base + j0) * p.nsc + k];
+                let c = hp[(base + j1) * p.nsc + k];
+                (*hm)[r * p.nl + t] = vec2<f32>((1.0 - w) * a.x + w * c.x, (1.0 - w) * a.y + w * c.y);
+                ev += (1.0 - w) * (1.0 - w) * a.z + w * w * c.z;
+            }
+        }
+    }
+    return p.no + ev / f32(p.nrx);
+}
+
 @compute @workgroup_size(64)
 fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -313,34 +346,9 @@ fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
     if (d * p.nl >= p.data_syms || slot_done(slot)) {
         return;
     }
-    let s = otab[p.o_dsym + d / p.nsc];
-    let k = d % p.nsc;
-    let n_re = p.nsym * p.nsc;
-    let j0 = otab[p.o_tint + 3u * s];
-    let j1 = otab[p.o_tint + 3u * s + 1u];
-    let w = tabf(p.o_tint + 3u * s + 2u);
     var hm: array<vec2<f32>, 32>;
     var yv: array<vec2<f32>, MAX_RX>;
-    var ev = 0.0;
-    for (var r = 0u; r < p.nrx; r++) {
-        yv[r] = ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k];
-        for (var t = 0u; t < p.nl; t++) {
-            if (p.estimator == 0u) {
-                hm[r * p.nl + t] = channel_at(slot, r, t, s, k);
-                // Time domain: perfect CSI knows the link's ICI power (td_window).
-                if (p.td != 0u && p.fading_model != 0u) {
-                    ev += ici[(slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s];
-                }
-            } else {
-                let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
-                let a = hp[(base + j0) * p.nsc + k];
-                let c = hp[(base + j1) * p.nsc + k];
-                hm[r * p.nl + t] = vec2<f32>((1.0 - w) * a.x + w * c.x, (1.0 - w) * a.y + w * c.y);
-                ev += (1.0 - w) * (1.0 - w) * a.z + w * w * c.z;
-            }
-        }
-    }
-    let no = p.no + ev / f32(p.nrx);
+    let no = gather_re(slot, d, &hm, &yv);
     // G = HᴴH (+ N0·I), b = Hᴴy; G is Hermitian positive semi-definite, so Gauss-Jordan
     // without pivoting is stable (the CPU pivots, in f64).
     let nl = p.nl;

@@ -91,7 +91,7 @@ pub struct ChainParams {
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,
-/// `ofdm_chain.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
+/// `ofdm_chain.wgsl`, `ml_detection.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
 /// order of [`Entry::ALL`] (the chain's pipeline list).
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -112,11 +112,12 @@ pub enum Entry {
     TbCrc,
     CbSource,
     OutcomeCb,
+    OfdmDetectMl,
 }
 
 impl Entry {
     /// Every entry point, in discriminant order (`entry as usize` indexes the pipelines).
-    pub const ALL: [Entry; 17] = [
+    pub const ALL: [Entry; 18] = [
         Entry::TbBits,
         Entry::Symbols,
         Entry::RateRecover,
@@ -134,6 +135,7 @@ impl Entry {
         Entry::TbCrc,
         Entry::CbSource,
         Entry::OutcomeCb,
+        Entry::OfdmDetectMl,
     ];
 
     /// Its function name in the shader module.
@@ -156,6 +158,7 @@ impl Entry {
             Entry::TbCrc => "tb_crc",
             Entry::CbSource => "cb_source",
             Entry::OutcomeCb => "outcome_cb",
+            Entry::OfdmDetectMl => "ofdm_detect_ml",
         }
     }
 }

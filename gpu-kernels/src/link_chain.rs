@@ -30,6 +30,7 @@ const SHADER: &str = concat!(
     include_str!("../shaders/link_chain.wgsl"),
     include_str!("../shaders/transport_block.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
+    include_str!("../shaders/ml_detection.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl"),
     include_str!("../shaders/transform_precoding.wgsl")
@@ -634,6 +635,9 @@ impl GpuLinkChain {
                     match (&self.neural, neural.as_ref()) {
                         (Some(stage), Some(n)) => {
                             stage.record_features(&mut pass, n, slots * (p.nsym * p.nsc) as u64)
+                        }
+                        _ if p.equalizer == 2 => {
+                            run(&mut pass, Entry::OfdmDetectMl, slots * data_res)
                         }
                         _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
                     }

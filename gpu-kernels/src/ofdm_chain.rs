@@ -170,7 +170,13 @@ impl OfdmTables {
                     Estimator::Ls => 1,
                     Estimator::Lmmse => 2,
                 },
-                equalizer: (o.equalizer == EqualizerKind::Lmmse) as u32,
+                // 2: ML (ofdm_detect_ml); with one layer it is combining and demapping (ZF).
+                equalizer: match o.equalizer {
+                    EqualizerKind::Zf => 0,
+                    EqualizerKind::Lmmse => 1,
+                    EqualizerKind::Ml if o.layers > 1 => 2,
+                    EqualizerKind::Ml => 0,
+                },
                 cdm: o.dmrs_cdm() as u32,
                 doppler_hz: match (&prep.tdl, &prep.cdl) {
                     (Some(m), _) => m.doppler_hz as f32,

@@ -272,6 +272,33 @@ fn cdl_c_2x2_downlink_ls() {
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
 }
 
+/// Maximum-likelihood detection (`ofdm_detect_ml` against receivers' `MlDetector`): 2 × 2
+/// 16-QAM APP over TDL-A with LS estimates (the estimate's error in the noise), 4 × 4 QPSK
+/// max-log with perfect CSI, and 3 layers of 16-QAM on 4 antennas, APP, over TDL-D.
+#[test]
+fn ml_detection() {
+    let Some(ctx) = test_context() else { return };
+    let cases = [
+        ("16qam", "app", 2, 2, "A", "ls", 14.0),
+        ("qpsk", "max-log", 4, 4, "C", "perfect", 6.0),
+        ("16qam", "app", 3, 4, "D", "perfect", 14.0),
+    ];
+    for (scheme, demapper, layers, rx, profile, estimator, snr) in cases {
+        let code = format!(
+            "info_bits = 576\ncoded_bits = 1152\ncrc = \"none\"\n\
+             decoder = {{ algorithm = \"layered-min-sum\", iterations = 8 }}\n\
+             [modulation]\nscheme = \"{scheme}\"\ndemapper = \"{demapper}\""
+        );
+        let body = format!(
+            "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
+             [antennas]\ntx = {layers}\nrx = {rx}\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
+             profile = \"{profile}\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
+             estimator = \"{estimator}\"\nequalizer = \"ml\"\n[sweep]\nsnr_db = [{snr}]"
+        );
+        check_slots(&ctx, &scenario(&body, &code), 6);
+    }
+}
+
 /// CDL-D (a LOS cluster) uplink, dual-polarized arrays (cross-polarized UE port pair, VH
 /// receive ports on a 2 × 1 panel), perfect CSI, ZF.
 #[test]

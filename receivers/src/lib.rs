@@ -14,6 +14,7 @@ pub mod estimation;
 mod harq;
 pub mod lmmse_estimation;
 pub mod mimo;
+pub mod ml_detection;
 pub mod neural;
 pub mod ofdm_chain;
 pub mod ofdm_prepared;

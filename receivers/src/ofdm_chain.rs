@@ -10,6 +10,7 @@
 
 use crate::estimation::{ls_at_pilots, time_interpolate};
 use crate::mimo::detect;
+use crate::ml_detection::MlDetector;
 use crate::transform_precoding::PrecoderScratch;
 use channels::WaveformScratch;
 use sim_core::ldpc::{CodecWorkspace, TransportCodec};
@@ -51,6 +52,9 @@ pub struct OfdmScratch {
     tp_z: Vec<Cf32>,
     tp_var: Vec<f32>,
     tp: PrecoderScratch,
+    /// `equalizer = "ml"`: the detector (built on first use) and one RE's LLRs.
+    ml: Option<MlDetector>,
+    ml_llr: Vec<f32>,
 }
 
 /// The intermediates of the last slot an [`OfdmScratch`] simulated (for agreement tests).
@@ -464,6 +468,19 @@ pub(crate) fn detect_slot(
                 }
             }
             let no = point.no + ev / nrx as f32;
+            if o.equalizer == EqualizerKind::Ml && nl > 1 {
+                // (One layer: ML is combining and demapping, the linear path below.)
+                let ml = match s.ml.take() {
+                    Some(d) if d.is_for(constellation, link.demapper) => s.ml.insert(d),
+                    _ => s.ml.insert(MlDetector::new(constellation, link.demapper)),
+                };
+                s.ml_llr.resize(nl * qm, 0.0);
+                ml.detect(&hm, &yv, no, &mut s.ml_llr);
+                let n = (data_symbols - sym_out).min(nl) * qm;
+                s.llr[sym_out * qm..sym_out * qm + n].copy_from_slice(&s.ml_llr[..n]);
+                sym_out += n / qm;
+                continue;
+            }
             detect(&hm, &yv, no, o.equalizer, &mut z, &mut var);
             if let Some(p) = &prep.precoder {
                 // DFT-s-OFDM (one layer, every subcarrier data): despread the whole symbol

@@ -1,6 +1,7 @@
 //! Scenario files: schema ([`schema`]), checking and resolution into a runnable link and
 //! sweep ([`resolve`]), and error locations ([`location`]).
 
+mod link_rules;
 pub mod location;
 mod mcs_link;
 mod ofdm;
@@ -17,6 +18,7 @@ pub use schema::Scenario;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::schema::EqualizerKind;
 
     const GOOD: &str = r#"
 name = "t"
@@ -227,6 +229,36 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
             e.line,
             good.lines().position(|l| l == "tpmi = 14").unwrap() + 1
         );
+    }
+
+    /// `[receiver] equalizer = "ml"`: up to 65 536 joint hypotheses, not with transform
+    /// precoding; the error names the key and the count.
+    #[test]
+    fn ml_detection_keys_are_checked() {
+        let ofdm = |antennas: &str, scheme: &str, extra: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                .replace("scheme = \"qpsk\"", &format!("scheme = \"{scheme}\""))
+                + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\n\
+                   num_subcarriers = 96\n"
+                + extra
+                + "\n[pilots]\nsymbols = [2]\n[antennas]\n"
+                + antennas
+                + "\n[receiver]\nequalizer = \"ml\"\n"
+        };
+        let four = "tx = 4\nrx = 4\nlayers = 4";
+        let r = resolve(&ofdm(four, "16qam", ""), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.link.ofdm.unwrap().equalizer, EqualizerKind::Ml);
+        let e = err(&ofdm("tx = 3\nrx = 4\nlayers = 3", "256qam", ""));
+        assert_eq!(e.key, "receiver.equalizer", "{e}");
+        assert!(e.message.contains("256^3 = 16777216") && e.message.contains("65536"), "{e}");
+        // One code word of 16-QAM filling the 96 × 13 data resource elements.
+        let tp = ofdm("rx = 2", "16qam", "transform_precoding = true")
+            .replace("rate = 0.5", "coded_bits = 4992");
+        let e = err(&tp);
+        assert_eq!(e.key, "receiver.equalizer", "{e}");
+        assert!(e.message.contains("DFT-s-OFDM"), "{e}");
+        let e = err(&ofdm(four, "16qam", "").replace("\"ml\"", "\"mmse\""));
+        assert!(e.message.contains("ml"), "{e}");
     }
 
     /// `[harq]`: ranges, an LDPC code with a CRC, one transport block per slot, no

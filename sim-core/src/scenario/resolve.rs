@@ -54,7 +54,8 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     let set = |path: &[&str]| span_of(&doc, path).is_some();
     let mcs_sweep = mcs_sweep(&mut scenario, &fail, &set)?;
     let mut link = build_link(&scenario, &fail, &set)?;
-    pi2_bpsk_rules(&scenario, &link, &fail)?;
+    super::link_rules::pi2_bpsk_rules(&scenario, &link, &fail)?;
+    super::link_rules::ml_rules(&scenario, &link, &fail)?;
     link.harq = harq(&scenario, &link, &fail, &set)?;
     let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
         (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
@@ -265,38 +266,6 @@ fn check(s: &Scenario, fail: &Fail) -> Result<(), ScenarioError> {
     }
     if s.run.batch_blocks == Some(0) {
         return Err(fail(&["run", "batch_blocks"], "expected at least 1".into()));
-    }
-    Ok(())
-}
-
-/// π/2-BPSK (TS 38.211 §5.1.2) is PUSCH's with transform precoding: it needs `[ofdm]
-/// transform_precoding`, and `tp_pi2bpsk` (the q of Tables 6.1.4.1-1/-2) needs `mcs` too.
-fn pi2_bpsk_rules(s: &Scenario, link: &LinkSpec, fail: &Fail) -> Result<(), ScenarioError> {
-    let tp = link.ofdm.as_ref().is_some_and(|o| o.transform_precoding);
-    let key = ["code", "tp_pi2bpsk"];
-    if s.code.tp_pi2bpsk && s.code.mcs.is_none() {
-        return Err(fail(
-            &key,
-            "applies with `mcs` only (Tables 6.1.4.1-1/-2); without it give [modulation] \
-             scheme = \"pi2-bpsk\""
-                .into(),
-        ));
-    }
-    if s.code.tp_pi2bpsk && !tp {
-        return Err(fail(
-            &key,
-            "tp-pi2BPSK applies to PUSCH with transform precoding: set [ofdm] \
-             transform_precoding = true"
-                .into(),
-        ));
-    }
-    if link.modulation == crate::qam::Modulation::Pi2Bpsk && !tp {
-        return Err(fail(
-            &["modulation", "scheme"],
-            "π/2-BPSK (TS 38.211 §5.1.2) is sent with transform precoding only: set [ofdm] \
-             transform_precoding = true, or use \"bpsk\""
-                .into(),
-        ));
     }
     Ok(())
 }

@@ -468,7 +468,13 @@ pub enum Extrapolation {
 pub enum EqualizerKind {
     Zf,
     Lmmse,
+    /// Maximum-likelihood detection with soft outputs over all M^L joint hypotheses
+    /// (`receivers::ml_detection`; at most [`MAX_ML_HYPOTHESES`]).
+    Ml,
 }
+
+/// The most joint hypotheses M^L `equalizer = "ml"` may list per resource element.
+pub const MAX_ML_HYPOTHESES: usize = 65_536;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
