@@ -85,3 +85,33 @@ fn block_cut_short_by_the_adapter_is_an_error() {
         }
     }
 }
+
+/// ML detection of 4 layers of 16-QAM walks 65 536 hypotheses per resource element, past
+/// lavapipe's 65535 loop turns: the walk marks its transport block and the run ends with that
+/// reason instead of wrong LLRs; a GPU without the limit gives the CPU's outcomes.
+#[test]
+fn ml_walk_cut_short_by_the_adapter_is_an_error() {
+    let text = "name = \"t\"\n[code]\nkind = \"none\"\ninfo_bits = 2496\n\
+                [modulation]\nscheme = \"16qam\"\ndemapper = \"max-log\"\n\
+                [ofdm]\nprbs = 1\n[pilots]\nsymbols = [2]\n\
+                [antennas]\ntx = 4\nrx = 4\nlayers = 4\n\
+                [channel]\nmodel = \"tdl\"\nprofile = \"A\"\n\
+                [receiver]\nequalizer = \"ml\"\n[sweep]\nsnr_db = [20.0]\n";
+    let run = sim_core::scenario::resolve(text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    let Some(ctx) = test_context() else { return };
+    let mut chain = gpu_kernels::GpuLinkChain::new(&ctx, &run.link).unwrap();
+    match chain.run_batch(&ctx, &run.points[0], 1, 0, 1) {
+        Err(e) => assert!(e.to_string().contains("65535"), "{e}"),
+        Ok(gpu) => {
+            assert!(
+                !ctx.adapter.name.contains("llvmpipe"),
+                "lavapipe's loop limit must have cut the 65 536-hypothesis walk"
+            );
+            use sim_core::engine::Executor;
+            let cpu = receivers::CpuExecutor::new()
+                .run_batch(&run.link, &run.points[0], 1, 0, 1)
+                .unwrap();
+            assert_eq!(format!("{gpu:?}"), format!("{cpu:?}"));
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! ([`estimation`]) and single-stream combining ([`ofdm_chain`]), and [`CpuExecutor`], which
 //! runs the whole chain (bits → CRC → LDPC → rate matching → QAM [→ OFDM grid] → channel →
 //! estimation/equalizer → demapper → decoder → counters) for batches of blocks on all CPU
-//! cores; LMMSE estimation ([`lmmse_estimation`]), MIMO detection ([`mimo`]) and neural
+//! cores; LMMSE estimation ([`lmmse_estimation`]), linear MIMO detection ([`mimo`]), ML detection
+//! ([`ml_detection`]) and neural
 //! receivers (burn: model, features, weights, CPU inference, training: [`neural`]).
 
 pub mod cpu_chain;

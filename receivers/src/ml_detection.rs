@@ -160,7 +160,10 @@ impl MlDetector {
             self.r[i * nl + i] = [if scale > 0.0 { norm } else { 0.0 }, 0.0];
             let mut acc = [0.0; 2];
             for row in 0..nr {
-                acc = add(acc, conj_mul(q[row * nl + i], [y[row][0] as f64, y[row][1] as f64]));
+                acc = add(
+                    acc,
+                    conj_mul(q[row * nl + i], [y[row][0] as f64, y[row][1] as f64]),
+                );
             }
             self.yt.push(acc);
         }
@@ -281,7 +284,7 @@ mod tests {
         let mut out = Vec::new();
         for l in 0..nl {
             for j in 0..qm {
-                let bit = |hyp: usize| ((hyp / m.pow(l as u32)) % m >> (qm - 1 - j)) & 1;
+                let bit = |hyp: usize| (((hyp / m.pow(l as u32)) % m) >> (qm - 1 - j)) & 1;
                 let class = |b: usize| (0..total).filter(move |&hyp| bit(hyp) == b);
                 out.push(match kind {
                     DemapperKind::MaxLog => {
@@ -359,7 +362,10 @@ mod tests {
                 let mut want = [0f32; 6];
                 c.demap(z[0], var[0], kind, &mut want);
                 for (got, w) in llr.iter().zip(want) {
-                    assert!((got - w).abs() <= 2e-3 * w.abs().max(1.0), "{kind:?}: {got} vs {w}");
+                    assert!(
+                        (got - w).abs() <= 2e-3 * w.abs().max(1.0),
+                        "{kind:?}: {got} vs {w}"
+                    );
                 }
             }
         }
@@ -435,7 +441,10 @@ mod tests {
         let ber = errors as f64 / bits as f64;
         let want = predicted / bits as f64;
         let lmmse = lmmse_errors as f64 / bits as f64;
-        assert!((ber / want - 1.0).abs() < 0.05, "BER {ber} vs E[1/(1+e^|L|)] {want}");
+        assert!(
+            (ber / want - 1.0).abs() < 0.05,
+            "BER {ber} vs E[1/(1+e^|L|)] {want}"
+        );
         assert!(lmmse > 1.1 * ber, "LMMSE BER {lmmse} vs ML {ber}");
     }
 

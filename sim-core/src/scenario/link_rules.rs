@@ -9,7 +9,11 @@ type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
 /// π/2-BPSK (TS 38.211 §5.1.2) is PUSCH's with transform precoding: it needs `[ofdm]
 /// transform_precoding`, and `tp_pi2bpsk` (the q of Tables 6.1.4.1-1/-2) needs `mcs` too.
-pub(super) fn pi2_bpsk_rules(s: &Scenario, link: &LinkSpec, fail: &Fail) -> Result<(), ScenarioError> {
+pub(super) fn pi2_bpsk_rules(
+    s: &Scenario,
+    link: &LinkSpec,
+    fail: &Fail,
+) -> Result<(), ScenarioError> {
     let tp = link.ofdm.as_ref().is_some_and(|o| o.transform_precoding);
     let key = ["code", "tp_pi2bpsk"];
     if s.code.tp_pi2bpsk && s.code.mcs.is_none() {

@@ -250,7 +250,10 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         assert_eq!(r.link.ofdm.unwrap().equalizer, EqualizerKind::Ml);
         let e = err(&ofdm("tx = 3\nrx = 4\nlayers = 3", "256qam", ""));
         assert_eq!(e.key, "receiver.equalizer", "{e}");
-        assert!(e.message.contains("256^3 = 16777216") && e.message.contains("65536"), "{e}");
+        assert!(
+            e.message.contains("256^3 = 16777216") && e.message.contains("65536"),
+            "{e}"
+        );
         // One code word of 16-QAM filling the 96 × 13 data resource elements.
         let tp = ofdm("rx = 2", "16qam", "transform_precoding = true")
             .replace("rate = 0.5", "coded_bits = 4992");
