@@ -207,7 +207,7 @@ ebno_db = [1.5]
 /// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, the same with ML
 /// detection (256 joint hypotheses per resource element), and the reference case simulated in
 /// the time domain (normal CP, N = 1024).
-pub(crate) fn ofdm_variants() -> [(&'static str, String); 3] {
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 4] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -222,9 +222,14 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 3] {
         "cyclic_prefix = \"normal\"\ndomain = \"time\"",
     );
     let ml = cdl.replace("equalizer = \"lmmse\"", "equalizer = \"ml\"");
+    let kbest = cdl.replace(
+        "equalizer = \"lmmse\"",
+        "equalizer = \"kbest\"\nkbest_paths = 16",
+    );
     [
         ("OFDM CDL-C 2x2", cdl),
         ("OFDM CDL-C 2x2 ML", ml),
+        ("OFDM CDL-C 2x2 K-best 16", kbest),
         ("OFDM TDL-A time domain", time),
     ]
 }

@@ -245,13 +245,22 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                     w!("warning    the model was trained on another grid: {d}");
                 }
             }
-            None => w!(
-                "receiver   estimator {:?}, interpolation {:?} (extrapolation {:?}), equalizer {:?}",
-                o.estimator,
-                o.interpolation,
-                o.extrapolation,
-                o.equalizer
-            ),
+            None => {
+                w!(
+                    "receiver   estimator {:?}, interpolation {:?} (extrapolation {:?}), equalizer {:?}",
+                    o.estimator,
+                    o.interpolation,
+                    o.extrapolation,
+                    o.equalizer
+                );
+                if o.equalizer == sim_core::scenario::schema::EqualizerKind::KBest {
+                    w!(
+                        "           K-best: {} paths per layer, LLRs clipped at ±{}",
+                        o.kbest_paths,
+                        o.kbest_llr_clip
+                    );
+                }
+            }
         }
     }
     w!(

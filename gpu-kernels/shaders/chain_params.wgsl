@@ -103,4 +103,7 @@ struct Chain {
     out_base: u32,
     // 1: DFT-s-OFDM (transform_precoding.wgsl)
     tp: u32,
+    // equalizer 3 (kbest_detection.wgsl): paths kept per level, LLR clip
+    kbest_paths: u32,
+    kbest_clip: f32,
 }

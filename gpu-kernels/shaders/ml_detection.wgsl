@@ -1,6 +1,8 @@
 // Maximum-likelihood MIMO detection with soft outputs (`[receiver] equalizer = "ml"`, two or
-// more layers): the WGSL twin of receivers/src/ml_detection.rs, in f32. Appended after
-// ofdm_chain.wgsl (gather_re, data_symbol_tb) and link_chain.wgsl (levels, llr).
+// more layers): the WGSL twin of receivers/src/ml_detection.rs, in f32, and the front the
+// tree detectors share (receivers/src/qr_tree.rs): the indexed constellation (qr_points) and
+// H = QR (qr_factor). Appended after ofdm_chain.wgsl (gather_re, data_symbol_tb) and
+// link_chain.wgsl (levels, llr); kbest_detection.wgsl uses the front.
 //
 //   ofdm_detect_ml [slot, data RE]  H = QR (modified Gram-Schmidt), then a depth-first walk
 //                                   of the tree of the M^nl joint hypotheses (layer nl − 1 at
@@ -36,52 +38,11 @@ fn ofdm_detect_ml(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     let inv_no = 1.0 / max(no, 1e-30);
     let nl = p.nl;
     let m = 1u << p.qm;
-    // Symbol s: bits b_0 … b_{Q−1} of s, MSB first, mapped as qam_point does.
     var pts: array<vec2<f32>, ML_MAX_POINTS>;
-    for (var s = 0u; s < m; s++) {
-        var li = 0u;
-        var lq = 0u;
-        for (var j = 0u; j < p.qm; j++) {
-            let bit = (s >> (p.qm - 1u - j)) & 1u;
-            if (p.bpsk != 0u) {
-                li = bit;
-                lq = bit;
-            } else if ((j & 1u) == 0u) {
-                li = (li << 1u) | bit;
-            } else {
-                lq = (lq << 1u) | bit;
-            }
-        }
-        pts[s] = vec2<f32>(levels[li], levels[lq]);
-    }
-    // H = QR: hm's columns become Q (a dependent column: zero q, zero R row); yt = Qᴴy.
+    qr_points(&pts);
     var rm: array<vec2<f32>, 16>;
     var yt: array<vec2<f32>, MAX_LAYERS>;
-    for (var i = 0u; i < nl; i++) {
-        for (var k = 0u; k < i; k++) {
-            var acc = vec2<f32>(0.0);
-            for (var r = 0u; r < p.nrx; r++) {
-                acc += cmul_conj(hm[r * nl + k], hm[r * nl + i]);
-            }
-            rm[k * nl + i] = acc;
-            for (var r = 0u; r < p.nrx; r++) {
-                hm[r * nl + i] -= cmul(acc, hm[r * nl + k]);
-            }
-        }
-        var n2 = 0.0;
-        for (var r = 0u; r < p.nrx; r++) {
-            n2 += dot(hm[r * nl + i], hm[r * nl + i]);
-        }
-        let norm = sqrt(n2);
-        let scale = select(0.0, 1.0 / norm, norm > 1e-30);
-        var acc = vec2<f32>(0.0);
-        for (var r = 0u; r < p.nrx; r++) {
-            hm[r * nl + i] *= scale;
-            acc += cmul_conj(hm[r * nl + i], yv[r]);
-        }
-        rm[i * nl + i] = vec2<f32>(select(0.0, norm, scale > 0.0), 0.0);
-        yt[i] = acc;
-    }
+    qr_factor(&hm, &yv, &rm, &yt);
     var tab: array<f32, ML_TABLE>;
     var maxlog: array<f32, 16>;
     var idx: array<u32, MAX_LAYERS>;
@@ -175,5 +136,60 @@ fn ofdm_detect_ml(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
         for (var j = 0u; j < p.qm; j++) {
             llr[c.x * p.g_len + c.y * p.qm + j] = maxlog[t * p.qm + j];
         }
+    }
+}
+
+// The constellation by index: symbol s carries bits b_0 … b_{Q−1} of s, MSB first, mapped as
+// qam_point does.
+fn qr_points(pts: ptr<function, array<vec2<f32>, ML_MAX_POINTS>>) {
+    let m = 1u << p.qm;
+    for (var s = 0u; s < m; s++) {
+        var li = 0u;
+        var lq = 0u;
+        for (var j = 0u; j < p.qm; j++) {
+            let bit = (s >> (p.qm - 1u - j)) & 1u;
+            if (p.bpsk != 0u) {
+                li = bit;
+                lq = bit;
+            } else if ((j & 1u) == 0u) {
+                li = (li << 1u) | bit;
+            } else {
+                lq = (lq << 1u) | bit;
+            }
+        }
+        (*pts)[s] = vec2<f32>(levels[li], levels[lq]);
+    }
+}
+
+// H = QR by modified Gram-Schmidt on the [nrx, nl] row-major `hm`, whose columns become Q (a
+// dependent column: zero q, zero R row); `rm` [nl, nl] upper triangular with a real
+// diagonal, `yt` = Qᴴy.
+fn qr_factor(hm: ptr<function, array<vec2<f32>, 32>>, yv: ptr<function, array<vec2<f32>, MAX_RX>>,
+             rm: ptr<function, array<vec2<f32>, 16>>, yt: ptr<function, array<vec2<f32>, MAX_LAYERS>>) {
+    let nl = p.nl;
+    for (var i = 0u; i < nl; i++) {
+        for (var k = 0u; k < i; k++) {
+            var acc = vec2<f32>(0.0);
+            for (var r = 0u; r < p.nrx; r++) {
+                acc += cmul_conj((*hm)[r * nl + k], (*hm)[r * nl + i]);
+            }
+            (*rm)[k * nl + i] = acc;
+            for (var r = 0u; r < p.nrx; r++) {
+                (*hm)[r * nl + i] -= cmul(acc, (*hm)[r * nl + k]);
+            }
+        }
+        var n2 = 0.0;
+        for (var r = 0u; r < p.nrx; r++) {
+            n2 += dot((*hm)[r * nl + i], (*hm)[r * nl + i]);
+        }
+        let norm = sqrt(n2);
+        let scale = select(0.0, 1.0 / norm, norm > 1e-30);
+        var acc = vec2<f32>(0.0);
+        for (var r = 0u; r < p.nrx; r++) {
+            (*hm)[r * nl + i] *= scale;
+            acc += cmul_conj((*hm)[r * nl + i], (*yv)[r]);
+        }
+        (*rm)[i * nl + i] = vec2<f32>(select(0.0, norm, scale > 0.0), 0.0);
+        (*yt)[i] = acc;
     }
 }

@@ -88,10 +88,13 @@ pub struct ChainParams {
     pub out_base: u32,
     /// 1: DFT-s-OFDM (transform precoding, `shaders/transform_precoding.wgsl`).
     pub tp: u32,
+    /// `equalizer = "kbest"` (equalizer 3): paths kept per level and the LLR clip.
+    pub kbest_paths: u32,
+    pub kbest_clip: f32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,
-/// `ofdm_chain.wgsl`, `ml_detection.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
+/// `ofdm_chain.wgsl`, `ml_detection.wgsl`, `kbest_detection.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
 /// order of [`Entry::ALL`] (the chain's pipeline list).
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -113,11 +116,12 @@ pub enum Entry {
     CbSource,
     OutcomeCb,
     OfdmDetectMl,
+    OfdmDetectKBest,
 }
 
 impl Entry {
     /// Every entry point, in discriminant order (`entry as usize` indexes the pipelines).
-    pub const ALL: [Entry; 18] = [
+    pub const ALL: [Entry; 19] = [
         Entry::TbBits,
         Entry::Symbols,
         Entry::RateRecover,
@@ -136,6 +140,7 @@ impl Entry {
         Entry::CbSource,
         Entry::OutcomeCb,
         Entry::OfdmDetectMl,
+        Entry::OfdmDetectKBest,
     ];
 
     /// Its function name in the shader module.
@@ -159,6 +164,7 @@ impl Entry {
             Entry::CbSource => "cb_source",
             Entry::OutcomeCb => "outcome_cb",
             Entry::OfdmDetectMl => "ofdm_detect_ml",
+            Entry::OfdmDetectKBest => "ofdm_detect_kbest",
         }
     }
 }

@@ -31,6 +31,7 @@ const SHADER: &str = concat!(
     include_str!("../shaders/transport_block.wgsl"),
     include_str!("../shaders/ofdm_chain.wgsl"),
     include_str!("../shaders/ml_detection.wgsl"),
+    include_str!("../shaders/kbest_detection.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl"),
     include_str!("../shaders/transform_precoding.wgsl")
@@ -40,7 +41,10 @@ const WG: u64 = 64;
 
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
-    link.ofdm.as_ref().and_then(crate::ofdm_chain::unsupported)
+    let qm = link.modulation.bits_per_symbol();
+    link.ofdm
+        .as_ref()
+        .and_then(|o| crate::ofdm_chain::unsupported(o, qm))
 }
 
 /// The LDPC part of a chain.
@@ -638,6 +642,9 @@ impl GpuLinkChain {
                         }
                         _ if p.equalizer == 2 => {
                             run(&mut pass, Entry::OfdmDetectMl, slots * data_res)
+                        }
+                        _ if p.equalizer == 3 => {
+                            run(&mut pass, Entry::OfdmDetectKBest, slots * data_res)
                         }
                         _ => run(&mut pass, Entry::OfdmDetect, slots * data_res),
                     }

@@ -25,8 +25,12 @@ pub struct OfdmTables {
     prep: OfdmPrepared,
 }
 
-/// Why the GPU chain cannot run `o` (the CPU executor can), or `None`.
-pub fn unsupported(o: &OfdmSpec) -> Option<String> {
+/// The most paths `ofdm_detect_kbest` keeps (`KB_MAX_PATHS` in `kbest_detection.wgsl`).
+pub const KBEST_MAX_PATHS: usize = 64;
+
+/// Why the GPU chain cannot run `o` with `qm` bits per symbol (the CPU executor can), or
+/// `None`.
+pub fn unsupported(o: &OfdmSpec, qm: usize) -> Option<String> {
     if let Some(t) = o.time_domain {
         if !t.fft_size.is_power_of_two() || t.fft_size > 4096 {
             return Some(format!(
@@ -38,6 +42,16 @@ pub fn unsupported(o: &OfdmSpec) -> Option<String> {
     }
     if o.symbols > 14 {
         return Some("at most 14 OFDM symbols per slot on the GPU".into());
+    }
+    if o.equalizer == EqualizerKind::KBest
+        && o.neural_weights.is_none()
+        && (o.kbest_paths > KBEST_MAX_PATHS || qm > 8)
+    {
+        return Some(format!(
+            "K-best detection on the GPU keeps at most {KBEST_MAX_PATHS} paths of up to \
+             256-QAM (got kbest_paths = {}, {} bits per symbol): use --device cpu",
+            o.kbest_paths, qm
+        ));
     }
     None
 }
@@ -60,7 +74,7 @@ impl OfdmTables {
         qm: usize,
         base: ChainParams,
     ) -> Result<Self, GpuError> {
-        if let Some(why) = unsupported(o) {
+        if let Some(why) = unsupported(o, qm) {
             return Err(GpuError::Runtime(why));
         }
         let prep = OfdmPrepared::new(o);
@@ -176,6 +190,8 @@ impl OfdmTables {
                     EqualizerKind::Lmmse => 1,
                     EqualizerKind::Ml if o.layers > 1 => 2,
                     EqualizerKind::Ml => 0,
+                    // 3: K-best (ofdm_detect_kbest), any number of layers.
+                    EqualizerKind::KBest => 3,
                 },
                 cdm: o.dmrs_cdm() as u32,
                 doppler_hz: match (&prep.tdl, &prep.cdl) {
@@ -210,6 +226,8 @@ impl OfdmTables {
                 mixed: prep.mix.is_some() as u32,
                 o_mix: mix,
                 tp: o.transform_precoding as u32,
+                kbest_paths: o.kbest_paths as u32,
+                kbest_clip: o.kbest_llr_clip,
                 ..base
             },
             fft_size,
@@ -341,11 +359,32 @@ mod tests {
             );
             resolve(&text, "t.toml").unwrap().link.ofdm.unwrap()
         };
-        assert_eq!(unsupported(&spec(64)), None);
-        assert_eq!(unsupported(&spec(4096)), None);
+        assert_eq!(unsupported(&spec(64), 2), None);
+        assert_eq!(unsupported(&spec(4096), 2), None);
         for bad in [96, 8192] {
-            let why = unsupported(&spec(bad)).expect("refused");
+            let why = unsupported(&spec(bad), 2).expect("refused");
             assert!(why.contains("power-of-two fft_size ≤ 4096"), "{why}");
         }
+    }
+
+    /// The GPU's K-best keeps at most 64 paths of up to 256-QAM; the CPU takes the rest.
+    #[test]
+    fn gpu_kbest_keeps_at_most_64_paths() {
+        let spec = |k: usize| {
+            let text = format!(
+                "name = 't'\n[code]\ninfo_bits = 100\n[modulation]\nscheme = '64qam'\n\
+                 [ofdm]\nprbs = 4\n[antennas]\ntx = 4\nrx = 4\nlayers = 4\n\
+                 [channel]\nmodel = 'tdl'\n[receiver]\nequalizer = 'kbest'\n\
+                 kbest_paths = {k}\n[sweep]\nsnr_db = [1.0]\n"
+            );
+            resolve(&text, "t.toml").unwrap().link.ofdm.unwrap()
+        };
+        assert_eq!(unsupported(&spec(64), 6), None);
+        let why = unsupported(&spec(65), 6).expect("refused");
+        assert!(
+            why.contains("at most 64 paths") && why.contains("65"),
+            "{why}"
+        );
+        assert!(unsupported(&spec(8), 10).is_some());
     }
 }

@@ -299,6 +299,46 @@ fn ml_detection() {
     }
 }
 
+/// K-best detection (`ofdm_detect_kbest` against receivers' `KBestDetector`): 4 × 4 16-QAM
+/// APP keeping 16 paths with LS estimates, 2 × 2 64-QAM max-log keeping 8 (one of 4 096:
+/// many bits without counter-hypothesis, so the clip shows), 3 layers of QPSK on 4 antennas
+/// keeping all 64 (= ML), and one layer of 16-QAM keeping 4 (a clip of 12).
+#[test]
+fn kbest_detection() {
+    let Some(ctx) = test_context() else { return };
+    let cases = [
+        ("16qam", "app", 4, 4, "A", "ls", 16, "", 16.0),
+        ("64qam", "max-log", 2, 2, "C", "perfect", 8, "", 20.0),
+        ("qpsk", "app", 3, 4, "D", "perfect", 64, "", 6.0),
+        (
+            "16qam",
+            "max-log",
+            1,
+            2,
+            "A",
+            "perfect",
+            4,
+            "kbest_llr_clip = 12.0",
+            10.0,
+        ),
+    ];
+    for (scheme, demapper, layers, rx, profile, estimator, k, extra, snr) in cases {
+        let code = format!(
+            "info_bits = 576\ncoded_bits = 1152\ncrc = \"none\"\n\
+             decoder = {{ algorithm = \"layered-min-sum\", iterations = 8 }}\n\
+             [modulation]\nscheme = \"{scheme}\"\ndemapper = \"{demapper}\""
+        );
+        let body = format!(
+            "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
+             [antennas]\ntx = {layers}\nrx = {rx}\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
+             profile = \"{profile}\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
+             estimator = \"{estimator}\"\nequalizer = \"kbest\"\nkbest_paths = {k}\n{extra}\n\
+             [sweep]\nsnr_db = [{snr}]"
+        );
+        check_slots(&ctx, &scenario(&body, &code), 6);
+    }
+}
+
 /// CDL-D (a LOS cluster) uplink, dual-polarized arrays (cross-polarized UE port pair, VH
 /// receive ports on a 2 × 1 panel), perfect CSI, ZF.
 #[test]

@@ -6,19 +6,21 @@
 //! runs the whole chain (bits → CRC → LDPC → rate matching → QAM [→ OFDM grid] → channel →
 //! estimation/equalizer → demapper → decoder → counters) for batches of blocks on all CPU
 //! cores; LMMSE estimation ([`lmmse_estimation`]), linear MIMO detection ([`mimo`]), ML detection
-//! ([`ml_detection`]) and neural
+//! ([`ml_detection`]), K-best detection ([`kbest_detection`]) and neural
 //! receivers (burn: model, features, weights, CPU inference, training: [`neural`]).
 
 pub mod cpu_chain;
 pub mod equalizer;
 pub mod estimation;
 mod harq;
+pub mod kbest_detection;
 pub mod lmmse_estimation;
 pub mod mimo;
 pub mod ml_detection;
 pub mod neural;
 pub mod ofdm_chain;
 pub mod ofdm_prepared;
+mod qr_tree;
 pub mod transform_precoding;
 
 pub use cpu_chain::CpuExecutor;

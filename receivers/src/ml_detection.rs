@@ -17,6 +17,7 @@
 //! a bit's class sums fall below 1e-30 (more than ~69 nats from the best hypothesis) its LLR
 //! is the max-log one. `shaders/ofdm_chain.wgsl` `ofdm_detect_ml` is the same algorithm.
 
+use crate::qr_tree::{indexed_points, node_distance, Triangular, C64};
 use sim_core::qam::{Constellation, DemapperKind, Modulation};
 use sim_core::Cf32;
 
@@ -26,8 +27,6 @@ pub use sim_core::scenario::schema::MAX_ML_HYPOTHESES as MAX_HYPOTHESES;
 
 /// Below this a bit class's APP sum (relative to the best hypothesis) falls back to max-log.
 const TINY: f64 = 1e-30;
-
-type C64 = [f64; 2];
 
 /// The number of joint hypotheses of `layers` layers of `points`-point symbols, if it is at
 /// most [`MAX_HYPOTHESES`].
@@ -46,9 +45,9 @@ pub struct MlDetector {
     /// `[N_L · M]` max-log table T, then (APP) the sums S.
     min: Vec<f64>,
     sum: Vec<f64>,
-    /// R (row-major `[N_L, N_L]`, upper triangular) and Qᴴy.
-    r: Vec<C64>,
-    yt: Vec<C64>,
+    /// R and Qᴴy (columns in layer order).
+    tri: Triangular,
+    order: Vec<usize>,
     /// The symbols chosen at the layers above the node being visited.
     x: Vec<C64>,
 }
@@ -58,14 +57,7 @@ impl MlDetector {
     pub fn new(constellation: &Constellation, kind: DemapperKind) -> Self {
         let modulation = constellation.modulation;
         let qm = constellation.bits_per_symbol();
-        let points = (0..1usize << qm)
-            .map(|s| {
-                let bits: Vec<u8> = (0..qm).map(|j| ((s >> (qm - 1 - j)) & 1) as u8).collect();
-                let mut p = [[0f32; 2]];
-                constellation.map(&bits, &mut p);
-                [p[0][0] as f64, p[0][1] as f64]
-            })
-            .collect();
+        let points = indexed_points(constellation);
         MlDetector {
             modulation,
             points,
@@ -73,8 +65,8 @@ impl MlDetector {
             kind,
             min: Vec::new(),
             sum: Vec::new(),
-            r: Vec::new(),
-            yt: Vec::new(),
+            tri: Triangular::default(),
+            order: Vec::new(),
             x: Vec::new(),
         }
     }
@@ -93,7 +85,9 @@ impl MlDetector {
         let (nr, m, qm) = (y.len(), self.points.len(), self.qm);
         let nl = llr.len() / qm;
         assert!(h.len() == nr * nl && llr.len() == nl * qm && hypotheses(m, nl).is_some());
-        self.factor(h, y, nl);
+        self.order.clear();
+        self.order.extend(0..nl);
+        self.tri.factor(h, y, &self.order);
         let inv_no = 1.0 / (no as f64).max(1e-30);
         self.x.resize(nl, [0.0; 2]);
         self.min.clear();
@@ -131,60 +125,17 @@ impl MlDetector {
         }
     }
 
-    /// H = QR by modified Gram-Schmidt (a column dependent on the earlier ones gets a zero
-    /// q and a zero row of R, which the distances then ignore); `yt` = Qᴴy.
-    fn factor(&mut self, h: &[Cf32], y: &[Cf32], nl: usize) {
-        let nr = y.len();
-        let mut q: Vec<C64> = h.iter().map(|v| [v[0] as f64, v[1] as f64]).collect();
-        self.r.clear();
-        self.r.resize(nl * nl, [0.0; 2]);
-        self.yt.clear();
-        for i in 0..nl {
-            for k in 0..i {
-                // r_ki = q_kᴴ v_i, v_i −= r_ki q_k.
-                let mut acc = [0.0; 2];
-                for row in 0..nr {
-                    acc = add(acc, conj_mul(q[row * nl + k], q[row * nl + i]));
-                }
-                self.r[k * nl + i] = acc;
-                for row in 0..nr {
-                    let t = mul(acc, q[row * nl + k]);
-                    q[row * nl + i] = sub(q[row * nl + i], t);
-                }
-            }
-            let norm = (0..nr).map(|row| abs2(q[row * nl + i])).sum::<f64>().sqrt();
-            let scale = if norm > 1e-150 { 1.0 / norm } else { 0.0 };
-            for row in 0..nr {
-                q[row * nl + i] = [q[row * nl + i][0] * scale, q[row * nl + i][1] * scale];
-            }
-            self.r[i * nl + i] = [if scale > 0.0 { norm } else { 0.0 }, 0.0];
-            let mut acc = [0.0; 2];
-            for row in 0..nr {
-                acc = add(
-                    acc,
-                    conj_mul(q[row * nl + i], [y[row][0] as f64, y[row][1] as f64]),
-                );
-            }
-            self.yt.push(acc);
-        }
-    }
-
     /// Visits the subtree below the chosen symbols of the layers above `level` with partial
     /// distance `pd`; returns its minimum distance (or, with `app = Some(d_min)`, its sum of
     /// e^{d_min − d}) and folds each child's into the tables.
     fn visit(&mut self, level: usize, pd: f64, inv_no: f64, app: Option<f64>) -> f64 {
-        let nl = self.x.len();
         let m = self.points.len();
-        // c = (Qᴴy)_level − Σ_{j > level} R_level,j x_j.
-        let mut c = self.yt[level];
-        for j in level + 1..nl {
-            c = sub(c, mul(self.r[level * nl + j], self.x[j]));
-        }
-        let rd = self.r[level * nl + level][0];
+        let c = self.tri.residual(level, |j| self.x[j]);
+        let rd = self.tri.diagonal(level);
         let mut best = if app.is_some() { 0.0 } else { f64::INFINITY };
         for s in 0..m {
             let p = self.points[s];
-            let d = pd + abs2([c[0] - rd * p[0], c[1] - rd * p[1]]) * inv_no;
+            let d = pd + node_distance(c, rd, p) * inv_no;
             let v = if level == 0 {
                 match app {
                     Some(d_min) => (d_min - d).exp(),
@@ -207,105 +158,13 @@ impl MlDetector {
     }
 }
 
-fn add(a: C64, b: C64) -> C64 {
-    [a[0] + b[0], a[1] + b[1]]
-}
-
-fn sub(a: C64, b: C64) -> C64 {
-    [a[0] - b[0], a[1] - b[1]]
-}
-
-fn mul(a: C64, b: C64) -> C64 {
-    [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]]
-}
-
-/// conj(a)·b.
-fn conj_mul(a: C64, b: C64) -> C64 {
-    [a[0] * b[0] + a[1] * b[1], a[0] * b[1] - a[1] * b[0]]
-}
-
-fn abs2(a: C64) -> f64 {
-    a[0] * a[0] + a[1] * a[1]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mimo::detect;
+    use crate::qr_tree::test_support::{brute_force, observe, random};
     use sim_core::rng::{BlockRng, Stream};
     use sim_core::scenario::schema::EqualizerKind;
-
-    /// y = Hx + n.
-    fn observe(h: &[Cf32], x: &[Cf32], noise: &[Cf32]) -> Vec<Cf32> {
-        let (nr, nl) = (noise.len(), x.len());
-        (0..nr)
-            .map(|r| {
-                let mut acc = noise[r];
-                for l in 0..nl {
-                    let (a, b) = (h[r * nl + l], x[l]);
-                    acc[0] += a[0] * b[0] - a[1] * b[1];
-                    acc[1] += a[0] * b[1] + a[1] * b[0];
-                }
-                acc
-            })
-            .collect()
-    }
-
-    /// The LLRs by listing every hypothesis and computing ‖y − Hx‖² directly (no QR, no
-    /// tree), in f64.
-    fn brute_force(
-        c: &Constellation,
-        kind: DemapperKind,
-        h: &[Cf32],
-        y: &[Cf32],
-        no: f32,
-        nl: usize,
-    ) -> Vec<f64> {
-        let det = MlDetector::new(c, kind);
-        let (m, qm, nr) = (det.points.len(), det.qm, y.len());
-        let total = m.pow(nl as u32);
-        let d: Vec<f64> = (0..total)
-            .map(|hyp| {
-                let mut e2 = 0.0;
-                for r in 0..nr {
-                    let mut e = [y[r][0] as f64, y[r][1] as f64];
-                    for l in 0..nl {
-                        let p = det.points[(hyp / m.pow(l as u32)) % m];
-                        let a = [h[r * nl + l][0] as f64, h[r * nl + l][1] as f64];
-                        e[0] -= a[0] * p[0] - a[1] * p[1];
-                        e[1] -= a[0] * p[1] + a[1] * p[0];
-                    }
-                    e2 += e[0] * e[0] + e[1] * e[1];
-                }
-                e2 / no as f64
-            })
-            .collect();
-        let d_min = d.iter().cloned().fold(f64::INFINITY, f64::min);
-        let mut out = Vec::new();
-        for l in 0..nl {
-            for j in 0..qm {
-                let bit = |hyp: usize| (((hyp / m.pow(l as u32)) % m) >> (qm - 1 - j)) & 1;
-                let class = |b: usize| (0..total).filter(move |&hyp| bit(hyp) == b);
-                out.push(match kind {
-                    DemapperKind::MaxLog => {
-                        class(1).map(|i| d[i]).fold(f64::INFINITY, f64::min)
-                            - class(0).map(|i| d[i]).fold(f64::INFINITY, f64::min)
-                    }
-                    DemapperKind::App => {
-                        let s = |b| class(b).map(|i| (d_min - d[i]).exp()).sum::<f64>();
-                        s(0).ln() - s(1).ln()
-                    }
-                });
-            }
-        }
-        out
-    }
-
-    fn random(rng: &BlockRng, stream: Stream, variance: f32, n: usize) -> Vec<Cf32> {
-        let mut v = vec![[0f32; 2]; n];
-        rng.complex_gaussian(stream, variance, &mut v);
-        v
-    }
 
     /// The tree search gives the LLRs of the exhaustive list, for both kinds, on random
     /// channels of several shapes and constellations, at noise levels where many bits are

@@ -9,6 +9,7 @@
 //! over carry nothing.
 
 use crate::estimation::{ls_at_pilots, time_interpolate};
+use crate::kbest_detection::KBestDetector;
 use crate::mimo::detect;
 use crate::ml_detection::MlDetector;
 use crate::transform_precoding::PrecoderScratch;
@@ -52,8 +53,9 @@ pub struct OfdmScratch {
     tp_z: Vec<Cf32>,
     tp_var: Vec<f32>,
     tp: PrecoderScratch,
-    /// `equalizer = "ml"`: the detector (built on first use) and one RE's LLRs.
+    /// `equalizer = "ml"` / `"kbest"`: the detector (built on first use) and one RE's LLRs.
     ml: Option<MlDetector>,
+    kbest: Option<KBestDetector>,
     ml_llr: Vec<f32>,
 }
 
@@ -468,14 +470,31 @@ pub(crate) fn detect_slot(
                 }
             }
             let no = point.no + ev / nrx as f32;
-            if o.equalizer == EqualizerKind::Ml && nl > 1 {
+            let ml = o.equalizer == EqualizerKind::Ml && nl > 1;
+            if ml || o.equalizer == EqualizerKind::KBest {
                 // (One layer: ML is combining and demapping, the linear path below.)
-                let ml = match s.ml.take() {
-                    Some(d) if d.is_for(constellation, link.demapper) => s.ml.insert(d),
-                    _ => s.ml.insert(MlDetector::new(constellation, link.demapper)),
-                };
                 s.ml_llr.resize(nl * qm, 0.0);
-                ml.detect(&hm, &yv, no, &mut s.ml_llr);
+                if ml {
+                    let ml = match s.ml.take() {
+                        Some(d) if d.is_for(constellation, link.demapper) => s.ml.insert(d),
+                        _ => s.ml.insert(MlDetector::new(constellation, link.demapper)),
+                    };
+                    ml.detect(&hm, &yv, no, &mut s.ml_llr);
+                } else {
+                    let (k, clip) = (o.kbest_paths, o.kbest_llr_clip);
+                    let kb = match s.kbest.take() {
+                        Some(d) if d.is_for(constellation, link.demapper, k, clip) => {
+                            s.kbest.insert(d)
+                        }
+                        _ => s.kbest.insert(KBestDetector::new(
+                            constellation,
+                            link.demapper,
+                            k,
+                            clip,
+                        )),
+                    };
+                    kb.detect(&hm, &yv, no, &mut s.ml_llr);
+                }
                 let n = (data_symbols - sym_out).min(nl) * qm;
                 s.llr[sym_out * qm..sym_out * qm + n].copy_from_slice(&s.ml_llr[..n]);
                 sym_out += n / qm;

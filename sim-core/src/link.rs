@@ -197,6 +197,9 @@ pub struct OfdmSpec {
     pub interpolation: Interpolation,
     pub extrapolation: Extrapolation,
     pub equalizer: EqualizerKind,
+    /// `equalizer = "kbest"`: paths kept per layer (K) and the LLR clip (0 otherwise).
+    pub kbest_paths: usize,
+    pub kbest_llr_clip: f32,
     /// A neural receiver's model folder (`[receiver] kind = "neural"`); it replaces
     /// estimation, equalization and demapping.
     pub neural_weights: Option<String>,

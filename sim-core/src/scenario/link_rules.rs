@@ -1,5 +1,5 @@
 //! Rules across sections, checked on the built link: π/2-BPSK and transform precoding,
-//! maximum-likelihood detection and its hypothesis count.
+//! maximum-likelihood detection and its hypothesis count, K-best detection and its paths.
 
 use super::location::ScenarioError;
 use super::schema::*;
@@ -74,6 +74,71 @@ pub(super) fn ml_rules(s: &Scenario, link: &LinkSpec, fail: &Fail) -> Result<(),
                 o.layers
             ),
         ));
+    }
+    Ok(())
+}
+
+/// `[receiver] equalizer = "kbest"` needs `kbest_paths` = K with 1 ≤ K ≤ M^L (Sionna's
+/// rule: no more paths than hypotheses) and K·M ≤ 65 536 candidates per layer, a positive
+/// `kbest_llr_clip`, and no transform precoding; both keys belong to K-best only.
+pub(super) fn kbest_rules(s: &Scenario, link: &LinkSpec, fail: &Fail) -> Result<(), ScenarioError> {
+    let r = &s.receiver;
+    let kbest = r.equalizer == EqualizerKind::KBest && r.kind == ReceiverKind::Classical;
+    for (given, key) in [
+        (r.kbest_paths.is_some(), "kbest_paths"),
+        (r.kbest_llr_clip.is_some(), "kbest_llr_clip"),
+    ] {
+        if given && !kbest {
+            return Err(fail(
+                &["receiver", key],
+                "applies with equalizer = \"kbest\" only".into(),
+            ));
+        }
+    }
+    let Some(o) = link.ofdm.as_ref().filter(|_| kbest) else {
+        return Ok(());
+    };
+    if o.transform_precoding {
+        return Err(fail(
+            &["receiver", "equalizer"],
+            "K-best detection does not apply to DFT-s-OFDM (its symbols are spread over the \
+             subcarriers): use \"zf\" or \"lmmse\""
+                .into(),
+        ));
+    }
+    let points = 1usize << link.modulation.bits_per_symbol();
+    let total = (points as u128).pow(o.layers as u32);
+    let most = (total as usize).min(MAX_KBEST_CANDIDATES / points);
+    let key = ["receiver", "kbest_paths"];
+    match r.kbest_paths {
+        None => {
+            return Err(fail(
+                &["receiver", "equalizer"],
+                format!(
+                    "\"kbest\" needs kbest_paths = K, the paths kept at every layer \
+                     (1 ..= {most} here; e.g. 16 or 32)"
+                ),
+            ))
+        }
+        Some(k) if k == 0 || k > most => {
+            return Err(fail(
+                &key,
+                format!(
+                    "expected 1 ..= {most} paths (got {k}): at most M^L = {points}^{} = {total} \
+                     hypotheses and K·M ≤ {MAX_KBEST_CANDIDATES} candidates per layer",
+                    o.layers
+                ),
+            ))
+        }
+        Some(_) => {}
+    }
+    if let Some(c) = r.kbest_llr_clip {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(fail(
+                &["receiver", "kbest_llr_clip"],
+                format!("expected a positive LLR magnitude, e.g. 20 (got {c})"),
+            ));
+        }
     }
     Ok(())
 }

@@ -264,6 +264,53 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         assert!(e.message.contains("ml"), "{e}");
     }
 
+    /// `[receiver] equalizer = "kbest"`: `kbest_paths` required, 1 ..= min(M^L, 65 536 / M),
+    /// a positive `kbest_llr_clip`, both keys with K-best only, not with transform precoding.
+    #[test]
+    fn kbest_keys_are_checked() {
+        let ofdm = |antennas: &str, scheme: &str, receiver: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                .replace("scheme = \"qpsk\"", &format!("scheme = \"{scheme}\""))
+                + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\n\
+                   num_subcarriers = 96\n[pilots]\nsymbols = [2]\n[antennas]\n"
+                + antennas
+                + "\n[receiver]\n"
+                + receiver
+        };
+        let four = "tx = 4\nrx = 4\nlayers = 4";
+        let kb = "equalizer = \"kbest\"\nkbest_paths = 32\n";
+        let r = resolve(&ofdm(four, "64qam", kb), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.unwrap();
+        assert_eq!((o.equalizer, o.kbest_paths), (EqualizerKind::KBest, 32));
+        assert_eq!(o.kbest_llr_clip, 20.0);
+        let e = err(&ofdm(four, "64qam", "equalizer = \"kbest\"\n"));
+        assert_eq!(e.key, "receiver.equalizer", "{e}");
+        assert!(e.message.contains("kbest_paths"), "{e}");
+        // One layer of QPSK: 4 hypotheses.
+        let e = err(&ofdm("rx = 2", "qpsk", &kb.replace("32", "5")));
+        assert_eq!(e.key, "receiver.kbest_paths", "{e}");
+        assert!(e.message.contains("1 ..= 4"), "{e}");
+        let e = err(&ofdm(four, "256qam", &kb.replace("32", "257")));
+        assert!(e.message.contains("1 ..= 256"), "{e}");
+        let e = err(&ofdm(four, "64qam", &kb.replace("32", "0")));
+        assert_eq!(e.key, "receiver.kbest_paths", "{e}");
+        let e = err(&ofdm(
+            four,
+            "64qam",
+            &format!("{kb}kbest_llr_clip = -1.0\n"),
+        ));
+        assert_eq!(e.key, "receiver.kbest_llr_clip", "{e}");
+        let e = err(&ofdm(four, "64qam", "kbest_paths = 8\n"));
+        assert_eq!(e.key, "receiver.kbest_paths", "{e}");
+        assert!(e.message.contains("kbest"), "{e}");
+        let tp = ofdm("rx = 2", "16qam", kb)
+            .replace("[pilots]", "transform_precoding = true\n[pilots]")
+            .replace("rate = 0.5", "coded_bits = 4992");
+        let e = err(&tp);
+        assert_eq!(e.key, "receiver.equalizer", "{e}");
+        assert!(e.message.contains("DFT-s-OFDM"), "{e}");
+    }
+
     /// `[harq]`: ranges, an LDPC code with a CRC, one transport block per slot, no
     /// `redundancy_version` next to it; defaults (4 transmissions, RVs 0 2 3 1).
     #[test]

@@ -531,6 +531,8 @@ pub(super) fn build_ofdm(
         interpolation: r.interpolation,
         extrapolation: r.extrapolation,
         equalizer: r.equalizer,
+        kbest_paths: r.kbest_paths.unwrap_or(0),
+        kbest_llr_clip: r.kbest_llr_clip.unwrap_or(DEFAULT_KBEST_LLR_CLIP) as f32,
         neural_weights: r.weights.clone(),
         codewords,
     }))

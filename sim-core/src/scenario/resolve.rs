@@ -56,6 +56,7 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     let mut link = build_link(&scenario, &fail, &set)?;
     super::link_rules::pi2_bpsk_rules(&scenario, &link, &fail)?;
     super::link_rules::ml_rules(&scenario, &link, &fail)?;
+    super::link_rules::kbest_rules(&scenario, &link, &fail)?;
     link.harq = harq(&scenario, &link, &fail, &set)?;
     let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
         (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),

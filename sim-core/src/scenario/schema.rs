@@ -471,10 +471,20 @@ pub enum EqualizerKind {
     /// Maximum-likelihood detection with soft outputs over all M^L joint hypotheses
     /// (`receivers::ml_detection`; at most [`MAX_ML_HYPOTHESES`]).
     Ml,
+    /// K-best tree search with soft outputs from the surviving list (`kbest_paths`,
+    /// `kbest_llr_clip`; `receivers::kbest_detection`), as Sionna's `KBestDetector`.
+    #[serde(rename = "kbest")]
+    KBest,
 }
 
 /// The most joint hypotheses M^L `equalizer = "ml"` may list per resource element.
 pub const MAX_ML_HYPOTHESES: usize = 65_536;
+
+/// The most candidates K·M `equalizer = "kbest"` may rank at one layer.
+pub const MAX_KBEST_CANDIDATES: usize = 65_536;
+
+/// `kbest_llr_clip` when not given (Sionna's `List2LLRSimple` default).
+pub const DEFAULT_KBEST_LLR_CLIP: f64 = 20.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -495,6 +505,11 @@ pub struct ReceiverConfig {
     pub interpolation: Interpolation,
     pub extrapolation: Extrapolation,
     pub equalizer: EqualizerKind,
+    /// `equalizer = "kbest"`: the paths K kept at every layer of the tree (1 ..= M^L).
+    pub kbest_paths: Option<usize>,
+    /// `equalizer = "kbest"`: the magnitude of every LLR is clipped to this, and a bit whose
+    /// counter-hypothesis left the list gets it (Sionna's `llr_clip_val`, 20).
+    pub kbest_llr_clip: Option<f64>,
     /// `kind = "neural"`: the model folder written by `ferrolink train` (relative paths from
     /// the working directory).
     pub weights: Option<String>,
@@ -508,6 +523,8 @@ impl Default for ReceiverConfig {
             interpolation: Interpolation::Linear,
             extrapolation: Extrapolation::Hold,
             equalizer: EqualizerKind::Lmmse,
+            kbest_paths: None,
+            kbest_llr_clip: None,
             weights: None,
         }
     }
