@@ -1,6 +1,6 @@
 // K-best MIMO detection with soft outputs (`[receiver] equalizer = "kbest"`): the WGSL twin of
 // receivers/src/kbest_detection.rs, in f32. Appended after ml_detection.wgsl (qr_points,
-// qr_factor, ML_MAX_POINTS), ofdm_chain.wgsl (gather_re, data_symbol_tb) and link_chain.wgsl
+// qr_factor, ML_MAX_POINTS), ofdm_chain.wgsl (detect_target, gather_re, data_symbol_tb) and link_chain.wgsl
 // (levels, llr). No bindings of its own: it reads the chain's (`p.kbest_paths`,
 // `p.kbest_clip`) and writes `llr` like ofdm_detect.
 //
@@ -23,16 +23,12 @@ const KB_MAX_PATHS: u32 = 64u;
 @compute @workgroup_size(64)
 fn ofdm_detect_kbest(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                      @builtin(local_invocation_id) lid: vec3<u32>) {
-    let data_res = (p.nsym - p.npilot) * p.nsc;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * data_res) {
+    let slot_re = detect_target(linear_id(wg, nwg, lid));
+    if (slot_re.x == NO_RE) {
         return;
     }
-    let slot = id / data_res;
-    let d = id % data_res;
-    if (d * p.nl >= p.data_syms || slot_done(slot)) {
-        return;
-    }
+    let slot = slot_re.x;
+    let d = slot_re.y;
     var hm: array<vec2<f32>, 32>;
     var yv: array<vec2<f32>, MAX_RX>;
     let no = gather_re(slot, d, &hm, &yv);

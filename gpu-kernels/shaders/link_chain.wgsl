@@ -154,13 +154,13 @@ fn demap_dim(y: f32, var_dim: f32, at: u32, step: u32) {
     }
 }
 
-// Modulation symbol s of TB tb. TS 38.211 §5.1: even bits select the I level, odd bits the
-// Q level (BPSK: both; π/2-BPSK, bpsk = 2, turns odd s by j, §5.1.2).
-fn qam_point(tb: u32, s: u32) -> vec2<f32> {
+// The constellation point of the qm-bit label s (bit j of the symbol is bit qm − 1 − j of s).
+// TS 38.211 §5.1: even bits select the I level, odd bits the Q level (BPSK: both).
+fn label_point(s: u32) -> vec2<f32> {
     var li = 0u;
     var lq = 0u;
     for (var j = 0u; j < p.qm; j++) {
-        let bit = coded_bit(tb, s * p.qm + j);
+        let bit = (s >> (p.qm - 1u - j)) & 1u;
         if (p.bpsk != 0u) {
             li = bit;
             lq = bit;
@@ -170,10 +170,20 @@ fn qam_point(tb: u32, s: u32) -> vec2<f32> {
             lq = (lq << 1u) | bit;
         }
     }
-    if (p.bpsk == 2u && (s & 1u) == 1u) {
-        return vec2<f32>(-levels[lq], levels[li]);
-    }
     return vec2<f32>(levels[li], levels[lq]);
+}
+
+// Modulation symbol s of TB tb (π/2-BPSK, bpsk = 2, turns odd s by j, §5.1.2).
+fn qam_point(tb: u32, s: u32) -> vec2<f32> {
+    var label = 0u;
+    for (var j = 0u; j < p.qm; j++) {
+        label = (label << 1u) | coded_bit(tb, s * p.qm + j);
+    }
+    let x = label_point(label);
+    if (p.bpsk == 2u && (s & 1u) == 1u) {
+        return vec2<f32>(-x.y, x.x);
+    }
+    return x;
 }
 
 // LLRs of the equalized symbol z (error variance `no_eff`) into llr[at …] (qam.rs demap).

@@ -1,7 +1,7 @@
 // Maximum-likelihood MIMO detection with soft outputs (`[receiver] equalizer = "ml"`, two or
 // more layers): the WGSL twin of receivers/src/ml_detection.rs, in f32, and the front the
 // tree detectors share (receivers/src/qr_tree.rs): the indexed constellation (qr_points) and
-// H = QR (qr_factor). Appended after ofdm_chain.wgsl (gather_re, data_symbol_tb) and
+// H = QR (qr_factor). Appended after ofdm_chain.wgsl (detect_target, gather_re, data_symbol_tb) and
 // link_chain.wgsl (levels, llr); kbest_detection.wgsl uses the front.
 //
 //   ofdm_detect_ml [slot, data RE]  H = QR (modified Gram-Schmidt), then a depth-first walk
@@ -22,16 +22,12 @@ const ML_MAX_POINTS: u32 = 256u;
 @compute @workgroup_size(64)
 fn ofdm_detect_ml(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_id) lid: vec3<u32>) {
-    let data_res = (p.nsym - p.npilot) * p.nsc;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * data_res) {
+    let slot_re = detect_target(linear_id(wg, nwg, lid));
+    if (slot_re.x == NO_RE) {
         return;
     }
-    let slot = id / data_res;
-    let d = id % data_res;
-    if (d * p.nl >= p.data_syms || slot_done(slot)) {
-        return;
-    }
+    let slot = slot_re.x;
+    let d = slot_re.y;
     var hm: array<vec2<f32>, 32>;
     var yv: array<vec2<f32>, MAX_RX>;
     let no = gather_re(slot, d, &hm, &yv);
@@ -139,25 +135,11 @@ fn ofdm_detect_ml(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     }
 }
 
-// The constellation by index: symbol s carries bits b_0 … b_{Q−1} of s, MSB first, mapped as
-// qam_point does.
+// The constellation by index: symbol s carries bits b_0 … b_{Q−1} of s, MSB first
+// (link_chain.wgsl label_point).
 fn qr_points(pts: ptr<function, array<vec2<f32>, ML_MAX_POINTS>>) {
-    let m = 1u << p.qm;
-    for (var s = 0u; s < m; s++) {
-        var li = 0u;
-        var lq = 0u;
-        for (var j = 0u; j < p.qm; j++) {
-            let bit = (s >> (p.qm - 1u - j)) & 1u;
-            if (p.bpsk != 0u) {
-                li = bit;
-                lq = bit;
-            } else if ((j & 1u) == 0u) {
-                li = (li << 1u) | bit;
-            } else {
-                lq = (lq << 1u) | bit;
-            }
-        }
-        (*pts)[s] = vec2<f32>(levels[li], levels[lq]);
+    for (var s = 0u; s < (1u << p.qm); s++) {
+        (*pts)[s] = label_point(s);
     }
 }
 

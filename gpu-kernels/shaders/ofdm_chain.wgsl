@@ -300,6 +300,23 @@ fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     hp[id] = vec4<f32>(h, ((1.0 - w) * (1.0 - w) + w * w) * member_var, 0.0);
 }
 
+// The (slot, data RE) detection invocation `id` handles, or x = NO_RE when it has none: past
+// the batch, past the slot's data symbols (a partial last group of layers), or in a slot that
+// is done. Shared by ofdm_detect, ofdm_detect_ml and ofdm_detect_kbest.
+const NO_RE: u32 = 0xffffffffu;
+fn detect_target(id: u32) -> vec2<u32> {
+    let data_res = (p.nsym - p.npilot) * p.nsc;
+    if (id >= (p.count / p.cw) * data_res) {
+        return vec2<u32>(NO_RE, 0u);
+    }
+    let slot = id / data_res;
+    let d = id % data_res;
+    if (d * p.nl >= p.data_syms || slot_done(slot)) {
+        return vec2<u32>(NO_RE, 0u);
+    }
+    return vec2<u32>(slot, d);
+}
+
 // The channel (estimate) `hm` [nrx, nl] and the received values `yv` of data RE d of a slot;
 // returns the noise variance the detector assumes: N0 plus the estimate's error variance
 // summed over the layers, averaged over the receive antennas.
@@ -336,16 +353,12 @@ fn gather_re(slot: u32, d: u32, hm: ptr<function, array<vec2<f32>, 32>>,
 @compute @workgroup_size(64)
 fn ofdm_detect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
-    let data_res = (p.nsym - p.npilot) * p.nsc;
-    let id = linear_id(wg, nwg, lid);
-    if (id >= (p.count / p.cw) * data_res) {
+    let slot_re = detect_target(linear_id(wg, nwg, lid));
+    if (slot_re.x == NO_RE) {
         return;
     }
-    let slot = id / data_res;
-    let d = id % data_res;
-    if (d * p.nl >= p.data_syms || slot_done(slot)) {
-        return;
-    }
+    let slot = slot_re.x;
+    let d = slot_re.y;
     var hm: array<vec2<f32>, 32>;
     var yv: array<vec2<f32>, MAX_RX>;
     let no = gather_re(slot, d, &hm, &yv);

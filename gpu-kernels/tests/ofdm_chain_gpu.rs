@@ -283,19 +283,8 @@ fn ml_detection() {
         ("qpsk", "max-log", 4, 4, "C", "perfect", 6.0),
         ("16qam", "app", 3, 4, "D", "perfect", 14.0),
     ];
-    for (scheme, demapper, layers, rx, profile, estimator, snr) in cases {
-        let code = format!(
-            "info_bits = 576\ncoded_bits = 1152\ncrc = \"none\"\n\
-             decoder = {{ algorithm = \"layered-min-sum\", iterations = 8 }}\n\
-             [modulation]\nscheme = \"{scheme}\"\ndemapper = \"{demapper}\""
-        );
-        let body = format!(
-            "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
-             [antennas]\ntx = {layers}\nrx = {rx}\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
-             profile = \"{profile}\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
-             estimator = \"{estimator}\"\nequalizer = \"ml\"\n[sweep]\nsnr_db = [{snr}]"
-        );
-        check_slots(&ctx, &scenario(&body, &code), 6);
+    for case in cases {
+        check_tree_detector(&ctx, case, "equalizer = \"ml\"");
     }
 }
 
@@ -323,20 +312,40 @@ fn kbest_detection() {
         ),
     ];
     for (scheme, demapper, layers, rx, profile, estimator, k, extra, snr) in cases {
-        let code = format!(
-            "info_bits = 576\ncoded_bits = 1152\ncrc = \"none\"\n\
-             decoder = {{ algorithm = \"layered-min-sum\", iterations = 8 }}\n\
-             [modulation]\nscheme = \"{scheme}\"\ndemapper = \"{demapper}\""
-        );
-        let body = format!(
-            "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
-             [antennas]\ntx = {layers}\nrx = {rx}\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
-             profile = \"{profile}\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
-             estimator = \"{estimator}\"\nequalizer = \"kbest\"\nkbest_paths = {k}\n{extra}\n\
-             [sweep]\nsnr_db = [{snr}]"
-        );
-        check_slots(&ctx, &scenario(&body, &code), 6);
+        let case = (scheme, demapper, layers, rx, profile, estimator, snr);
+        let receiver = format!("equalizer = \"kbest\"\nkbest_paths = {k}\n{extra}");
+        check_tree_detector(&ctx, case, &receiver);
     }
+}
+
+/// A tree detector's case against the CPU: LDPC(1152, 576) with (scheme, demapper), `layers`
+/// layers on `rx` antennas over TDL (profile) at 30 km/h with DMRS type 1 on two symbols,
+/// the estimator and the `receiver` lines that choose the detector, at `snr` dB; 6 slots.
+fn check_tree_detector(
+    ctx: &GpuContext,
+    (scheme, demapper, layers, rx, profile, estimator, snr): (
+        &str,
+        &str,
+        usize,
+        usize,
+        &str,
+        &str,
+        f64,
+    ),
+    receiver: &str,
+) {
+    let code = format!(
+        "info_bits = 576\ncoded_bits = 1152\ncrc = \"none\"\n\
+         decoder = {{ algorithm = \"layered-min-sum\", iterations = 8 }}\n\
+         [modulation]\nscheme = \"{scheme}\"\ndemapper = \"{demapper}\""
+    );
+    let body = format!(
+        "[pilots]\npattern = \"dmrs\"\ndmrs_type = 1\nadditional_positions = 1\n\
+         [antennas]\ntx = {layers}\nrx = {rx}\nlayers = {layers}\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"{profile}\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
+         estimator = \"{estimator}\"\n{receiver}\n[sweep]\nsnr_db = [{snr}]"
+    );
+    check_slots(ctx, &scenario(&body, &code), 6);
 }
 
 /// CDL-D (a LOS cluster) uplink, dual-polarized arrays (cross-polarized UE port pair, VH

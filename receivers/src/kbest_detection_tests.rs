@@ -5,7 +5,7 @@
 use super::*;
 use crate::mimo::detect;
 use crate::ml_detection::MlDetector;
-use crate::qr_tree::test_support::{brute_force, metric, observe, random};
+use crate::qr_tree::test_support::{assert_exhaustive_llrs, metric, observe, random};
 use sim_core::rng::{BlockRng, Stream};
 use sim_core::scenario::schema::EqualizerKind;
 
@@ -26,22 +26,10 @@ fn full_list_is_maximum_likelihood() {
         let k = (1usize << c.bits_per_symbol()).pow(nl as u32);
         for kind in [DemapperKind::App, DemapperKind::MaxLog] {
             let mut det = KBestDetector::new(&c, kind, k, 1e6);
-            for trial in 0..20u32 {
-                let rng = BlockRng::new(17, case as u32, trial);
-                let h = random(&rng, Stream::Fading, 1.0, nr * nl);
-                let y = random(&rng, Stream::Noise, 2.0, nr);
-                let no = 0.2 + 0.1 * (trial % 5) as f32;
-                let mut llr = vec![0f32; nl * c.bits_per_symbol()];
-                det.detect(&h, &y, no, &mut llr);
+            assert_exhaustive_llrs(&c, kind, (nr, nl), (17, case as u32), |h, y, no, llr| {
+                det.detect(h, y, no, llr);
                 assert_eq!(det.list().len(), k);
-                let want = brute_force(&c, kind, &h, &y, no, nl);
-                for (i, (&got, &w)) in llr.iter().zip(&want).enumerate() {
-                    assert!(
-                        (got as f64 - w).abs() <= 1e-5 * w.abs().max(1.0),
-                        "{modulation:?} {nr}×{nl} {kind:?} trial {trial} bit {i}: {got} vs {w}"
-                    );
-                }
-            }
+            });
         }
     }
 }

@@ -162,7 +162,7 @@ impl MlDetector {
 mod tests {
     use super::*;
     use crate::mimo::detect;
-    use crate::qr_tree::test_support::{brute_force, observe, random};
+    use crate::qr_tree::test_support::{assert_exhaustive_llrs, observe, random};
     use sim_core::rng::{BlockRng, Stream};
     use sim_core::scenario::schema::EqualizerKind;
 
@@ -183,21 +183,9 @@ mod tests {
             let c = Constellation::new(modulation);
             for kind in [DemapperKind::App, DemapperKind::MaxLog] {
                 let mut det = MlDetector::new(&c, kind);
-                for trial in 0..20u32 {
-                    let rng = BlockRng::new(7, case as u32, trial);
-                    let h = random(&rng, Stream::Fading, 1.0, nr * nl);
-                    let y = random(&rng, Stream::Noise, 2.0, nr);
-                    let no = 0.2 + 0.1 * (trial % 5) as f32;
-                    let mut llr = vec![0f32; nl * c.bits_per_symbol()];
-                    det.detect(&h, &y, no, &mut llr);
-                    let want = brute_force(&c, kind, &h, &y, no, nl);
-                    for (i, (&got, &w)) in llr.iter().zip(&want).enumerate() {
-                        assert!(
-                            (got as f64 - w).abs() <= 1e-5 * w.abs().max(1.0),
-                            "{modulation:?} {nr}×{nl} {kind:?} trial {trial} bit {i}: {got} vs {w}"
-                        );
-                    }
-                }
+                assert_exhaustive_llrs(&c, kind, (nr, nl), (7, case as u32), |h, y, no, llr| {
+                    det.detect(h, y, no, llr)
+                });
             }
         }
     }

@@ -210,4 +210,32 @@ pub(crate) mod test_support {
         }
         out
     }
+
+    /// `detect` (H, y, N0 → LLRs) against [`brute_force`] on 20 random `nr × nl` channels
+    /// drawn from (`seed`, `case`), with N0 from 0.2 to 0.6 so that many bits are uncertain:
+    /// every LLR within 1e-5 (relative, absolute below 1).
+    pub fn assert_exhaustive_llrs(
+        c: &Constellation,
+        kind: DemapperKind,
+        (nr, nl): (usize, usize),
+        (seed, case): (u64, u32),
+        mut detect: impl FnMut(&[Cf32], &[Cf32], f32, &mut [f32]),
+    ) {
+        for trial in 0..20u32 {
+            let rng = BlockRng::new(seed, case, trial);
+            let h = random(&rng, Stream::Fading, 1.0, nr * nl);
+            let y = random(&rng, Stream::Noise, 2.0, nr);
+            let no = 0.2 + 0.1 * (trial % 5) as f32;
+            let mut llr = vec![0f32; nl * c.bits_per_symbol()];
+            detect(&h, &y, no, &mut llr);
+            let want = brute_force(c, kind, &h, &y, no, nl);
+            for (i, (&got, &w)) in llr.iter().zip(&want).enumerate() {
+                assert!(
+                    (got as f64 - w).abs() <= 1e-5 * w.abs().max(1.0),
+                    "{:?} {nr}×{nl} {kind:?} trial {trial} bit {i}: {got} vs {w}",
+                    c.modulation
+                );
+            }
+        }
+    }
 }
