@@ -1,8 +1,8 @@
 // K-best MIMO detection with soft outputs (`[receiver] equalizer = "kbest"`): the WGSL twin of
 // receivers/src/kbest_detection.rs, in f32. Appended after ml_detection.wgsl (qr_points,
-// qr_factor, ML_MAX_POINTS), ofdm_chain.wgsl (detect_target, gather_re, data_symbol_tb) and link_chain.wgsl
-// (levels, llr). No bindings of its own: it reads the chain's (`p.kbest_paths`,
-// `p.kbest_clip`) and writes `llr` like ofdm_detect.
+// qr_factor, ML_MAX_POINTS), ofdm_chain.wgsl (detect_target, gather_re, data_symbol_tb) and
+// link_chain.wgsl (levels, llr). No bindings of its own: it reads the chain's
+// (`p.kbest_paths`, `p.kbest_clip`) and writes `llr` like ofdm_detect.
 //
 //   ofdm_detect_kbest [slot, data RE]  columns of H by ascending norm (the strongest layer at
 //                                      the root), H = QR, then breadth first: every survivor

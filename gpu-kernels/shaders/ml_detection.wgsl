@@ -1,8 +1,9 @@
 // Maximum-likelihood MIMO detection with soft outputs (`[receiver] equalizer = "ml"`, two or
 // more layers): the WGSL twin of receivers/src/ml_detection.rs, in f32, and the front the
 // tree detectors share (receivers/src/qr_tree.rs): the indexed constellation (qr_points) and
-// H = QR (qr_factor). Appended after ofdm_chain.wgsl (detect_target, gather_re, data_symbol_tb) and
-// link_chain.wgsl (levels, llr); kbest_detection.wgsl uses the front.
+// H = QR (qr_factor). Appended after ofdm_chain.wgsl (detect_target, gather_re,
+// data_symbol_tb) and link_chain.wgsl (levels, llr, label_point); kbest_detection.wgsl uses
+// the front.
 //
 //   ofdm_detect_ml [slot, data RE]  H = QR (modified Gram-Schmidt), then a depth-first walk
 //                                   of the tree of the M^nl joint hypotheses (layer nl − 1 at

@@ -42,7 +42,7 @@ impl GpuLdpcDecoder {
 
     /// Flooding kernels: bytes per iteration of the posterior columns kept in global memory
     /// (degree 1: one check read and one variable write each).
-    pub(super) fn off_chip_traffic(&self) -> u64 {
+    fn off_chip_traffic(&self) -> u64 {
         match self.off_chip_columns {
             true => 8 * (self.extension_edges * self.params.z as usize) as u64,
             false => 0,

@@ -116,11 +116,7 @@ impl GpuLinkChain {
         Ok(())
     }
 
-    pub(super) fn make_buffers(
-        &self,
-        ctx: &GpuContext,
-        count: usize,
-    ) -> Result<BatchBuffers, GpuError> {
+    fn make_buffers(&self, ctx: &GpuContext, count: usize) -> Result<BatchBuffers, GpuError> {
         let p = &self.base;
         let ofdm = self.ofdm.as_ref().map_or([0; 6], |o| o.bytes_per_slot());
         let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici", "spread"]
