@@ -206,8 +206,8 @@ ebno_db = [1.5]
 
 /// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, the same with ML
 /// detection (256 joint hypotheses per resource element), and the reference case simulated in
-/// the time domain (normal CP, N = 1024).
-pub(crate) fn ofdm_variants() -> [(&'static str, String); 4] {
+/// the time domain (normal CP, N = 1024), there also with Wiener phase noise of 1 kHz.
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 5] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -221,6 +221,7 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 4] {
         "cyclic_prefix = \"none\"",
         "cyclic_prefix = \"normal\"\ndomain = \"time\"",
     );
+    let phase_noise = time.replace("[sweep]", "[phase_noise]\nlinewidth_hz = 1000\n[sweep]");
     let ml = cdl.replace("equalizer = \"lmmse\"", "equalizer = \"ml\"");
     let kbest = cdl.replace(
         "equalizer = \"lmmse\"",
@@ -231,6 +232,7 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 4] {
         ("OFDM CDL-C 2x2 ML", ml),
         ("OFDM CDL-C 2x2 K-best 16", kbest),
         ("OFDM TDL-A time domain", time),
+        ("OFDM TDL-A time domain, phase noise", phase_noise),
     ]
 }
 

@@ -153,6 +153,16 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 ),
             }
         );
+        if let Some(pn) = o.phase_noise {
+            w!(
+                "oscillator Wiener phase noise, linewidth {} Hz (−{:.1} dBc/Hz at 1 MHz): {:.4} rad per \
+                 sample, {:.3} rad over a symbol's FFT window (standard deviations)",
+                pn.linewidth_hz,
+                -10.0 * (pn.linewidth_hz / (std::f64::consts::TAU * 1e12)).log10(),
+                o.phase_increment_std(),
+                o.phase_increment_std() * o.time_domain.map_or(0.0, |t| (t.fft_size as f64).sqrt())
+            );
+        }
         w!(
             "slot       {} on symbols {:?} ({} pilot REs); {} data REs; {} code words per slot; \
              {} layer(s), {} receive antenna(s)",

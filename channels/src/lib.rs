@@ -1,7 +1,8 @@
 //! Channel models of ferrolink: AWGN and flat Rayleigh fading (fast or block) for the
 //! single-carrier link, and TR 38.901 TDL-A…E ([`tdl`]) and CDL-A…E with antenna arrays
 //! ([`cdl`]) for OFDM, applied per resource element or, with [`ofdm_waveform`], to the
-//! time-domain OFDM signal (ICI and ISI included). The stochastic UMi/UMa/RMa/InH model, NTN and sub-THz follow.
+//! time-domain OFDM signal (ICI and ISI included), with oscillator phase noise
+//! ([`phase_noise`]). The stochastic UMi/UMa/RMa/InH model, NTN and sub-THz follow.
 //!
 //! Every model draws from the block's counter-based RNG ([`sim_core::rng::BlockRng`]), so a
 //! block's channel and noise are the same on any executor.
@@ -10,6 +11,7 @@ pub mod antenna;
 pub mod awgn;
 pub mod cdl;
 pub mod ofdm_waveform;
+pub mod phase_noise;
 pub mod rayleigh;
 pub mod spatial_correlation;
 pub mod tdl;

@@ -106,4 +106,6 @@ struct Chain {
     // equalizer 3 (kbest_detection.wgsl): paths kept per level, LLR clip
     kbest_paths: u32,
     kbest_clip: f32,
+    // time domain: standard deviation of the phase-noise increment per sample (0: none)
+    pn_sigma: f32,
 }

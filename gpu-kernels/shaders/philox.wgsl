@@ -5,6 +5,7 @@
 const STREAM_BITS: u32 = 0u;
 const STREAM_NOISE: u32 = 1u;
 const STREAM_FADING: u32 = 2u;
+const STREAM_PHASE: u32 = 4u;
 
 // (high, low) words of the 64-bit product a·b, from 16-bit halves (WGSL has no u64).
 fn mul_hi_lo(a: u32, b: u32) -> vec2<u32> {

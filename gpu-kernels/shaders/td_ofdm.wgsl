@@ -124,6 +124,70 @@ fn delayed_symbol(slot: u32, t: u32, s: u32, d: f32, lid: u32) {
     fft_stages(lid, 1.0);
 }
 
+// Phase noise ([phase_noise], channels/src/phase_noise.rs): increments 4j … 4j + 3 of the
+// slot's Wiener walk, standard normal, in units of 2^−16 (rounded, as the CPU: integer sums
+// are exact, so both devices add the same walk).
+fn pn_draw(slot: u32, j: u32) -> vec4<i32> {
+    let r = philox4x32_10(vec4<u32>(j, STREAM_PHASE, p.first_block + slot, p.point), key());
+    return vec4<i32>(round(vec4<f32>(box_muller(r.x, r.y), box_muller(r.z, r.w)) * 65536.0));
+}
+
+// Chunks of the walk summed in parallel (fft_buf holds one partial per chunk).
+const PN_PARTS: u32 = min(TD_WG, FFT_N);
+
+// Σ of increments a … b − 1 of the walk (wrapping: only the final sums need to fit).
+fn pn_sum(slot: u32, a: u32, b: u32) -> i32 {
+    var sum = 0;
+    var i = a;
+    while (i < b) {
+        let w = pn_draw(slot, i / 4u);
+        let end = min(b, (i / 4u + 1u) * 4u);
+        for (; i < end; i++) {
+            sum += w[i % 4u];
+        }
+    }
+    return sum;
+}
+
+// φ(n0 + u) = σ·Σ_{i < n0 + u} w_i into fft_buf[u].y for every window sample u < FFT_N: the
+// increments 0 … n0 + N − 2 in PN_PARTS contiguous chunks, each chunk's sum (its bits in
+// fft_buf[c].x), the sums of the chunks before it, then the walk through it.
+fn pn_window(slot: u32, n0: u32, lid: u32) {
+    let len = n0 + FFT_N - 1u;
+    let chunk = (len + PN_PARTS - 1u) / PN_PARTS;
+    let a = min(lid * chunk, len);
+    let b = min(a + chunk, len);
+    if (lid < PN_PARTS) {
+        fft_buf[lid].x = bitcast<f32>(pn_sum(slot, a, b));
+    }
+    workgroupBarrier();
+    var run = 0;
+    for (var c = 0u; c < min(lid, PN_PARTS); c++) {
+        run += bitcast<i32>(fft_buf[c].x);
+    }
+    workgroupBarrier();
+    let scale = p.pn_sigma / 65536.0;
+    if (lid < PN_PARTS) {
+        var i = a;
+        while (i < b) {
+            let w = pn_draw(slot, i / 4u);
+            let end = min(b, (i / 4u + 1u) * 4u);
+            for (; i < end; i++) {
+                run += w[i % 4u];
+                // run now sums the increments < i + 1: φ at sample i + 1.
+                if (i + 1u >= n0) {
+                    fft_buf[i + 1u - n0].y = f32(run) * scale;
+                }
+            }
+        }
+    }
+    // φ(n0) when the walk's first sample is the window's (n0 = 0: a slot without CP).
+    if (lid == 0u && n0 == 0u) {
+        fft_buf[0].y = 0.0;
+    }
+    workgroupBarrier();
+}
+
 @compute @workgroup_size(256)
 fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid3: vec3<u32>) {
@@ -182,6 +246,22 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
             }
         }
     }
+    // Phase noise: e^{jφ(n)} at this thread's window samples, common to every antenna.
+    var rot: array<vec2<f32>, TD_PER>;
+    for (var j = 0u; j < TD_PER; j++) {
+        rot[j] = vec2<f32>(1.0, 0.0);
+    }
+    if (p.pn_sigma > 0.0) {
+        pn_window(slot, s * sym_len + p.cp_len, lid);
+        for (var j = 0u; j < TD_PER; j++) {
+            let u = lid + j * TD_WG;
+            if (u < FFT_N) {
+                let e = sincos_turns(fft_buf[u].y * 0.15915494);
+                rot[j] = vec2<f32>(e.y, e.x);
+            }
+        }
+        workgroupBarrier();
+    }
     let n_re = p.nsym * p.nsc;
     let norm = inverseSqrt(f32(FFT_N));
     for (var r = 0u; r < p.nrx; r++) {
@@ -191,7 +271,8 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
                 let n = s * sym_len + p.cp_len + u;
                 let noise = gaussian_pair(STREAM_NOISE, r * total + n, p.first_block + slot,
                                           p.point, key());
-                fft_buf[bit_reverse(u)] = acc[r * TD_PER + j] + noise * p.noise_scale;
+                fft_buf[bit_reverse(u)] = cmul(acc[r * TD_PER + j] + noise * p.noise_scale,
+                                               rot[j]);
             }
         }
         workgroupBarrier();

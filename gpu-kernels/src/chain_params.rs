@@ -91,6 +91,9 @@ pub struct ChainParams {
     /// `equalizer = "kbest"` (equalizer 3): paths kept per level and the LLR clip.
     pub kbest_paths: u32,
     pub kbest_clip: f32,
+    /// Time domain: standard deviation (rad) of the phase-noise increment per sample
+    /// (`[phase_noise]`, `shaders/td_ofdm.wgsl` `pn_window`); 0: none.
+    pub pn_sigma: f32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,

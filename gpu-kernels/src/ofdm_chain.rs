@@ -228,6 +228,7 @@ impl OfdmTables {
                 tp: o.transform_precoding as u32,
                 kbest_paths: o.kbest_paths as u32,
                 kbest_clip: o.kbest_llr_clip,
+                pn_sigma: o.phase_increment_std() as f32,
                 ..base
             },
             fft_size,

@@ -399,6 +399,25 @@ fn time_domain() {
     check_slots(&ctx, &scenario(&td(body), uncoded), 4);
 }
 
+/// Oscillator phase noise (`[phase_noise]`, a Wiener walk per slot summed in parallel chunks
+/// on the GPU, sequentially in f64 on the CPU): TDL-A 1×2 with two DMRS symbols and LS at a
+/// 3 kHz linewidth (N = 128), and uncoded 16-QAM over AWGN with perfect CSI at 10 kHz (its
+/// received grid carries the whole common phase error and ICI); grids and LLRs as without.
+#[test]
+fn time_domain_phase_noise() {
+    let Some(ctx) = test_context() else { return };
+    let body = "domain = \"time\"\n[pilots]\npattern = \"dmrs\"\nadditional_positions = 1\n\
+         [antennas]\nrx = 2\n[channel]\nmodel = \"tdl\"\nprofile = \"A\"\n\
+         delay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\nestimator = \"ls\"\n\
+         [phase_noise]\nlinewidth_hz = 3000\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let uncoded = "info_bits = 576\n[modulation]\nscheme = \"16qam\"";
+    let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[channel]\n\
+         model = \"awgn\"\n[receiver]\nestimator = \"perfect\"\n\
+         [phase_noise]\nlinewidth_hz = 10000\n[sweep]\nsnr_db = [20.0]";
+    check_slots(&ctx, &scenario(body, uncoded), 4);
+}
+
 /// Guard carriers and a DC null (`[ofdm] guard_carriers`, `dc_null`): the occupied
 /// subcarriers sit at their true frequencies in the path phasors (frequency domain) and in
 /// the FFT bins (time domain, asymmetric guards 3 below and 6 above, N = 64 + 4 guard

@@ -49,6 +49,8 @@ pub struct OfdmScratch {
     grid_coeffs: Vec<Cf32>,
     ici: Vec<f32>,
     wave: WaveformScratch,
+    /// `[phase_noise]`: the slot's phase per sample.
+    phase: Vec<f64>,
     /// DFT-s-OFDM: one symbol's equalized subcarriers and their variances, the DFT scratch.
     tp_z: Vec<Cf32>,
     tp_var: Vec<f32>,
@@ -346,6 +348,16 @@ pub fn transmit_and_receive_with(
                 &mut s.noise,
                 &mut s.wave,
             );
+            let pn_std = o.phase_increment_std();
+            if pn_std > 0.0 {
+                // One oscillator for every receive antenna, noise included.
+                s.phase.resize(total, 0.0);
+                channels::phase_noise::wiener_phase(rng, pn_std, &mut s.phase);
+                for r in 0..nrx {
+                    let yr = &mut s.noise[r * total..(r + 1) * total];
+                    channels::phase_noise::rotate(&s.phase, yr);
+                }
+            }
             for r in 0..nrx {
                 w.demodulate(
                     &s.noise[r * total..(r + 1) * total],

@@ -63,6 +63,22 @@ pub struct TimeDomain {
     pub cp_len: usize,
 }
 
+/// Oscillator phase noise as resolved (`[phase_noise]`, Wiener model): the received samples
+/// of a slot are rotated by e^{jφ(n)}, φ(0) = 0, φ(n) = φ(n − 1) + √(2π·β·T_s)·w_{n−1}, w
+/// i.i.d. N(0, 1) (channels/src/phase_noise.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PhaseNoiseSpec {
+    /// 3-dB linewidth β of the Lorentzian spectrum, Hz.
+    pub linewidth_hz: f64,
+}
+
+impl PhaseNoiseSpec {
+    /// Standard deviation (rad) of the phase increment over one sample of `sample_period_s`.
+    pub fn increment_std(&self, sample_period_s: f64) -> f64 {
+        (std::f64::consts::TAU * self.linewidth_hz * sample_period_s).sqrt()
+    }
+}
+
 /// Where the occupied subcarriers sit in frequency. The grid of W = g₀ + K + dc + g₁
 /// subcarriers has its DC at grid index ⌊W/2⌋ (Sionna's convention); grid index i is at
 /// baseband frequency (i − ⌊W/2⌋)·Δf. The first g₀ and the last g₁ are guard carriers; with a
@@ -162,6 +178,8 @@ pub struct OfdmSpec {
     /// Time-domain simulation (IFFT, CP, time-varying channel, FFT); `None`: per resource
     /// element in frequency.
     pub time_domain: Option<TimeDomain>,
+    /// Oscillator phase noise (time domain only); `None`: an ideal oscillator.
+    pub phase_noise: Option<PhaseNoiseSpec>,
     /// OFDM symbols carrying pilots, ascending (no data on them).
     pub pilot_symbols: Vec<usize>,
     /// NR DMRS on the pilot symbols; `None`: Kronecker pilots.
@@ -216,6 +234,16 @@ impl OfdmSpec {
     /// The layout of the occupied subcarriers in the grid.
     pub fn layout(&self) -> SubcarrierLayout {
         SubcarrierLayout::new(self.subcarriers, self.guard_carriers, self.dc_null)
+    }
+    /// Standard deviation (rad) of the phase-noise increment per time-domain sample
+    /// (T_s = 1/(N·Δf)); 0 without phase noise or in the frequency domain.
+    pub fn phase_increment_std(&self) -> f64 {
+        match (self.phase_noise, self.time_domain) {
+            (Some(pn), Some(td)) => {
+                pn.increment_std(1.0 / (td.fft_size as f64 * self.subcarrier_spacing_hz))
+            }
+            _ => 0.0,
+        }
     }
     /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
     pub fn data_res(&self) -> usize {

@@ -44,6 +44,8 @@ pub enum Stream {
     Fading = 2,
     /// Training-time draws (a slot's Eb/N0, speed, delay spread, profile).
     Training = 3,
+    /// Oscillator phase noise (time-domain OFDM, `[phase_noise]`).
+    PhaseNoise = 4,
 }
 
 /// The random numbers of one transport block of one sweep point.

@@ -203,6 +203,40 @@ fn ofdm_run_writes_throughput() {
                 "time domain {col}: CPU vs GPU"
             );
         }
+        // Phase noise (the Wiener walk summed in parallel on the GPU): two points.
+        let name = "tdl-a-28ghz-phase-noise-4dmrs-ls";
+        for device in ["cpu", "gpu"] {
+            let o = bin()
+                .args([
+                    "run",
+                    &format!("scenarios/{name}.toml"),
+                    "--quick",
+                    "--fresh",
+                ])
+                .args([
+                    "--set",
+                    "sweep.ebno_db=[8.0, 14.0]",
+                    "--device",
+                    device,
+                    "--out",
+                ])
+                .arg(out.join(device))
+                .current_dir(repo(""))
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", text(&o));
+        }
+        let (c, g) = (
+            read_table(&out.join(format!("cpu/{name}/points.parquet"))),
+            read_table(&out.join(format!("gpu/{name}/points.parquet"))),
+        );
+        for col in ["blocks", "block_errors"] {
+            assert_eq!(
+                c.column(col).unwrap().as_materialized_series(),
+                g.column(col).unwrap().as_materialized_series(),
+                "phase noise {col}: CPU vs GPU"
+            );
+        }
     }
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -5,6 +5,7 @@ mod link_rules;
 pub mod location;
 mod mcs_link;
 mod ofdm;
+mod ofdm_time;
 pub mod overrides;
 pub mod resolve;
 pub mod schema;
@@ -309,6 +310,79 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         let e = err(&tp);
         assert_eq!(e.key, "receiver.equalizer", "{e}");
         assert!(e.message.contains("DFT-s-OFDM"), "{e}");
+    }
+
+    /// `[phase_noise]`: time-domain OFDM only, 0 < linewidth ≤ the subcarrier spacing, the
+    /// Wiener model the only one; resolves to the per-sample increment √(2πβ/(N·Δf)).
+    #[test]
+    fn phase_noise_keys_are_checked() {
+        let ofdm = |domain: &str, pn: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                + "[ofdm]\ncarrier_ghz = 28\nsubcarrier_spacing_khz = 30\nnum_subcarriers = 96\n"
+                + domain
+                + "\n[pilots]\nsymbols = [2]\n[phase_noise]\n"
+                + pn
+                + "\n"
+        };
+        let time = "domain = \"time\"";
+        let r =
+            resolve(&ofdm(time, "linewidth_hz = 1000"), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.unwrap();
+        assert_eq!(o.phase_noise.map(|p| p.linewidth_hz), Some(1000.0));
+        let expected = (std::f64::consts::TAU * 1000.0 / (128.0 * 30e3)).sqrt();
+        assert!((o.phase_increment_std() - expected).abs() < 1e-15);
+        let e = err(&ofdm("", "linewidth_hz = 1000"));
+        assert_eq!(e.key, "phase_noise", "{e}");
+        assert!(e.message.contains("domain = \"time\""), "{e}");
+        let e = err(&format!("{GOOD}[phase_noise]\nlinewidth_hz = 1000\n"));
+        assert_eq!(e.key, "phase_noise", "{e}");
+        assert!(e.message.contains("[ofdm]"), "{e}");
+        for (pn, key, what) in [
+            (
+                "linewidth_hz = 0.0",
+                "phase_noise.linewidth_hz",
+                "0 < linewidth_hz ≤ 30000",
+            ),
+            (
+                "linewidth_hz = -5.0",
+                "phase_noise.linewidth_hz",
+                "0 < linewidth_hz",
+            ),
+            (
+                "linewidth_hz = 30001.0",
+                "phase_noise.linewidth_hz",
+                "subcarrier spacing",
+            ),
+            (
+                "linewidth_hz = nan",
+                "phase_noise.linewidth_hz",
+                "0 < linewidth_hz",
+            ),
+            (
+                "model = \"tr38803\"\nlinewidth_hz = 1.0",
+                "phase_noise.model",
+                "wiener",
+            ),
+            ("", "phase_noise.linewidth_hz", "required"),
+            (
+                "linewidth_hz = 1.0\nlevel_dbc = 3",
+                "phase_noise.level_dbc",
+                "unknown field",
+            ),
+        ] {
+            let e = err(&ofdm(time, pn));
+            assert_eq!(e.key, key, "{pn}: {e}");
+            assert!(e.message.contains(what), "{pn}: {e}");
+        }
+        // The location points into the file: the value of linewidth_hz.
+        let text = ofdm(time, "linewidth_hz = -5.0");
+        let e = err(&text);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("linewidth_hz"))
+            .unwrap()
+            + 1;
+        assert_eq!((e.line, e.column), (line, 16), "{e}");
     }
 
     /// `[harq]`: ranges, an LDPC code with a CRC, one transport block per slot, no

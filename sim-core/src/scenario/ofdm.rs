@@ -3,7 +3,7 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{grid_width, DmrsSpec, OfdmSpec, TdlSpec, TimeDomain};
+use crate::link::{grid_width, DmrsSpec, OfdmSpec, TdlSpec};
 use crate::precoding::{precoder, tpmi_range, Precoder};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
@@ -39,6 +39,7 @@ pub(super) fn build_ofdm(
                 ));
             }
         }
+        super::ofdm_time::build_phase_noise(s, None, fail)?;
         return Ok(None);
     };
     if !(o.carrier_ghz > 0.0 && o.carrier_ghz <= 300.0) {
@@ -113,39 +114,7 @@ pub(super) fn build_ofdm(
             format!("expected 1 ..= {expected_symbols} OFDM symbols per slot"),
         ));
     }
-    let time_domain = match o.domain {
-        SimulationDomain::Frequency => {
-            if o.fft_size.is_some() {
-                return Err(fail(
-                    &["ofdm", "fft_size"],
-                    "the FFT size applies to domain = \"time\" only".into(),
-                ));
-            }
-            None
-        }
-        SimulationDomain::Time => {
-            if o.cyclic_prefix == CyclicPrefix::None {
-                return Err(fail(
-                    &["ofdm", "domain"],
-                    "time-domain simulation needs cyclic_prefix = \"normal\" or \"extended\""
-                        .into(),
-                ));
-            }
-            let fft_size = o.fft_size.unwrap_or(width.next_power_of_two().max(128));
-            if !(width..=65536).contains(&fft_size) {
-                return Err(fail(
-                    &["ofdm", "fft_size"],
-                    format!(
-                        "expected {width} (the subcarriers, guard carriers and DC null) ..= 65536"
-                    ),
-                ));
-            }
-            Some(TimeDomain {
-                fft_size,
-                cp_len: (cp_fraction * fft_size as f64).round() as usize,
-            })
-        }
-    };
+    let time_domain = super::ofdm_time::build_time_domain(o, width, cp_fraction, fail)?;
     let p = &s.pilots;
     let (pilot_symbols, dmrs) = match p.pattern {
         PilotPattern::Kronecker => {
@@ -510,6 +479,11 @@ pub(super) fn build_ofdm(
             _ => cp_fraction,
         },
         time_domain,
+        phase_noise: super::ofdm_time::build_phase_noise(
+            s,
+            Some((time_domain, o.subcarrier_spacing_khz * 1e3)),
+            fail,
+        )?,
         pilot_symbols,
         dmrs,
         rx_antennas: a.rx,

@@ -4,7 +4,9 @@ use crate::ldpc::DecoderSettings;
 use crate::qam::{DemapperKind, Modulation};
 use serde::{Deserialize, Serialize};
 
+mod phase_noise;
 mod receiver;
+pub use phase_noise::{PhaseNoiseConfig, PhaseNoiseModel};
 pub use receiver::{
     EqualizerKind, Estimator, Extrapolation, Interpolation, ReceiverConfig, ReceiverKind,
     TrainingConfig, DEFAULT_KBEST_LLR_CLIP, MAX_KBEST_CANDIDATES, MAX_ML_HYPOTHESES,
@@ -45,6 +47,8 @@ pub struct Scenario {
     pub run: RunConfig,
     /// HARQ retransmissions with soft combining (absent: none).
     pub harq: Option<HarqConfig>,
+    /// Oscillator phase noise of the time-domain OFDM chain (absent: none).
+    pub phase_noise: Option<PhaseNoiseConfig>,
 }
 
 /// `[harq]`
