@@ -177,6 +177,21 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
             o.layers,
             o.rx_antennas
         );
+        if let Some(p) = &o.ptrs {
+            w!(
+                "ptrs       PT-RS (TS 38.211 §7.4.1.2, port of DMRS 1000, β = {:.3}) on symbols \
+                 {:?} (L = {}), subcarriers {}, {}, … every {} PRBs (K = {}): {} REs, rate-matched \
+                 around; the receiver removes each symbol's common phase error",
+                p.amplitude,
+                p.symbols,
+                p.time_density,
+                p.subcarriers[0],
+                p.subcarriers.get(1).map_or("-".into(), |k| k.to_string()),
+                p.frequency_density,
+                p.frequency_density,
+                o.ptrs_res()
+            );
+        }
         if let Some(p) = &o.precoder {
             w!(
                 "precoding  TS 38.211 Table {} TPMI {}: {} layer(s) on {} ports, W = {} \

@@ -219,3 +219,35 @@ fn codebook_precoding_matches_its_unprecoded_equivalent() {
         }
     }
 }
+
+/// PT-RS against oscillator phase noise: the shipped FR2 link
+/// (`tdl-a-28ghz-phase-noise-1dmrs-ls.toml`: 500 Hz Wiener phase noise, one DMRS symbol, LS)
+/// at Eb/N0 12 dB, without PT-RS (the held DMRS estimate misses the phase walk: measured
+/// BLER 0.34) and with PT-RS on every symbol every 2 PRBs (each symbol's common phase error
+/// removed: measured 3.6e-3). 150 slots each: > 0.15 without, < 0.05 with (both many
+/// standard deviations from the measured values), and the same link without phase noise
+/// (1 Hz) is not hurt by the PT-RS overhead beyond the same bound.
+#[test]
+fn ptrs_removes_the_common_phase_error() {
+    let path = format!(
+        "{}/scenarios/tdl-a-28ghz-phase-noise-1dmrs-ls.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let sweep = "ebno_db = { start = 4.0, stop = 20.0, step = 2.0 }";
+    assert!(text.contains(sweep), "{path}: sweep");
+    let text = text.replace(sweep, "ebno_db = [12.0]");
+    let ptrs = text.replace(
+        "additional_positions = 0",
+        "additional_positions = 0\nptrs = true",
+    );
+    let bler = |t: &str| simulate(t, stop(10_000, 750))[0].counters.bler();
+    let (without, with) = (bler(&text), bler(&ptrs));
+    let quiet = bler(&ptrs.replace("linewidth_hz = 500", "linewidth_hz = 1"));
+    eprintln!(
+        "BLER at 12 dB: without PT-RS {without:.4}, with {with:.4}, no phase noise {quiet:.4}"
+    );
+    assert!(without > 0.15, "without PT-RS: {without}");
+    assert!(with < 0.05, "with PT-RS: {with}");
+    assert!(quiet < 0.05, "PT-RS without phase noise: {quiet}");
+}

@@ -108,4 +108,12 @@ struct Chain {
     kbest_clip: f32,
     // time domain: standard deviation of the phase-noise increment per sample (0: none)
     pn_sigma: f32,
+    // data REs per slot; PT-RS (ptrs.wgsl): count, first subcarrier and spacing of the PT-RS
+    // subcarriers (ptrs_n = 0: none), first data RE of each data row [rows + 1], PT-RS values
+    dres: u32,
+    ptrs_n: u32,
+    ptrs_k0: u32,
+    ptrs_step: u32,
+    o_dstart: u32,
+    o_ptrs: u32,
 }

@@ -66,6 +66,7 @@
 @group(0) @binding(19) var<storage, read_write> done: array<u32>;
 @group(0) @binding(20) var<storage, read_write> spread: array<vec4<f32>>;
 @group(0) @binding(21) var<storage, read_write> cb_out: array<vec4<u32>>;
+@group(0) @binding(22) var<storage, read_write> cpe: array<vec2<f32>>;
 
 const WG: u32 = 64u;
 

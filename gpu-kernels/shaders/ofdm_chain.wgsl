@@ -32,7 +32,8 @@
 //   o_fint   [nl, nsc, 4]          frequency interpolation (k0, k1, weight of k1, CDM partner of k)
 //   o_taps   [paths, 2]            (amplitude √P, LOS flag)
 //   o_mix    [L, nrx · ntx, 2]     link-mixing weights M (mixed = 1)
-// Data RE d = row · nsc + k carries data symbols d · nl + t (layer t) while < data_syms;
+// Data RE d (row · nsc + k without PT-RS; ptrs.wgsl data_re) carries data symbols d · nl + t
+// (layer t) while < data_syms;
 // data symbol i is modulation symbol i mod (G / Q_m) of code word i / (G / Q_m).
 
 const SINUSOIDS: u32 = 32u;
@@ -217,7 +218,13 @@ fn tx_value(slot: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
     if (p.tp != 0u) {
         return spread[(slot * (p.nsym - p.npilot) + row) * p.nsc + k].xy;
     }
-    let i = (row * p.nsc + k) * p.nl + t;
+    if ((row & PTRS_ROW) != 0u) {
+        let m = ptrs_index(k);
+        if (m != NO_PTRS) {
+            return select(vec2<f32>(0.0), ptrs_value(m), t == 0u);
+        }
+    }
+    let i = data_re(row, k) * p.nl + t;
     if (i >= p.data_syms) {
         return vec2<f32>(0.0);
     }
@@ -305,7 +312,7 @@ fn ofdm_pilot_est(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
 // is done. Shared by ofdm_detect, ofdm_detect_ml and ofdm_detect_kbest.
 const NO_RE: u32 = 0xffffffffu;
 fn detect_target(id: u32) -> vec2<u32> {
-    let data_res = (p.nsym - p.npilot) * p.nsc;
+    let data_res = p.dres;
     if (id >= (p.count / p.cw) * data_res) {
         return vec2<u32>(NO_RE, 0u);
     }
@@ -317,34 +324,46 @@ fn detect_target(id: u32) -> vec2<u32> {
     return vec2<u32>(slot, d);
 }
 
-// The channel (estimate) `hm` [nrx, nl] and the received values `yv` of data RE d of a slot;
-// returns the noise variance the detector assumes: N0 plus the estimate's error variance
-// summed over the layers, averaged over the receive antennas.
-fn gather_re(slot: u32, d: u32, hm: ptr<function, array<vec2<f32>, 32>>,
-             yv: ptr<function, array<vec2<f32>, MAX_RX>>) -> f32 {
-    let s = otab[p.o_dsym + d / p.nsc];
-    let k = d % p.nsc;
-    let n_re = p.nsym * p.nsc;
+// The channel estimate of link (r, t) at symbol s, subcarrier k (perfect CSI: the channel)
+// and its error variance (perfect CSI in the time domain: the link's ICI power, td_window).
+fn estimate_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec3<f32> {
+    if (p.estimator == 0u) {
+        var ev = 0.0;
+        if (p.td != 0u && p.fading_model != 0u) {
+            ev = ici[(slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s];
+        }
+        return vec3<f32>(channel_at(slot, r, t, s, k), ev);
+    }
     let j0 = otab[p.o_tint + 3u * s];
     let j1 = otab[p.o_tint + 3u * s + 1u];
     let w = tabf(p.o_tint + 3u * s + 2u);
+    let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
+    let a = hp[(base + j0) * p.nsc + k];
+    let c = hp[(base + j1) * p.nsc + k];
+    return vec3<f32>((1.0 - w) * a.xy + w * c.xy, (1.0 - w) * (1.0 - w) * a.z + w * w * c.z);
+}
+
+// The channel (estimate) `hm` [nrx, nl] and the received values `yv` of data RE d of a slot
+// (with PT-RS, the estimates turned by the symbol's common phase error, ptrs.wgsl); returns
+// the noise variance the detector assumes: N0 plus the estimate's error variance summed
+// over the layers, averaged over the receive antennas.
+fn gather_re(slot: u32, d: u32, hm: ptr<function, array<vec2<f32>, 32>>,
+             yv: ptr<function, array<vec2<f32>, MAX_RX>>) -> f32 {
+    let sk = data_re_position(d);
+    let s = sk.x;
+    let k = sk.y;
+    let n_re = p.nsym * p.nsc;
+    var turn = vec2<f32>(1.0, 0.0);
+    if (p.ptrs_n != 0u) {
+        turn = cpe[slot * p.nsym + s];
+    }
     var ev = 0.0;
     for (var r = 0u; r < p.nrx; r++) {
         (*yv)[r] = ygrid[(slot * p.nrx + r) * n_re + s * p.nsc + k];
         for (var t = 0u; t < p.nl; t++) {
-            if (p.estimator == 0u) {
-                (*hm)[r * p.nl + t] = channel_at(slot, r, t, s, k);
-                // Time domain: perfect CSI knows the link's ICI power (td_window).
-                if (p.td != 0u && p.fading_model != 0u) {
-                    ev += ici[(slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s];
-                }
-            } else {
-                let base = (slot * p.nrx * p.nl + r * p.nl + t) * p.npilot;
-                let a = hp[(base + j0) * p.nsc + k];
-                let c = hp[(base + j1) * p.nsc + k];
-                (*hm)[r * p.nl + t] = vec2<f32>((1.0 - w) * a.x + w * c.x, (1.0 - w) * a.y + w * c.y);
-                ev += (1.0 - w) * (1.0 - w) * a.z + w * w * c.z;
-            }
+            let e = estimate_at(slot, r, t, s, k);
+            (*hm)[r * p.nl + t] = cmul(e.xy, turn);
+            ev += e.z;
         }
     }
     return p.no + ev / f32(p.nrx);

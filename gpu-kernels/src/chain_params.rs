@@ -94,10 +94,21 @@ pub struct ChainParams {
     /// Time domain: standard deviation (rad) of the phase-noise increment per sample
     /// (`[phase_noise]`, `shaders/td_ofdm.wgsl` `pn_window`); 0: none.
     pub pn_sigma: f32,
+    /// Data REs per slot (PT-RS REs excluded).
+    pub dres: u32,
+    /// PT-RS (`shaders/ptrs.wgsl`): subcarriers per PT-RS symbol (0: none), the first one
+    /// and their spacing; `o_dstart` `[data rows + 1]` first data RE of each data row,
+    /// `o_ptrs` `[ptrs_n, 2]` their values. PT-RS rows have bit 30 in `o_srow`.
+    pub ptrs_n: u32,
+    pub ptrs_k0: u32,
+    pub ptrs_step: u32,
+    pub o_dstart: u32,
+    pub o_ptrs: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,
-/// `ofdm_chain.wgsl`, `ml_detection.wgsl`, `kbest_detection.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`), in the
+/// `ofdm_chain.wgsl`, `ml_detection.wgsl`, `kbest_detection.wgsl`, `cdl_coeffs.wgsl`, `td_ofdm.wgsl`, `transform_precoding.wgsl`,
+/// `ptrs.wgsl`), in the
 /// order of [`Entry::ALL`] (the chain's pipeline list).
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -120,11 +131,12 @@ pub enum Entry {
     OutcomeCb,
     OfdmDetectMl,
     OfdmDetectKBest,
+    OfdmPtrsCpe,
 }
 
 impl Entry {
     /// Every entry point, in discriminant order (`entry as usize` indexes the pipelines).
-    pub const ALL: [Entry; 19] = [
+    pub const ALL: [Entry; 20] = [
         Entry::TbBits,
         Entry::Symbols,
         Entry::RateRecover,
@@ -144,6 +156,7 @@ impl Entry {
         Entry::OutcomeCb,
         Entry::OfdmDetectMl,
         Entry::OfdmDetectKBest,
+        Entry::OfdmPtrsCpe,
     ];
 
     /// Its function name in the shader module.
@@ -168,6 +181,7 @@ impl Entry {
             Entry::OutcomeCb => "outcome_cb",
             Entry::OfdmDetectMl => "ofdm_detect_ml",
             Entry::OfdmDetectKBest => "ofdm_detect_kbest",
+            Entry::OfdmPtrsCpe => "ofdm_ptrs_cpe",
         }
     }
 }

@@ -36,7 +36,8 @@ const SHADER: &str = concat!(
     include_str!("../shaders/kbest_detection.wgsl"),
     include_str!("../shaders/cdl_coeffs.wgsl"),
     include_str!("../shaders/td_ofdm.wgsl"),
-    include_str!("../shaders/transform_precoding.wgsl")
+    include_str!("../shaders/transform_precoding.wgsl"),
+    include_str!("../shaders/ptrs.wgsl")
 );
 /// Threads per workgroup of the per-item chain kernels (`WG` in the shader).
 const WG: u64 = 64;
@@ -228,9 +229,9 @@ impl GpuLinkChain {
             base = t.fields;
         }
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
-        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread, cb_out
+        // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread, cb_out, cpe
         // (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 16);
+        let layout = ctx.layout("link_chain", 5, 17);
         // The FFT size sizes the time-domain kernel's workgroup memory.
         let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
@@ -367,7 +368,7 @@ impl GpuLinkChain {
         let groups = |items: u64| grid(items.div_ceil(WG));
         let p = &params;
         let links = (p.nrx * p.nl) as u64;
-        let data_res = (p.nsym.saturating_sub(p.npilot) * p.nsc) as u64;
+        let data_res = p.dres as u64;
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         for (t, chain_bind) in chain_binds.iter().enumerate() {
             // `groups` workgroups of `entry` (one per slot, or per (slot, symbol)) ...
@@ -421,6 +422,9 @@ impl GpuLinkChain {
                     if p.estimator != 0 {
                         let at_pilots = (p.npilot * p.nsc) as u64;
                         run(&mut pass, Entry::OfdmPilotEst, slots * links * at_pilots);
+                    }
+                    if p.ptrs_n != 0 {
+                        run(&mut pass, Entry::OfdmPtrsCpe, slots);
                     }
                     match (&self.neural, neural.as_ref()) {
                         (Some(stage), Some(n)) => {

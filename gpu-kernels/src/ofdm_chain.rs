@@ -86,18 +86,41 @@ impl OfdmTables {
         let (mut data_row, mut pilot_row) = (0u32, 0u32);
         let mut rows = Vec::with_capacity(nsym);
         let mut dsym = Vec::new();
+        let mut dstart = vec![0u32];
         for s in 0..nsym {
             if o.pilot_symbols.contains(&s) {
                 rows.push(pilot_row | 1 << 31);
                 pilot_row += 1;
             } else {
-                rows.push(data_row);
+                // PT-RS rows (bit 30) carry nsc − ptrs_n data REs.
+                let ptrs_row = o.ptrs.as_ref().is_some_and(|p| p.symbols.contains(&s));
+                let n_ptrs = o
+                    .ptrs
+                    .as_ref()
+                    .filter(|_| ptrs_row)
+                    .map_or(0, |p| p.subcarriers.len());
+                rows.push(data_row | (ptrs_row as u32) << 30);
                 dsym.push(s as u32);
+                dstart.push(dstart[data_row as usize] + (nsc - n_ptrs) as u32);
                 data_row += 1;
             }
         }
         let srow = push(&mut w, rows);
         let dsym = push(&mut w, dsym);
+        let o_dstart = push(&mut w, dstart);
+        let o_ptrs = push(
+            &mut w,
+            o.ptrs
+                .iter()
+                .flat_map(|p| p.subcarriers.iter().flat_map(|&k| prep.ptrs[k].map(bits))),
+        );
+        let (ptrs_n, ptrs_k0, ptrs_step) = o.ptrs.as_ref().map_or((0, 0, 1), |p| {
+            (
+                p.subcarriers.len() as u32,
+                p.subcarriers[0] as u32,
+                12 * p.frequency_density as u32,
+            )
+        });
         let tint = push(
             &mut w,
             (0..nsym).flat_map(|s| {
@@ -229,6 +252,12 @@ impl OfdmTables {
                 kbest_paths: o.kbest_paths as u32,
                 kbest_clip: o.kbest_llr_clip,
                 pn_sigma: o.phase_increment_std() as f32,
+                dres: o.data_res() as u32,
+                ptrs_n,
+                ptrs_k0,
+                ptrs_step,
+                o_dstart,
+                o_ptrs,
                 ..base
             },
             fft_size,
@@ -278,7 +307,7 @@ impl OfdmTables {
 
     /// Bytes per slot of the OFDM batch buffers: coefficients per symbol, received grid,
     /// pilot estimates, time-domain coefficient grid, time-domain ICI power.
-    pub fn bytes_per_slot(&self) -> [u64; 6] {
+    pub fn bytes_per_slot(&self) -> [u64; 7] {
         let f = &self.fields;
         let links = (f.nrx * f.nl) as u64;
         let paths = f.paths.max(1) as u64;
@@ -291,6 +320,8 @@ impl OfdmTables {
             td * 4 * links * f.nsym as u64,
             // DFT-s-OFDM: per data RE the spread symbol, then (z, error variance).
             f.tp as u64 * 16 * ((f.nsym - f.npilot) * f.nsc) as u64,
+            // PT-RS: each symbol's common phase error (cos, sin).
+            (f.ptrs_n != 0) as u64 * 8 * f.nsym as u64,
         ]
     }
 }

@@ -418,6 +418,34 @@ fn time_domain_phase_noise() {
     check_slots(&ctx, &scenario(body, uncoded), 4);
 }
 
+/// PT-RS (`[pilots] ptrs`): data rate-matched around the PT-RS REs, each symbol's common
+/// phase error estimated from them and turned into the estimates (`ptrs.wgsl`): the phase-noise
+/// link above with one DMRS symbol and PT-RS every symbol (K = 2, offset '01'); 2 layers with
+/// perfect CSI and PT-RS every second symbol (frequency domain, type 2 DMRS); and every fourth
+/// with LMMSE estimation and a 64-QAM code word that leaves part of the grid empty.
+#[test]
+fn ptrs_common_phase() {
+    let Some(ctx) = test_context() else { return };
+    let body = "domain = \"time\"\n[pilots]\npattern = \"dmrs\"\nadditional_positions = 0\n\
+         ptrs = true\nptrs_re_offset = 1\n[antennas]\nrx = 2\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"A\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n[receiver]\n\
+         estimator = \"ls\"\n[phase_noise]\nlinewidth_hz = 3000\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    let body = "[pilots]\npattern = \"dmrs\"\ndmrs_type = 2\nptrs = true\nptrs_time_density = 2\n\
+         [antennas]\ntx = 2\nrx = 2\nlayers = 2\n[channel]\nmodel = \"tdl\"\nprofile = \"B\"\n\
+         delay_spread_ns = 100\nspeed_kmh = 60\n[receiver]\nestimator = \"perfect\"\n\
+         [sweep]\nsnr_db = [14.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+    let code = "info_bits = 864\ncoded_bits = 1728\ncrc = \"none\"\n\
+         decoder = { algorithm = \"bp\", iterations = 10, early_stop = true }\n\
+         [modulation]\nscheme = \"64qam\"";
+    let body = "[pilots]\npattern = \"dmrs\"\nptrs = true\nptrs_time_density = 4\n\
+         ptrs_frequency_density = 4\n[antennas]\nrx = 2\n[channel]\nmodel = \"tdl\"\n\
+         profile = \"C\"\ndelay_spread_ns = 300\nspeed_kmh = 120\n[receiver]\n\
+         estimator = \"lmmse\"\n[sweep]\nsnr_db = [18.0]";
+    check_slots(&ctx, &scenario(body, code), 6);
+}
+
 /// Guard carriers and a DC null (`[ofdm] guard_carriers`, `dc_null`): the occupied
 /// subcarriers sit at their true frequencies in the path phasors (frequency domain) and in
 /// the FFT bins (time domain, asymmetric guards 3 below and 6 above, N = 64 + 4 guard

@@ -20,6 +20,7 @@ pub mod ml_detection;
 pub mod neural;
 pub mod ofdm_chain;
 pub mod ofdm_prepared;
+pub mod ptrs_cpe;
 mod qr_tree;
 pub mod transform_precoding;
 

@@ -36,9 +36,9 @@ pub struct OfdmScratch {
     /// Precoding / correlation: the `[rx · ports + port, times, paths]` coefficients drawn.
     phys: Vec<Cf32>,
     h: Vec<Cf32>,
-    h_hat: Vec<Cf32>,
+    pub(crate) h_hat: Vec<Cf32>,
     err_var: Vec<f32>,
-    y: Vec<Cf32>,
+    pub(crate) y: Vec<Cf32>,
     noise: Vec<Cf32>,
     /// `[code words · G]` channel LLRs.
     pub(crate) llr: Vec<f32>,
@@ -202,7 +202,13 @@ pub fn transmit_and_receive_with(
             pilot_row += 1;
             continue;
         }
+        // PT-RS (layer 0 only, no data on any layer there).
+        let ptrs_row = o.ptrs.as_ref().is_some_and(|p| p.symbols.contains(&sym));
         for k in 0..nsc {
+            if ptrs_row && prep.ptrs[k] != [0.0; 2] {
+                s.x[sym * nsc + k] = prep.ptrs[k];
+                continue;
+            }
             for t in 0..nl {
                 if next < data_symbols {
                     s.x[t * n_re + sym * nsc + k] = s.mapped[next];
@@ -442,6 +448,8 @@ pub fn estimate(
             }
         }
     }
+    // PT-RS: each symbol's common phase error, turned into the estimates.
+    crate::ptrs_cpe::compensate(o, prep, s);
 }
 
 /// Detection and demapping of every data RE into `s.llr`.
@@ -468,7 +476,11 @@ pub(crate) fn detect_slot(
         if o.pilot_symbols.contains(&sym) {
             continue;
         }
+        let ptrs_row = o.ptrs.as_ref().is_some_and(|p| p.symbols.contains(&sym));
         for k in 0..nsc {
+            if ptrs_row && prep.ptrs[k] != [0.0; 2] {
+                continue;
+            }
             if sym_out >= data_symbols {
                 break 'grid;
             }

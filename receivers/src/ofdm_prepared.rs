@@ -24,6 +24,9 @@ pub struct OfdmPrepared {
     pub pilots: Vec<Vec<Cf32>>,
     /// Per layer: its pilot subcarriers.
     pub pilot_sets: Vec<Vec<usize>>,
+    /// PT-RS: `[subcarriers]` the value on each PT-RS subcarrier (zero elsewhere; empty
+    /// without PT-RS), `sim_core::ptrs::ptrs_value`.
+    pub ptrs: Vec<Cf32>,
     /// `[symbols]` symbol start times (s).
     pub times: Vec<f64>,
     /// Time-domain simulation: the OFDM waveform, its coefficient grid times (s) and the
@@ -138,25 +141,34 @@ impl OfdmPrepared {
                 })
             })
             .collect();
+        let pilots: Vec<Vec<Cf32>> = match &o.dmrs {
+            None => (0..o.layers)
+                .map(|t| {
+                    let mut v = pilot_values(o.pilot_symbols.len() * k);
+                    let set = o.pilot_subcarriers(t);
+                    v.iter_mut()
+                        .enumerate()
+                        .filter(|(i, _)| !set.contains(&(i % k)))
+                        .for_each(|(_, p)| *p = [0.0; 2]);
+                    v
+                })
+                .collect(),
+            Some(d) => (0..o.layers).map(|t| dmrs_values(o, d, t)).collect(),
+        };
+        let ptrs = o.ptrs.as_ref().map_or(Vec::new(), |p| {
+            let mut v = vec![[0f32; 2]; k];
+            for &sc in &p.subcarriers {
+                v[sc] = sim_core::ptrs::ptrs_value(p, &pilots[0][..k], sc);
+            }
+            v
+        });
         OfdmPrepared {
             tdl,
             cdl,
             freqs,
             phasors,
-            pilots: match &o.dmrs {
-                None => (0..o.layers)
-                    .map(|t| {
-                        let mut v = pilot_values(o.pilot_symbols.len() * k);
-                        let set = o.pilot_subcarriers(t);
-                        v.iter_mut()
-                            .enumerate()
-                            .filter(|(i, _)| !set.contains(&(i % k)))
-                            .for_each(|(_, p)| *p = [0.0; 2]);
-                        v
-                    })
-                    .collect(),
-                Some(d) => (0..o.layers).map(|t| dmrs_values(o, d, t)).collect(),
-            },
+            pilots,
+            ptrs,
             pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
             grid_times: waveform

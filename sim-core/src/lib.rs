@@ -15,6 +15,7 @@ pub mod ldpc;
 pub mod low_papr;
 pub mod mcs;
 pub mod precoding;
+pub mod ptrs;
 pub mod qam;
 pub mod rng;
 pub mod stats;

@@ -79,6 +79,22 @@ impl PhaseNoiseSpec {
     }
 }
 
+/// PT-RS as resolved (`[pilots] ptrs = true`, TS 38.211 §7.4.1.2; positions and values in
+/// `sim_core::ptrs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PtrsSpec {
+    /// L_PT-RS (1, 2, 4) and K_PT-RS (2, 4 PRBs).
+    pub time_density: usize,
+    pub frequency_density: usize,
+    /// OFDM symbols carrying PT-RS, ascending (never a DMRS symbol).
+    pub symbols: Vec<usize>,
+    /// Subcarriers carrying PT-RS on those symbols, ascending.
+    pub subcarriers: Vec<usize>,
+    /// β_PT-RS = √layers (TS 38.214 Table 4.1-2, epre-Ratio 0): the PT-RS resource element
+    /// carries the energy of a data resource element of all layers.
+    pub amplitude: f32,
+}
+
 /// Where the occupied subcarriers sit in frequency. The grid of W = g₀ + K + dc + g₁
 /// subcarriers has its DC at grid index ⌊W/2⌋ (Sionna's convention); grid index i is at
 /// baseband frequency (i − ⌊W/2⌋)·Δf. The first g₀ and the last g₁ are guard carriers; with a
@@ -184,6 +200,8 @@ pub struct OfdmSpec {
     pub pilot_symbols: Vec<usize>,
     /// NR DMRS on the pilot symbols; `None`: Kronecker pilots.
     pub dmrs: Option<DmrsSpec>,
+    /// PT-RS on data symbols (with DMRS); `None`: none.
+    pub ptrs: Option<PtrsSpec>,
     pub rx_antennas: usize,
     /// Spatial layers (streams).
     pub layers: usize,
@@ -245,9 +263,10 @@ impl OfdmSpec {
             _ => 0.0,
         }
     }
-    /// Resource elements per slot that carry data (all subcarriers of non-pilot symbols).
+    /// Resource elements per slot that carry data: all subcarriers of non-pilot symbols but
+    /// the PT-RS ones.
     pub fn data_res(&self) -> usize {
-        (self.symbols - self.pilot_symbols.len()) * self.subcarriers
+        (self.symbols - self.pilot_symbols.len()) * self.subcarriers - self.ptrs_res()
     }
     /// Subcarriers carrying layer `t`'s pilots on each pilot symbol: Kronecker k ≡ t (mod
     /// layers); DMRS type 1 k = 4n + 2k′ + Δ with Δ = t; type 2 k = 6n + k′ + Δ with Δ = 2t.
@@ -346,7 +365,9 @@ impl LinkSpec {
         match &self.ofdm {
             None => 10.0 * (self.rate() * self.modulation.bits_per_symbol() as f64).log10(),
             Some(o) => {
-                let used = self.codewords() * self.symbols() + o.pilot_res();
+                // A PT-RS RE carries β² = layers (the energy of a data RE of all layers).
+                let used =
+                    self.codewords() * self.symbols() + o.pilot_res() + o.ptrs_res() * o.layers;
                 10.0 * (self.block_info_bits() as f64 / (used as f64 * (1.0 + o.mean_cp_fraction)))
                     .log10()
             }

@@ -203,8 +203,8 @@ fn ofdm_run_writes_throughput() {
                 "time domain {col}: CPU vs GPU"
             );
         }
-        // Phase noise (the Wiener walk summed in parallel on the GPU): two points.
-        let name = "tdl-a-28ghz-phase-noise-4dmrs-ls";
+        // Phase noise (the Wiener walk summed in parallel on the GPU) and PT-RS: two points.
+        let name = "tdl-a-28ghz-phase-noise-1dmrs-ptrs";
         for device in ["cpu", "gpu"] {
             let o = bin()
                 .args([
@@ -234,7 +234,7 @@ fn ofdm_run_writes_throughput() {
             assert_eq!(
                 c.column(col).unwrap().as_materialized_series(),
                 g.column(col).unwrap().as_materialized_series(),
-                "phase noise {col}: CPU vs GPU"
+                "phase noise and PT-RS {col}: CPU vs GPU"
             );
         }
     }

@@ -123,7 +123,8 @@ pub(super) fn mcs_link(
         ));
     }
     let a = transport_block_size_scaled(entry, &res, c.tb_scaling).ok_or_else(no_room)?;
-    let data_res = (ofdm.symbols - ofdm.pilot_symbols.len()) * ofdm.subcarriers * ofdm.layers;
+    // Rate-matched around the PT-RS (TS 38.212 §7.3.1: G counts the REs that carry data).
+    let data_res = ofdm.data_res() * ofdm.layers;
     let qm = entry.qm;
     let g = data_res * qm;
     if g == 0 {

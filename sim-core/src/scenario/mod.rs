@@ -7,6 +7,7 @@ mod mcs_link;
 mod ofdm;
 mod ofdm_time;
 pub mod overrides;
+mod ptrs;
 pub mod resolve;
 pub mod schema;
 mod training;
@@ -383,6 +384,84 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
             .unwrap()
             + 1;
         assert_eq!((e.line, e.column), (line, 16), "{e}");
+    }
+
+    /// PT-RS keys of `[pilots]`: DMRS only, L ∈ {1, 2, 4}, K ∈ {2, 4}, offsets 0 … 3, whole
+    /// PRBs, not with DFT-s-OFDM; the PT-RS REs leave the data (fewer code words or, with an
+    /// MCS, a smaller G) and add to the pilot energy.
+    #[test]
+    fn ptrs_keys_are_checked() {
+        let ofdm = |pilots: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                .replace("info_bits = 1024", "info_bits = 288")
+                + "[ofdm]\ncarrier_ghz = 28\nsubcarrier_spacing_khz = 120\nprbs = 24\n\
+                   [pilots]\npattern = \"dmrs\"\n"
+                + pilots
+                + "\n"
+        };
+        let plain = resolve(&ofdm(""), "s.toml").unwrap().link.ofdm.unwrap();
+        let r = resolve(&ofdm("ptrs = true\nptrs_time_density = 2"), "s.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.as_ref().unwrap();
+        let p = o.ptrs.as_ref().unwrap();
+        assert_eq!(p.symbols, vec![0, 4, 6, 8, 10, 13]);
+        assert_eq!(p.subcarriers.len(), 12);
+        assert_eq!(o.data_res(), plain.data_res() - 6 * 12);
+        assert!(o.is_ptrs(4, 24) && !o.is_ptrs(5, 24) && !o.is_ptrs(4, 25));
+        for (pilots, key, what) in [
+            (
+                "pattern = \"kronecker\"\nptrs = true",
+                "pilots.ptrs",
+                "pattern = \"dmrs\"",
+            ),
+            (
+                "ptrs = true\nptrs_time_density = 3",
+                "pilots.ptrs_time_density",
+                "1, 2 or 4",
+            ),
+            (
+                "ptrs = true\nptrs_frequency_density = 1",
+                "pilots.ptrs_frequency_density",
+                "2 or 4",
+            ),
+            (
+                "ptrs = true\nptrs_re_offset = 4",
+                "pilots.ptrs_re_offset",
+                "0, 1, 2 or 3",
+            ),
+            (
+                "ptrs_time_density = 2",
+                "pilots.ptrs_time_density",
+                "ptrs = true",
+            ),
+        ] {
+            let text = ofdm(pilots).replace("pattern = \"dmrs\"\npattern", "pattern");
+            let e = err(&text);
+            assert_eq!(e.key, key, "{pilots}: {e}");
+            assert!(e.message.contains(what), "{pilots}: {e}");
+        }
+        let e = err(&ofdm("ptrs = true").replace("prbs = 24", "num_subcarriers = 100"));
+        assert!(e.message.contains("multiple of 12"), "{e}");
+        // An MCS slot: G counts the REs left for data (TBS as without PT-RS).
+        let mcs = |pilots: &str| {
+            let text = ofdm(pilots)
+                .replace(
+                    "info_bits = 288\ncrc = \"none\"\nrate = 0.5\n",
+                    "mcs = 10\n",
+                )
+                .replace("scheme = \"qpsk\"\n", "");
+            resolve(&text, "s.toml")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .link
+        };
+        let (a, b) = (mcs(""), mcs("ptrs = true"));
+        assert_eq!(a.info_bits, b.info_bits);
+        let ptrs_res = b.ofdm.as_ref().unwrap().ptrs_res();
+        assert_eq!(
+            a.coded_bits - b.coded_bits,
+            ptrs_res * 4,
+            "16-QAM: 4 bits per RE"
+        );
     }
 
     /// `[harq]`: ranges, an LDPC code with a CRC, one transport block per slot, no

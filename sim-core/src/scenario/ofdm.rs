@@ -422,7 +422,19 @@ pub(super) fn build_ofdm(
             ))
         }
     };
-    let data_res = (o.symbols - pilot_symbols.len()) * subcarriers * a.layers;
+    let ptrs = super::ptrs::build_ptrs(
+        s,
+        o,
+        subcarriers,
+        &pilot_symbols,
+        dmrs.as_ref(),
+        a.layers,
+        fail,
+    )?;
+    let ptrs_res = ptrs
+        .as_ref()
+        .map_or(0, |p| p.symbols.len() * p.subcarriers.len());
+    let data_res = ((o.symbols - pilot_symbols.len()) * subcarriers - ptrs_res) * a.layers;
     let codewords = data_res / symbols_per_codeword.max(1);
     if codewords == 0 {
         return Err(fail(
@@ -486,6 +498,7 @@ pub(super) fn build_ofdm(
         )?,
         pilot_symbols,
         dmrs,
+        ptrs,
         rx_antennas: a.rx,
         layers: a.layers,
         tx_ports: a.tx,

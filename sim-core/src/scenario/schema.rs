@@ -342,6 +342,15 @@ pub struct PilotsConfig {
     pub type_a_position: usize,
     /// DMRS: scrambling identity N_ID (0 … 65535).
     pub n_id: u32,
+    /// PT-RS (TS 38.211 §7.4.1.2) on the data symbols, with DMRS; the receiver estimates each
+    /// PT-RS symbol's common phase error from them and removes it.
+    pub ptrs: bool,
+    /// PT-RS time density L_PT-RS: 1, 2 or 4 (default 1).
+    pub ptrs_time_density: Option<usize>,
+    /// PT-RS frequency density K_PT-RS: 2 or 4 PRBs (default 2).
+    pub ptrs_frequency_density: Option<usize>,
+    /// PT-RS resourceElementOffset '00', '01', '10', '11' as 0 … 3 (default 0).
+    pub ptrs_re_offset: Option<usize>,
 }
 
 impl Default for PilotsConfig {
@@ -353,6 +362,10 @@ impl Default for PilotsConfig {
             additional_positions: 1,
             type_a_position: 2,
             n_id: 0,
+            ptrs: false,
+            ptrs_time_density: None,
+            ptrs_frequency_density: None,
+            ptrs_re_offset: None,
         }
     }
 }
