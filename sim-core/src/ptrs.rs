@@ -112,7 +112,11 @@ mod tests {
         for t in [1u8, 2] {
             for off in 0..4 {
                 let k = ptrs_re_offset(t, off);
-                let dmrs = if t == 1 { k % 2 == 0 } else { (k % 6) / 2 == 0 };
+                let dmrs = if t == 1 {
+                    k.is_multiple_of(2)
+                } else {
+                    (k % 6) / 2 == 0
+                };
                 assert!(dmrs, "type {t} offset {off}: k {k}");
             }
         }
