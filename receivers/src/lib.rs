@@ -19,6 +19,7 @@ pub mod mimo;
 pub mod ml_detection;
 pub mod neural;
 pub mod ofdm_chain;
+mod ofdm_detect;
 pub mod ofdm_prepared;
 pub mod ptrs_cpe;
 mod qr_tree;
