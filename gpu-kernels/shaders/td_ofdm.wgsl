@@ -135,18 +135,24 @@ fn pn_draw(slot: u32, j: u32) -> vec4<i32> {
 // Chunks of the walk summed in parallel (fft_buf holds one partial per chunk).
 const PN_PARTS: u32 = min(TD_WG, FFT_N);
 
-// Σ of increments a … b − 1 of the walk (wrapping: only the final sums need to fit).
-fn pn_sum(slot: u32, a: u32, b: u32) -> i32 {
-    var sum = 0;
+// `start` plus increments a … b − 1 of the walk (wrapping: only the final sums need to fit);
+// with `write`, each partial sum, the walk at sample i + 1 ≥ n0, also goes to
+// fft_buf[i + 1 − n0].y as φ (times σ).
+fn pn_walk(slot: u32, a: u32, b: u32, start: i32, n0: u32, write: bool) -> i32 {
+    let scale = p.pn_sigma / 65536.0;
+    var run = start;
     var i = a;
     while (i < b) {
         let w = pn_draw(slot, i / 4u);
         let end = min(b, (i / 4u + 1u) * 4u);
         for (; i < end; i++) {
-            sum += w[i % 4u];
+            run += w[i % 4u];
+            if (write && i + 1u >= n0) {
+                fft_buf[i + 1u - n0].y = f32(run) * scale;
+            }
         }
     }
-    return sum;
+    return run;
 }
 
 // φ(n0 + u) = σ·Σ_{i < n0 + u} w_i into fft_buf[u].y for every window sample u < FFT_N: the
@@ -158,7 +164,7 @@ fn pn_window(slot: u32, n0: u32, lid: u32) {
     let a = min(lid * chunk, len);
     let b = min(a + chunk, len);
     if (lid < PN_PARTS) {
-        fft_buf[lid].x = bitcast<f32>(pn_sum(slot, a, b));
+        fft_buf[lid].x = bitcast<f32>(pn_walk(slot, a, b, 0, n0, false));
     }
     workgroupBarrier();
     var run = 0;
@@ -166,20 +172,8 @@ fn pn_window(slot: u32, n0: u32, lid: u32) {
         run += bitcast<i32>(fft_buf[c].x);
     }
     workgroupBarrier();
-    let scale = p.pn_sigma / 65536.0;
     if (lid < PN_PARTS) {
-        var i = a;
-        while (i < b) {
-            let w = pn_draw(slot, i / 4u);
-            let end = min(b, (i / 4u + 1u) * 4u);
-            for (; i < end; i++) {
-                run += w[i % 4u];
-                // run now sums the increments < i + 1: φ at sample i + 1.
-                if (i + 1u >= n0) {
-                    fft_buf[i + 1u - n0].y = f32(run) * scale;
-                }
-            }
-        }
+        pn_walk(slot, a, b, run, n0, true);
     }
     // φ(n0) when the walk's first sample is the window's (n0 = 0: a slot without CP).
     if (lid == 0u && n0 == 0u) {

@@ -202,10 +202,9 @@ pub fn transmit_and_receive_with(
             pilot_row += 1;
             continue;
         }
-        // PT-RS (layer 0 only, no data on any layer there).
-        let ptrs_row = o.ptrs.as_ref().is_some_and(|p| p.symbols.contains(&sym));
         for k in 0..nsc {
-            if ptrs_row && prep.ptrs[k] != [0.0; 2] {
+            // PT-RS (layer 0 only, no data on any layer there).
+            if o.is_ptrs(sym, k) {
                 s.x[sym * nsc + k] = prep.ptrs[k];
                 continue;
             }

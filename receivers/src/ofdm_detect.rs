@@ -36,9 +36,8 @@ pub(crate) fn detect_slot(
         if o.pilot_symbols.contains(&sym) {
             continue;
         }
-        let ptrs_row = o.ptrs.as_ref().is_some_and(|p| p.symbols.contains(&sym));
         for k in 0..nsc {
-            if ptrs_row && prep.ptrs[k] != [0.0; 2] {
+            if o.is_ptrs(sym, k) {
                 continue;
             }
             if sym_out >= data_symbols {

@@ -65,6 +65,13 @@ pub fn ptrs_value(p: &PtrsSpec, dmrs_first_row: &[Cf32], k: usize) -> Cf32 {
     [p.amplitude * v[0], p.amplitude * v[1]]
 }
 
+impl PtrsSpec {
+    /// PT-RS resource elements per slot.
+    pub fn res(&self) -> usize {
+        self.symbols.len() * self.subcarriers.len()
+    }
+}
+
 impl OfdmSpec {
     /// Whether resource element (symbol `s`, subcarrier `k`) carries PT-RS.
     pub fn is_ptrs(&self, s: usize, k: usize) -> bool {
@@ -74,9 +81,7 @@ impl OfdmSpec {
     }
     /// PT-RS resource elements per slot.
     pub fn ptrs_res(&self) -> usize {
-        self.ptrs
-            .as_ref()
-            .map_or(0, |p| p.symbols.len() * p.subcarriers.len())
+        self.ptrs.as_ref().map_or(0, PtrsSpec::res)
     }
 }
 

@@ -150,16 +150,19 @@ fn devices_and_bench_run() {
 #[test]
 fn ofdm_run_writes_throughput() {
     let out = temp_dir("ofdm");
-    let run = |device: &str, scenario: &str| {
+    // A quick run of `scenario` on `device`, with `extra` arguments.
+    let run_with = |device: &str, scenario: &str, extra: &[&str]| {
         bin()
             .args([
                 "run", scenario, "--quick", "--fresh", "--device", device, "--out",
             ])
             .arg(out.join(device))
+            .args(extra)
             .current_dir(repo(""))
             .output()
             .unwrap()
     };
+    let run = |device: &str, scenario: &str| run_with(device, scenario, &[]);
     let o = run("cpu", "scenarios/tdl-c-500kmh-perfect.toml");
     assert!(o.status.success(), "{}", text(&o));
     let dir = out.join("cpu/tdl-c-500kmh-perfect");
@@ -186,57 +189,32 @@ fn ofdm_run_writes_throughput() {
                 "{col}: CPU vs GPU"
             );
         }
+        // Shipped scenario `name` on both devices: the same blocks and block errors.
+        let same_counters = |name: &str, extra: &[&str], what: &str| {
+            for device in ["cpu", "gpu"] {
+                let o = run_with(device, &format!("scenarios/{name}.toml"), extra);
+                assert!(o.status.success(), "{}", text(&o));
+            }
+            let (c, g) = (
+                read_table(&out.join(format!("cpu/{name}/points.parquet"))),
+                read_table(&out.join(format!("gpu/{name}/points.parquet"))),
+            );
+            for col in ["blocks", "block_errors"] {
+                assert_eq!(
+                    c.column(col).unwrap().as_materialized_series(),
+                    g.column(col).unwrap().as_materialized_series(),
+                    "{what} {col}: CPU vs GPU"
+                );
+            }
+        };
         // Time-domain OFDM (FFT kernels) too.
-        let name = "tdl-a-500kmh-15khz-64qam-time";
-        for device in ["cpu", "gpu"] {
-            let o = run(device, &format!("scenarios/{name}.toml"));
-            assert!(o.status.success(), "{}", text(&o));
-        }
-        let (c, g) = (
-            read_table(&out.join(format!("cpu/{name}/points.parquet"))),
-            read_table(&out.join(format!("gpu/{name}/points.parquet"))),
-        );
-        for col in ["blocks", "block_errors"] {
-            assert_eq!(
-                c.column(col).unwrap().as_materialized_series(),
-                g.column(col).unwrap().as_materialized_series(),
-                "time domain {col}: CPU vs GPU"
-            );
-        }
+        same_counters("tdl-a-500kmh-15khz-64qam-time", &[], "time domain");
         // Phase noise (the Wiener walk summed in parallel on the GPU) and PT-RS: two points.
-        let name = "tdl-a-28ghz-phase-noise-1dmrs-ptrs";
-        for device in ["cpu", "gpu"] {
-            let o = bin()
-                .args([
-                    "run",
-                    &format!("scenarios/{name}.toml"),
-                    "--quick",
-                    "--fresh",
-                ])
-                .args([
-                    "--set",
-                    "sweep.ebno_db=[8.0, 14.0]",
-                    "--device",
-                    device,
-                    "--out",
-                ])
-                .arg(out.join(device))
-                .current_dir(repo(""))
-                .output()
-                .unwrap();
-            assert!(o.status.success(), "{}", text(&o));
-        }
-        let (c, g) = (
-            read_table(&out.join(format!("cpu/{name}/points.parquet"))),
-            read_table(&out.join(format!("gpu/{name}/points.parquet"))),
+        same_counters(
+            "tdl-a-28ghz-phase-noise-1dmrs-ptrs",
+            &["--set", "sweep.ebno_db=[8.0, 14.0]"],
+            "phase noise and PT-RS",
         );
-        for col in ["blocks", "block_errors"] {
-            assert_eq!(
-                c.column(col).unwrap().as_materialized_series(),
-                g.column(col).unwrap().as_materialized_series(),
-                "phase noise and PT-RS {col}: CPU vs GPU"
-            );
-        }
     }
     std::fs::remove_dir_all(&out).unwrap();
 }

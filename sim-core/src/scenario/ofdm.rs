@@ -3,7 +3,7 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{grid_width, DmrsSpec, OfdmSpec, TdlSpec};
+use crate::link::{grid_width, DmrsSpec, OfdmSpec, PtrsSpec, TdlSpec};
 use crate::precoding::{precoder, tpmi_range, Precoder};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
@@ -431,9 +431,7 @@ pub(super) fn build_ofdm(
         a.layers,
         fail,
     )?;
-    let ptrs_res = ptrs
-        .as_ref()
-        .map_or(0, |p| p.symbols.len() * p.subcarriers.len());
+    let ptrs_res = ptrs.as_ref().map_or(0, PtrsSpec::res);
     let data_res = ((o.symbols - pilot_symbols.len()) * subcarriers - ptrs_res) * a.layers;
     let codewords = data_res / symbols_per_codeword.max(1);
     if codewords == 0 {
