@@ -48,6 +48,29 @@ pub struct Cluster {
     pub zod: f64,
     pub zoa: f64,
     pub los: bool,
+    /// 0: a whole cluster (20 rays). 1, 2, 3: sub-cluster k of a cluster split by TR 38.901
+    /// §7.5 step 11 (the stochastic models' two strongest); the three follow each other,
+    /// share the parent's angles and draws, and hold the rays of [`SUBCLUSTER_RAYS`].
+    pub group: u8,
+}
+
+/// TR 38.901 Table 7.5-5: the rays (0-based m, offsets ±α as in [`RAY_OFFSETS`] order
+/// 1, 2, …, 20) of sub-clusters 1, 2 and 3 of a split cluster.
+pub const SUBCLUSTER_RAYS: [&[usize]; 3] = [
+    &[0, 1, 2, 3, 4, 5, 6, 7, 18, 19],
+    &[8, 9, 10, 11, 16, 17],
+    &[12, 13, 14, 15],
+];
+const ALL_RAYS: [usize; RAYS] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+];
+
+/// The rays of a cluster of `group` (0: all 20).
+fn ray_indices(group: u8) -> &'static [usize] {
+    match group {
+        0 => &ALL_RAYS,
+        k => SUBCLUSTER_RAYS[k as usize - 1],
+    }
 }
 
 /// A CDL model scaled to a delay spread, between two arrays, with a UE speed.
@@ -59,6 +82,9 @@ pub struct CdlModel {
     pub spreads: [f64; 4],
     /// Cross-polarization power ratio κ (linear).
     pub xpr: f64,
+    /// Per-ray XPR (TR 38.901 §7.5 step 9): each NLOS ray's κ is 10^((10·log10 xpr + σ·z)/10),
+    /// z ~ N(0, 1), with σ this (dB); 0 (the CDL tables): every ray has `xpr`.
+    pub xpr_sigma_db: f64,
     pub tx: Array,
     pub rx: Array,
     /// Maximum Doppler shift v/λ, Hz; the UE moves along +x (θ_v = 90°, φ_v = 0°).
@@ -143,6 +169,7 @@ fn fold_zenith(theta_deg: f64) -> f64 {
 }
 
 /// Per-slot ray parameters of one cluster, drawn once per slot and shared by all links.
+#[derive(Clone, Copy)]
 struct Ray {
     power: f64,
     aoa: f64,
@@ -151,6 +178,8 @@ struct Ray {
     zod: f64,
     /// Φθθ, Φθφ, Φφθ, Φφφ (LOS: the first only).
     phases: [f64; 4],
+    /// κ^(−1/2) of this ray.
+    cross: f64,
     los: bool,
 }
 
@@ -174,6 +203,7 @@ impl CdlModel {
                 zod: num(f[6]),
                 zoa: num(f[7]),
                 los: f[8] == "1",
+                group: 0,
             })
             .collect();
         let p = data_fields(CDL_PARAMS_CSV).find(|f| f.len() == 6 && f[0].starts_with(profile))?;
@@ -187,6 +217,7 @@ impl CdlModel {
             clusters,
             spreads: [num(p[1]), num(p[2]), num(p[3]), num(p[4])],
             xpr: 10f64.powf(num(p[5]) / 10.0),
+            xpr_sigma_db: 0.0,
             tx,
             rx,
             doppler_hz,
@@ -201,10 +232,11 @@ impl CdlModel {
         let mut out = Vec::new();
         for c in &self.clusters {
             let base = [c.aod, c.aoa, c.zod, c.zoa][d];
+            let all: Vec<f64> = RAY_OFFSETS.iter().flat_map(|&a| [a, -a]).collect();
             let offsets: Vec<f64> = if c.los {
                 vec![0.0]
             } else {
-                RAY_OFFSETS.iter().flat_map(|&a| [a, -a]).collect()
+                ray_indices(c.group).iter().map(|&m| all[m]).collect()
             };
             let power = c.power / offsets.len() as f64;
             for o in offsets {
@@ -231,7 +263,9 @@ impl CdlModel {
         }
     }
 
-    /// Rays of every cluster for this slot (step 2: random coupling; random phases).
+    /// Rays of every cluster for this slot (step 2: random coupling; random phases; with
+    /// `xpr_sigma_db`, a random XPR per ray). A split cluster draws once, as its parent, at
+    /// its first sub-cluster, and hands each sub-cluster its rays.
     fn rays(&self, rng: &BlockRng) -> Vec<Vec<Ray>> {
         let mut counter = 0u32;
         let mut uniforms: Vec<f64> = Vec::new();
@@ -245,45 +279,73 @@ impl CdlModel {
         };
         let offsets: Vec<f64> = RAY_OFFSETS.iter().flat_map(|&a| [a, -a]).collect();
         let [c_asd, c_asa, c_zsd, c_zsa] = self.spreads;
-        self.clusters
-            .iter()
-            .map(|c| {
-                let [m_aod, m_aoa, m_zod, m_zoa] = self.angle_maps;
-                if c.los {
-                    return vec![Ray {
-                        power: c.power,
-                        aoa: m_aoa.apply(c.aoa),
-                        zoa: fold_zenith(m_zoa.apply(c.zoa)),
-                        aod: m_aod.apply(c.aod),
-                        zod: fold_zenith(m_zod.apply(c.zod)),
-                        phases: [TAU * next() - PI, 0.0, 0.0, 0.0],
-                        los: true,
-                    }];
+        let [m_aod, m_aoa, m_zod, m_zoa] = self.angle_maps;
+        let base_cross = 1.0 / self.xpr.sqrt();
+        let mut out: Vec<Vec<Ray>> = Vec::with_capacity(self.clusters.len());
+        for (i, c) in self.clusters.iter().enumerate() {
+            if c.los {
+                out.push(vec![Ray {
+                    power: c.power,
+                    aoa: m_aoa.apply(c.aoa),
+                    zoa: fold_zenith(m_zoa.apply(c.zoa)),
+                    aod: m_aod.apply(c.aod),
+                    zod: fold_zenith(m_zod.apply(c.zod)),
+                    phases: [TAU * next() - PI, 0.0, 0.0, 0.0],
+                    cross: base_cross,
+                    los: true,
+                }]);
+                continue;
+            }
+            if c.group > 1 {
+                continue; // drawn with sub-cluster 1
+            }
+            // The parent's power: a split cluster's three sub-clusters together.
+            let parts = if c.group == 1 { 3 } else { 1 };
+            let parent: f64 = self.clusters[i..i + parts].iter().map(|s| s.power).sum();
+            // Fisher-Yates permutations coupling AOD, ZOA and ZOD offsets to the AOA ones.
+            let mut perms = [[0usize; RAYS]; 3];
+            for perm in &mut perms {
+                for (i, p) in perm.iter_mut().enumerate() {
+                    *p = i;
                 }
-                // Fisher-Yates permutations coupling AOD, ZOA and ZOD offsets to the AOA ones.
-                let mut perms = [[0usize; RAYS]; 3];
-                for perm in &mut perms {
-                    for (i, p) in perm.iter_mut().enumerate() {
-                        *p = i;
-                    }
-                    for i in (1..RAYS).rev() {
-                        let j = ((next() * (i + 1) as f64) as usize).min(i);
-                        perm.swap(i, j);
-                    }
+                for i in (1..RAYS).rev() {
+                    let j = ((next() * (i + 1) as f64) as usize).min(i);
+                    perm.swap(i, j);
                 }
-                (0..RAYS)
-                    .map(|m| Ray {
-                        power: c.power / RAYS as f64,
-                        aoa: m_aoa.apply(c.aoa + c_asa * offsets[m]),
-                        aod: m_aod.apply(c.aod + c_asd * offsets[perms[0][m]]),
-                        zoa: fold_zenith(m_zoa.apply(c.zoa + c_zsa * offsets[perms[1][m]])),
-                        zod: fold_zenith(m_zod.apply(c.zod + c_zsd * offsets[perms[2][m]])),
-                        phases: [0; 4].map(|_| TAU * next() - PI),
-                        los: false,
-                    })
-                    .collect()
-            })
-            .collect()
+            }
+            let mut rays: Vec<Ray> = (0..RAYS)
+                .map(|m| Ray {
+                    power: parent / RAYS as f64,
+                    aoa: m_aoa.apply(c.aoa + c_asa * offsets[m]),
+                    aod: m_aod.apply(c.aod + c_asd * offsets[perms[0][m]]),
+                    zoa: fold_zenith(m_zoa.apply(c.zoa + c_zsa * offsets[perms[1][m]])),
+                    zod: fold_zenith(m_zod.apply(c.zod + c_zsd * offsets[perms[2][m]])),
+                    phases: [0; 4].map(|_| TAU * next() - PI),
+                    cross: base_cross,
+                    los: false,
+                })
+                .collect();
+            if self.xpr_sigma_db > 0.0 {
+                for ray in &mut rays {
+                    let (u1, u2) = (next(), next());
+                    let z = (-2.0 * u1.ln()).sqrt() * (TAU * u2).cos();
+                    ray.cross = 10f64.powf(-(10.0 * self.xpr.log10() + self.xpr_sigma_db * z) / 20.0);
+                }
+            }
+            if parts == 1 {
+                out.push(rays);
+            } else {
+                for subset in SUBCLUSTER_RAYS {
+                    out.push(
+                        subset
+                            .iter()
+                            .map(|&m| rays[m])
+                            .collect(),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// Cluster coefficients of every (rx, tx) element pair at `times` (s).
@@ -310,7 +372,7 @@ impl CdlModel {
                     * self.rx.pattern.field(at_rx.0, at_rx.1)
                     * self.tx.pattern.field(at_tx.0, at_tx.1);
                 let doppler = dot(if self.uplink { &r_tx } else { &r_rx }, &velocity);
-                let cross = 1.0 / self.xpr.sqrt();
+                let cross = ray.cross;
                 for (u, du) in self.rx.positions.iter().enumerate() {
                     let (su, cu) = self.rx.slants[u].sin_cos();
                     for (s, ds) in self.tx.positions.iter().enumerate() {
@@ -406,9 +468,11 @@ mod tests {
                 zod: 90.0,
                 zoa: 90.0,
                 los: true,
+                group: 0,
             }],
             spreads: [0.0; 4],
             xpr: 10.0,
+            xpr_sigma_db: 0.0,
             tx: Array::ula(1, 0.5, ElementPattern::Omni),
             rx: Array::ula(2, 0.5, ElementPattern::Omni),
             doppler_hz: 0.0,

@@ -46,6 +46,9 @@ pub enum Stream {
     Training = 3,
     /// Oscillator phase noise (time-domain OFDM, `[phase_noise]`).
     PhaseNoise = 4,
+    /// Large-scale parameters and clusters of a TR 38.901 §7.5 stochastic channel (a new
+    /// drop per slot; `channels::stochastic`).
+    LargeScale = 5,
 }
 
 /// The random numbers of one transport block of one sweep point.

@@ -1,0 +1,296 @@
+//! The TR 38.901 §7.5 fast-fading model for the UMa, UMi street-canyon, RMa and InH-office
+//! scenarios, one BS–UE link: every slot is a new drop of large-scale parameters and
+//! clusters (steps 4–7 and 11 here; the rays, their coupling, XPR and phases, steps 7–10,
+//! and the coefficients of eq. 7.5-22 are [`CdlModel`]'s, which this builds per slot).
+//!
+//! Per slot (all draws from the slot's [`Stream::LargeScale`]):
+//! 1. LSPs: correlated standard normals x = L·z (L the square root of the Table 7.5-6
+//!    cross-correlations of K, DS, ASD, ASA, ZSD, ZSA), lg X = μ + σ·x; ASD and ASA capped at
+//!    104°, ZSD and ZSA at 52° (step 4).
+//! 2. Delays τ'ₙ = −r_τ·DS·ln Xₙ, sorted and shifted to start at 0 (eq. 7.5-1/2); with LOS,
+//!    divided by C_τ(K) (eq. 7.5-3/4) for the coefficients.
+//! 3. Powers P'ₙ = exp(−τₙ(r_τ − 1)/(r_τ·DS))·10^(−Zₙ/10), Zₙ ~ N(0, ζ²), normalized
+//!    (eq. 7.5-5/6); clusters 25 dB below the strongest are removed and the rest renormalized.
+//!    With LOS a specular ray of power K_R/(K_R + 1) joins at delay 0 and the clusters keep
+//!    1/(K_R + 1) (eq. 7.5-8, 7.5-30).
+//! 4. Angles (eq. 7.5-9 … 7.5-19): azimuths φ'ₙ = 2(AS/1.4)·√(−ln(Pₙ/max P))/C_φ, zeniths
+//!    θ'ₙ = −ZS·ln(Pₙ/max P)/C_θ (C_φ, C_θ of the table's cluster count, K-scaled with LOS),
+//!    random sign, N(0, (spread/7)²) jitter, centred on the LOS direction (with LOS: shifted
+//!    so that cluster 1 points at it); ZOA about 90° for O2I; ZOD offset by μ_offset,ZOD.
+//!    Ray offsets: c_ASD, c_ASA, c_ZSA and (3/8)·10^{μ_lgZSD} for ZOD (eq. 7.5-20).
+//! 5. Step 11: the two strongest clusters split into three sub-clusters at delays
+//!    +0, +1.28·c_DS, +2.56·c_DS with 10, 6 and 4 of their 20 rays (Table 7.5-5).
+//!
+//! Geometry (a link-level simplification of §7.2): the BS at height h_BS, the UE at h_UT,
+//! d_2D away at azimuth `ue_azimuth_deg` from the BS array's boresight; the UE array faces
+//! the BS (LOS arrival azimuth 0°) and moves along its boresight, towards the BS. Path loss
+//! and shadow fading are not applied (the sweep sets the SNR) and every slot's channel has
+//! unit mean power, as the CDL tables; no spatial consistency between slots (each slot is an
+//! independent drop, as a Sionna batch example).
+
+use crate::cdl::{Array, CdlModel, Cluster};
+use crate::tr38901_lsp::{Condition, Geometry, LspParams, Scenario};
+use sim_core::rng::{u32_to_open01, BlockRng, Stream};
+use std::f64::consts::TAU;
+
+/// A stochastic link model; [`StochasticModel::drop`] draws a slot's clusters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StochasticModel {
+    pub scenario: Scenario,
+    pub condition: Condition,
+    pub params: LspParams,
+    pub geometry: Geometry,
+    /// LOS direction [AOD (BS frame), AOA (UE frame: 0), ZOD, ZOA], degrees.
+    pub los_angles: [f64; 4],
+    pub tx: Array,
+    pub rx: Array,
+    /// Maximum Doppler shift v/λ, Hz.
+    pub doppler_hz: f64,
+    /// The UE transmits (the BS receives).
+    pub uplink: bool,
+}
+
+/// The LSPs of one drop (spreads in s and degrees, K in dB; K is `None` without LOS).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lsps {
+    pub ds_s: f64,
+    pub asd: f64,
+    pub asa: f64,
+    pub zsd: f64,
+    pub zsa: f64,
+    pub k_db: Option<f64>,
+}
+
+/// Uniform and Gaussian draws of one slot's large-scale stream.
+struct Draws<'a> {
+    rng: &'a BlockRng,
+    counter: u32,
+    pending: Vec<f64>,
+}
+
+impl Draws<'_> {
+    fn uniform(&mut self) -> f64 {
+        if self.pending.is_empty() {
+            let r = self.rng.draw(Stream::LargeScale, self.counter);
+            self.counter += 1;
+            self.pending
+                .extend(r.iter().rev().map(|&x| u32_to_open01(x) as f64));
+        }
+        self.pending.pop().expect("refilled")
+    }
+
+    /// A standard normal (Box–Muller, one per two uniforms).
+    fn gaussian(&mut self) -> f64 {
+        let (a, b) = (self.uniform(), self.uniform());
+        (-2.0 * a.ln()).sqrt() * (TAU * b).cos()
+    }
+}
+
+impl StochasticModel {
+    /// The model of `scenario`/`condition` at `fc_ghz` between the `tx` and `rx` arrays,
+    /// the UE at azimuth `ue_azimuth_deg` of the BS.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scenario: Scenario,
+        condition: Condition,
+        fc_ghz: f64,
+        geometry: Geometry,
+        ue_azimuth_deg: f64,
+        doppler_hz: f64,
+        tx: Array,
+        rx: Array,
+    ) -> Self {
+        let elevation = (geometry.bs_height_m - geometry.ue_height_m)
+            .atan2(geometry.distance_2d_m)
+            .to_degrees();
+        StochasticModel {
+            scenario,
+            condition,
+            params: LspParams::new(scenario, condition, fc_ghz, &geometry),
+            geometry,
+            los_angles: [ue_azimuth_deg, 0.0, 90.0 + elevation, 90.0 - elevation],
+            tx,
+            rx,
+            doppler_hz,
+            uplink: false,
+        }
+    }
+
+    /// Step 4: the drop's LSPs.
+    fn lsps(&self, d: &mut Draws) -> Lsps {
+        let p = &self.params;
+        let l = &p.sqrt_corr;
+        let z: Vec<f64> = (0..l.len()).map(|_| d.gaussian()).collect();
+        let x: Vec<f64> = (0..l.len())
+            .map(|i| (0..=i).map(|k| l[i][k] * z[k]).sum())
+            .collect();
+        let los = self.condition == Condition::Los;
+        // x holds K first with LOS; DS, ASD, ASA, ZSD, ZSA follow.
+        let at = |i: usize| x[if los { i } else { i - 1 }];
+        let lognormal = |ms: [f64; 2], v: f64| 10f64.powf(ms[0] + ms[1] * v);
+        Lsps {
+            ds_s: lognormal(p.ds, at(1)),
+            asd: lognormal(p.asd, at(2)).min(104.0),
+            asa: lognormal(p.asa, at(3)).min(104.0),
+            zsd: lognormal(p.zsd, at(4)).min(52.0),
+            zsa: lognormal(p.zsa, at(5)).min(52.0),
+            k_db: los.then(|| p.k_db[0] + p.k_db[1] * x[0]),
+        }
+    }
+
+    /// The clusters of one slot's drop as a CDL model (and the drop's LSPs).
+    pub fn drop(&self, rng: &BlockRng) -> (CdlModel, Lsps) {
+        let p = &self.params;
+        let mut d = Draws {
+            rng,
+            counter: 0,
+            pending: Vec::new(),
+        };
+        let lsp = self.lsps(&mut d);
+        let n = p.clusters;
+        // Step 5: delays.
+        let mut tau: Vec<f64> = (0..n)
+            .map(|_| -p.r_tau * lsp.ds_s * d.uniform().ln())
+            .collect();
+        tau.sort_by(f64::total_cmp);
+        let t0 = tau[0];
+        tau.iter_mut().for_each(|t| *t -= t0);
+        // Step 6: powers.
+        let mut power: Vec<f64> = tau
+            .iter()
+            .map(|&t| {
+                let z = p.zeta_db * d.gaussian();
+                (-t * (p.r_tau - 1.0) / (p.r_tau * lsp.ds_s)).exp() * 10f64.powf(-z / 10.0)
+            })
+            .collect();
+        let total: f64 = power.iter().sum();
+        power.iter_mut().for_each(|x| *x /= total);
+        let (k, kr) = match lsp.k_db {
+            Some(k) => (k, 10f64.powf(k / 10.0)),
+            None => (0.0, 0.0),
+        };
+        let los = lsp.k_db.is_some();
+        // Powers for the angles (eq. 7.5-8): the LOS ray joins cluster 1.
+        let angle_power: Vec<f64> = power
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| x / (kr + 1.0) + if i == 0 { kr / (kr + 1.0) } else { 0.0 })
+            .collect();
+        let max_p = angle_power.iter().copied().fold(0.0, f64::max);
+        // Step 7: cluster angles.
+        let c_phi = p.c_phi
+            * if los {
+                1.1035 - 0.028 * k - 0.002 * k * k + 0.0001 * k.powi(3)
+            } else {
+                1.0
+            };
+        let c_theta = p.c_theta
+            * if los {
+                1.3086 + 0.0339 * k - 0.0077 * k * k + 0.0002 * k.powi(3)
+            } else {
+                1.0
+            };
+        let [los_aod, los_aoa, los_zod, los_zoa] = self.los_angles;
+        let mut angles = |spread: f64, centre: f64, los_dir: f64, azimuth: bool| -> Vec<f64> {
+            let raw: Vec<f64> = angle_power
+                .iter()
+                .map(|&x| {
+                    let r = (x / max_p).ln();
+                    let base = if azimuth {
+                        2.0 * (spread / 1.4) * (-r).sqrt() / c_phi
+                    } else {
+                        -spread * r / c_theta
+                    };
+                    let sign = if d.uniform() < 0.5 { -1.0 } else { 1.0 };
+                    sign * base + spread / 7.0 * d.gaussian()
+                })
+                .collect();
+            let shift = if los { los_dir - raw[0] } else { centre };
+            raw.iter().map(|a| a + shift).collect()
+        };
+        let aoa = angles(lsp.asa, los_aoa, los_aoa, true);
+        let aod = angles(lsp.asd, los_aod, los_aod, true);
+        let zoa_centre = if self.condition == Condition::O2i {
+            90.0
+        } else {
+            los_zoa
+        };
+        let zoa = angles(lsp.zsa, zoa_centre, los_zoa, false);
+        let zod = angles(lsp.zsd, los_zod + p.zod_offset_deg, los_zod, false);
+        // Remove clusters 25 dB below the strongest; the two strongest split (step 11).
+        let strongest = power.iter().copied().fold(0.0, f64::max);
+        let kept: Vec<usize> = (0..n)
+            .filter(|&i| power[i] >= strongest * 10f64.powf(-2.5))
+            .collect();
+        let kept_total: f64 = kept.iter().map(|&i| power[i]).sum();
+        let mut order = kept.clone();
+        order.sort_by(|&a, &b| power[b].total_cmp(&power[a]));
+        let split = &order[..order.len().min(2)];
+        let c_tau = if los {
+            0.7705 - 0.0433 * k + 0.0002 * k * k + 0.000017 * k.powi(3)
+        } else {
+            1.0
+        };
+        let mut clusters = Vec::with_capacity(kept.len() + 5);
+        if los {
+            clusters.push(Cluster {
+                delay_s: 0.0,
+                power: kr / (kr + 1.0),
+                aod: los_aod,
+                aoa: los_aoa,
+                zod: los_zod,
+                zoa: los_zoa,
+                los: true,
+                group: 0,
+            });
+        }
+        for &i in &kept {
+            let cluster = Cluster {
+                delay_s: tau[i] / c_tau,
+                power: power[i] / kept_total / (kr + 1.0),
+                aod: aod[i],
+                aoa: aoa[i],
+                zod: zod[i],
+                zoa: zoa[i],
+                los: false,
+                group: 0,
+            };
+            if split.contains(&i) {
+                for (g, (offset, share)) in [(0.0, 10.0), (1.28, 6.0), (2.56, 4.0)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    clusters.push(Cluster {
+                        delay_s: cluster.delay_s + offset * p.c_ds_s,
+                        power: cluster.power * share / 20.0,
+                        group: g as u8 + 1,
+                        ..cluster
+                    });
+                }
+            } else {
+                clusters.push(cluster);
+            }
+        }
+        let model = CdlModel {
+            profile: '-',
+            clusters,
+            spreads: [
+                p.c_asd,
+                p.c_asa,
+                0.375 * 10f64.powf(p.zsd[0]),
+                p.c_zsa,
+            ],
+            xpr: 10f64.powf(p.xpr_db[0] / 10.0),
+            xpr_sigma_db: p.xpr_db[1],
+            tx: self.tx.clone(),
+            rx: self.rx.clone(),
+            doppler_hz: self.doppler_hz,
+            uplink: self.uplink,
+            angle_maps: Default::default(),
+        };
+        (model, lsp)
+    }
+}
+
+#[cfg(test)]
+mod tests;
