@@ -239,6 +239,52 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 }
             );
         }
+        if let Some(st) = &o.stochastic {
+            let prep = receivers::ofdm_prepared::OfdmPrepared::new(o);
+            let p = &prep.stochastic.as_ref().expect("a scenario model").params;
+            let median = |ms: [f64; 2]| 10f64.powf(ms[0]);
+            w!(
+                "scenario   TR 38.901 §7.5 {:?} {:?}: d_2D {} m, BS {} m, UE {} m at azimuth {}° \
+                 of the BS boresight, max Doppler {:.1} Hz, {}; arrays of {:?} elements {} λ \
+                 apart; a new drop of LSPs and clusters every slot (no path loss or shadowing)",
+                st.scenario,
+                st.condition,
+                st.distance_2d_m,
+                st.bs_height_m,
+                st.ue_height_m,
+                st.ue_azimuth_deg,
+                st.doppler_hz,
+                if o.uplink { "uplink" } else { "downlink" },
+                o.antenna_pattern,
+                o.antenna_spacing,
+            );
+            w!(
+                "lsp        medians DS {:.1} ns, ASD {:.1}°, ASA {:.1}°, ZSD {:.1}°, ZSA {:.1}° \
+                 (log10 σ {:.2}, {:.2}, {:.2}, {:.2}, {:.2}){}; {} clusters, r_τ {}, c_DS {:.2} ns, \
+                 ZOD offset {:.2}°, XPR {} ± {} dB",
+                median(p.ds) * 1e9,
+                median(p.asd),
+                median(p.asa),
+                median(p.zsd),
+                median(p.zsa),
+                p.ds[1],
+                p.asd[1],
+                p.asa[1],
+                p.zsd[1],
+                p.zsa[1],
+                if p.sqrt_corr.len() == 6 {
+                    format!(", K {} ± {} dB", p.k_db[0], p.k_db[1])
+                } else {
+                    String::new()
+                },
+                p.clusters,
+                p.r_tau,
+                p.c_ds_s * 1e9,
+                p.zod_offset_deg,
+                p.xpr_db[0],
+                p.xpr_db[1],
+            );
+        }
         match &o.neural_weights {
             Some(dir) => {
                 let m = receivers::neural::weights::load_meta(Path::new(dir))

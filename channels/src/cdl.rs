@@ -329,19 +329,15 @@ impl CdlModel {
                 for ray in &mut rays {
                     let (u1, u2) = (next(), next());
                     let z = (-2.0 * u1.ln()).sqrt() * (TAU * u2).cos();
-                    ray.cross = 10f64.powf(-(10.0 * self.xpr.log10() + self.xpr_sigma_db * z) / 20.0);
+                    ray.cross =
+                        10f64.powf(-(10.0 * self.xpr.log10() + self.xpr_sigma_db * z) / 20.0);
                 }
             }
             if parts == 1 {
                 out.push(rays);
             } else {
                 for subset in SUBCLUSTER_RAYS {
-                    out.push(
-                        subset
-                            .iter()
-                            .map(|&m| rays[m])
-                            .collect(),
-                    );
+                    out.push(subset.iter().map(|&m| rays[m]).collect());
                 }
             }
         }

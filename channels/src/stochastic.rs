@@ -274,12 +274,7 @@ impl StochasticModel {
         let model = CdlModel {
             profile: '-',
             clusters,
-            spreads: [
-                p.c_asd,
-                p.c_asa,
-                0.375 * 10f64.powf(p.zsd[0]),
-                p.c_zsa,
-            ],
+            spreads: [p.c_asd, p.c_asa, 0.375 * 10f64.powf(p.zsd[0]), p.c_zsa],
             xpr: 10f64.powf(p.xpr_db[0] / 10.0),
             xpr_sigma_db: p.xpr_db[1],
             tx: self.tx.clone(),

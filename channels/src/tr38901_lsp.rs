@@ -179,6 +179,28 @@ pub fn cholesky(c: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(l)
 }
 
+/// The cross-correlation matrix of the LSPs `names` in table `t` (`corrAvsB` or `corrBvsA`).
+pub fn correlation(t: &BTreeMap<String, f64>, names: &[&str]) -> Vec<Vec<f64>> {
+    names
+        .iter()
+        .map(|a| {
+            names
+                .iter()
+                .map(|b| {
+                    if a == b {
+                        1.0
+                    } else {
+                        t.get(&format!("corr{a}vs{b}"))
+                            .or_else(|| t.get(&format!("corr{b}vs{a}")))
+                            .copied()
+                            .unwrap_or_else(|| panic!("LSP correlation {a}/{b}"))
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl LspParams {
     /// The parameters of (`s`, `c`) at `fc_ghz` and geometry `g`.
     pub fn new(s: Scenario, c: Condition, fc_ghz: f64, g: &Geometry) -> Self {
@@ -195,24 +217,7 @@ impl LspParams {
         let [zsd_mu, zsd_sigma, zod_offset_deg] = zsd(s, c, fc, g, v("sigmaZSD"));
         let first = if c == Condition::Los { 0 } else { 1 };
         let names = &LSP_NAMES[first..];
-        let corr: Vec<Vec<f64>> = names
-            .iter()
-            .map(|a| {
-                names
-                    .iter()
-                    .map(|b| {
-                        if a == b {
-                            1.0
-                        } else {
-                            t.get(&format!("corr{a}vs{b}"))
-                                .or_else(|| t.get(&format!("corr{b}vs{a}")))
-                                .copied()
-                                .unwrap_or_else(|| panic!("LSP correlation {a}/{b}"))
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let corr = correlation(&t, names);
         LspParams {
             ds: dist("DS"),
             asd: dist("ASD"),
@@ -268,13 +273,19 @@ mod tests {
         for (s, c) in ALL {
             let p = LspParams::new(s, c, 3.5, &g);
             let l = &p.sqrt_corr;
-            let n = l.len();
-            assert_eq!(n, if c == Condition::Los { 6 } else { 5 });
-            for i in 0..n {
-                let diag: f64 = (0..n).map(|k| l[i][k] * l[i][k]).sum();
-                assert!((diag - 1.0).abs() < 1e-12, "{s:?} {c:?}");
+            let first = if c == Condition::Los { 0 } else { 1 };
+            let corr = correlation(&table(s, c), &LSP_NAMES[first..]);
+            assert_eq!(l.len(), 6 - first);
+            for (i, row) in corr.iter().enumerate() {
+                for (j, want) in row.iter().enumerate() {
+                    let got: f64 = l[i].iter().zip(&l[j]).map(|(a, b)| a * b).sum();
+                    assert!((got - want).abs() < 1e-12, "{s:?} {c:?} ({i}, {j})");
+                }
             }
-            assert!(p.ds[1] > 0.0 && p.asd[1] > 0.0 && p.zsd[1] > 0.0, "{s:?} {c:?}");
+            assert!(
+                p.ds[1] > 0.0 && p.asd[1] > 0.0 && p.zsd[1] > 0.0,
+                "{s:?} {c:?}"
+            );
             assert!(p.clusters >= 10 && p.c_ds_s > 0.0);
         }
         let uma = LspParams::new(Scenario::Uma, Condition::Nlos, 3.5, &g);

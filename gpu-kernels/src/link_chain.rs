@@ -110,8 +110,18 @@ impl GpuLinkChain {
                 (ChannelModel::Awgn, _) => 0,
                 (ChannelModel::Rayleigh, Fading::Fast) => 1,
                 (ChannelModel::Rayleigh, Fading::Block) => 2,
-                (ChannelModel::Tdl | ChannelModel::Cdl, _) => {
-                    return Err(GpuError::Runtime("TDL/CDL need an OFDM link".into()))
+                (
+                    ChannelModel::Tdl
+                    | ChannelModel::Cdl
+                    | ChannelModel::Uma
+                    | ChannelModel::Umi
+                    | ChannelModel::Rma
+                    | ChannelModel::Inh,
+                    _,
+                ) => {
+                    return Err(GpuError::Runtime(
+                        "TDL/CDL/scenario models need an OFDM link".into(),
+                    ))
                 }
             },
             cw: 1,

@@ -31,6 +31,13 @@ pub const KBEST_MAX_PATHS: usize = 64;
 /// Why the GPU chain cannot run `o` with `qm` bits per symbol (the CPU executor can), or
 /// `None`.
 pub fn unsupported(o: &OfdmSpec, qm: usize) -> Option<String> {
+    if o.stochastic.is_some() {
+        return Some(
+            "the TR 38.901 scenario models (\"uma\", \"umi\", \"rma\", \"inh\") run on the CPU \
+             only so far (their clusters are drawn per slot on the host): use --device cpu"
+                .into(),
+        );
+    }
     if let Some(t) = o.time_domain {
         if !t.fft_size.is_power_of_two() || t.fft_size > 4096 {
             return Some(format!(

@@ -195,8 +195,15 @@ pub(crate) fn sc_transmit_receive(
             add_awgn(rng, point.no, &mut s.y, &mut s.noise);
             equalize_flat(&s.y, &s.h, point.no, &mut s.z, &mut s.no_eff);
         }
-        ChannelModel::Tdl | ChannelModel::Cdl => {
-            unreachable!("TDL/CDL links are OFDM links (the scenario check requires [ofdm])")
+        ChannelModel::Tdl
+        | ChannelModel::Cdl
+        | ChannelModel::Uma
+        | ChannelModel::Umi
+        | ChannelModel::Rma
+        | ChannelModel::Inh => {
+            unreachable!(
+                "TDL/CDL/scenario links are OFDM links (the scenario check requires [ofdm])"
+            )
         }
     }
     // Receiver.

@@ -33,6 +33,8 @@ pub struct OfdmScratch {
     mapped: Vec<Cf32>,
     x: Vec<Cf32>,
     coeffs: Vec<Cf32>,
+    /// A scenario model's `[paths, subcarriers]` phasors of this slot's drop.
+    phasors: Vec<Cf32>,
     /// Precoding / correlation: the `[rx · ports + port, times, paths]` coefficients drawn.
     phys: Vec<Cf32>,
     h: Vec<Cf32>,
@@ -244,7 +246,23 @@ pub fn transmit_and_receive_with(
     } else {
         &mut *fine
     };
-    let paths = match (&prep.tdl, &prep.cdl) {
+    // A TR 38.901 scenario model: this slot's drop, with its own path delays.
+    let drop = prep.stochastic.as_ref().map(|g| g.drop(rng).0);
+    if let Some(m) = &drop {
+        s.phasors.clear();
+        for d in m.delays() {
+            s.phasors.extend(prep.freqs.iter().map(|&f| {
+                let (sn, cs) = (-std::f64::consts::TAU * f * d).sin_cos();
+                [cs as f32, sn as f32]
+            }));
+        }
+    }
+    let phasors = if drop.is_some() {
+        &s.phasors
+    } else {
+        &prep.phasors
+    };
+    let paths = match (&prep.tdl, prep.cdl.as_ref().or(drop.as_ref())) {
         (Some(m), _) => {
             let nt = m.taps.len();
             drawn.resize(nrx * ntx * nt_times * nt, [0.0; 2]);
@@ -291,7 +309,7 @@ pub fn transmit_and_receive_with(
                 hrow.iter_mut().for_each(|v| *v = [0.0; 2]);
                 let at = (l * nsym + sym) * paths;
                 for (p, c) in s.coeffs[at..at + paths].iter().enumerate() {
-                    let ph = &prep.phasors[p * nsc..(p + 1) * nsc];
+                    let ph = &phasors[p * nsc..(p + 1) * nsc];
                     for (hv, e) in hrow.iter_mut().zip(ph) {
                         let t = cmul(*c, *e);
                         hv[0] += t[0];
@@ -342,6 +360,10 @@ pub fn transmit_and_receive_with(
                         .extend(std::iter::repeat_n(awgn_gain(l, nl), grid));
                 }
             }
+            debug_assert!(
+                drop.is_none(),
+                "scenario models run in the frequency domain"
+            );
             let delays = if paths == 0 { &[0.0][..] } else { &prep.delays };
             w.propagate(
                 &s.x,

@@ -4,10 +4,14 @@
 
 use crate::estimation::pilot_values;
 use crate::lmmse_estimation::LmmseWeights;
+use channels::stochastic::StochasticModel;
+use channels::tr38901_lsp::{Condition, Geometry, Scenario};
 use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
 use sim_core::dmrs::dmrs_values;
 use sim_core::link::OfdmSpec;
-use sim_core::scenario::schema::{AntennaPattern, PolarizationChoice};
+use sim_core::scenario::schema::{
+    AntennaPattern, ChannelModel, PolarizationChoice, PropagationCondition,
+};
 use sim_core::Cf32;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +20,9 @@ use std::sync::{Arc, Mutex};
 pub struct OfdmPrepared {
     pub tdl: Option<TdlModel>,
     pub cdl: Option<CdlModel>,
+    /// A TR 38.901 scenario model: the chain draws a CDL model from it every slot (its
+    /// delays change, so `phasors`, `delays` and `pdp` stay empty).
+    pub stochastic: Option<StochasticModel>,
     /// `[subcarriers]` baseband frequency f_k (Hz) of each occupied subcarrier.
     pub freqs: Vec<f64>,
     /// `[taps or clusters, subcarriers]` exp(−j2π f_k τ_l).
@@ -85,24 +92,51 @@ impl OfdmPrepared {
             AntennaPattern::Omni => ElementPattern::Omni,
             AntennaPattern::Tr38901 => ElementPattern::Tr38901,
         };
-        let cdl = o.cdl.as_ref().map(|c| {
-            let array = |ports: usize, rows: usize, choice: PolarizationChoice| {
-                let (pol, per) = match choice {
-                    PolarizationChoice::V => (Polarization::V, 1),
-                    PolarizationChoice::Vh => (Polarization::Vh, 2),
-                    PolarizationChoice::Cross => (Polarization::Cross, 2),
-                };
-                let columns = ports / per / rows;
-                Array::upa_polarized(rows, columns, o.antenna_spacing, pattern, pol)
+        let array = |ports: usize, rows: usize, choice: PolarizationChoice| {
+            let (pol, per) = match choice {
+                PolarizationChoice::V => (Polarization::V, 1),
+                PolarizationChoice::Vh => (Polarization::Vh, 2),
+                PolarizationChoice::Cross => (Polarization::Cross, 2),
             };
-            let tx = array(o.tx_ports, o.tx_rows, o.tx_polarization);
-            let rx = array(o.rx_antennas, o.rx_rows, o.rx_polarization);
-            let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx, rx)
+            let columns = ports / per / rows;
+            Array::upa_polarized(rows, columns, o.antenna_spacing, pattern, pol)
+        };
+        let tx = || array(o.tx_ports, o.tx_rows, o.tx_polarization);
+        let rx = || array(o.rx_antennas, o.rx_rows, o.rx_polarization);
+        let cdl = o.cdl.as_ref().map(|c| {
+            let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx(), rx())
                 .expect("profile checked");
             m.uplink = o.uplink;
             if c.angle_spreads_deg.is_some() || c.mean_angles_deg.is_some() {
                 m.scale_angles(c.angle_spreads_deg, c.mean_angles_deg);
             }
+            m
+        });
+        let stochastic = o.stochastic.as_ref().map(|st| {
+            let mut m = StochasticModel::new(
+                match st.scenario {
+                    ChannelModel::Uma => Scenario::Uma,
+                    ChannelModel::Umi => Scenario::Umi,
+                    ChannelModel::Rma => Scenario::Rma,
+                    _ => Scenario::Inh,
+                },
+                match st.condition {
+                    PropagationCondition::Los => Condition::Los,
+                    PropagationCondition::Nlos => Condition::Nlos,
+                    PropagationCondition::O2i => Condition::O2i,
+                },
+                o.carrier_hz / 1e9,
+                Geometry {
+                    distance_2d_m: st.distance_2d_m,
+                    bs_height_m: st.bs_height_m,
+                    ue_height_m: st.ue_height_m,
+                },
+                st.ue_azimuth_deg,
+                st.doppler_hz,
+                tx(),
+                rx(),
+            );
+            m.uplink = o.uplink;
             m
         });
         let k = o.subcarriers;
@@ -165,6 +199,7 @@ impl OfdmPrepared {
         OfdmPrepared {
             tdl,
             cdl,
+            stochastic,
             freqs,
             phasors,
             pilots,

@@ -166,6 +166,19 @@ pub struct TdlSpec {
     pub doppler_hz: f64,
 }
 
+/// A TR 38.901 §7.5 scenario link as resolved (`channels::stochastic` draws its drops).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StochasticSpec {
+    /// `Uma`, `Umi`, `Rma` or `Inh`.
+    pub scenario: crate::scenario::schema::ChannelModel,
+    pub condition: crate::scenario::schema::PropagationCondition,
+    pub distance_2d_m: f64,
+    pub bs_height_m: f64,
+    pub ue_height_m: f64,
+    pub ue_azimuth_deg: f64,
+    pub doppler_hz: f64,
+}
+
 /// An OFDM link: one engine block is one slot carrying `codewords` code words of the
 /// `[code]` shape (each with its own CRC and LDPC code blocks).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -218,6 +231,9 @@ pub struct OfdmSpec {
     pub tdl: Option<TdlSpec>,
     /// CDL between linear arrays of `antenna_pattern` elements `antenna_spacing` apart.
     pub cdl: Option<TdlSpec>,
+    /// A TR 38.901 scenario model (UMa, UMi, RMa, InH) between the same arrays as CDL: a new
+    /// drop of large-scale parameters and clusters every slot.
+    pub stochastic: Option<StochasticSpec>,
     pub antenna_pattern: AntennaPattern,
     pub antenna_spacing: f64,
     /// CDL: panel rows of the transmit and receive arrays (1: linear).

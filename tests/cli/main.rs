@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 mod mcs_runs;
 mod neural;
 mod scenario_errors;
+mod scenario_models;
 
 pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ferrolink"))

@@ -27,13 +27,15 @@ fn mean_std(v: &[f64]) -> (f64, f64) {
 fn lsps_follow_the_table() {
     let m = model(Scenario::Uma, Condition::Nlos);
     let n = 20_000;
-    let draws: Vec<Lsps> = (0..n)
-        .map(|b| m.drop(&BlockRng::new(3, 0, b)).1)
-        .collect();
+    let draws: Vec<Lsps> = (0..n).map(|b| m.drop(&BlockRng::new(3, 0, b)).1).collect();
     let lg_ds: Vec<f64> = draws.iter().map(|l| l.ds_s.log10()).collect();
     let lg_asd: Vec<f64> = draws.iter().map(|l| l.asd.log10()).collect();
     let (mu, sigma) = mean_std(&lg_ds);
-    assert!((mu - m.params.ds[0]).abs() < 0.01, "μ {mu} vs {}", m.params.ds[0]);
+    assert!(
+        (mu - m.params.ds[0]).abs() < 0.01,
+        "μ {mu} vs {}",
+        m.params.ds[0]
+    );
     assert!((sigma / m.params.ds[1] - 1.0).abs() < 0.03, "σ {sigma}");
     let (ma, sa) = mean_std(&lg_asd);
     let cov = lg_ds
@@ -49,7 +51,10 @@ fn lsps_follow_the_table() {
         .map(|b| m.drop(&BlockRng::new(4, 0, b)).1.k_db.expect("LOS"))
         .collect();
     let (mk, sk) = mean_std(&k);
-    assert!((mk - 9.0).abs() < 0.1 && (sk / 3.5 - 1.0).abs() < 0.03, "K {mk} ± {sk}");
+    assert!(
+        (mk - 9.0).abs() < 0.1 && (sk / 3.5 - 1.0).abs() < 0.03,
+        "K {mk} ± {sk}"
+    );
 }
 
 /// Steps 5, 6 and 11 on every drop of every scenario: powers sum to one, the LOS ray has
@@ -81,7 +86,10 @@ fn clusters_follow_the_steps() {
                     (nlos[0].zoa, los.zoa),
                     (nlos[0].zod, los.zod),
                 ] {
-                    assert!((a - b).abs() < 1e-9, "{s:?} {c:?}: cluster 1 {a} vs LOS {b}");
+                    assert!(
+                        (a - b).abs() < 1e-9,
+                        "{s:?} {c:?}: cluster 1 {a} vs LOS {b}"
+                    );
                 }
             }
             assert_eq!(nlos[0].delay_s, 0.0);
@@ -108,12 +116,17 @@ fn clusters_follow_the_steps() {
                 }
             }
             let strongest = whole.iter().map(|w| w.0).fold(0.0, f64::max);
-            assert!(whole.iter().all(|w| w.0 >= strongest * 10f64.powf(-2.5) * 0.999_999));
+            assert!(whole
+                .iter()
+                .all(|w| w.0 >= strongest * 10f64.powf(-2.5) * 0.999_999));
             let mut sorted = whole.clone();
             sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
             let splits = whole.iter().filter(|w| w.1).count();
             assert_eq!(splits, whole.len().min(2), "{s:?} {c:?}");
-            assert!(sorted[..splits].iter().all(|w| w.1), "{s:?} {c:?}: not the strongest");
+            assert!(
+                sorted[..splits].iter().all(|w| w.1),
+                "{s:?} {c:?}: not the strongest"
+            );
         }
     }
 }
@@ -135,7 +148,10 @@ fn channel_power_is_one_and_o2i_arrives_horizontally() {
             let (cdl, _) = m.drop(&rng);
             let mut h = vec![[0f32; 2]; cdl.clusters.len()];
             cdl.coefficients(&rng, &[0.0], &mut h);
-            acc += h.iter().map(|v| (v[0] * v[0] + v[1] * v[1]) as f64).sum::<f64>();
+            acc += h
+                .iter()
+                .map(|v| (v[0] * v[0] + v[1] * v[1]) as f64)
+                .sum::<f64>();
         }
         let mean = acc / n as f64;
         assert!((mean - 1.0).abs() < 0.03, "{s:?} {c:?}: {mean}");

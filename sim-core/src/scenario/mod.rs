@@ -10,6 +10,7 @@ pub mod overrides;
 mod ptrs;
 pub mod resolve;
 pub mod schema;
+mod stochastic;
 mod training;
 
 pub use location::ScenarioError;

@@ -8,6 +8,9 @@ use crate::precoding::{precoder, tpmi_range, Precoder};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
+const ARRAYS_ONLY: &str =
+    "applies to model = \"cdl\" and the TR 38.901 scenario models (\"uma\", \"umi\", \"rma\", \"inh\") only";
+
 const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
 
 /// The OFDM part of a link, or `None` for the single-carrier link; `symbols_per_codeword`
@@ -19,12 +22,13 @@ pub(super) fn build_ofdm(
 ) -> Result<Option<OfdmSpec>, ScenarioError> {
     let ch = &s.channel;
     let Some(o) = &s.ofdm else {
-        if ch.model == ChannelModel::Tdl || ch.model == ChannelModel::Cdl {
+        if ch.model.is_ofdm_fading() {
             return Err(fail(
                 &["channel", "model"],
-                "TDL and CDL channels need an [ofdm] section".into(),
+                "TDL, CDL and the TR 38.901 scenario models need an [ofdm] section".into(),
             ));
         }
+        super::stochastic::build_stochastic(s, 0.0, false, fail)?;
         for (key, set) in [
             ("direction", ch.direction.is_some()),
             ("normalize", ch.normalize.is_some()),
@@ -271,10 +275,11 @@ pub(super) fn build_ofdm(
             "expected 0 < spacing ≤ 100 wavelengths".into(),
         ));
     }
-    if ch.normalize.is_some() && !matches!(ch.model, ChannelModel::Tdl | ChannelModel::Cdl) {
+    if ch.normalize.is_some() && !ch.model.is_ofdm_fading() {
         return Err(fail(
             &["channel", "normalize"],
-            "applies to model = \"tdl\" or \"cdl\" only".into(),
+            "applies to fading models only (\"tdl\", \"cdl\", \"uma\", \"umi\", \"rma\", \"inh\")"
+                .into(),
         ));
     }
     if ch.normalize == Some(true) && time_domain.is_some() {
@@ -283,11 +288,8 @@ pub(super) fn build_ofdm(
             "per-slot normalization is implemented for domain = \"frequency\" only".into(),
         ));
     }
-    if ch.direction.is_some() && ch.model != ChannelModel::Cdl {
-        return Err(fail(
-            &["channel", "direction"],
-            "applies to model = \"cdl\" only".into(),
-        ));
+    if ch.direction.is_some() && !ch.model.has_arrays() {
+        return Err(fail(&["channel", "direction"], ARRAYS_ONLY.into()));
     }
     for (key, pol, ports) in [
         ("tx_polarization", a.tx_polarization, a.tx),
@@ -296,10 +298,10 @@ pub(super) fn build_ofdm(
         if pol == PolarizationChoice::V {
             continue;
         }
-        if ch.model != ChannelModel::Cdl {
+        if !ch.model.has_arrays() {
             return Err(fail(
                 &["antennas", key],
-                "dual polarization applies to model = \"cdl\" only".into(),
+                format!("dual polarization {ARRAYS_ONLY}"),
             ));
         }
         if ports % 2 != 0 {
@@ -324,10 +326,10 @@ pub(super) fn build_ofdm(
                 format!("expected a divisor of the {elements} elements (rows × columns)"),
             ));
         }
-        if rows > 1 && ch.model != ChannelModel::Cdl {
+        if rows > 1 && !ch.model.has_arrays() {
             return Err(fail(
                 &["antennas", key],
-                "panels apply to model = \"cdl\" only".into(),
+                format!("a panel (rows > 1) {ARRAYS_ONLY}"),
             ));
         }
     }
@@ -357,7 +359,7 @@ pub(super) fn build_ofdm(
     ];
     let correlation = c.iter().any(|&x| x > 0.0).then_some(c);
     let (tdl, cdl) = match ch.model {
-        ChannelModel::Awgn => (None, None),
+        ChannelModel::Awgn | ChannelModel::Uma | ChannelModel::Umi | ChannelModel::Rma | ChannelModel::Inh => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
             let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
             let letter = match profile.as_str() {
@@ -504,6 +506,12 @@ pub(super) fn build_ofdm(
         correlation,
         tdl,
         cdl,
+        stochastic: super::stochastic::build_stochastic(
+            s,
+            o.carrier_ghz,
+            time_domain.is_some(),
+            fail,
+        )?,
         antenna_pattern: a.pattern,
         antenna_spacing: a.spacing,
         tx_rows: a.tx_rows,

@@ -196,6 +196,42 @@ pub enum ChannelModel {
     Tdl,
     /// TR 38.901 §7.7.1 clustered delay line (OFDM links).
     Cdl,
+    /// TR 38.901 §7.5 stochastic model, urban macro (OFDM links; a new drop per slot).
+    Uma,
+    /// TR 38.901 §7.5 stochastic model, urban micro street canyon.
+    Umi,
+    /// TR 38.901 §7.5 stochastic model, rural macro.
+    Rma,
+    /// TR 38.901 §7.5 stochastic model, indoor hotspot (office).
+    Inh,
+}
+
+impl ChannelModel {
+    /// A TR 38.901 §7.5 scenario model (UMa, UMi, RMa, InH).
+    pub fn is_stochastic(self) -> bool {
+        matches!(self, Self::Uma | Self::Umi | Self::Rma | Self::Inh)
+    }
+
+    /// Between antenna arrays with angles (CDL or a scenario model): patterns, panels,
+    /// polarization and direction apply.
+    pub fn has_arrays(self) -> bool {
+        self == Self::Cdl || self.is_stochastic()
+    }
+
+    /// A frequency-selective fading model of the OFDM link.
+    pub fn is_ofdm_fading(self) -> bool {
+        self == Self::Tdl || self.has_arrays()
+    }
+}
+
+/// Propagation condition of a TR 38.901 scenario link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PropagationCondition {
+    Los,
+    Nlos,
+    /// Outdoor BS, indoor UE (UMa, UMi, RMa).
+    O2i,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +265,18 @@ pub struct ChannelConfig {
     /// TDL/CDL in the frequency domain: scale each slot's channel to unit mean energy per
     /// resource element over all antenna pairs (Sionna's `normalize_channel = True`).
     pub normalize: Option<bool>,
+    /// TR 38.901 scenario models ("uma", "umi", "rma", "inh"): "los", "nlos" or "o2i"
+    /// (required).
+    pub condition: Option<PropagationCondition>,
+    /// Scenario models: BS–UE ground distance d_2D, m (default UMa 200, UMi 100, RMa 500,
+    /// InH 20).
+    pub distance_m: Option<f64>,
+    /// Scenario models: BS and UE antenna heights, m (defaults: BS UMa 25, UMi 10, RMa 35,
+    /// InH 3; UE 1.5, InH 1).
+    pub bs_height_m: Option<f64>,
+    pub ue_height_m: Option<f64>,
+    /// Scenario models: the UE's azimuth from the BS array's boresight, degrees (default 0).
+    pub ue_azimuth_deg: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +298,11 @@ impl Default for ChannelConfig {
             angle_spreads_deg: None,
             mean_angles_deg: None,
             normalize: None,
+            condition: None,
+            distance_m: None,
+            bs_height_m: None,
+            ue_height_m: None,
+            ue_azimuth_deg: None,
         }
     }
 }

@@ -1,0 +1,260 @@
+//! Checks of the TR 38.901 scenario-model keys of `[channel]` (`model = "uma" | "umi" |
+//! "rma" | "inh"`, `condition`, `distance_m`, `bs_height_m`, `ue_height_m`,
+//! `ue_azimuth_deg`) and their resolution into a [`StochasticSpec`].
+
+use super::location::ScenarioError;
+use super::schema::*;
+use crate::link::StochasticSpec;
+
+type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
+
+const MODELS: &str = "\"uma\", \"umi\", \"rma\" or \"inh\"";
+
+/// The scenario model of `s`'s `[channel]` at `carrier_ghz`, or `None` for other models
+/// (whose scenario-model keys are errors).
+pub(super) fn build_stochastic(
+    s: &Scenario,
+    carrier_ghz: f64,
+    time_domain: bool,
+    fail: &Fail,
+) -> Result<Option<StochasticSpec>, ScenarioError> {
+    let ch = &s.channel;
+    let own = [
+        ("condition", ch.condition.is_some()),
+        ("distance_m", ch.distance_m.is_some()),
+        ("bs_height_m", ch.bs_height_m.is_some()),
+        ("ue_height_m", ch.ue_height_m.is_some()),
+        ("ue_azimuth_deg", ch.ue_azimuth_deg.is_some()),
+    ];
+    if !ch.model.is_stochastic() {
+        if let Some((key, _)) = own.iter().find(|k| k.1) {
+            return Err(fail(
+                &["channel", key],
+                format!("applies to the TR 38.901 scenario models ({MODELS}) only"),
+            ));
+        }
+        return Ok(None);
+    }
+    for (key, set) in [
+        ("profile", ch.profile.is_some()),
+        ("delay_spread_ns", ch.delay_spread_ns.is_some()),
+        ("angle_spreads_deg", ch.angle_spreads_deg.is_some()),
+        ("mean_angles_deg", ch.mean_angles_deg.is_some()),
+    ] {
+        if set {
+            return Err(fail(
+                &["channel", key],
+                "applies to model = \"tdl\" or \"cdl\": the scenario models draw their delay and \
+                 angle spreads from TR 38.901 Table 7.5-6 in every slot"
+                    .into(),
+            ));
+        }
+    }
+    let Some(condition) = ch.condition else {
+        return Err(fail(
+            &["channel", "condition"],
+            "the scenario models need a propagation condition: \"los\", \"nlos\" or \"o2i\"".into(),
+        ));
+    };
+    let model = ch.model;
+    if model == ChannelModel::Inh && condition == PropagationCondition::O2i {
+        return Err(fail(
+            &["channel", "condition"],
+            "model = \"inh\" takes \"los\" or \"nlos\" (O2I is an outdoor BS's)".into(),
+        ));
+    }
+    if time_domain {
+        return Err(fail(
+            &["ofdm", "domain"],
+            format!(
+                "domain = \"time\" is not built for the scenario models ({MODELS}) yet: their \
+                 cluster delays change every slot without bound; use domain = \"frequency\""
+            ),
+        ));
+    }
+    if s.receiver.estimator == Estimator::Lmmse {
+        return Err(fail(
+            &["receiver", "estimator"],
+            "LMMSE estimation uses the fixed power-delay profile of a TDL or CDL model; the \
+             scenario models draw a new one every slot: use \"perfect\" or \"ls\""
+                .into(),
+        ));
+    }
+    let (distance, bs, ue, d_range) = match model {
+        ChannelModel::Uma => (200.0, 25.0, 1.5, 10.0..=5000.0),
+        ChannelModel::Umi => (100.0, 10.0, 1.5, 10.0..=5000.0),
+        ChannelModel::Rma => (500.0, 35.0, 1.5, 10.0..=10_000.0),
+        _ => (20.0, 3.0, 1.0, 1.0..=150.0),
+    };
+    let distance = ch.distance_m.unwrap_or(distance);
+    if !d_range.contains(&distance) {
+        return Err(fail(
+            &["channel", "distance_m"],
+            format!("expected {d_range:?} m for model = \"{}\"", name(model)),
+        ));
+    }
+    let bs = ch.bs_height_m.unwrap_or(bs);
+    let ue = ch.ue_height_m.unwrap_or(ue);
+    for (key, h) in [("bs_height_m", bs), ("ue_height_m", ue)] {
+        if !(0.5..=150.0).contains(&h) {
+            return Err(fail(
+                &["channel", key],
+                "expected an antenna height of 0.5 ..= 150 m".into(),
+            ));
+        }
+    }
+    let azimuth = ch.ue_azimuth_deg.unwrap_or(0.0);
+    if !(-180.0..=180.0).contains(&azimuth) {
+        return Err(fail(
+            &["channel", "ue_azimuth_deg"],
+            "expected -180 ..= 180 degrees from the BS array's boresight".into(),
+        ));
+    }
+    let v = ch.speed_kmh.unwrap_or(0.0);
+    if !(0.0..=1000.0).contains(&v) {
+        return Err(fail(
+            &["channel", "speed_kmh"],
+            "expected 0 ..= 1000 km/h".into(),
+        ));
+    }
+    Ok(Some(StochasticSpec {
+        scenario: model,
+        condition,
+        distance_2d_m: distance,
+        bs_height_m: bs,
+        ue_height_m: ue,
+        ue_azimuth_deg: azimuth,
+        doppler_hz: v / 3.6 * carrier_ghz * 1e9 / 299_792_458.0,
+    }))
+}
+
+/// The scenario key of `m`.
+fn name(m: ChannelModel) -> &'static str {
+    match m {
+        ChannelModel::Uma => "uma",
+        ChannelModel::Umi => "umi",
+        ChannelModel::Rma => "rma",
+        _ => "inh",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::resolve;
+    use crate::scenario::schema::{ChannelModel, PropagationCondition};
+
+    fn text(channel: &str, extra: &str) -> String {
+        format!(
+            "name = 't'\n[code]\ninfo_bits = 500\nrate = 0.5\n[ofdm]\ncarrier_ghz = 3.5\n\
+             num_subcarriers = 48\n{extra}\n[pilots]\nsymbols = [2, 11]\n[antennas]\ntx = 1\n\
+             rx = 2\n[channel]\n{channel}\n[sweep]\nsnr_db = [1.0]\n"
+        )
+    }
+
+    /// The scenario-model keys resolve with the per-scenario defaults (UMa: 200 m, BS 25 m,
+    /// UE 1.5 m) and the Doppler of `speed_kmh`; bad values and keys that do not apply name
+    /// the key and what is accepted.
+    #[test]
+    fn stochastic_keys_are_checked() {
+        let r = resolve(
+            &text("model = 'uma'\ncondition = 'nlos'\nspeed_kmh = 36", ""),
+            "s.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let st = r.link.ofdm.unwrap().stochastic.unwrap();
+        assert_eq!(st.scenario, ChannelModel::Uma);
+        assert_eq!(st.condition, PropagationCondition::Nlos);
+        assert_eq!(
+            [st.distance_2d_m, st.bs_height_m, st.ue_height_m],
+            [200.0, 25.0, 1.5]
+        );
+        assert!((st.doppler_hz - 10.0 * 3.5e9 / 299_792_458.0).abs() < 1e-9);
+        let cases = [
+            (
+                "model = 'uma'",
+                "",
+                "channel.condition",
+                "\"los\", \"nlos\" or \"o2i\"",
+            ),
+            (
+                "model = 'inh'\ncondition = 'o2i'",
+                "",
+                "channel.condition",
+                "\"los\" or \"nlos\"",
+            ),
+            (
+                "model = 'umi'\ncondition = 'los'\ndistance_m = 5.0",
+                "",
+                "channel.distance_m",
+                "10.0..=5000.0",
+            ),
+            (
+                "model = 'rma'\ncondition = 'los'\nue_height_m = 0.0",
+                "",
+                "channel.ue_height_m",
+                "0.5 ..= 150",
+            ),
+            (
+                "model = 'uma'\ncondition = 'los'\nue_azimuth_deg = 200.0",
+                "",
+                "channel.ue_azimuth_deg",
+                "-180 ..= 180",
+            ),
+            (
+                "model = 'uma'\ncondition = 'los'\nprofile = 'A'",
+                "",
+                "channel.profile",
+                "Table 7.5-6",
+            ),
+            (
+                "model = 'uma'\ncondition = 'los'\ndelay_spread_ns = 30.0",
+                "",
+                "channel.delay_spread_ns",
+                "tdl",
+            ),
+            (
+                "model = 'uma'\ncondition = 'los'",
+                "domain = 'time'",
+                "ofdm.domain",
+                "frequency",
+            ),
+            (
+                "model = 'uma'\ncondition = 'sideways'",
+                "",
+                "channel.condition",
+                "los",
+            ),
+            (
+                "model = 'cdl'\ncondition = 'los'",
+                "",
+                "channel.condition",
+                "\"uma\", \"umi\", \"rma\" or \"inh\"",
+            ),
+            (
+                "model = 'tdl'\ndistance_m = 100.0",
+                "",
+                "channel.distance_m",
+                "scenario models",
+            ),
+        ];
+        for (channel, extra, key, what) in cases {
+            let e = resolve(&text(channel, extra), "s.toml").expect_err(channel);
+            assert_eq!(e.key, key, "{channel}: {e}");
+            assert!(e.message.contains(what), "{channel}: {e}");
+        }
+        let lmmse =
+            text("model = 'umi'\ncondition = 'nlos'", "") + "[receiver]\nestimator = 'lmmse'\n";
+        let e = resolve(&lmmse, "s.toml").expect_err("lmmse");
+        assert_eq!(e.key, "receiver.estimator", "{e}");
+        let awgn = "name = 't'\n[code]\ninfo_bits = 500\nrate = 0.5\n[channel]\nmodel = 'awgn'\n\
+                    condition = 'los'\n[sweep]\nsnr_db = [1.0]\n";
+        assert_eq!(
+            resolve(awgn, "s.toml").expect_err("awgn").key,
+            "channel.condition"
+        );
+        let no_ofdm = "name = 't'\n[code]\ninfo_bits = 500\nrate = 0.5\n[channel]\nmodel = 'uma'\n\
+                       condition = 'los'\n[sweep]\nsnr_db = [1.0]\n";
+        let e = resolve(no_ofdm, "s.toml").expect_err("no ofdm");
+        assert!(e.message.contains("[ofdm]"), "{e}");
+    }
+}
