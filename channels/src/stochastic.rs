@@ -33,6 +33,18 @@ use crate::tr38901_lsp::{Condition, Geometry, LspParams, Scenario};
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 use std::f64::consts::TAU;
 
+/// The zero-power placeholder path a drop is padded with (LOS-type: one draw).
+const PAD: Cluster = Cluster {
+    delay_s: 0.0,
+    power: 0.0,
+    aod: 0.0,
+    aoa: 0.0,
+    zod: 90.0,
+    zoa: 90.0,
+    los: true,
+    group: 0,
+};
+
 /// A stochastic link model; [`StochasticModel::drop`] draws a slot's clusters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StochasticModel {
@@ -114,6 +126,14 @@ impl StochasticModel {
             doppler_hz,
             uplink: false,
         }
+    }
+
+    /// Paths of every drop: the table's clusters, four more from the two splits, and the LOS
+    /// ray; a drop with fewer (clusters removed at −25 dB) is padded with zero-power LOS-type
+    /// paths at delay 0 (one draw each, after every real path's), so that both executors see
+    /// the same path count in every slot.
+    pub fn max_paths(&self) -> usize {
+        self.params.clusters + 4 + usize::from(self.condition == Condition::Los)
     }
 
     /// Step 4: the drop's LSPs.
@@ -271,7 +291,15 @@ impl StochasticModel {
                 clusters.push(cluster);
             }
         }
-        let model = CdlModel {
+        clusters.resize(self.max_paths(), PAD);
+        (self.with_clusters(clusters), lsp)
+    }
+
+    /// The CDL model of a drop with `clusters`: the scenario's ray spreads (c_ASD, c_ASA,
+    /// (3/8)·10^{μ_lgZSD}, c_ZSA), per-ray XPR, arrays, Doppler and direction.
+    fn with_clusters(&self, clusters: Vec<Cluster>) -> CdlModel {
+        let p = &self.params;
+        CdlModel {
             profile: '-',
             clusters,
             spreads: [p.c_asd, p.c_asa, 0.375 * 10f64.powf(p.zsd[0]), p.c_zsa],
@@ -282,8 +310,37 @@ impl StochasticModel {
             doppler_hz: self.doppler_hz,
             uplink: self.uplink,
             angle_maps: Default::default(),
-        };
-        (model, lsp)
+        }
+    }
+
+    /// What every drop shares, with [`Self::max_paths`] zero-power placeholder paths (the
+    /// padding of a drop; the GPU chain's per-run table, whose paths come per slot).
+    pub fn template(&self) -> CdlModel {
+        self.with_clusters(vec![PAD; self.max_paths()])
+    }
+}
+
+impl StochasticModel {
+    /// The ensemble-average power-delay profile: the paths of `drops` drops (drawn with a
+    /// fixed key of their own, not the sweep's), powers averaged, merged into delay bins of
+    /// `bin_s` (each bin at its power-weighted mean delay); powers sum to one. Its frequency
+    /// correlation Σ p·e^{−j2πΔfτ} is the channel's E[H(f)·H*(f + Δf)] between omni elements,
+    /// the prior LMMSE estimation uses.
+    pub fn mean_pdp(&self, drops: u32, bin_s: f64) -> Vec<(f64, f64)> {
+        let mut bins: std::collections::BTreeMap<u64, (f64, f64)> = Default::default();
+        for b in 0..drops {
+            let (m, _) = self.drop(&BlockRng::new(0x5eed_7a5e, u32::MAX, b));
+            for c in &m.clusters {
+                let e = bins.entry((c.delay_s / bin_s).round() as u64).or_default();
+                e.0 += c.power;
+                e.1 += c.power * c.delay_s;
+            }
+        }
+        let total: f64 = bins.values().map(|e| e.0).sum();
+        bins.values()
+            .filter(|e| e.0 > 0.0)
+            .map(|&(p, pt)| (pt / p, p / total))
+            .collect()
     }
 }
 

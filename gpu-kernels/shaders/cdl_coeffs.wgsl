@@ -17,8 +17,49 @@
 //   [20..40) ray offsets α_m (Table 7.5-3, ±, interleaved)
 //   [40..)   per cluster 8 words: first uniform, LOS, power, AOA, AOD, ZOA, ZOD, 0 (deg)
 //   then     per rx port 4 words: x, y, z (wavelengths), slant ζ (rad); then per tx port the same
+//
+// A TR 38.901 scenario model (fading_model 3, channels/src/stochastic.rs) has a new set of
+// paths every slot: the host writes them into `drops` per batch, DROP_WORDS per (slot, path):
+// the 8 cluster words above with word 7 = the sub-cluster group (0 whole; 1, 2, 3 the parts
+// of a split cluster, which share the parent's draws and power and hold the rays of
+// SUBCLUSTER_RAYS), then the path delay as τ·Δf split into hi (exact products with the
+// subcarrier offsets) and lo, and the per-ray XPR's mean and deviation in dB (deviation 0: the
+// header's κ). The otab cluster words are then zero placeholders.
 
 const RAYS: u32 = 20u;
+const DROP_WORDS: u32 = 12u;
+
+// Word i of path n's record: per slot in `drops` for a scenario model, else the CDL table's.
+fn cluster_word(slot: u32, n: u32, i: u32) -> u32 {
+    if (p.fading_model == 3u) {
+        return drops[(slot * p.paths + n) * DROP_WORDS + i];
+    }
+    return otab[p.o_cdl + 40u + 8u * n + i];
+}
+
+fn cluster_f32(slot: u32, n: u32, i: u32) -> f32 {
+    return bitcast<f32>(cluster_word(slot, n, i));
+}
+
+// TR 38.901 Table 7.5-5: ray j of sub-cluster `group` (0: all 20 rays in order).
+fn subcluster_ray(group: u32, j: u32) -> u32 {
+    if (group == 1u) {
+        return select(j, j + 10u, j >= 8u);
+    }
+    if (group == 2u) {
+        return select(j + 8u, j + 12u, j >= 4u);
+    }
+    if (group == 3u) {
+        return j + 12u;
+    }
+    return j;
+}
+
+// Rays of sub-cluster `group`.
+fn subcluster_rays(group: u32) -> u32 {
+    var counts = array<u32, 4>(RAYS, 10u, 6u, 4u);
+    return counts[min(group, 3u)];
+}
 const DEG: f32 = 0.017453292;
 
 // Uniform i of this slot's fading stream, with a one-draw cache.
@@ -101,16 +142,23 @@ fn cdl_coeffs(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
 // the coefficients of link `link` at every coefficient time.
 fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bool) {
     let c = p.o_cdl;
-    let cl = c + 40u + 8u * n;
     let ports = c + 40u + 8u * p.paths;
     let rx = port(ports + 4u * u);
     let tx = port(ports + 4u * (p.nrx + s));
     let uplink = otab[c + 5u] != 0u;
-    let cross = tabf(c + 4u);
     var st = Uniforms(p.first_block + slot, 0xffffffffu, vec4<u32>(0u));
-    var next = otab[cl];
-    let los = otab[cl + 1u] != 0u;
-    let rays = select(RAYS, 1u, los);
+    let first = cluster_word(slot, n, 0u);
+    var next = first;
+    let los = cluster_word(slot, n, 1u) != 0u;
+    let group = cluster_word(slot, n, 7u);
+    let rays = select(subcluster_rays(group), 1u, los);
+    // Per-ray XPR (scenario models): N(μ, σ) dB from two draws per ray after the phases.
+    var xpr_mu = 0.0;
+    var xpr_sigma = 0.0;
+    if (p.fading_model == 3u) {
+        xpr_mu = cluster_f32(slot, n, 10u);
+        xpr_sigma = cluster_f32(slot, n, 11u);
+    }
     // Coupling permutations (AOD, ZOA, ZOD offsets to the AOA ones).
     var perm: array<array<u32, RAYS>, 3>;
     if (!los) {
@@ -137,18 +185,28 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
     var ray_pol: array<vec2<f32>, RAYS>;
     var ray_base: array<f32, RAYS>;
     var ray_doppler: array<f32, RAYS>;
-    for (var m = 0u; m < rays; m++) {
+    // The parent's draws after the permutations: 4 phases per ray, then 2 per ray for XPR.
+    let phases_at = next;
+    for (var j = 0u; j < rays; j++) {
+        let m = subcluster_ray(group, j);
         var ph: array<f32, 4>;
         for (var k = 0u; k < select(4u, 1u, los); k++) {
             // 2πu − π, in turns: u − 1/2.
-            ph[k] = u32_to_open01(uniform_at(&st, next)) - 0.5;
-            next += 1u;
+            ph[k] = u32_to_open01(uniform_at(&st, phases_at + 4u * m + k)) - 0.5;
         }
-        var aoa = tabf(cl + 3u);
-        var aod = tabf(cl + 4u);
-        var zoa = tabf(cl + 5u);
-        var zod = tabf(cl + 6u);
-        var power = tabf(cl + 2u);
+        var cross = tabf(c + 4u);
+        if (xpr_sigma > 0.0) {
+            let at = phases_at + 4u * RAYS + 2u * m;
+            let u1 = u32_to_open01(uniform_at(&st, at));
+            let u2 = u32_to_open01(uniform_at(&st, at + 1u));
+            let z = sqrt(-2.0 * log(u1)) * sincos_turns(u2).y;
+            cross = exp(-(xpr_mu + xpr_sigma * z) * 0.11512925);
+        }
+        var aoa = cluster_f32(slot, n, 3u);
+        var aod = cluster_f32(slot, n, 4u);
+        var zoa = cluster_f32(slot, n, 5u);
+        var zod = cluster_f32(slot, n, 6u);
+        var power = cluster_f32(slot, n, 2u);
         if (!los) {
             aoa += tabf(c + 1u) * tabf(c + 20u + m);
             aod += tabf(c) * tabf(c + 20u + perm[0][m]);
@@ -165,13 +223,13 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
         let tx_angles = select(vec2<f32>(zod, aod), vec2<f32>(zoa, aoa), uplink);
         let r_rx = direction(rx_angles.x * DEG, rx_angles.y * DEG);
         let r_tx = direction(tx_angles.x * DEG, tx_angles.y * DEG);
-        ray_gain[m] = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
+        ray_gain[j] = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
             * element_field(otab[c + 7u], tx_angles.x, tx_angles.y);
-        ray_doppler[m] = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
+        ray_doppler[j] = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
         if (los) {
             let a = cu * cs - su * ss;
             let e = sincos_turns(ph[0]);
-            ray_pol[m] = vec2<f32>(a * e.y, a * e.x);
+            ray_pol[j] = vec2<f32>(a * e.y, a * e.x);
         } else {
             let w = array<f32, 4>(cu * cs, cu * ss * cross, su * cs * cross, su * ss);
             var pol = vec2<f32>(0.0);
@@ -179,17 +237,17 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
                 let e = sincos_turns(ph[k]);
                 pol += w[k] * vec2<f32>(e.y, e.x);
             }
-            ray_pol[m] = pol;
+            ray_pol[j] = pol;
         }
-        ray_base[m] = dot(r_rx, rx.xyz) + dot(r_tx, tx.xyz);
+        ray_base[j] = dot(r_rx, rx.xyz) + dot(r_tx, tx.xyz);
     }
     for (var t = 0u; t < p.ntimes; t++) {
         var acc = vec2<f32>(0.0);
         let time = tabf(p.o_times + t);
-        for (var m = 0u; m < rays; m++) {
-            let e = sincos_turns(ray_base[m] + ray_doppler[m] * time);
-            let pol = ray_pol[m];
-            acc += ray_gain[m] * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
+        for (var j = 0u; j < rays; j++) {
+            let e = sincos_turns(ray_base[j] + ray_doppler[j] * time);
+            let pol = ray_pol[j];
+            acc += ray_gain[j] * vec2<f32>(pol.x * e.y - pol.y * e.x, pol.x * e.x + pol.y * e.y);
         }
         put_coeff(slot, link, t, n, cmul(wt, acc), add);
     }

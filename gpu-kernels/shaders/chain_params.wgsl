@@ -71,7 +71,8 @@ struct Chain {
     o_taps: u32,
     doppler_hz: f32,
     o_srow: u32,
-    // 0 AWGN, 1 TDL, 2 CDL (cdl_coeffs.wgsl; its tables at o_cdl)
+    // 0 AWGN, 1 TDL, 2 CDL (cdl_coeffs.wgsl; its tables at o_cdl), 3 a TR 38.901 scenario
+    // model (CDL's kernel; the paths of each slot in `drops`)
     fading_model: u32,
     o_cdl: u32,
     lmmse_stride: u32,

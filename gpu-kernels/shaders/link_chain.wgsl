@@ -39,6 +39,9 @@
 //                                    CRC (outcome sets it, cb_source clears it; the decoders skip it too)
 //  20 spread     storage, read_write array<vec4<f32>> DFT-s-OFDM per data RE (transform_precoding.wgsl)
 //  21 cb_out     storage, read_write array<vec4<u32>> [count · C] per code block outcome (transport_block.wgsl)
+//  22 cpe        storage, read_write array<vec2<f32>> PT-RS common phase per slot and symbol (ptrs.wgsl)
+//  23 drops      storage, read_write array<u32>  [S, paths, 12] a TR 38.901 scenario model's paths of each
+//                                   slot, written by the host per batch (cdl_coeffs.wgsl; read only)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;
 // code word c of block n takes bits c·A … (c + 1)·A − 1 of block n's bit stream.
@@ -67,6 +70,7 @@
 @group(0) @binding(20) var<storage, read_write> spread: array<vec4<f32>>;
 @group(0) @binding(21) var<storage, read_write> cb_out: array<vec4<u32>>;
 @group(0) @binding(22) var<storage, read_write> cpe: array<vec2<f32>>;
+@group(0) @binding(23) var<storage, read_write> drops: array<u32>;
 
 const WG: u32 = 64u;
 

@@ -156,6 +156,18 @@ fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
     }
     let at = ((slot * p.nrx * p.nl + r * p.nl + t) * p.nsym + s) * p.paths;
     var h = vec2<f32>(0.0);
+    if (p.fading_model == 3u) {
+        // A scenario model's delays change per slot: exp(−j2π·offset·τΔf), the product
+        // offset·hi exact in f32 (hi keeps 11 significant bits), lo the rest.
+        let off = f32(p.sc_first + i32(k) + select(0, 1, k >= p.sc_dc));
+        for (var q = 0u; q < p.paths; q++) {
+            let rec = (slot * p.paths + q) * DROP_WORDS;
+            let a = off * bitcast<f32>(drops[rec + 8u]);
+            let e = sincos_turns(-((a - floor(a)) + off * bitcast<f32>(drops[rec + 9u])));
+            h += cmul(coeffs[at + q], vec2<f32>(e.y, e.x));
+        }
+        return h;
+    }
     for (var q = 0u; q < p.paths; q++) {
         let e = p.o_phasor + 2u * (q * p.nsc + k);
         h += cmul(coeffs[at + q], vec2<f32>(tabf(e), tabf(e + 1u)));

@@ -45,6 +45,13 @@ const WG: u64 = 64;
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
     let qm = link.modulation.bits_per_symbol();
+    if link.harq.is_some() && link.ofdm.as_ref().is_some_and(|o| o.stochastic.is_some()) {
+        return Some(
+            "HARQ over a TR 38.901 scenario model runs on the CPU only (each retransmission \
+             draws its own drop): use --device cpu"
+                .into(),
+        );
+    }
     link.ofdm
         .as_ref()
         .and_then(|o| crate::ofdm_chain::unsupported(o, qm))
@@ -241,7 +248,7 @@ impl GpuLinkChain {
         // Bindings: params; levels, d_index, rec_start, rec_e, otab; b, x, llr, llr_x, hard,
         // iters, outcomes, coeffs, ygrid, hp, lmmse, gridc, ici, done, spread, cb_out, cpe
         // (link_chain.wgsl header).
-        let layout = ctx.layout("link_chain", 5, 17);
+        let layout = ctx.layout("link_chain", 5, 18);
         // The FFT size sizes the time-domain kernel's workgroup memory.
         let fft_size = ofdm.as_ref().map_or(2, |t| t.fft_size);
         let limit = ctx.device.limits().max_compute_workgroup_storage_size;
@@ -348,6 +355,14 @@ impl GpuLinkChain {
             };
             ctx.queue.write_buffer(uniform, 0, bytemuck::bytes_of(&own));
         }
+        // A scenario model: this batch's slots' paths, drawn on the host.
+        if params.fading_model == 3 {
+            let ofdm = self.ofdm.as_ref().expect("OFDM");
+            let records = ofdm.drop_records(seed, point.index, first_block, count);
+            let batch = self.batch.as_ref().expect("buffers were just made");
+            ctx.queue
+                .write_buffer(&batch.ofdm[7], 0, bytemuck::cast_slice(&records));
+        }
         if params.estimator == 2 && self.lmmse_no != Some(point.no.to_bits()) {
             let table = self.ofdm.as_ref().expect("OFDM").lmmse_table(point.no);
             ctx.queue
@@ -410,7 +425,7 @@ impl GpuLinkChain {
                 } else {
                     match p.fading_model {
                         1 => run(&mut pass, Entry::TdlCoeffs, slots * links * p.paths as u64),
-                        2 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
+                        2 | 3 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
                         _ => {}
                     }
                     if p.normalize != 0 {

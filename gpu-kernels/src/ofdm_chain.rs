@@ -6,11 +6,12 @@
 
 use crate::chain_params::ChainParams;
 use crate::context::GpuError;
-use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAY_OFFSETS};
+use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAYS, RAY_OFFSETS};
 use receivers::estimation::{frequency_weights, time_weights};
 use receivers::lmmse_estimation::WINDOW;
 use receivers::ofdm_chain::OfdmPrepared;
 use sim_core::link::OfdmSpec;
+use sim_core::rng::BlockRng;
 use sim_core::scenario::schema::{EqualizerKind, Estimator};
 
 /// An OFDM link's GPU tables.
@@ -31,13 +32,6 @@ pub const KBEST_MAX_PATHS: usize = 64;
 /// Why the GPU chain cannot run `o` with `qm` bits per symbol (the CPU executor can), or
 /// `None`.
 pub fn unsupported(o: &OfdmSpec, qm: usize) -> Option<String> {
-    if o.stochastic.is_some() {
-        return Some(
-            "the TR 38.901 scenario models (\"uma\", \"umi\", \"rma\", \"inh\") run on the CPU \
-             only so far (their clusters are drawn per slot on the host): use --device cpu"
-                .into(),
-        );
-    }
     if let Some(t) = o.time_domain {
         if !t.fft_size.is_power_of_two() || t.fft_size > 4096 {
             return Some(format!(
@@ -179,9 +173,12 @@ impl OfdmTables {
             ),
             None => w.len() as u32,
         };
-        let cdl = match &prep.cdl {
-            Some(m) => cdl_table(m, &mut w),
-            None => w.len() as u32,
+        // A scenario model: the shared header and placeholder clusters; each slot's paths
+        // come per batch (`drop_records`).
+        let cdl = match (&prep.cdl, &prep.stochastic) {
+            (Some(m), _) => cdl_table(m, &mut w),
+            (None, Some(g)) => cdl_table(&g.template(), &mut w),
+            _ => w.len() as u32,
         };
         let mix = match &prep.mix {
             Some(m) => push(&mut w, m.iter().flat_map(|c| c.map(bits))),
@@ -190,9 +187,10 @@ impl OfdmTables {
         if w.is_empty() {
             w.push(0);
         }
-        let paths = match (&prep.tdl, &prep.cdl) {
-            (Some(m), _) => m.taps.len(),
-            (_, Some(m)) => m.clusters.len(),
+        let paths = match (&prep.tdl, &prep.cdl, &prep.stochastic) {
+            (Some(m), _, _) => m.taps.len(),
+            (_, Some(m), _) => m.clusters.len(),
+            (_, _, Some(g)) => g.max_paths(),
             _ => 0,
         };
         let fft_size = o.time_domain.map_or(2, |t| t.fft_size as u32);
@@ -224,14 +222,16 @@ impl OfdmTables {
                     EqualizerKind::KBest => 3,
                 },
                 cdm: o.dmrs_cdm() as u32,
-                doppler_hz: match (&prep.tdl, &prep.cdl) {
-                    (Some(m), _) => m.doppler_hz as f32,
-                    (_, Some(m)) => m.doppler_hz as f32,
+                doppler_hz: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
+                    (Some(m), _, _) => m.doppler_hz as f32,
+                    (_, Some(m), _) => m.doppler_hz as f32,
+                    (_, _, Some(g)) => g.doppler_hz as f32,
                     _ => 0.0,
                 },
-                fading_model: match (&prep.tdl, &prep.cdl) {
-                    (Some(_), _) => 1,
-                    (_, Some(_)) => 2,
+                fading_model: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
+                    (Some(_), _, _) => 1,
+                    (_, Some(_), _) => 2,
+                    (_, _, Some(_)) => 3,
                     _ => 0,
                 },
                 td: o.time_domain.is_some() as u32,
@@ -312,9 +312,29 @@ impl OfdmTables {
         w
     }
 
+    /// A scenario model's paths of slots `first_block ..` (`slots` of them) of `point`, as
+    /// `shaders/cdl_coeffs.wgsl` reads them from `drops` (`DROP_WORDS` per path): drawn
+    /// on the host exactly as the CPU chain draws them (`StochasticModel::drop`, its own
+    /// stream), the slots in parallel. Empty for other links.
+    pub fn drop_records(&self, seed: u64, point: u32, first_block: u64, slots: usize) -> Vec<u32> {
+        use rayon::prelude::*;
+        let Some(g) = &self.prep.stochastic else {
+            return Vec::new();
+        };
+        let scs = self.spec.subcarrier_spacing_hz;
+        (0..slots)
+            .into_par_iter()
+            .flat_map_iter(|b| {
+                let rng = BlockRng::new(seed, point, (first_block + b as u64) as u32);
+                drop_words(&g.drop(&rng).0, scs)
+            })
+            .collect()
+    }
+
     /// Bytes per slot of the OFDM batch buffers: coefficients per symbol, received grid,
-    /// pilot estimates, time-domain coefficient grid, time-domain ICI power.
-    pub fn bytes_per_slot(&self) -> [u64; 7] {
+    /// pilot estimates, time-domain coefficient grid, time-domain ICI power, DFT-s-OFDM
+    /// spread symbols, PT-RS phases, a scenario model's per-slot paths.
+    pub fn bytes_per_slot(&self) -> [u64; 8] {
         let f = &self.fields;
         let links = (f.nrx * f.nl) as u64;
         let paths = f.paths.max(1) as u64;
@@ -329,8 +349,63 @@ impl OfdmTables {
             f.tp as u64 * 16 * ((f.nsym - f.npilot) * f.nsc) as u64,
             // PT-RS: each symbol's common phase error (cos, sin).
             (f.ptrs_n != 0) as u64 * 8 * f.nsym as u64,
+            // Scenario models: DROP_WORDS words per path.
+            (f.fading_model == 3) as u64 * 4 * DROP_WORDS as u64 * paths,
         ]
     }
+}
+
+/// Words per path of a scenario model's per-slot records (`DROP_WORDS` in
+/// `shaders/cdl_coeffs.wgsl`).
+pub const DROP_WORDS: usize = 12;
+
+/// One drop's records: per path its first uniform in the slot's fading stream (a sub-cluster
+/// the parent's; a LOS path takes 1, a cluster NLOS_UNIFORMS and, with per-ray XPR, two more
+/// per ray), LOS flag, power (a sub-cluster its parent's), angles, group, the delay τ·Δf as hi
+/// (11 significant bits, so hi · subcarrier offset is exact in f32) and lo, and the XPR's mean
+/// and deviation (dB).
+fn drop_words(m: &CdlModel, scs: f64) -> Vec<u32> {
+    let bits = |x: f64| (x as f32).to_bits();
+    let xpr_draws = if m.xpr_sigma_db > 0.0 { 2 * RAYS } else { 0 };
+    let mut out = Vec::with_capacity(m.clusters.len() * DROP_WORDS);
+    let (mut next, mut parent_first, mut parent_power) = (0u32, 0u32, 0f64);
+    for (i, c) in m.clusters.iter().enumerate() {
+        let first = match (c.los, c.group) {
+            (true, _) => {
+                next += 1;
+                next - 1
+            }
+            (false, g) if g <= 1 => {
+                parent_first = next;
+                parent_power = match g {
+                    0 => c.power,
+                    _ => m.clusters[i..i + 3].iter().map(|s| s.power).sum(),
+                };
+                next += (NLOS_UNIFORMS + xpr_draws) as u32;
+                parent_first
+            }
+            _ => parent_first,
+        };
+        let power = if c.los { c.power } else { parent_power };
+        let turns = c.delay_s * scs;
+        let hi = f32::from_bits((turns as f32).to_bits() & 0xFFFF_E000);
+        let lo = (turns - hi as f64) as f32;
+        out.extend([
+            first,
+            c.los as u32,
+            bits(power),
+            bits(c.aoa),
+            bits(c.aod),
+            bits(c.zoa),
+            bits(c.zod),
+            c.group as u32,
+            hi.to_bits(),
+            lo.to_bits(),
+            bits(10.0 * m.xpr.log10()),
+            bits(m.xpr_sigma_db),
+        ]);
+    }
+    out
 }
 
 /// Appends the CDL table of `shaders/cdl_coeffs.wgsl` (header, ray offsets, clusters with

@@ -272,6 +272,31 @@ fn cdl_c_2x2_downlink_ls() {
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
 }
 
+/// TR 38.901 scenario models (a drop per slot, its paths written by the host per batch):
+/// UMa NLOS 1×2 with 38.901 elements and a dual-polarized (VH) receiver (per-ray XPR, split
+/// clusters), LS; UMi LOS 2×2 with two layers at 60 km/h, uplink, normalized, perfect CSI;
+/// InH NLOS 1×2 with LMMSE estimation (the model's mean PDP).
+#[test]
+fn scenario_models() {
+    let Some(ctx) = test_context() else { return };
+    let bodies = [
+        "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 1\nrx = 2\npattern = \"38.901\"\n\
+         rx_polarization = \"VH\"\n[channel]\nmodel = \"uma\"\ncondition = \"nlos\"\n\
+         speed_kmh = 30\n[receiver]\nestimator = \"ls\"\nequalizer = \"lmmse\"\n\
+         [sweep]\nsnr_db = [8.0]",
+        "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
+         [channel]\nmodel = \"umi\"\ncondition = \"los\"\nspeed_kmh = 60\n\
+         direction = \"uplink\"\nnormalize = true\n[receiver]\nestimator = \"perfect\"\n\
+         equalizer = \"lmmse\"\n[sweep]\nsnr_db = [10.0]",
+        "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 1\nrx = 2\n[channel]\n\
+         model = \"inh\"\ncondition = \"nlos\"\n[receiver]\nestimator = \"lmmse\"\n\
+         equalizer = \"lmmse\"\n[sweep]\nsnr_db = [6.0]",
+    ];
+    for body in bodies {
+        check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+    }
+}
+
 /// Maximum-likelihood detection (`ofdm_detect_ml` against receivers' `MlDetector`): 2 × 2
 /// 16-QAM APP over TDL-A with LS estimates (the estimate's error in the noise), 4 × 4 QPSK
 /// max-log with perfect CSI, and 3 layers of 16-QAM on 4 antennas, APP, over TDL-D.

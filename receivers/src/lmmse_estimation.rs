@@ -84,6 +84,14 @@ impl LmmseWeights {
         let mut weights = vec![Vec::new(); nsc];
         let mut err_var = vec![0f32; nsc];
         let w = WINDOW.min(comb.len());
+        // R(Δf) once per distinct spacing (the subcarriers lie on a grid, so there are at most
+        // 2·K of them; a long PDP, e.g. a scenario model's mean, costs L per spacing only).
+        let mut memo: std::collections::HashMap<i64, C64> = std::collections::HashMap::new();
+        let mut correlation = |df: f64| {
+            *memo
+                .entry((df * 1e3).round() as i64)
+                .or_insert_with(|| correlation(pdp, df))
+        };
         for start in (0..nsc).step_by(BLOCK) {
             let end = (start + BLOCK).min(nsc);
             let centre = (start + end) as f64 / 2.0;
@@ -99,7 +107,7 @@ impl LmmseWeights {
             let mut a = vec![[0.0; 2]; w * w];
             for (i, &ki) in used.iter().enumerate() {
                 for (j, &kj) in used.iter().enumerate() {
-                    a[i * w + j] = correlation(pdp, freqs[ki] - freqs[kj]);
+                    a[i * w + j] = correlation(freqs[ki] - freqs[kj]);
                 }
                 a[i * w + i][0] += no as f64;
             }
@@ -107,7 +115,7 @@ impl LmmseWeights {
             let mut b = vec![[0.0; 2]; w * m];
             for (i, &ki) in used.iter().enumerate() {
                 for (c, k) in (start..end).enumerate() {
-                    b[i * m + c] = correlation(pdp, freqs[ki] - freqs[k]);
+                    b[i * m + c] = correlation(freqs[ki] - freqs[k]);
                 }
             }
             // X = A⁻¹B; the weights of subcarrier k are column k of X, conjugated

@@ -21,7 +21,8 @@ pub struct OfdmPrepared {
     pub tdl: Option<TdlModel>,
     pub cdl: Option<CdlModel>,
     /// A TR 38.901 scenario model: the chain draws a CDL model from it every slot (its
-    /// delays change, so `phasors`, `delays` and `pdp` stay empty).
+    /// delays change, so `phasors` and `delays` stay empty and `pdp` is the model's
+    /// ensemble average).
     pub stochastic: Option<StochasticModel>,
     /// `[subcarriers]` baseband frequency f_k (Hz) of each occupied subcarrier.
     pub freqs: Vec<f64>,
@@ -157,10 +158,12 @@ impl OfdmPrepared {
             (_, Some(m)) => m.clusters.iter().map(|c| c.power).collect(),
             _ => Vec::new(),
         };
-        let pdp = if delays.is_empty() {
-            vec![(0.0, 1.0)]
-        } else {
-            delays.iter().copied().zip(powers).collect()
+        let pdp = match &stochastic {
+            // The scenario models' delays change every slot: the LMMSE prior is their
+            // ensemble-average PDP (1 ns bins of 1000 drops of a fixed key).
+            Some(m) => m.mean_pdp(1000, 1e-9),
+            None if delays.is_empty() => vec![(0.0, 1.0)],
+            None => delays.iter().copied().zip(powers).collect(),
         };
         let mix = link_mixing(o);
         let waveform = o

@@ -26,8 +26,9 @@ pub(super) struct BatchBuffers {
     pub(super) llr: wgpu::Buffer,
     pub(super) llr_x: wgpu::Buffer,
     /// OFDM: path coefficients, received grids, pilot estimates, time-domain coefficient
-    /// grid and ICI power.
-    pub(super) ofdm: [wgpu::Buffer; 7],
+    /// grid and ICI power, DFT-s-OFDM spread symbols, PT-RS phases, a scenario model's
+    /// per-slot paths.
+    pub(super) ofdm: [wgpu::Buffer; 8],
     pub(super) neural: Option<NeuralBuffers>,
     pub(super) outcomes: wgpu::Buffer,
     /// The chain bind group of each transmission (its uniform).
@@ -69,7 +70,7 @@ impl GpuLinkChain {
             })
         });
         let t = self.tb_bytes();
-        let ofdm = self.ofdm.as_ref().map_or([0; 7], |o| o.bytes_per_slot());
+        let ofdm = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
         let net = self
             .neural
             .as_ref()
@@ -118,12 +119,14 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> Result<BatchBuffers, GpuError> {
         let p = &self.base;
-        let ofdm = self.ofdm.as_ref().map_or([0; 7], |o| o.bytes_per_slot());
-        let ofdm = ["coeffs", "ygrid", "hp", "gridc", "ici", "spread", "cpe"]
-            .iter()
-            .zip(ofdm)
-            .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(16)));
-        let ofdm: [wgpu::Buffer; 7] = ofdm.collect::<Vec<_>>().try_into().expect("seven");
+        let ofdm = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
+        let ofdm = [
+            "coeffs", "ygrid", "hp", "gridc", "ici", "spread", "cpe", "drops",
+        ]
+        .iter()
+        .zip(ofdm)
+        .map(|(label, bytes)| ctx.storage(label, (count as u64 * bytes).max(16)));
+        let ofdm: [wgpu::Buffer; 8] = ofdm.collect::<Vec<_>>().try_into().expect("eight");
         let count = count * p.cw as usize;
         let (n, t) = (count as u64, self.tb_bytes());
         let b = ctx.storage("b", n * t.b);
@@ -195,6 +198,7 @@ impl GpuLinkChain {
                         &ofdm[5],
                         &cb_out,
                         &ofdm[6],
+                        &ofdm[7],
                     ],
                 )
             })

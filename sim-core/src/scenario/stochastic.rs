@@ -72,14 +72,6 @@ pub(super) fn build_stochastic(
             ),
         ));
     }
-    if s.receiver.estimator == Estimator::Lmmse {
-        return Err(fail(
-            &["receiver", "estimator"],
-            "LMMSE estimation uses the fixed power-delay profile of a TDL or CDL model; the \
-             scenario models draw a new one every slot: use \"perfect\" or \"ls\""
-                .into(),
-        ));
-    }
     let (distance, bs, ue, d_range) = match model {
         ChannelModel::Uma => (200.0, 25.0, 1.5, 10.0..=5000.0),
         ChannelModel::Umi => (100.0, 10.0, 1.5, 10.0..=5000.0),
@@ -242,10 +234,6 @@ mod tests {
             assert_eq!(e.key, key, "{channel}: {e}");
             assert!(e.message.contains(what), "{channel}: {e}");
         }
-        let lmmse =
-            text("model = 'umi'\ncondition = 'nlos'", "") + "[receiver]\nestimator = 'lmmse'\n";
-        let e = resolve(&lmmse, "s.toml").expect_err("lmmse");
-        assert_eq!(e.key, "receiver.estimator", "{e}");
         let awgn = "name = 't'\n[code]\ninfo_bits = 500\nrate = 0.5\n[channel]\nmodel = 'awgn'\n\
                     condition = 'los'\n[sweep]\nsnr_db = [1.0]\n";
         assert_eq!(
