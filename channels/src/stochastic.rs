@@ -29,7 +29,7 @@
 //! independent drop, as a Sionna batch example).
 
 use crate::cdl::{Array, CdlModel, Cluster};
-use crate::tr38901_lsp::{Condition, Geometry, LspParams, Scenario};
+use crate::tr38901_lsp::{los_probability, Condition, Geometry, LspParams, Scenario};
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 use std::f64::consts::TAU;
 
@@ -51,6 +51,9 @@ pub struct StochasticModel {
     pub scenario: Scenario,
     pub condition: Condition,
     pub params: LspParams,
+    /// Drawn LOS/NLOS condition (`condition` = LOS, `params` its parameters): the probability
+    /// of LOS (TR 38.901 Table 7.4.2-1) and the NLOS parameters; `None`: always `condition`.
+    pub los_probability: Option<(f64, LspParams)>,
     pub geometry: Geometry,
     /// LOS direction [AOD (BS frame), AOA (UE frame: 0), ZOD, ZOA], degrees.
     pub los_angles: [f64; 4],
@@ -119,6 +122,7 @@ impl StochasticModel {
             scenario,
             condition,
             params: LspParams::new(scenario, condition, fc_ghz, &geometry),
+            los_probability: None,
             geometry,
             los_angles: [ue_azimuth_deg, 0.0, 90.0 + elevation, 90.0 - elevation],
             tx,
@@ -133,18 +137,48 @@ impl StochasticModel {
     /// paths at delay 0 (one draw each, after every real path's), so that both executors see
     /// the same path count in every slot.
     pub fn max_paths(&self) -> usize {
-        self.params.clusters + 4 + usize::from(self.condition == Condition::Los)
+        let own = self.params.clusters + 4 + usize::from(self.condition == Condition::Los);
+        self.los_probability
+            .as_ref()
+            .map_or(own, |(_, nlos)| own.max(nlos.clusters + 4))
+    }
+
+    /// The same model with the condition drawn per drop: LOS with the probability of TR
+    /// 38.901 Table 7.4.2-1 at this geometry ([`los_probability`]), else NLOS.
+    pub fn with_los_probability(mut self, fc_ghz: f64) -> Self {
+        let g = self.geometry;
+        self.condition = Condition::Los;
+        self.params = LspParams::new(self.scenario, Condition::Los, fc_ghz, &g);
+        let nlos = LspParams::new(self.scenario, Condition::Nlos, fc_ghz, &g);
+        let p = los_probability(self.scenario, g.distance_2d_m, g.ue_height_m);
+        self.los_probability = Some((p, nlos));
+        self
+    }
+
+    /// The condition and parameters of the drop of `rng` (a drawn condition takes word 0 of
+    /// the large-scale stream's last counter, apart from the LSP draws).
+    fn drop_condition(&self, rng: &BlockRng) -> (Condition, &LspParams) {
+        match &self.los_probability {
+            None => (self.condition, &self.params),
+            Some((p_los, nlos)) => {
+                let u = u32_to_open01(rng.draw(Stream::LargeScale, u32::MAX)[0]) as f64;
+                if u < *p_los {
+                    (Condition::Los, &self.params)
+                } else {
+                    (Condition::Nlos, nlos)
+                }
+            }
+        }
     }
 
     /// Step 4: the drop's LSPs.
-    fn lsps(&self, d: &mut Draws) -> Lsps {
-        let p = &self.params;
+    fn lsps(p: &LspParams, condition: Condition, d: &mut Draws) -> Lsps {
         let l = &p.sqrt_corr;
         let z: Vec<f64> = (0..l.len()).map(|_| d.gaussian()).collect();
         let x: Vec<f64> = (0..l.len())
             .map(|i| (0..=i).map(|k| l[i][k] * z[k]).sum())
             .collect();
-        let los = self.condition == Condition::Los;
+        let los = condition == Condition::Los;
         // x holds K first with LOS; DS, ASD, ASA, ZSD, ZSA follow.
         let at = |i: usize| x[if los { i } else { i - 1 }];
         let lognormal = |ms: [f64; 2], v: f64| 10f64.powf(ms[0] + ms[1] * v);
@@ -160,13 +194,13 @@ impl StochasticModel {
 
     /// The clusters of one slot's drop as a CDL model (and the drop's LSPs).
     pub fn drop(&self, rng: &BlockRng) -> (CdlModel, Lsps) {
-        let p = &self.params;
+        let (condition, p) = self.drop_condition(rng);
         let mut d = Draws {
             rng,
             counter: 0,
             pending: Vec::new(),
         };
-        let lsp = self.lsps(&mut d);
+        let lsp = Self::lsps(p, condition, &mut d);
         let n = p.clusters;
         // Step 5: delays.
         let mut tau: Vec<f64> = (0..n)
@@ -230,7 +264,7 @@ impl StochasticModel {
         };
         let aoa = angles(lsp.asa, los_aoa, los_aoa, true);
         let aod = angles(lsp.asd, los_aod, los_aod, true);
-        let zoa_centre = if self.condition == Condition::O2i {
+        let zoa_centre = if condition == Condition::O2i {
             90.0
         } else {
             los_zoa
@@ -292,13 +326,12 @@ impl StochasticModel {
             }
         }
         clusters.resize(self.max_paths(), PAD);
-        (self.with_clusters(clusters), lsp)
+        (self.with_clusters(p, clusters), lsp)
     }
 
     /// The CDL model of a drop with `clusters`: the scenario's ray spreads (c_ASD, c_ASA,
     /// (3/8)·10^{μ_lgZSD}, c_ZSA), per-ray XPR, arrays, Doppler and direction.
-    fn with_clusters(&self, clusters: Vec<Cluster>) -> CdlModel {
-        let p = &self.params;
+    fn with_clusters(&self, p: &LspParams, clusters: Vec<Cluster>) -> CdlModel {
         CdlModel {
             profile: '-',
             clusters,
@@ -316,7 +349,7 @@ impl StochasticModel {
     /// What every drop shares, with [`Self::max_paths`] zero-power placeholder paths (the
     /// padding of a drop; the GPU chain's per-run table, whose paths come per slot).
     pub fn template(&self) -> CdlModel {
-        self.with_clusters(vec![PAD; self.max_paths()])
+        self.with_clusters(&self.params, vec![PAD; self.max_paths()])
     }
 }
 

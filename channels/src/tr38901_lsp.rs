@@ -158,6 +158,29 @@ pub fn zsd(s: Scenario, c: Condition, fc: f64, g: &Geometry, sigma_table: f64) -
     }
 }
 
+/// TR 38.901 Table 7.4.2-1: the probability that an outdoor UE `d_2d` m from the BS at height
+/// `h_ut` has a LOS path (InH: the mixed office).
+pub fn los_probability(s: Scenario, d_2d: f64, h_ut: f64) -> f64 {
+    match s {
+        Scenario::Rma if d_2d <= 10.0 => 1.0,
+        Scenario::Rma => (-(d_2d - 10.0) / 1000.0).exp(),
+        Scenario::Umi | Scenario::Uma if d_2d <= 18.0 => 1.0,
+        Scenario::Umi => 18.0 / d_2d + (-d_2d / 36.0).exp() * (1.0 - 18.0 / d_2d),
+        Scenario::Uma => {
+            let c = if h_ut <= 13.0 {
+                0.0
+            } else {
+                ((h_ut - 13.0) / 10.0).powf(1.5)
+            };
+            (18.0 / d_2d + (-d_2d / 63.0).exp() * (1.0 - 18.0 / d_2d))
+                * (1.0 + c * 1.25 * (d_2d / 100.0).powi(3) * (-d_2d / 150.0).exp())
+        }
+        Scenario::Inh if d_2d <= 1.2 => 1.0,
+        Scenario::Inh if d_2d < 6.5 => (-(d_2d - 1.2) / 4.7).exp(),
+        Scenario::Inh => (-(d_2d - 6.5) / 32.6).exp() * 0.32,
+    }
+}
+
 /// Lower-triangular L with L·Lᵀ = `c`, or `None` when `c` is not positive definite.
 pub fn cholesky(c: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = c.len();
@@ -295,6 +318,25 @@ mod tests {
         assert!((uma.c_ds_s - c_ds).abs() < 1e-20);
         let umi = LspParams::new(Scenario::Umi, Condition::Los, 3.5, &g);
         assert!((umi.ds[0] - (-0.18 * 4.5f64.log10() - 7.28)).abs() < 1e-12);
+        // Table 7.4.2-1 worked by hand: UMi 100 m 18/100 + e^(−100/36)·0.82; UMa 200 m with
+        // a 20 m UE (C' = 0.7^1.5, (5/4)(d/100)³ = 10); RMa 500 m e^(−0.49); InH 20 m
+        // 0.32·e^(−13.5/32.6); everything at or below its first break is 1.
+        let umi = 0.18 + (-100.0f64 / 36.0).exp() * 0.82;
+        assert!((los_probability(Scenario::Umi, 100.0, 1.5) - umi).abs() < 1e-12);
+        let p_uma = (0.09 + (-200.0f64 / 63.0).exp() * 0.91)
+            * (1.0 + 0.7f64.powf(1.5) * 10.0 * (-200.0f64 / 150.0).exp());
+        assert!((los_probability(Scenario::Uma, 200.0, 20.0) - p_uma).abs() < 1e-12);
+        assert!((los_probability(Scenario::Rma, 500.0, 1.5) - (-0.49f64).exp()).abs() < 1e-12);
+        let inh = 0.32 * (-13.5f64 / 32.6).exp();
+        assert!((los_probability(Scenario::Inh, 20.0, 1.0) - inh).abs() < 1e-12);
+        for (s, d) in [
+            (Scenario::Umi, 18.0),
+            (Scenario::Uma, 10.0),
+            (Scenario::Rma, 10.0),
+            (Scenario::Inh, 1.2),
+        ] {
+            assert_eq!(los_probability(s, d, 1.5), 1.0);
+        }
         // UMa NLOS ZSD at 200 m, 1.5 m: max(−0.5, −0.42 + 0.9) = 0.48.
         assert!((uma.zsd[0] - 0.48).abs() < 1e-12);
     }

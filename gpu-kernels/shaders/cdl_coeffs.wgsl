@@ -23,11 +23,13 @@
 // the 8 cluster words above with word 7 = the sub-cluster group (0 whole; 1, 2, 3 the parts
 // of a split cluster, which share the parent's draws and power and hold the rays of
 // SUBCLUSTER_RAYS), then the path delay as τ·Δf split into hi (exact products with the
-// subcarrier offsets) and lo, and the per-ray XPR's mean and deviation in dB (deviation 0: the
-// header's κ). The otab cluster words are then zero placeholders.
+// subcarrier offsets) and lo, the per-ray XPR's mean and deviation in dB (deviation 0: the
+// header's κ), and the ray spreads c_ASD, c_ASA, c_ZSD, c_ZSA of the drop's condition (a
+// drawn LOS/NLOS condition changes them per slot). The otab cluster words are then zero
+// placeholders.
 
 const RAYS: u32 = 20u;
-const DROP_WORDS: u32 = 12u;
+const DROP_WORDS: u32 = 16u;
 
 // Word i of path n's record: per slot in `drops` for a scenario model, else the CDL table's.
 fn cluster_word(slot: u32, n: u32, i: u32) -> u32 {
@@ -155,9 +157,13 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
     // Per-ray XPR (scenario models): N(μ, σ) dB from two draws per ray after the phases.
     var xpr_mu = 0.0;
     var xpr_sigma = 0.0;
+    // Ray spreads [c_ASD, c_ASA, c_ZSD, c_ZSA]: the header's, or the drop's.
+    var spread = vec4<f32>(tabf(c), tabf(c + 1u), tabf(c + 2u), tabf(c + 3u));
     if (p.fading_model == 3u) {
         xpr_mu = cluster_f32(slot, n, 10u);
         xpr_sigma = cluster_f32(slot, n, 11u);
+        spread = vec4<f32>(cluster_f32(slot, n, 12u), cluster_f32(slot, n, 13u),
+                           cluster_f32(slot, n, 14u), cluster_f32(slot, n, 15u));
     }
     // Coupling permutations (AOD, ZOA, ZOD offsets to the AOA ones).
     var perm: array<array<u32, RAYS>, 3>;
@@ -208,10 +214,10 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
         var zod = cluster_f32(slot, n, 6u);
         var power = cluster_f32(slot, n, 2u);
         if (!los) {
-            aoa += tabf(c + 1u) * tabf(c + 20u + m);
-            aod += tabf(c) * tabf(c + 20u + perm[0][m]);
-            zoa += tabf(c + 3u) * tabf(c + 20u + perm[1][m]);
-            zod += tabf(c + 2u) * tabf(c + 20u + perm[2][m]);
+            aoa += spread.y * tabf(c + 20u + m);
+            aod += spread.x * tabf(c + 20u + perm[0][m]);
+            zoa += spread.w * tabf(c + 20u + perm[1][m]);
+            zod += spread.z * tabf(c + 20u + perm[2][m]);
             power /= f32(RAYS);
         }
         aod = map_angle(c, 0u, aod);

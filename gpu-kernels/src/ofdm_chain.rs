@@ -357,13 +357,13 @@ impl OfdmTables {
 
 /// Words per path of a scenario model's per-slot records (`DROP_WORDS` in
 /// `shaders/cdl_coeffs.wgsl`).
-pub const DROP_WORDS: usize = 12;
+pub const DROP_WORDS: usize = 16;
 
 /// One drop's records: per path its first uniform in the slot's fading stream (a sub-cluster
 /// the parent's; a LOS path takes 1, a cluster NLOS_UNIFORMS and, with per-ray XPR, two more
 /// per ray), LOS flag, power (a sub-cluster its parent's), angles, group, the delay τ·Δf as hi
-/// (11 significant bits, so hi · subcarrier offset is exact in f32) and lo, and the XPR's mean
-/// and deviation (dB).
+/// (11 significant bits, so hi · subcarrier offset is exact in f32) and lo, the XPR's mean
+/// and deviation (dB), and the drop's ray spreads (c_ASD, c_ASA, c_ZSD, c_ZSA).
 fn drop_words(m: &CdlModel, scs: f64) -> Vec<u32> {
     let bits = |x: f64| (x as f32).to_bits();
     let xpr_draws = if m.xpr_sigma_db > 0.0 { 2 * RAYS } else { 0 };
@@ -404,6 +404,7 @@ fn drop_words(m: &CdlModel, scs: f64) -> Vec<u32> {
             bits(10.0 * m.xpr.log10()),
             bits(m.xpr_sigma_db),
         ]);
+        out.extend(m.spreads.map(bits));
     }
     out
 }

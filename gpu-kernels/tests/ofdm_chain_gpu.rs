@@ -275,7 +275,8 @@ fn cdl_c_2x2_downlink_ls() {
 /// TR 38.901 scenario models (a drop per slot, its paths written by the host per batch):
 /// UMa NLOS 1×2 with 38.901 elements and a dual-polarized (VH) receiver (per-ray XPR, split
 /// clusters), LS; UMi LOS 2×2 with two layers at 60 km/h, uplink, normalized, perfect CSI;
-/// InH NLOS 1×2 with LMMSE estimation (the model's mean PDP).
+/// InH NLOS 1×2 with LMMSE estimation (the model's mean PDP); UMa at 40 m with the LOS
+/// condition drawn per slot (P_LOS 0.74: both tables' spreads in one batch), 16 slots.
 #[test]
 fn scenario_models() {
     let Some(ctx) = test_context() else { return };
@@ -291,9 +292,12 @@ fn scenario_models() {
         "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 1\nrx = 2\n[channel]\n\
          model = \"inh\"\ncondition = \"nlos\"\n[receiver]\nestimator = \"lmmse\"\n\
          equalizer = \"lmmse\"\n[sweep]\nsnr_db = [6.0]",
+        "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 1\nrx = 2\n[channel]\n\
+         model = \"uma\"\ncondition = \"los-probability\"\ndistance_m = 40\n\
+         [receiver]\nestimator = \"ls\"\nequalizer = \"lmmse\"\n[sweep]\nsnr_db = [6.0]",
     ];
     for body in bodies {
-        check_slots(&ctx, &scenario(body, LDPC_QPSK), 8);
+        check_slots(&ctx, &scenario(body, LDPC_QPSK), 16);
     }
 }
 

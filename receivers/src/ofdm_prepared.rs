@@ -122,7 +122,9 @@ impl OfdmPrepared {
                     _ => Scenario::Inh,
                 },
                 match st.condition {
-                    PropagationCondition::Los => Condition::Los,
+                    PropagationCondition::Los | PropagationCondition::LosProbability => {
+                        Condition::Los
+                    }
                     PropagationCondition::Nlos => Condition::Nlos,
                     PropagationCondition::O2i => Condition::O2i,
                 },
@@ -138,6 +140,9 @@ impl OfdmPrepared {
                 rx(),
             );
             m.uplink = o.uplink;
+            if st.condition == PropagationCondition::LosProbability {
+                m = m.with_los_probability(o.carrier_hz / 1e9);
+            }
             m
         });
         let k = o.subcarriers;

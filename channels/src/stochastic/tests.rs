@@ -238,3 +238,37 @@ fn mean_pdp_gives_the_frequency_correlation() {
         }
     }
 }
+
+/// A drawn condition: over 20 000 drops the share of LOS drops is Table 7.4.2-1's
+/// probability (within 0.012, 3.5 standard deviations) for UMi at 40 m and UMa at 60 m with
+/// a UE at 20 m height; each drop follows its condition's table (20 clusters + 4 in UMa
+/// NLOS, 12 + 4 + LOS in UMa LOS, padded to 24).
+#[test]
+fn drawn_condition_follows_the_los_probability() {
+    for (s, d, h) in [(Scenario::Umi, 40.0, 1.5), (Scenario::Uma, 60.0, 20.0)] {
+        let g = Geometry {
+            distance_2d_m: d,
+            bs_height_m: 25.0,
+            ue_height_m: h,
+        };
+        let m = StochasticModel::new(s, Condition::Nlos, 3.5, g, 0.0, 0.0, omni(), omni())
+            .with_los_probability(3.5);
+        let p = m.los_probability.as_ref().unwrap().0;
+        assert_eq!(p, crate::tr38901_lsp::los_probability(s, d, h));
+        let n = 20_000;
+        let mut los = 0;
+        for b in 0..n {
+            let (cdl, lsp) = m.drop(&BlockRng::new(13, 0, b));
+            assert_eq!(cdl.clusters.len(), m.max_paths());
+            los += lsp.k_db.is_some() as usize;
+            let real = cdl.clusters.iter().filter(|c| c.power > 0.0).count();
+            if s == Scenario::Uma {
+                assert_eq!(m.max_paths(), 24);
+                assert!(real <= if lsp.k_db.is_some() { 17 } else { 24 });
+                assert_eq!(cdl.clusters[0].los, lsp.k_db.is_some());
+            }
+        }
+        let share = los as f64 / n as f64;
+        assert!((share - p).abs() < 0.012, "{s:?}: LOS share {share} vs {p}");
+    }
+}

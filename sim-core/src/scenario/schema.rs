@@ -232,6 +232,9 @@ pub enum PropagationCondition {
     Nlos,
     /// Outdoor BS, indoor UE (UMa, UMi, RMa).
     O2i,
+    /// LOS or NLOS drawn per slot with the LOS probability of TR 38.901 Table 7.4.2-1 at
+    /// the distance and UE height (outdoor UE; InH: mixed office).
+    LosProbability,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,8 +268,8 @@ pub struct ChannelConfig {
     /// TDL/CDL in the frequency domain: scale each slot's channel to unit mean energy per
     /// resource element over all antenna pairs (Sionna's `normalize_channel = True`).
     pub normalize: Option<bool>,
-    /// TR 38.901 scenario models ("uma", "umi", "rma", "inh"): "los", "nlos" or "o2i"
-    /// (required).
+    /// TR 38.901 scenario models ("uma", "umi", "rma", "inh"): "los", "nlos", "o2i" or
+    /// "los-probability" (required).
     pub condition: Option<PropagationCondition>,
     /// Scenario models: BS–UE ground distance d_2D, m (default UMa 200, UMi 100, RMa 500,
     /// InH 20).

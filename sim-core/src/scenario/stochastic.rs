@@ -53,7 +53,9 @@ pub(super) fn build_stochastic(
     let Some(condition) = ch.condition else {
         return Err(fail(
             &["channel", "condition"],
-            "the scenario models need a propagation condition: \"los\", \"nlos\" or \"o2i\"".into(),
+            "the scenario models need a propagation condition: \"los\", \"nlos\", \"o2i\" or \
+             \"los-probability\" (LOS drawn per slot with TR 38.901 Table 7.4.2-1)"
+                .into(),
         ));
     };
     let model = ch.model;
@@ -161,12 +163,23 @@ mod tests {
             [200.0, 25.0, 1.5]
         );
         assert!((st.doppler_hz - 10.0 * 3.5e9 / 299_792_458.0).abs() < 1e-9);
+        let r = resolve(
+            &text("model = 'inh'\ncondition = 'los-probability'", ""),
+            "s.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let st = r.link.ofdm.unwrap().stochastic.unwrap();
+        assert_eq!(st.condition, PropagationCondition::LosProbability);
+        assert_eq!(
+            [st.distance_2d_m, st.bs_height_m, st.ue_height_m],
+            [20.0, 3.0, 1.0]
+        );
         let cases = [
             (
                 "model = 'uma'",
                 "",
                 "channel.condition",
-                "\"los\", \"nlos\" or \"o2i\"",
+                "\"o2i\" or \"los-probability\"",
             ),
             (
                 "model = 'inh'\ncondition = 'o2i'",
