@@ -31,10 +31,16 @@
 const RAYS: u32 = 20u;
 const DROP_WORDS: u32 = 16u;
 
+// Record of path n of `slot` in `drops`: transmission t (HARQ, the point's bits 24…, as
+// BlockRng::retransmission) has its own drops after those of transmissions 0 … t − 1.
+fn drop_record(slot: u32, n: u32) -> u32 {
+    return (((p.point >> 24u) * (p.count / p.cw) + slot) * p.paths + n) * DROP_WORDS;
+}
+
 // Word i of path n's record: per slot in `drops` for a scenario model, else the CDL table's.
 fn cluster_word(slot: u32, n: u32, i: u32) -> u32 {
     if (p.fading_model == 3u) {
-        return drops[(slot * p.paths + n) * DROP_WORDS + i];
+        return drops[drop_record(slot, n) + i];
     }
     return otab[p.o_cdl + 40u + 8u * n + i];
 }

@@ -40,7 +40,7 @@
 //  20 spread     storage, read_write array<vec4<f32>> DFT-s-OFDM per data RE (transform_precoding.wgsl)
 //  21 cb_out     storage, read_write array<vec4<u32>> [count · C] per code block outcome (transport_block.wgsl)
 //  22 cpe        storage, read_write array<vec2<f32>> PT-RS common phase per slot and symbol (ptrs.wgsl)
-//  23 drops      storage, read_write array<u32>  [S, paths, 16] a TR 38.901 scenario model's paths of each
+//  23 drops      storage, read_write array<u32>  [transmissions, S, paths, 16] a TR 38.901 scenario model's paths of each
 //                                   slot, written by the host per batch (cdl_coeffs.wgsl; read only)
 // Workgroup size 64; dispatch (x, y) workgroups with x·y·64 ≥ items (2-D past 65535 groups).
 // A TB is one code word: `count` TBs are count / cw engine blocks (slots) of cw code words;

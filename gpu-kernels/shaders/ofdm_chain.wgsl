@@ -161,7 +161,7 @@ fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
         // offset·hi exact in f32 (hi keeps 11 significant bits), lo the rest.
         let off = f32(p.sc_first + i32(k) + select(0, 1, k >= p.sc_dc));
         for (var q = 0u; q < p.paths; q++) {
-            let rec = (slot * p.paths + q) * DROP_WORDS;
+            let rec = drop_record(slot, q);
             let a = off * bitcast<f32>(drops[rec + 8u]);
             let e = sincos_turns(-((a - floor(a)) + off * bitcast<f32>(drops[rec + 9u])));
             h += cmul(coeffs[at + q], vec2<f32>(e.y, e.x));

@@ -45,13 +45,6 @@ const WG: u64 = 64;
 /// Why the GPU chain cannot run `link` (the CPU executor can), or `None`.
 pub fn unsupported(link: &LinkSpec) -> Option<String> {
     let qm = link.modulation.bits_per_symbol();
-    if link.harq.is_some() && link.ofdm.as_ref().is_some_and(|o| o.stochastic.is_some()) {
-        return Some(
-            "HARQ over a TR 38.901 scenario model runs on the CPU only (each retransmission \
-             draws its own drop): use --device cpu"
-                .into(),
-        );
-    }
     link.ofdm
         .as_ref()
         .and_then(|o| crate::ofdm_chain::unsupported(o, qm))
@@ -355,10 +348,13 @@ impl GpuLinkChain {
             };
             ctx.queue.write_buffer(uniform, 0, bytemuck::bytes_of(&own));
         }
-        // A scenario model: this batch's slots' paths, drawn on the host.
+        // A scenario model: this batch's slots' paths, drawn on the host, one set per HARQ
+        // transmission (its own drops, as BlockRng::retransmission draws them on the CPU).
         if params.fading_model == 3 {
             let ofdm = self.ofdm.as_ref().expect("OFDM");
-            let records = ofdm.drop_records(seed, point.index, first_block, count);
+            let records: Vec<u32> = (0..self.uniforms.len() as u32)
+                .flat_map(|t| ofdm.drop_records(seed, point.index ^ (t << 24), first_block, count))
+                .collect();
             let batch = self.batch.as_ref().expect("buffers were just made");
             ctx.queue
                 .write_buffer(&batch.ofdm[7], 0, bytemuck::cast_slice(&records));

@@ -2,7 +2,7 @@
 //! (transmissions, first-transmission errors, final errors, CRC, summed iterations) equal,
 //! on the single-carrier link (incremental redundancy, chase combining, a limited circular
 //! buffer, segmented transport blocks whose later RVs need wider decoders) and on an
-//! MCS-sized OFDM slot over TDL with LS estimation. Early termination: a block whose CRC
+//! MCS-sized OFDM slot over TDL with LS estimation, and over the UMa scenario model. Early termination: a block whose CRC
 //! passed is not sent again (its channel LLRs stay those of the transmission that passed).
 
 use gpu_kernels::{test_context, GpuContext, GpuLinkChain};
@@ -154,6 +154,13 @@ fn harq_mcs_ofdm_slot_matches_cpu() {
         "prbs = 8\ndomain = \"time\"\nfft_size = 128\n",
     );
     kept += check(&ctx, &td, 32);
+    // A TR 38.901 scenario model: every transmission draws its own drop (host-drawn,
+    // one set per transmission in the chain's drops buffer).
+    let uma = text.replace(
+        "model = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 100\n",
+        "model = \"uma\"\ncondition = \"nlos\"\n",
+    );
+    kept += check(&ctx, &uma, 32);
     assert!(
         kept > 0,
         "no block passed at once: early termination went unchecked"

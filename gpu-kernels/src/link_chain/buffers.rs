@@ -70,7 +70,7 @@ impl GpuLinkChain {
             })
         });
         let t = self.tb_bytes();
-        let ofdm = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
+        let ofdm = self.ofdm_bytes_per_slot();
         let net = self
             .neural
             .as_ref()
@@ -80,6 +80,14 @@ impl GpuLinkChain {
             + net.0;
         let largest = ofdm.into_iter().max().unwrap_or(0).max(net.1);
         (total, (cw * (c * dec.1).max(t.x).max(t.llr)).max(largest))
+    }
+
+    /// Bytes per slot of the OFDM batch buffers (`OfdmTables::bytes_per_slot`), a scenario
+    /// model's drops once per HARQ transmission.
+    pub(super) fn ofdm_bytes_per_slot(&self) -> [u64; 8] {
+        let mut b = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
+        b[7] *= self.uniforms.len() as u64;
+        b
     }
 
     /// Bytes per transport block of each chain buffer (the decoder's come on top).
@@ -119,7 +127,7 @@ impl GpuLinkChain {
 
     fn make_buffers(&self, ctx: &GpuContext, count: usize) -> Result<BatchBuffers, GpuError> {
         let p = &self.base;
-        let ofdm = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
+        let ofdm = self.ofdm_bytes_per_slot();
         let ofdm = [
             "coeffs", "ygrid", "hp", "gridc", "ici", "spread", "cpe", "drops",
         ]

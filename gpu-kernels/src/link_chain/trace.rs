@@ -42,7 +42,7 @@ impl GpuLinkChain {
         let outcomes = self.outcomes(ctx, count)?;
         let bufs = self.batch.as_ref().expect("a batch was submitted");
         let (n, t) = ((count * self.base.cw as usize) as u64, self.tb_bytes());
-        let per_slot = self.ofdm.as_ref().map_or([0; 8], |o| o.bytes_per_slot());
+        let per_slot = self.ofdm_bytes_per_slot();
         let slots = count as u64;
         Ok(ChainTrace {
             b: ctx.read_back_range(&bufs.b, n * t.b)?,
