@@ -65,6 +65,11 @@ const ALL_RAYS: [usize; RAYS] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 ];
 
+/// The offsets ±αₘ of rays m = 0 … 19 in Table 7.5-3 order (+α₁, −α₁, +α₂, …).
+pub fn signed_ray_offsets() -> [f64; RAYS] {
+    std::array::from_fn(|m| RAY_OFFSETS[m / 2] * if m % 2 == 0 { 1.0 } else { -1.0 })
+}
+
 /// The rays of a cluster of `group` (0: all 20).
 fn ray_indices(group: u8) -> &'static [usize] {
     match group {
@@ -168,6 +173,42 @@ fn fold_zenith(theta_deg: f64) -> f64 {
     }
 }
 
+/// Uniforms in (0, 1) of one slot's `stream`, in order (uniform i is word i mod 4 of draw
+/// ⌊i/4⌋), and standard normals from them.
+pub(crate) struct UniformDraws<'a> {
+    rng: &'a BlockRng,
+    stream: Stream,
+    counter: u32,
+    pending: Vec<f64>,
+}
+
+impl<'a> UniformDraws<'a> {
+    pub(crate) fn new(rng: &'a BlockRng, stream: Stream) -> Self {
+        UniformDraws {
+            rng,
+            stream,
+            counter: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    pub(crate) fn uniform(&mut self) -> f64 {
+        if self.pending.is_empty() {
+            let r = self.rng.draw(self.stream, self.counter);
+            self.counter += 1;
+            self.pending
+                .extend(r.iter().rev().map(|&x| u32_to_open01(x) as f64));
+        }
+        self.pending.pop().expect("refilled")
+    }
+
+    /// A standard normal (Box–Muller, one per two uniforms).
+    pub(crate) fn gaussian(&mut self) -> f64 {
+        let (a, b) = (self.uniform(), self.uniform());
+        (-2.0 * a.ln()).sqrt() * (TAU * b).cos()
+    }
+}
+
 /// Per-slot ray parameters of one cluster, drawn once per slot and shared by all links.
 #[derive(Clone, Copy)]
 struct Ray {
@@ -230,9 +271,9 @@ impl CdlModel {
     /// the angle maps, zenith angles folded; LOS clusters are one ray.
     pub fn ray_angles(&self, d: usize) -> Vec<(f64, f64)> {
         let mut out = Vec::new();
+        let all = signed_ray_offsets();
         for c in &self.clusters {
             let base = [c.aod, c.aoa, c.zod, c.zoa][d];
-            let all: Vec<f64> = RAY_OFFSETS.iter().flat_map(|&a| [a, -a]).collect();
             let offsets: Vec<f64> = if c.los {
                 vec![0.0]
             } else {
@@ -267,17 +308,8 @@ impl CdlModel {
     /// `xpr_sigma_db`, a random XPR per ray). A split cluster draws once, as its parent, at
     /// its first sub-cluster, and hands each sub-cluster its rays.
     fn rays(&self, rng: &BlockRng) -> Vec<Vec<Ray>> {
-        let mut counter = 0u32;
-        let mut uniforms: Vec<f64> = Vec::new();
-        let mut next = || {
-            if uniforms.is_empty() {
-                let r = rng.draw(Stream::Fading, counter);
-                counter += 1;
-                uniforms.extend(r.iter().rev().map(|&x| u32_to_open01(x) as f64));
-            }
-            uniforms.pop().expect("refilled")
-        };
-        let offsets: Vec<f64> = RAY_OFFSETS.iter().flat_map(|&a| [a, -a]).collect();
+        let mut d = UniformDraws::new(rng, Stream::Fading);
+        let offsets = signed_ray_offsets();
         let [c_asd, c_asa, c_zsd, c_zsa] = self.spreads;
         let [m_aod, m_aoa, m_zod, m_zoa] = self.angle_maps;
         let base_cross = 1.0 / self.xpr.sqrt();
@@ -290,7 +322,7 @@ impl CdlModel {
                     zoa: fold_zenith(m_zoa.apply(c.zoa)),
                     aod: m_aod.apply(c.aod),
                     zod: fold_zenith(m_zod.apply(c.zod)),
-                    phases: [TAU * next() - PI, 0.0, 0.0, 0.0],
+                    phases: [TAU * d.uniform() - PI, 0.0, 0.0, 0.0],
                     cross: base_cross,
                     los: true,
                 }]);
@@ -299,9 +331,7 @@ impl CdlModel {
             if c.group > 1 {
                 continue; // drawn with sub-cluster 1
             }
-            // The parent's power: a split cluster's three sub-clusters together.
-            let parts = if c.group == 1 { 3 } else { 1 };
-            let parent: f64 = self.clusters[i..i + parts].iter().map(|s| s.power).sum();
+            let parent = self.parent_power(i);
             // Fisher-Yates permutations coupling AOD, ZOA and ZOD offsets to the AOA ones.
             let mut perms = [[0usize; RAYS]; 3];
             for perm in &mut perms {
@@ -309,7 +339,7 @@ impl CdlModel {
                     *p = i;
                 }
                 for i in (1..RAYS).rev() {
-                    let j = ((next() * (i + 1) as f64) as usize).min(i);
+                    let j = ((d.uniform() * (i + 1) as f64) as usize).min(i);
                     perm.swap(i, j);
                 }
             }
@@ -320,20 +350,19 @@ impl CdlModel {
                     aod: m_aod.apply(c.aod + c_asd * offsets[perms[0][m]]),
                     zoa: fold_zenith(m_zoa.apply(c.zoa + c_zsa * offsets[perms[1][m]])),
                     zod: fold_zenith(m_zod.apply(c.zod + c_zsd * offsets[perms[2][m]])),
-                    phases: [0; 4].map(|_| TAU * next() - PI),
+                    phases: [0; 4].map(|_| TAU * d.uniform() - PI),
                     cross: base_cross,
                     los: false,
                 })
                 .collect();
             if self.xpr_sigma_db > 0.0 {
                 for ray in &mut rays {
-                    let (u1, u2) = (next(), next());
-                    let z = (-2.0 * u1.ln()).sqrt() * (TAU * u2).cos();
+                    let z = d.gaussian();
                     ray.cross =
                         10f64.powf(-(10.0 * self.xpr.log10() + self.xpr_sigma_db * z) / 20.0);
                 }
             }
-            if parts == 1 {
+            if c.group == 0 {
                 out.push(rays);
             } else {
                 for subset in SUBCLUSTER_RAYS {
@@ -399,6 +428,13 @@ impl CdlModel {
                 }
             }
         }
+    }
+
+    /// The power of cluster `i`'s parent: its own for a whole cluster, the three parts
+    /// together for sub-cluster 1 of a split cluster (whose parts 2 and 3 follow it).
+    pub fn parent_power(&self, i: usize) -> f64 {
+        let parts = if self.clusters[i].group == 1 { 3 } else { 1 };
+        self.clusters[i..i + parts].iter().map(|s| s.power).sum()
     }
 
     /// Cluster delays, s.

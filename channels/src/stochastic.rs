@@ -28,10 +28,9 @@
 //! unit mean power, as the CDL tables; no spatial consistency between slots (each slot is an
 //! independent drop, as a Sionna batch example).
 
-use crate::cdl::{Array, CdlModel, Cluster};
+use crate::cdl::{Array, CdlModel, Cluster, UniformDraws};
 use crate::tr38901_lsp::{los_probability, Condition, Geometry, LspParams, Scenario};
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
-use std::f64::consts::TAU;
 
 /// The zero-power placeholder path a drop is padded with (LOS-type: one draw).
 const PAD: Cluster = Cluster {
@@ -74,31 +73,6 @@ pub struct Lsps {
     pub zsd: f64,
     pub zsa: f64,
     pub k_db: Option<f64>,
-}
-
-/// Uniform and Gaussian draws of one slot's large-scale stream.
-struct Draws<'a> {
-    rng: &'a BlockRng,
-    counter: u32,
-    pending: Vec<f64>,
-}
-
-impl Draws<'_> {
-    fn uniform(&mut self) -> f64 {
-        if self.pending.is_empty() {
-            let r = self.rng.draw(Stream::LargeScale, self.counter);
-            self.counter += 1;
-            self.pending
-                .extend(r.iter().rev().map(|&x| u32_to_open01(x) as f64));
-        }
-        self.pending.pop().expect("refilled")
-    }
-
-    /// A standard normal (Box–Muller, one per two uniforms).
-    fn gaussian(&mut self) -> f64 {
-        let (a, b) = (self.uniform(), self.uniform());
-        (-2.0 * a.ln()).sqrt() * (TAU * b).cos()
-    }
 }
 
 impl StochasticModel {
@@ -172,7 +146,7 @@ impl StochasticModel {
     }
 
     /// Step 4: the drop's LSPs.
-    fn lsps(p: &LspParams, condition: Condition, d: &mut Draws) -> Lsps {
+    fn lsps(p: &LspParams, condition: Condition, d: &mut UniformDraws) -> Lsps {
         let l = &p.sqrt_corr;
         let z: Vec<f64> = (0..l.len()).map(|_| d.gaussian()).collect();
         let x: Vec<f64> = (0..l.len())
@@ -195,11 +169,7 @@ impl StochasticModel {
     /// The clusters of one slot's drop as a CDL model (and the drop's LSPs).
     pub fn drop(&self, rng: &BlockRng) -> (CdlModel, Lsps) {
         let (condition, p) = self.drop_condition(rng);
-        let mut d = Draws {
-            rng,
-            counter: 0,
-            pending: Vec::new(),
-        };
+        let mut d = UniformDraws::new(rng, Stream::LargeScale);
         let lsp = Self::lsps(p, condition, &mut d);
         let n = p.clusters;
         // Step 5: delays.

@@ -159,7 +159,7 @@ fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
     if (p.fading_model == 3u) {
         // A scenario model's delays change per slot: exp(−j2π·offset·τΔf), the product
         // offset·hi exact in f32 (hi keeps 11 significant bits), lo the rest.
-        let off = f32(p.sc_first + i32(k) + select(0, 1, k >= p.sc_dc));
+        let off = f32(sc_offset(k));
         for (var q = 0u; q < p.paths; q++) {
             let rec = drop_record(slot, q);
             let a = off * bitcast<f32>(drops[rec + 8u]);

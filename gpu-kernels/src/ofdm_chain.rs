@@ -6,7 +6,7 @@
 
 use crate::chain_params::ChainParams;
 use crate::context::GpuError;
-use channels::cdl::{CdlModel, ElementPattern, NLOS_UNIFORMS, RAYS, RAY_OFFSETS};
+use channels::cdl::{signed_ray_offsets, CdlModel, ElementPattern, NLOS_UNIFORMS, RAYS};
 use receivers::estimation::{frequency_weights, time_weights};
 use receivers::lmmse_estimation::WINDOW;
 use receivers::ofdm_chain::OfdmPrepared;
@@ -377,10 +377,7 @@ fn drop_words(m: &CdlModel, scs: f64) -> Vec<u32> {
             }
             (false, g) if g <= 1 => {
                 parent_first = next;
-                parent_power = match g {
-                    0 => c.power,
-                    _ => m.clusters[i..i + 3].iter().map(|s| s.power).sum(),
-                };
+                parent_power = m.parent_power(i);
                 next += (NLOS_UNIFORMS + xpr_draws) as u32;
                 parent_first
             }
@@ -433,7 +430,7 @@ fn cdl_table(m: &CdlModel, w: &mut Vec<u32>) -> u32 {
             .iter()
             .flat_map(|a| [bits(a.scale), bits(a.model_mean), bits(a.desired_mean)]),
     );
-    push(w, RAY_OFFSETS.iter().flat_map(|&a| [bits(a), bits(-a)]));
+    push(w, signed_ray_offsets().map(bits));
     let mut first = 0u32;
     for c in &m.clusters {
         push(

@@ -249,13 +249,7 @@ pub fn transmit_and_receive_with(
     // A TR 38.901 scenario model: this slot's drop, with its own path delays.
     let drop = prep.stochastic.as_ref().map(|g| g.drop(rng).0);
     if let Some(m) = &drop {
-        s.phasors.clear();
-        for d in m.delays() {
-            s.phasors.extend(prep.freqs.iter().map(|&f| {
-                let (sn, cs) = (-std::f64::consts::TAU * f * d).sin_cos();
-                [cs as f32, sn as f32]
-            }));
-        }
+        crate::ofdm_prepared::path_phasors(&m.delays(), &prep.freqs, &mut s.phasors);
     }
     let phasors = if drop.is_some() {
         &s.phasors

@@ -10,7 +10,7 @@ use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlM
 use sim_core::dmrs::dmrs_values;
 use sim_core::link::OfdmSpec;
 use sim_core::scenario::schema::{
-    AntennaPattern, ChannelModel, PolarizationChoice, PropagationCondition,
+    AntennaPattern, ChannelModel, Estimator, PolarizationChoice, PropagationCondition,
 };
 use sim_core::Cf32;
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ pub struct OfdmPrepared {
     pub cdl: Option<CdlModel>,
     /// A TR 38.901 scenario model: the chain draws a CDL model from it every slot (its
     /// delays change, so `phasors` and `delays` stay empty and `pdp` is the model's
-    /// ensemble average).
+    /// ensemble average with LMMSE estimation, unused otherwise).
     pub stochastic: Option<StochasticModel>,
     /// `[subcarriers]` baseband frequency f_k (Hz) of each occupied subcarrier.
     pub freqs: Vec<f64>,
@@ -165,8 +165,10 @@ impl OfdmPrepared {
         };
         let pdp = match &stochastic {
             // The scenario models' delays change every slot: the LMMSE prior is their
-            // ensemble-average PDP (1 ns bins of 1000 drops of a fixed key).
-            Some(m) => m.mean_pdp(1000, 1e-9),
+            // ensemble-average PDP (1 ns bins of 1000 drops of a fixed key), drawn only when
+            // LMMSE estimation asks for it.
+            Some(m) if o.estimator == Estimator::Lmmse => m.mean_pdp(1000, 1e-9),
+            Some(_) => vec![(0.0, 1.0)],
             None if delays.is_empty() => vec![(0.0, 1.0)],
             None => delays.iter().copied().zip(powers).collect(),
         };
@@ -174,15 +176,8 @@ impl OfdmPrepared {
         let waveform = o
             .time_domain
             .map(|t| OfdmWaveform::with_offsets(&offsets, o.symbols, t.fft_size, t.cp_len));
-        let phasors = delays
-            .iter()
-            .flat_map(|&d| {
-                freqs.iter().map(move |&f| {
-                    let (s, c) = (-std::f64::consts::TAU * f * d).sin_cos();
-                    [c as f32, s as f32]
-                })
-            })
-            .collect();
+        let mut phasors = Vec::new();
+        path_phasors(&delays, &freqs, &mut phasors);
         let pilots: Vec<Vec<Cf32>> = match &o.dmrs {
             None => (0..o.layers)
                 .map(|t| {
@@ -238,6 +233,18 @@ impl OfdmPrepared {
                 .then(|| crate::transform_precoding::TransformPrecoder::new(o.subcarriers)),
             lmmse: Mutex::new(HashMap::new()),
         }
+    }
+}
+
+/// `[paths, subcarriers]` exp(−j2π f_k τ_p) of `delays` at `freqs` into `out` (cleared
+/// first): a run's fixed paths, or a scenario model's paths of one slot.
+pub fn path_phasors(delays: &[f64], freqs: &[f64], out: &mut Vec<Cf32>) {
+    out.clear();
+    for &d in delays {
+        out.extend(freqs.iter().map(|&f| {
+            let (s, c) = (-std::f64::consts::TAU * f * d).sin_cos();
+            [c as f32, s as f32]
+        }));
     }
 }
 
