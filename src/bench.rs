@@ -206,9 +206,10 @@ ebno_db = [1.5]
 
 /// Issue 4's other reported OFDM cases: CDL-C 2×2 with two layers, the same with ML
 /// detection (256 joint hypotheses per resource element), and the reference case simulated in
-/// the time domain (normal CP, N = 1024), there also with Wiener phase noise of 1 kHz, and the
-/// CDL-C case over the TR 38.901 UMa NLOS scenario model.
-pub(crate) fn ofdm_variants() -> [(&'static str, String); 6] {
+/// the time domain (normal CP, N = 1024), there also with Wiener phase noise of 1 kHz and with
+/// the TR 38.803 pole-zero spectrum (set C), and the CDL-C case over the TR 38.901 UMa NLOS
+/// scenario model.
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 7] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -223,6 +224,11 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 6] {
         "cyclic_prefix = \"normal\"\ndomain = \"time\"",
     );
     let phase_noise = time.replace("[sweep]", "[phase_noise]\nlinewidth_hz = 1000\n[sweep]");
+    // The TR 38.803 pole-zero spectrum: 64 tones per slot summed at every sample.
+    let pole_zero = time.replace(
+        "[sweep]",
+        "[phase_noise]\nmodel = \"pole-zero\"\nparameter_set = \"C\"\n[sweep]",
+    );
     // A TR 38.901 scenario model: a new drop of LSPs and clusters per slot (drawn on the
     // host), otherwise the CDL-C 2×2 case.
     let uma = cdl.replace(
@@ -240,6 +246,7 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 6] {
         ("OFDM CDL-C 2x2 K-best 16", kbest),
         ("OFDM TDL-A time domain", time),
         ("OFDM TDL-A time domain, phase noise", phase_noise),
+        ("OFDM TDL-A time domain, pole-zero phase noise", pole_zero),
         ("OFDM UMa NLOS 2x2", uma),
     ]
 }

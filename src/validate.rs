@@ -3,7 +3,7 @@
 
 use crate::sweep::load_checked;
 use crate::Failure;
-use sim_core::link::Coding;
+use sim_core::link::{Coding, PhaseNoiseSpec};
 use sim_core::scenario::schema::PolarizationChoice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -153,15 +153,41 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 ),
             }
         );
-        if let Some(pn) = o.phase_noise {
-            w!(
+        match &o.phase_noise {
+            Some(PhaseNoiseSpec::Wiener { linewidth_hz }) => w!(
                 "oscillator Wiener phase noise, linewidth {} Hz (−{:.1} dBc/Hz at 1 MHz): {:.4} rad per \
                  sample, {:.3} rad over a symbol's FFT window (standard deviations)",
-                pn.linewidth_hz,
-                -10.0 * (pn.linewidth_hz / (std::f64::consts::TAU * 1e12)).log10(),
+                linewidth_hz,
+                -10.0 * (linewidth_hz / (std::f64::consts::TAU * 1e12)).log10(),
                 o.phase_increment_std(),
                 o.phase_increment_std() * o.time_domain.map_or(0.0, |t| (t.fft_size as f64).sqrt())
-            );
+            ),
+            Some(PhaseNoiseSpec::PoleZero(s)) => {
+                let half_rate = o
+                    .time_domain
+                    .map_or(0.0, |t| t.fft_size as f64 * o.subcarrier_spacing_hz / 2.0);
+                let level = |f: f64| format!("{:.1}", s.ssb_dbc_hz(f));
+                let rms = |a: f64| s.phase_power(a, half_rate, 4096).sqrt().to_degrees();
+                // Slower than the slot, the phase is a drift within it.
+                let slot_rate =
+                    o.subcarrier_spacing_hz / (o.symbols as f64 * (1.0 + o.mean_cp_fraction));
+                w!(
+                    "oscillator pole-zero phase noise (TR 38.803 §6.1.10): L(f) = {} / {} / {} / {} \
+                     dBc/Hz at 10 kHz / 100 kHz / 1 MHz / 10 MHz; {:.2}° rms between {} Hz and \
+                     {:.3} MHz ({} log-spaced tones), {:.2}° of it above the slot rate {:.1} kHz",
+                    level(1e4),
+                    level(1e5),
+                    level(1e6),
+                    level(1e7),
+                    rms(s.lowest_hz),
+                    s.lowest_hz,
+                    half_rate / 1e6,
+                    channels::phase_noise_tones::TONES,
+                    rms(slot_rate.max(s.lowest_hz)),
+                    slot_rate / 1e3
+                );
+            }
+            None => {}
         }
         w!(
             "slot       {} on symbols {:?} ({} pilot REs); {} data REs; {} code words per slot; \

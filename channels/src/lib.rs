@@ -14,6 +14,7 @@ pub mod awgn;
 pub mod cdl;
 pub mod ofdm_waveform;
 pub mod phase_noise;
+pub mod phase_noise_tones;
 pub mod rayleigh;
 pub mod spatial_correlation;
 pub mod stochastic;

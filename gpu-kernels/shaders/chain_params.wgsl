@@ -117,4 +117,8 @@ struct Chain {
     ptrs_step: u32,
     o_dstart: u32,
     o_ptrs: u32,
+    // time domain, pole-zero phase noise (td_ofdm.wgsl pn_tones): tones per slot (0: none),
+    // their bands [m_lo, width, σ] at o_pn
+    pn_tones: u32,
+    o_pn: u32,
 }

@@ -182,6 +182,34 @@ fn pn_window(slot: u32, n0: u32, lid: u32) {
     workgroupBarrier();
 }
 
+// Pole-zero phase noise (channels/src/phase_noise_tones.rs): tone k of the slot, its
+// amplitudes σ_k·(a, b) into fft_buf[k] and its frequency index m (bits) into
+// fft_buf[PN_MAX_TONES + k].x. Bands at o_pn: [m_lo, width, σ] per tone.
+const PN_MAX_TONES: u32 = 64u;
+
+fn pn_tone_table(slot: u32, lid: u32) {
+    if (lid < p.pn_tones) {
+        let r = philox4x32_10(vec4<u32>(lid, STREAM_PHASE, p.first_block + slot, p.point), key());
+        let band = p.o_pn + 3u * lid;
+        fft_buf[lid] = box_muller(r.x, r.y) * tabf(band + 2u);
+        fft_buf[PN_MAX_TONES + lid] = vec2<f32>(bitcast<f32>(otab[band] + r.z % otab[band + 1u]), 0.0);
+    }
+    workgroupBarrier();
+}
+
+// φ(n) = Σ_k a_k·(cos θ_k − 1) + b_k·sin θ_k, θ_k = 2π·(m_k·n mod 2^32)/2^32, with
+// cos θ − 1 = −2·sin²(θ/2) (both sines accurate relative to small angles).
+fn pn_tone_phase(n: u32) -> f32 {
+    var phi = 0.0;
+    for (var k = 0u; k < p.pn_tones; k++) {
+        let ab = fft_buf[k];
+        let turns = f32(bitcast<u32>(fft_buf[PN_MAX_TONES + k].x) * n) * 2.3283064e-10;
+        let h = sincos_turns(0.5 * turns).x;
+        phi += ab.y * sincos_turns(turns).x - 2.0 * ab.x * h * h;
+    }
+    return phi;
+}
+
 @compute @workgroup_size(256)
 fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_id) lid3: vec3<u32>) {
@@ -251,6 +279,17 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
             let u = lid + j * TD_WG;
             if (u < FFT_N) {
                 let e = sincos_turns(fft_buf[u].y * 0.15915494);
+                rot[j] = vec2<f32>(e.y, e.x);
+            }
+        }
+        workgroupBarrier();
+    }
+    if (p.pn_tones > 0u) {
+        pn_tone_table(slot, lid);
+        for (var j = 0u; j < TD_PER; j++) {
+            let u = lid + j * TD_WG;
+            if (u < FFT_N) {
+                let e = sincos_turns(pn_tone_phase(s * sym_len + p.cp_len + u) * 0.15915494);
                 rot[j] = vec2<f32>(e.y, e.x);
             }
         }

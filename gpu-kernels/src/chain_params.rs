@@ -104,6 +104,11 @@ pub struct ChainParams {
     pub ptrs_step: u32,
     pub o_dstart: u32,
     pub o_ptrs: u32,
+    /// Time domain, `[phase_noise] model = "pole-zero"` (`shaders/td_ofdm.wgsl`
+    /// `pn_tone_table`): tones per slot (0: none) and their bands `[m_lo, width, σ]` at `o_pn`
+    /// (`channels::phase_noise_tones`).
+    pub pn_tones: u32,
+    pub o_pn: u32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,

@@ -184,6 +184,12 @@ impl OfdmTables {
             Some(m) => push(&mut w, m.iter().flat_map(|c| c.map(bits))),
             None => w.len() as u32,
         };
+        let pn = push(
+            &mut w,
+            prep.phase_noise_tones
+                .iter()
+                .flat_map(|t| [t.m_lo, t.width, bits(t.std)]),
+        );
         if w.is_empty() {
             w.push(0);
         }
@@ -265,6 +271,8 @@ impl OfdmTables {
                 ptrs_step,
                 o_dstart,
                 o_ptrs,
+                pn_tones: prep.phase_noise_tones.len() as u32,
+                o_pn: pn,
                 ..base
             },
             fft_size,

@@ -370,10 +370,18 @@ pub fn transmit_and_receive_with(
                 &mut s.wave,
             );
             let pn_std = o.phase_increment_std();
-            if pn_std > 0.0 {
+            if pn_std > 0.0 || !prep.phase_noise_tones.is_empty() {
                 // One oscillator for every receive antenna, noise included.
                 s.phase.resize(total, 0.0);
-                channels::phase_noise::wiener_phase(rng, pn_std, &mut s.phase);
+                if pn_std > 0.0 {
+                    channels::phase_noise::wiener_phase(rng, pn_std, &mut s.phase);
+                } else {
+                    channels::phase_noise_tones::tone_phase(
+                        rng,
+                        &prep.phase_noise_tones,
+                        &mut s.phase,
+                    );
+                }
                 for r in 0..nrx {
                     let yr = &mut s.noise[r * total..(r + 1) * total];
                     channels::phase_noise::rotate(&s.phase, yr);

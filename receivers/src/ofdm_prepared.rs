@@ -8,7 +8,7 @@ use channels::stochastic::StochasticModel;
 use channels::tr38901_lsp::{Condition, Geometry, Scenario};
 use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
 use sim_core::dmrs::dmrs_values;
-use sim_core::link::OfdmSpec;
+use sim_core::link::{OfdmSpec, PhaseNoiseSpec};
 use sim_core::scenario::schema::{
     AntennaPattern, ChannelModel, Estimator, PolarizationChoice, PropagationCondition,
 };
@@ -53,6 +53,8 @@ pub struct OfdmPrepared {
     pub mix: Option<Vec<Cf32>>,
     /// DFT-s-OFDM: the DFT pair over the occupied subcarriers.
     pub precoder: Option<crate::transform_precoding::TransformPrecoder>,
+    /// `[phase_noise] model = "pole-zero"`: the bands of its tones (empty otherwise).
+    pub phase_noise_tones: Vec<channels::phase_noise_tones::Tone>,
     /// LMMSE weights by (N0 bits, layer).
     lmmse: Mutex<HashMap<(u32, usize), Arc<LmmseWeights>>>,
 }
@@ -209,6 +211,13 @@ impl OfdmPrepared {
             ptrs,
             pilot_sets: (0..o.layers).map(|t| o.pilot_subcarriers(t)).collect(),
             times: (0..o.symbols).map(|s| o.symbol_time_s(s)).collect(),
+            phase_noise_tones: match (&o.phase_noise, o.time_domain) {
+                (Some(PhaseNoiseSpec::PoleZero(s)), Some(t)) => channels::phase_noise_tones::tones(
+                    s,
+                    t.fft_size as f64 * o.subcarrier_spacing_hz,
+                ),
+                _ => Vec::new(),
+            },
             grid_times: waveform
                 .as_ref()
                 .map_or(Vec::new(), |w| w.grid_times(o.subcarrier_spacing_hz)),

@@ -63,19 +63,27 @@ pub struct TimeDomain {
     pub cp_len: usize,
 }
 
-/// Oscillator phase noise as resolved (`[phase_noise]`, Wiener model): the received samples
-/// of a slot are rotated by e^{jφ(n)}, φ(0) = 0, φ(n) = φ(n − 1) + √(2π·β·T_s)·w_{n−1}, w
-/// i.i.d. N(0, 1) (channels/src/phase_noise.rs).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PhaseNoiseSpec {
-    /// 3-dB linewidth β of the Lorentzian spectrum, Hz.
-    pub linewidth_hz: f64,
+/// Oscillator phase noise as resolved (`[phase_noise]`): the received samples of a slot are
+/// rotated by e^{jφ(n)}, φ(0) = 0 (channels/src/phase_noise.rs, phase_noise_tones.rs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PhaseNoiseSpec {
+    /// A Wiener walk: φ(n) = φ(n − 1) + √(2π·β·T_s)·w_{n−1}, w i.i.d. N(0, 1), β the 3-dB
+    /// linewidth (Hz) of its Lorentzian spectrum.
+    Wiener { linewidth_hz: f64 },
+    /// A stationary Gaussian phase with a multi-pole/zero spectrum (TR 38.803 §6.1.10).
+    PoleZero(crate::phase_noise_spectrum::PoleZeroSpectrum),
 }
 
 impl PhaseNoiseSpec {
-    /// Standard deviation (rad) of the phase increment over one sample of `sample_period_s`.
+    /// Wiener: standard deviation (rad) of the phase increment over one sample of
+    /// `sample_period_s`; 0 for the pole-zero model.
     pub fn increment_std(&self, sample_period_s: f64) -> f64 {
-        (std::f64::consts::TAU * self.linewidth_hz * sample_period_s).sqrt()
+        match self {
+            Self::Wiener { linewidth_hz } => {
+                (std::f64::consts::TAU * linewidth_hz * sample_period_s).sqrt()
+            }
+            Self::PoleZero(_) => 0.0,
+        }
     }
 }
 
@@ -272,7 +280,7 @@ impl OfdmSpec {
     /// Standard deviation (rad) of the phase-noise increment per time-domain sample
     /// (T_s = 1/(N·Δf)); 0 without phase noise or in the frequency domain.
     pub fn phase_increment_std(&self) -> f64 {
-        match (self.phase_noise, self.time_domain) {
+        match (&self.phase_noise, self.time_domain) {
             (Some(pn), Some(td)) => {
                 pn.increment_std(1.0 / (td.fft_size as f64 * self.subcarrier_spacing_hz))
             }

@@ -330,7 +330,12 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         let r =
             resolve(&ofdm(time, "linewidth_hz = 1000"), "s.toml").unwrap_or_else(|e| panic!("{e}"));
         let o = r.link.ofdm.unwrap();
-        assert_eq!(o.phase_noise.map(|p| p.linewidth_hz), Some(1000.0));
+        assert_eq!(
+            o.phase_noise,
+            Some(crate::link::PhaseNoiseSpec::Wiener {
+                linewidth_hz: 1000.0
+            })
+        );
         let expected = (std::f64::consts::TAU * 1000.0 / (128.0 * 30e3)).sqrt();
         assert!((o.phase_increment_std() - expected).abs() < 1e-15);
         let e = err(&ofdm("", "linewidth_hz = 1000"));
@@ -385,6 +390,91 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
             .unwrap()
             + 1;
         assert_eq!((e.line, e.column), (line, 16), "{e}");
+    }
+
+    /// `[phase_noise] model = "pole-zero"`: a named set shifted to the carrier (set A at
+    /// 28 GHz: −79.4 + 20·log10(28/30)), or the six custom keys; the Wiener and pole-zero keys
+    /// don't mix; lowest_hz below a tenth of half the sample rate (128 × 30 kHz / 20 = 192 kHz).
+    #[test]
+    fn pole_zero_phase_noise_keys_are_checked() {
+        use crate::link::PhaseNoiseSpec;
+        let ofdm = |pn: &str| {
+            GOOD.replace("model = \"awgn\"", "model = \"tdl\"")
+                + "[ofdm]\ncarrier_ghz = 28\nsubcarrier_spacing_khz = 30\nnum_subcarriers = 96\n\
+                   domain = \"time\"\n[pilots]\nsymbols = [2]\n[phase_noise]\nmodel = \"pole-zero\"\n"
+                + pn
+                + "\n"
+        };
+        let spec = |pn: &str| {
+            let r = resolve(&ofdm(pn), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+            match r.link.ofdm.unwrap().phase_noise {
+                Some(PhaseNoiseSpec::PoleZero(s)) => s,
+                other => panic!("{other:?}"),
+            }
+        };
+        let a = spec("parameter_set = \"A\"");
+        assert!((a.psd0_dbc_hz - (-79.4 + 20.0 * (28.0f64 / 30.0).log10())).abs() < 1e-12);
+        assert_eq!((a.zeros.len(), a.poles.len(), a.lowest_hz), (3, 3, 1.0));
+        let c = spec(
+            "psd0_dbc_hz = -70\nreference_ghz = 14\nzeros_hz = [1e6]\nzero_orders = [2]\n\
+             poles_hz = [1e4, 1e5]\npole_orders = [2, 1]\nlowest_hz = 100",
+        );
+        assert!((c.psd0_dbc_hz - (-70.0 + 20.0 * 2f64.log10())).abs() < 1e-12);
+        assert_eq!(c.zeros, vec![[1e6, 2.0]]);
+        assert_eq!(c.poles, vec![[1e4, 2.0], [1e5, 1.0]]);
+        assert_eq!(c.lowest_hz, 100.0);
+        for (pn, key, what) in [
+            ("parameter_set = \"D\"", "phase_noise.parameter_set", "`C`"),
+            ("", "phase_noise.psd0_dbc_hz", "required"),
+            (
+                "parameter_set = \"A\"\nlinewidth_hz = 5.0",
+                "phase_noise.linewidth_hz",
+                "wiener",
+            ),
+            (
+                "parameter_set = \"A\"\npoles_hz = [1.0]",
+                "phase_noise.poles_hz",
+                "either parameter_set",
+            ),
+            (
+                "parameter_set = \"A\"\nlowest_hz = 192000.0",
+                "phase_noise.lowest_hz",
+                "0 < lowest_hz < 192000",
+            ),
+            (
+                "psd0_dbc_hz = -70\nreference_ghz = 14\nzeros_hz = [1e6]\nzero_orders = [2, 2]\n\
+                 poles_hz = [1e4]\npole_orders = [2]",
+                "phase_noise.zero_orders",
+                "expected 1 orders",
+            ),
+            (
+                "psd0_dbc_hz = -70\nreference_ghz = 14\nzeros_hz = [1e6]\nzero_orders = [2]\n\
+                 poles_hz = [-1e4]\npole_orders = [2]",
+                "phase_noise.poles_hz",
+                "> 0 Hz",
+            ),
+            (
+                "psd0_dbc_hz = -70\nreference_ghz = 14\nzeros_hz = [1e6]\nzero_orders = [2]\n\
+                 poles_hz = [1e4]\npole_orders = [11]",
+                "phase_noise.pole_orders",
+                "0 ≤ α ≤ 10",
+            ),
+            (
+                "psd0_dbc_hz = -70\nzeros_hz = [1e6]\nzero_orders = [2]\n\
+                 poles_hz = [1e4]\npole_orders = [2]",
+                "phase_noise.reference_ghz",
+                "required",
+            ),
+        ] {
+            let e = err(&ofdm(pn));
+            assert_eq!(e.key, key, "{pn}: {e}");
+            assert!(e.message.contains(what), "{pn}: {e}");
+        }
+        let wiener =
+            ofdm("linewidth_hz = 5.0\nlowest_hz = 3.0").replace("model = \"pole-zero\"\n", "");
+        let e = err(&wiener);
+        assert_eq!(e.key, "phase_noise.lowest_hz", "{e}");
+        assert!(e.message.contains("pole-zero"), "{e}");
     }
 
     /// PT-RS keys of `[pilots]`: DMRS only, L ∈ {1, 2, 4}, K ∈ {2, 4}, offsets 0 … 3, whole

@@ -493,7 +493,11 @@ pub(super) fn build_ofdm(
         time_domain,
         phase_noise: super::ofdm_time::build_phase_noise(
             s,
-            Some((time_domain, o.subcarrier_spacing_khz * 1e3)),
+            Some((
+                time_domain,
+                o.subcarrier_spacing_khz * 1e3,
+                o.carrier_ghz * 1e9,
+            )),
             fail,
         )?,
         pilot_symbols,

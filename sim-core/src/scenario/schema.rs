@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod phase_noise;
 mod receiver;
-pub use phase_noise::{PhaseNoiseConfig, PhaseNoiseModel};
+pub use phase_noise::{PhaseNoiseConfig, PhaseNoiseModel, PoleZeroSetName};
 pub use receiver::{
     EqualizerKind, Estimator, Extrapolation, Interpolation, ReceiverConfig, ReceiverKind,
     TrainingConfig, DEFAULT_KBEST_LLR_CLIP, MAX_KBEST_CANDIDATES, MAX_ML_HYPOTHESES,
