@@ -251,3 +251,37 @@ fn ptrs_removes_the_common_phase_error() {
     assert!(with < 0.05, "with PT-RS: {with}");
     assert!(quiet < 0.05, "PT-RS without phase noise: {quiet}");
 }
+
+/// The TR 38.803 pole-zero oscillator against 256-QAM: the shipped FR2 link with parameter
+/// set A (`tdl-a-28ghz-phase-noise-set-a-256qam-{1dmrs,ptrs}.toml`, R = 3/4, one DMRS
+/// symbol) at Eb/N0 26 dB: without PT-RS the phase error leaves a floor (measured BLER 0.17
+/// over 583 code words), with PT-RS its common part is removed (measured 9.7e-3), and
+/// without `[phase_noise]` the link is clean (0 errors expected beyond a few). 2200 code
+/// words (200 slots) each: > 0.08 without PT-RS, < 0.04 with, < 0.01 without phase noise.
+#[test]
+fn pole_zero_phase_noise_floor_and_ptrs() {
+    let load = |v: &str| {
+        let path = format!(
+            "{}/scenarios/tdl-a-28ghz-phase-noise-set-a-256qam-{v}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let sweep = "ebno_db = { start = 16.0, stop = 30.0, step = 2.0 }";
+        assert!(text.contains(sweep), "{path}: sweep");
+        text.replace(sweep, "ebno_db = [26.0]")
+    };
+    let bler = |t: &str| simulate(t, stop(10_000, 2200))[0].counters.bler();
+    let (without, with) = (bler(&load("1dmrs")), bler(&load("ptrs")));
+    let plain = load("1dmrs");
+    let (a, b) = (
+        plain.find("[phase_noise]").unwrap(),
+        plain.find("[receiver]").unwrap(),
+    );
+    let quiet = bler(&format!("{}{}", &plain[..a], &plain[b..]));
+    eprintln!(
+        "BLER at 26 dB: without PT-RS {without:.4}, with {with:.4}, no phase noise {quiet:.4}"
+    );
+    assert!(without > 0.08, "without PT-RS: {without}");
+    assert!(with < 0.04, "with PT-RS: {with}");
+    assert!(quiet < 0.01, "without phase noise: {quiet}");
+}

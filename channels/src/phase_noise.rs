@@ -52,7 +52,6 @@ pub fn rotate(phase: &[f64], y: &mut [Cf32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ofdm_waveform::{OfdmWaveform, WaveformScratch};
 
     /// The walk's structure function: φ(n + m) − φ(n) has mean 0 and variance σ²·m at lags
     /// m = 1, 37, 1000 (within 4%, 6000 differences each, from 300 slots), and successive
@@ -97,52 +96,75 @@ mod tests {
     /// Phase noise through the OFDM modulator and demodulator: with every subcarrier of a
     /// symbol loaded, Y_k = Σ_m J_{k−m}·X_m, J the spectrum of e^{jφ} over the FFT window, so
     /// the common phase error J₀ keeps E|J₀|² = (1/N)[1 + 2Σ_{d=1}^{N−1}(1 − d/N)e^{−σ²d/2}]
-    /// of the power and the rest becomes ICI (Wiener: E e^{j(φ_m − φ_n)} = e^{−σ²|m−n|/2}).
-    /// J₀ is measured from the grid as (1/N)Σ_k Y_k·X_k*, whose ICI part adds (1 − |J₀|²)/N
-    /// on average (removed); 600 symbols at σ²N = 0.3 and 0.6: within 5% of the ICI power.
+    /// of the power and the rest becomes ICI (Wiener: E e^{j(φ_m − φ_n)} = e^{−σ²|m−n|/2});
+    /// 600 symbols at σ²N = 0.3 and 0.6: within 5% of the ICI power.
     #[test]
     fn common_phase_error_and_ici_match_theory() {
         let n = 64;
-        let w = OfdmWaveform::new(n, 1, n, 4);
         for spread in [0.3, 0.6] {
             let var = spread / n as f64;
-            let useful_theory = (1.0
-                + 2.0
-                    * (1..n)
-                        .map(|d| (1.0 - d as f64 / n as f64) * (-var * d as f64 / 2.0).exp())
-                        .sum::<f64>())
-                / n as f64;
-            let mut useful = 0f64;
-            let trials = 600;
-            let mut scratch = WaveformScratch::default();
-            let mut phase = vec![0f64; w.samples()];
-            for b in 0..trials {
-                let mut x = vec![[0f32; 2]; n];
-                BlockRng::new(3, 0, b).complex_gaussian(Stream::Bits, 1.0, &mut x);
-                let a = std::f32::consts::FRAC_1_SQRT_2;
-                x.iter_mut()
-                    .for_each(|c| *c = [a * c[0].signum(), a * c[1].signum()]);
-                let coeffs = vec![[1f32, 0.0]; w.grid_len()];
-                let mut y = vec![[0f32; 2]; w.samples()];
-                w.propagate(&x, 1, 1, &[0.0], 30e3, &coeffs, &mut y, &mut scratch);
-                wiener_phase(&BlockRng::new(3, 0, b), var.sqrt(), &mut phase);
-                rotate(&phase, &mut y);
-                let mut grid = vec![[0f32; 2]; n];
-                w.demodulate(&y, &mut grid, &mut scratch);
-                let j0 = grid.iter().zip(&x).fold([0f64; 2], |acc, (yv, xv)| {
-                    let (yr, yi, xr, xi) = (yv[0] as f64, yv[1] as f64, xv[0] as f64, xv[1] as f64);
-                    [acc[0] + yr * xr + yi * xi, acc[1] + yi * xr - yr * xi]
-                });
-                let p = (j0[0] * j0[0] + j0[1] * j0[1]) / (n * n) as f64;
-                // E p = u + (1 − u)/N for the useful power u.
-                useful += (p - 1.0 / n as f64) / (1.0 - 1.0 / n as f64) / trials as f64;
-            }
-            let (ici, theory) = (1.0 - useful, 1.0 - useful_theory);
+            let theory = ici_check::theory(n, |d| var * d as f64);
+            let ici =
+                ici_check::measured(n, 600, |rng, phase| wiener_phase(rng, var.sqrt(), phase));
             eprintln!("σ²N = {spread}: ICI {ici:.5}, theory {theory:.5}");
             assert!(
                 (ici - theory).abs() < 0.05 * theory,
                 "σ²N = {spread}: ICI {ici:.5} vs theory {theory:.5}"
             );
         }
+    }
+}
+
+/// Test support: the inter-carrier interference of a phase process on a fully loaded OFDM
+/// symbol, measured and in theory.
+#[cfg(test)]
+pub(crate) mod ici_check {
+    use super::rotate;
+    use crate::ofdm_waveform::{OfdmWaveform, WaveformScratch};
+    use sim_core::rng::{BlockRng, Stream};
+
+    /// 1 − E|J₀|², E|J₀|² = (1/N)[1 + 2Σ_{d=1}^{N−1}(1 − d/N)·e^{−D(d)/2}] for a Gaussian
+    /// phase with structure function D(d) = E[φ(n + d) − φ(n)]² (d in samples).
+    pub fn theory(n: usize, structure: impl Fn(usize) -> f64) -> f64 {
+        let useful = (1.0
+            + 2.0
+                * (1..n)
+                    .map(|d| (1.0 - d as f64 / n as f64) * (-structure(d) / 2.0).exp())
+                    .sum::<f64>())
+            / n as f64;
+        1.0 - useful
+    }
+
+    /// The ICI power over `trials` symbols of N = `n` QPSK subcarriers at 30 kHz (CP 4), the
+    /// phase of block b drawn by `phase` from BlockRng(3, 0, b): J₀ is measured from the grid
+    /// as (1/N)Σ_k Y_k·X_k*, whose ICI part adds (1 − |J₀|²)/N on average (removed).
+    pub fn measured(n: usize, trials: u32, mut phase: impl FnMut(&BlockRng, &mut [f64])) -> f64 {
+        let w = OfdmWaveform::new(n, 1, n, 4);
+        let mut useful = 0f64;
+        let mut scratch = WaveformScratch::default();
+        let mut ph = vec![0f64; w.samples()];
+        for b in 0..trials {
+            let rng = BlockRng::new(3, 0, b);
+            let mut x = vec![[0f32; 2]; n];
+            rng.complex_gaussian(Stream::Bits, 1.0, &mut x);
+            let a = std::f32::consts::FRAC_1_SQRT_2;
+            x.iter_mut()
+                .for_each(|c| *c = [a * c[0].signum(), a * c[1].signum()]);
+            let coeffs = vec![[1f32, 0.0]; w.grid_len()];
+            let mut y = vec![[0f32; 2]; w.samples()];
+            w.propagate(&x, 1, 1, &[0.0], 30e3, &coeffs, &mut y, &mut scratch);
+            phase(&rng, &mut ph);
+            rotate(&ph, &mut y);
+            let mut grid = vec![[0f32; 2]; n];
+            w.demodulate(&y, &mut grid, &mut scratch);
+            let j0 = grid.iter().zip(&x).fold([0f64; 2], |acc, (yv, xv)| {
+                let (yr, yi, xr, xi) = (yv[0] as f64, yv[1] as f64, xv[0] as f64, xv[1] as f64);
+                [acc[0] + yr * xr + yi * xi, acc[1] + yi * xr - yr * xi]
+            });
+            let p = (j0[0] * j0[0] + j0[1] * j0[1]) / (n * n) as f64;
+            // E p = u + (1 − u)/N for the useful power u.
+            useful += (p - 1.0 / n as f64) / (1.0 - 1.0 / n as f64) / trials as f64;
+        }
+        1.0 - useful
     }
 }

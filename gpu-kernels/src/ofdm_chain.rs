@@ -184,6 +184,8 @@ impl OfdmTables {
             Some(m) => push(&mut w, m.iter().flat_map(|c| c.map(bits))),
             None => w.len() as u32,
         };
+        // td_ofdm.wgsl keeps at most PN_MAX_TONES = 64 tones in workgroup memory.
+        const _: () = assert!(channels::phase_noise_tones::TONES <= 64);
         let pn = push(
             &mut w,
             prep.phase_noise_tones

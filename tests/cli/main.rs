@@ -216,6 +216,12 @@ fn ofdm_run_writes_throughput() {
             &["--set", "sweep.ebno_db=[8.0, 14.0]"],
             "phase noise and PT-RS",
         );
+        // The pole-zero spectrum's tones, drawn per slot and summed per sample on the GPU.
+        same_counters(
+            "tdl-a-28ghz-phase-noise-set-a-256qam-1dmrs",
+            &["--set", "sweep.ebno_db=[26.0]"],
+            "pole-zero phase noise",
+        );
     }
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -1,6 +1,5 @@
 use super::*;
-use crate::ofdm_waveform::{OfdmWaveform, WaveformScratch};
-use crate::phase_noise::rotate;
+use crate::phase_noise::ici_check;
 use sim_core::phase_noise_spectrum::SET_A;
 
 /// Set A at 28 GHz, sampled at 512 × 120 kHz (an FR2 slot).
@@ -98,7 +97,6 @@ fn phase_has_the_model_structure_function() {
 fn common_phase_error_and_ici_match_theory() {
     let n = 64;
     let fs = n as f64 * 30e3;
-    let w = OfdmWaveform::new(n, 1, n, 4);
     for psd0 in [-55.0, -50.2] {
         let s = PoleZeroSpectrum {
             psd0_dbc_hz: psd0,
@@ -107,40 +105,8 @@ fn common_phase_error_and_ici_match_theory() {
             lowest_hz: 1.0,
         };
         let t = tones(&s, fs);
-        let useful_theory = (1.0
-            + 2.0
-                * (1..n)
-                    .map(|d| {
-                        (1.0 - d as f64 / n as f64)
-                            * (-structure(&s, fs, d as f64 / fs) / 2.0).exp()
-                    })
-                    .sum::<f64>())
-            / n as f64;
-        let mut useful = 0f64;
-        let trials = 600;
-        let mut scratch = WaveformScratch::default();
-        let mut phase = vec![0f64; w.samples()];
-        for b in 0..trials {
-            let mut x = vec![[0f32; 2]; n];
-            BlockRng::new(3, 0, b).complex_gaussian(Stream::Bits, 1.0, &mut x);
-            let a = std::f32::consts::FRAC_1_SQRT_2;
-            x.iter_mut()
-                .for_each(|c| *c = [a * c[0].signum(), a * c[1].signum()]);
-            let coeffs = vec![[1f32, 0.0]; w.grid_len()];
-            let mut y = vec![[0f32; 2]; w.samples()];
-            w.propagate(&x, 1, 1, &[0.0], 30e3, &coeffs, &mut y, &mut scratch);
-            tone_phase(&BlockRng::new(3, 0, b), &t, &mut phase);
-            rotate(&phase, &mut y);
-            let mut grid = vec![[0f32; 2]; n];
-            w.demodulate(&y, &mut grid, &mut scratch);
-            let j0 = grid.iter().zip(&x).fold([0f64; 2], |acc, (yv, xv)| {
-                let (yr, yi, xr, xi) = (yv[0] as f64, yv[1] as f64, xv[0] as f64, xv[1] as f64);
-                [acc[0] + yr * xr + yi * xi, acc[1] + yi * xr - yr * xi]
-            });
-            let p = (j0[0] * j0[0] + j0[1] * j0[1]) / (n * n) as f64;
-            useful += (p - 1.0 / n as f64) / (1.0 - 1.0 / n as f64) / trials as f64;
-        }
-        let (ici, theory) = (1.0 - useful, 1.0 - useful_theory);
+        let theory = ici_check::theory(n, |d| structure(&s, fs, d as f64 / fs));
+        let ici = ici_check::measured(n, 600, |rng, phase| tone_phase(rng, &t, phase));
         eprintln!("PSD0 {psd0} dBc/Hz: ICI {ici:.5}, theory {theory:.5}");
         assert!(
             (ici - theory).abs() < 0.05 * theory,

@@ -120,6 +120,16 @@ pub(super) fn build_phase_noise(
                         .into(),
                 ));
             }
+            if td.fft_size < 128 {
+                // The GPU keeps the 64 tones in the FFT's workgroup memory (2 words each).
+                return Err(fail(
+                    &["phase_noise", "model"],
+                    format!(
+                        "the pole-zero model needs [ofdm] fft_size ≥ 128 (this link has {})",
+                        td.fft_size
+                    ),
+                ));
+            }
             let half_rate = td.fft_size as f64 * spacing_hz / 2.0;
             let lowest_hz = pn.lowest_hz.unwrap_or(1.0);
             if !(lowest_hz > 0.0 && lowest_hz < half_rate / 10.0) {
@@ -221,3 +231,6 @@ fn custom_spectrum(
         lowest_hz,
     })
 }
+
+#[cfg(test)]
+mod tests;
