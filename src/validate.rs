@@ -265,6 +265,9 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 }
             );
         }
+        if let Some(t) = o.tdl.as_ref().or(o.cdl.as_ref()) {
+            los_line(t, o.tdl.is_some(), &mut out);
+        }
         if let Some(st) = &o.stochastic {
             scenario_model_lines(o, st, &mut out);
         }
@@ -425,4 +428,48 @@ fn scenario_model_lines(
             p.xpr_db[1],
         );
     }
+}
+
+/// The K-factor and delays of a LOS profile (D, E): the table's, or scaled (§7.7.6).
+fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
+    use channels::k_factor::{model_k_factor_db, rms_delay_spread};
+    use channels::{Array, ElementPattern};
+    let paths: Vec<(f64, f64, bool)> = if tdl {
+        let Some(m) = receivers::ofdm_prepared::tdl_model(t, 0.0) else {
+            return;
+        };
+        m.taps.iter().map(|p| (p.delay_s, p.power, p.los)).collect()
+    } else {
+        let one = || Array::ula(1, 0.5, ElementPattern::Omni);
+        let Some(m) = receivers::ofdm_prepared::cdl_model(t, 0.0, one(), one()) else {
+            return;
+        };
+        m.clusters
+            .iter()
+            .map(|c| (c.delay_s, c.power, c.los))
+            .collect()
+    };
+    let delays: Vec<f64> = paths.iter().map(|p| p.0).collect();
+    let powers: Vec<f64> = paths.iter().map(|p| p.1).collect();
+    let los: Vec<bool> = paths.iter().map(|p| p.2).collect();
+    let Some(k) = model_k_factor_db(&powers, &los) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "los        K-factor {k:.2} dB ({}), LOS path power {:.3}, RMS delay spread {:.1} ns, \
+         longest delay {:.1} ns",
+        match t.k_factor_db {
+            Some(_) => "scaled, TR 38.901 §7.7.6",
+            None => "as tabulated",
+        },
+        powers
+            .iter()
+            .zip(&los)
+            .filter(|p| *p.1)
+            .map(|p| p.0)
+            .sum::<f64>(),
+        rms_delay_spread(&delays, &powers) * 1e9,
+        delays.iter().fold(0.0f64, |a, &b| a.max(b)) * 1e9,
+    );
 }

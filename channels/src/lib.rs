@@ -12,6 +12,7 @@
 pub mod antenna;
 pub mod awgn;
 pub mod cdl;
+pub mod k_factor;
 pub mod ofdm_waveform;
 pub mod phase_noise;
 pub mod phase_noise_tones;

@@ -75,9 +75,24 @@ impl TdlModel {
 
     /// RMS delay spread (s) of a power-delay profile.
     pub fn rms_delay_spread(taps: &[(f64, f64)]) -> f64 {
-        let p: f64 = taps.iter().map(|t| t.1).sum();
-        let mean = taps.iter().map(|t| t.0 * t.1).sum::<f64>() / p;
-        (taps.iter().map(|t| t.1 * (t.0 - mean).powi(2)).sum::<f64>() / p).sqrt()
+        let (delays, powers): (Vec<f64>, Vec<f64>) = taps.iter().copied().unzip();
+        crate::k_factor::rms_delay_spread(&delays, &powers)
+    }
+
+    /// TR 38.901 §7.7.6: rescales the LOS profiles TDL-D/E to K-factor `k_db` (LOS tap
+    /// power over all other taps) and RMS delay spread `delay_spread_s`
+    /// ([`crate::k_factor::scale_k_factor`]). Returns `false` for profiles without LOS.
+    pub fn scale_k_factor(&mut self, k_db: f64, delay_spread_s: f64) -> bool {
+        let mut delays: Vec<f64> = self.taps.iter().map(|t| t.delay_s).collect();
+        let mut powers: Vec<f64> = self.taps.iter().map(|t| t.power).collect();
+        let los: Vec<bool> = self.taps.iter().map(|t| t.los).collect();
+        if !crate::k_factor::scale_k_factor(&mut delays, &mut powers, &los, k_db, delay_spread_s) {
+            return false;
+        }
+        for ((t, d), p) in self.taps.iter_mut().zip(delays).zip(powers) {
+            (t.delay_s, t.power) = (d, p);
+        }
+        true
     }
 
     /// Tap coefficients of link `link` (an rx/tx antenna pair) at `times` (s).

@@ -8,7 +8,7 @@ use channels::stochastic::StochasticModel;
 use channels::tr38901_lsp::{Condition, Geometry, Scenario};
 use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
 use sim_core::dmrs::dmrs_values;
-use sim_core::link::{OfdmSpec, PhaseNoiseSpec};
+use sim_core::link::{OfdmSpec, PhaseNoiseSpec, TdlSpec};
 use sim_core::scenario::schema::{
     AntennaPattern, ChannelModel, Estimator, PolarizationChoice, PropagationCondition,
 };
@@ -88,9 +88,10 @@ impl OfdmPrepared {
 
 impl OfdmPrepared {
     pub fn new(o: &OfdmSpec) -> Self {
-        let tdl = o.tdl.as_ref().map(|t| {
-            TdlModel::new(t.profile, t.delay_spread_s, t.doppler_hz).expect("profile checked")
-        });
+        let tdl = o
+            .tdl
+            .as_ref()
+            .map(|t| tdl_model(t, t.doppler_hz).expect("profile checked"));
         let pattern = match o.antenna_pattern {
             AntennaPattern::Omni => ElementPattern::Omni,
             AntennaPattern::Tr38901 => ElementPattern::Tr38901,
@@ -107,8 +108,7 @@ impl OfdmPrepared {
         let tx = || array(o.tx_ports, o.tx_rows, o.tx_polarization);
         let rx = || array(o.rx_antennas, o.rx_rows, o.rx_polarization);
         let cdl = o.cdl.as_ref().map(|c| {
-            let mut m = CdlModel::new(c.profile, c.delay_spread_s, c.doppler_hz, tx(), rx())
-                .expect("profile checked");
+            let mut m = cdl_model(c, c.doppler_hz, tx(), rx()).expect("profile checked");
             m.uplink = o.uplink;
             if c.angle_spreads_deg.is_some() || c.mean_angles_deg.is_some() {
                 m.scale_angles(c.angle_spreads_deg, c.mean_angles_deg);
@@ -257,6 +257,25 @@ pub fn path_phasors(delays: &[f64], freqs: &[f64], out: &mut Vec<Cf32>) {
     }
 }
 
+/// The TDL model of `t` with maximum Doppler `doppler_hz`, K-factor-scaled (§7.7.6) when
+/// `t` asks for it (profiles without LOS ignore the K-factor); `None` for an unknown profile.
+pub fn tdl_model(t: &TdlSpec, doppler_hz: f64) -> Option<TdlModel> {
+    let mut m = TdlModel::new(t.profile, t.delay_spread_s, doppler_hz)?;
+    if let Some(k) = t.k_factor_db {
+        m.scale_k_factor(k, t.delay_spread_s);
+    }
+    Some(m)
+}
+
+/// The CDL model of `c` between arrays `tx` and `rx`, K-factor-scaled like [`tdl_model`].
+pub fn cdl_model(c: &TdlSpec, doppler_hz: f64, tx: Array, rx: Array) -> Option<CdlModel> {
+    let mut m = CdlModel::new(c.profile, c.delay_spread_s, doppler_hz, tx, rx)?;
+    if let Some(k) = c.k_factor_db {
+        m.scale_k_factor(k, c.delay_spread_s);
+    }
+    Some(m)
+}
+
 /// Why `o` cannot be simulated in the time domain, or `None`: the waveform model takes a path
 /// from the previous symbol at most, so the longest delay must stay below one OFDM symbol
 /// with its CP.
@@ -264,12 +283,12 @@ pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
     o.time_domain?;
     let one = || Array::ula(1, 0.5, ElementPattern::Omni);
     let longest = match (&o.tdl, &o.cdl) {
-        (Some(t), _) => TdlModel::new(t.profile, t.delay_spread_s, 0.0)?
+        (Some(t), _) => tdl_model(t, 0.0)?
             .taps
             .iter()
             .map(|p| p.delay_s)
             .fold(0.0, f64::max),
-        (_, Some(c)) => CdlModel::new(c.profile, c.delay_spread_s, 0.0, one(), one())?
+        (_, Some(c)) => cdl_model(c, 0.0, one(), one())?
             .delays()
             .into_iter()
             .fold(0.0, f64::max),

@@ -172,6 +172,9 @@ pub struct TdlSpec {
     pub angle_spreads_deg: Option<[f64; 4]>,
     pub mean_angles_deg: Option<[f64; 4]>,
     pub doppler_hz: f64,
+    /// K-factor scaling of the LOS profiles D and E (§7.7.6: LOS power over all other
+    /// paths), dB; `None` keeps the table's (D 8.98 dB, E 9.27 dB, TDL and CDL alike).
+    pub k_factor_db: Option<f64>,
 }
 
 /// A TR 38.901 §7.5 scenario link as resolved (`channels::stochastic` draws its drops).

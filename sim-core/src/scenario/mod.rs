@@ -1,6 +1,7 @@
 //! Scenario files: schema ([`schema`]), checking and resolution into a runnable link and
 //! sweep ([`resolve`]), and error locations ([`location`]).
 
+mod fading_profile;
 mod link_rules;
 pub mod location;
 mod mcs_link;

@@ -3,15 +3,13 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::{grid_width, DmrsSpec, OfdmSpec, PtrsSpec, TdlSpec};
+use crate::link::{grid_width, DmrsSpec, OfdmSpec, PtrsSpec};
 use crate::precoding::{precoder, tpmi_range, Precoder};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
 const ARRAYS_ONLY: &str =
     "applies to model = \"cdl\" and the TR 38.901 scenario models (\"uma\", \"umi\", \"rma\", \"inh\") only";
-
-const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
 
 /// The OFDM part of a link, or `None` for the single-carrier link; `symbols_per_codeword`
 /// is G / Q_m of the `[code]` shape.
@@ -35,6 +33,7 @@ pub(super) fn build_ofdm(
             ("profile", ch.profile.is_some()),
             ("delay_spread_ns", ch.delay_spread_ns.is_some()),
             ("speed_kmh", ch.speed_kmh.is_some()),
+            ("k_factor_db", ch.k_factor_db.is_some()),
         ] {
             if set {
                 return Err(fail(
@@ -358,72 +357,7 @@ pub(super) fn build_ofdm(
         a.rx_correlation.unwrap_or(0.0),
     ];
     let correlation = c.iter().any(|&x| x > 0.0).then_some(c);
-    let (tdl, cdl) = match ch.model {
-        ChannelModel::Awgn | ChannelModel::Uma | ChannelModel::Umi | ChannelModel::Rma | ChannelModel::Inh => (None, None),
-        ChannelModel::Tdl | ChannelModel::Cdl => {
-            let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
-            let letter = match profile.as_str() {
-                "A" | "B" | "C" | "D" | "E" => profile.chars().next().expect("one letter"),
-                _ => {
-                    return Err(fail(
-                        &["channel", "profile"],
-                        format!("expected one of {PROFILES}"),
-                    ))
-                }
-            };
-            let ds = ch.delay_spread_ns.unwrap_or(100.0);
-            if !(ds > 0.0 && ds <= 10_000.0) {
-                return Err(fail(
-                    &["channel", "delay_spread_ns"],
-                    "expected 0 < delay spread ≤ 10000 ns".into(),
-                ));
-            }
-            let v = ch.speed_kmh.unwrap_or(0.0);
-            if !(0.0..=1000.0).contains(&v) {
-                return Err(fail(&["channel", "speed_kmh"], "expected 0 ..= 1000 km/h".into()));
-            }
-            let angles = [
-                ("angle_spreads_deg", ch.angle_spreads_deg, 0.0..=180.0),
-                ("mean_angles_deg", ch.mean_angles_deg, -360.0..=360.0),
-            ];
-            for (key, value, range) in angles {
-                if value.is_some() && ch.model != ChannelModel::Cdl {
-                    return Err(fail(
-                        &["channel", key],
-                        "angle scaling applies to model = \"cdl\" only".into(),
-                    ));
-                }
-                if value.is_some_and(|v| v.iter().any(|x| !range.contains(x) || *x == 0.0 && key == "angle_spreads_deg")) {
-                    return Err(fail(
-                        &["channel", key],
-                        format!(
-                            "expected four angles in degrees [departure azimuth, arrival \
-                             azimuth, departure zenith, arrival zenith], each in {range:?}{}",
-                            if key == "angle_spreads_deg" { ", not 0" } else { "" }
-                        ),
-                    ));
-                }
-            }
-            let spec = TdlSpec {
-                profile: letter,
-                delay_spread_s: ds * 1e-9,
-                angle_spreads_deg: ch.angle_spreads_deg,
-                mean_angles_deg: ch.mean_angles_deg,
-                doppler_hz: v / 3.6 * o.carrier_ghz * 1e9 / 299_792_458.0,
-            };
-            match ch.model {
-                ChannelModel::Tdl => (Some(spec), None),
-                _ => (None, Some(spec)),
-            }
-        }
-        ChannelModel::Rayleigh => {
-            return Err(fail(
-                &["channel", "model"],
-                "OFDM links take \"awgn\", \"tdl\" or \"cdl\" (a one-tap Rayleigh is TDL with a tiny delay spread)"
-                    .into(),
-            ))
-        }
-    };
+    let (tdl, cdl) = super::fading_profile::build_tdl_cdl(s, o, fail)?;
     let ptrs = super::ptrs::build_ptrs(
         s,
         o,

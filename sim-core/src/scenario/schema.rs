@@ -259,6 +259,9 @@ pub struct ChannelConfig {
     pub delay_spread_ns: Option<f64>,
     /// UE speed, km/h: the maximum Doppler shift is v·f_c/c (default 0).
     pub speed_kmh: Option<f64>,
+    /// TDL/CDL profiles "D" and "E": the desired K-factor, dB (TR 38.901 §7.7.6; default:
+    /// the table's).
+    pub k_factor_db: Option<f64>,
     /// CDL: "downlink" (BS transmits; default) or "uplink" (UE transmits).
     pub direction: Option<LinkDirection>,
     /// CDL angle scaling (TR 38.901 §7.7.5.1): desired RMS angle spreads [ASD, ASA, ZSD,
@@ -297,6 +300,7 @@ impl Default for ChannelConfig {
             profile: None,
             delay_spread_ns: None,
             speed_kmh: None,
+            k_factor_db: None,
             direction: None,
             angle_spreads_deg: None,
             mean_angles_deg: None,

@@ -38,13 +38,14 @@ pub(super) fn build_stochastic(
     for (key, set) in [
         ("profile", ch.profile.is_some()),
         ("delay_spread_ns", ch.delay_spread_ns.is_some()),
+        ("k_factor_db", ch.k_factor_db.is_some()),
         ("angle_spreads_deg", ch.angle_spreads_deg.is_some()),
         ("mean_angles_deg", ch.mean_angles_deg.is_some()),
     ] {
         if set {
             return Err(fail(
                 &["channel", key],
-                "applies to model = \"tdl\" or \"cdl\": the scenario models draw their delay and \
+                "applies to model = \"tdl\" or \"cdl\": the scenario models draw their delay spread, K-factor and \
                  angle spreads from TR 38.901 Table 7.5-6 in every slot"
                     .into(),
             ));

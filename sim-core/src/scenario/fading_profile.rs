@@ -1,0 +1,173 @@
+//! Resolution of the TR 38.901 TDL/CDL keys of `[channel]` (profile, delay spread, speed,
+//! K-factor, CDL angle scaling) into the [`TdlSpec`] of an OFDM link.
+
+use super::location::ScenarioError;
+use super::schema::*;
+use crate::link::TdlSpec;
+
+type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
+
+const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
+
+/// `(tdl, cdl)`: the TDL or the CDL channel of an OFDM link (both `None` for AWGN and the
+/// scenario models).
+pub(super) fn build_tdl_cdl(
+    s: &Scenario,
+    o: &OfdmConfig,
+    fail: &Fail,
+) -> Result<(Option<TdlSpec>, Option<TdlSpec>), ScenarioError> {
+    let ch = &s.channel;
+    let pair = match ch.model {
+        ChannelModel::Awgn | ChannelModel::Uma | ChannelModel::Umi | ChannelModel::Rma | ChannelModel::Inh => (None, None),
+        ChannelModel::Tdl | ChannelModel::Cdl => {
+            let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
+            let letter = match profile.as_str() {
+                "A" | "B" | "C" | "D" | "E" => profile.chars().next().expect("one letter"),
+                _ => {
+                    return Err(fail(
+                        &["channel", "profile"],
+                        format!("expected one of {PROFILES}"),
+                    ))
+                }
+            };
+            let ds = ch.delay_spread_ns.unwrap_or(100.0);
+            if !(ds > 0.0 && ds <= 10_000.0) {
+                return Err(fail(
+                    &["channel", "delay_spread_ns"],
+                    "expected 0 < delay spread ≤ 10000 ns".into(),
+                ));
+            }
+            let v = ch.speed_kmh.unwrap_or(0.0);
+            if !(0.0..=1000.0).contains(&v) {
+                return Err(fail(&["channel", "speed_kmh"], "expected 0 ..= 1000 km/h".into()));
+            }
+            let angles = [
+                ("angle_spreads_deg", ch.angle_spreads_deg, 0.0..=180.0),
+                ("mean_angles_deg", ch.mean_angles_deg, -360.0..=360.0),
+            ];
+            for (key, value, range) in angles {
+                if value.is_some() && ch.model != ChannelModel::Cdl {
+                    return Err(fail(
+                        &["channel", key],
+                        "angle scaling applies to model = \"cdl\" only".into(),
+                    ));
+                }
+                if value.is_some_and(|v| v.iter().any(|x| !range.contains(x) || *x == 0.0 && key == "angle_spreads_deg")) {
+                    return Err(fail(
+                        &["channel", key],
+                        format!(
+                            "expected four angles in degrees [departure azimuth, arrival \
+                             azimuth, departure zenith, arrival zenith], each in {range:?}{}",
+                            if key == "angle_spreads_deg" { ", not 0" } else { "" }
+                        ),
+                    ));
+                }
+            }
+            if let Some(k) = ch.k_factor_db {
+                if letter != 'D' && letter != 'E' {
+                    return Err(fail(
+                        &["channel", "k_factor_db"],
+                        format!(
+                            "K-factor scaling (TR 38.901 §7.7.6) applies to the LOS profiles \
+                             \"D\" and \"E\" only, not \"{letter}\""
+                        ),
+                    ));
+                }
+                if !(-30.0..=50.0).contains(&k) {
+                    return Err(fail(
+                        &["channel", "k_factor_db"],
+                        "expected -30 ..= 50 dB".into(),
+                    ));
+                }
+            }
+            let spec = TdlSpec {
+                profile: letter,
+                k_factor_db: ch.k_factor_db,
+                delay_spread_s: ds * 1e-9,
+                angle_spreads_deg: ch.angle_spreads_deg,
+                mean_angles_deg: ch.mean_angles_deg,
+                doppler_hz: v / 3.6 * o.carrier_ghz * 1e9 / 299_792_458.0,
+            };
+            match ch.model {
+                ChannelModel::Tdl => (Some(spec), None),
+                _ => (None, Some(spec)),
+            }
+        }
+        ChannelModel::Rayleigh => {
+            return Err(fail(
+                &["channel", "model"],
+                "OFDM links take \"awgn\", \"tdl\" or \"cdl\" (a one-tap Rayleigh is TDL with a tiny delay spread)"
+                    .into(),
+            ))
+        }
+    };
+    Ok(pair)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::resolve;
+    use crate::scenario::tests::{err, GOOD};
+
+    fn ofdm(channel: &str) -> String {
+        GOOD.replace("model = \"awgn\"", channel)
+            + "[ofdm]\ncarrier_ghz = 3.5\nsubcarrier_spacing_khz = 30\nnum_subcarriers = 96\n\
+               [pilots]\nsymbols = [2]\n"
+    }
+
+    /// `k_factor_db` (TR 38.901 §7.7.6): resolves for the LOS profiles D and E of TDL and
+    /// CDL; other profiles, the scenario models, the single-carrier link and values outside
+    /// −30…50 dB are errors at the key's line and column that say what is accepted.
+    #[test]
+    fn k_factor_keys_are_checked() {
+        for model in ["tdl", "cdl"] {
+            for p in ["D", "E"] {
+                let text = ofdm(&format!(
+                    "model = \"{model}\"\nprofile = \"{p}\"\nk_factor_db = 3.5"
+                ));
+                let r = resolve(&text, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+                let o = r.link.ofdm.unwrap();
+                let spec = o.tdl.or(o.cdl).unwrap();
+                assert_eq!(spec.k_factor_db, Some(3.5));
+            }
+        }
+        let text = ofdm("model = \"tdl\"\nprofile = \"D\"");
+        let o = resolve(&text, "s.toml").unwrap().link.ofdm.unwrap();
+        assert_eq!(o.tdl.unwrap().k_factor_db, None);
+        for (channel, needle) in [
+            (
+                "model = \"tdl\"\nprofile = \"A\"\nk_factor_db = 3.0",
+                "\"D\" and \"E\" only, not \"A\"",
+            ),
+            (
+                "model = \"cdl\"\nk_factor_db = 3.0",
+                "\"D\" and \"E\" only, not \"A\"",
+            ),
+            (
+                "model = \"tdl\"\nprofile = \"D\"\nk_factor_db = 51.0",
+                "-30 ..= 50 dB",
+            ),
+            (
+                "model = \"tdl\"\nprofile = \"E\"\nk_factor_db = nan",
+                "-30 ..= 50 dB",
+            ),
+            (
+                "model = \"uma\"\ncondition = \"los\"\nk_factor_db = 3.0",
+                "Table 7.5-6",
+            ),
+        ] {
+            let text = ofdm(channel);
+            let e = err(&text);
+            assert_eq!(e.key, "channel.k_factor_db", "{e}");
+            assert!(e.message.contains(needle), "{e}");
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("k_factor_db"))
+                .unwrap()
+                + 1;
+            assert_eq!((e.line, e.column), (line, 15), "{e}");
+        }
+        let e = err(&GOOD.replace("model = \"awgn\"", "model = \"awgn\"\nk_factor_db = 3.0"));
+        assert_eq!(e.key, "channel.k_factor_db", "{e}");
+    }
+}
