@@ -1,6 +1,43 @@
-//! The TR 38.901 scenario models (UMa/UMi/RMa/InH) from the command line.
+//! Channel models from the command line: the TR 38.901 scenario models (UMa/UMi/RMa/InH)
+//! and K-factor scaling of the LOS TDL profiles.
 
 use super::{bin, read_table, repo, temp_dir, text};
+use polars::prelude::DataFrame;
+use std::path::Path;
+
+/// Runs `scenario` (named `name`) with `--quick` and the `--set` overrides `set` on the CPU
+/// into `out/cpu`, and, when `gpu` and unless GPU tests are skipped, on the GPU executor
+/// (lavapipe here) into `out/gpu`, requiring the same blocks and block errors; returns the
+/// CPU table.
+fn run_on_devices(out: &Path, scenario: &str, name: &str, set: &[&str], gpu: bool) -> DataFrame {
+    let run = |device: &str| {
+        let mut cmd = bin();
+        cmd.args(["run", scenario, "--quick", "--fresh", "--device", device]);
+        for s in set {
+            cmd.args(["--set", s]);
+        }
+        cmd.arg("--out").arg(out.join(device)).current_dir(repo(""));
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        read_table(&out.join(device).join(name).join("points.parquet"))
+    };
+    let cpu = run("cpu");
+    if gpu && std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_none() {
+        let gpu = run("gpu");
+        for col in ["blocks", "block_errors"] {
+            assert_eq!(
+                cpu.column(col).unwrap().as_materialized_series(),
+                gpu.column(col).unwrap().as_materialized_series(),
+                "{name} {col}: CPU vs GPU"
+            );
+        }
+    }
+    cpu
+}
+
+fn bler(table: &DataFrame, i: usize) -> f64 {
+    table.column("bler").unwrap().f64().unwrap().get(i).unwrap()
+}
 
 /// The shipped UMa NLOS scenario (on 4 PRBs, so that lavapipe's loop limit is not reached)
 /// runs on the CPU with its BLER falling from 6 to 8 dB, and the GPU executor (lavapipe here)
@@ -8,38 +45,40 @@ use super::{bin, read_table, repo, temp_dir, text};
 #[test]
 fn uma_scenario_runs_on_both_devices() {
     let out = temp_dir("uma");
-    let scenario = "scenarios/uma-nlos-1x2-mcs13-dmrs-ls.toml";
-    let run = |device: &str, extra: &[&str]| {
-        bin()
-            .args(["run", scenario, "--quick", "--fresh", "--device", device])
-            .args(["--set", "ofdm.prbs=4", "--set", "sweep.snr_db=[6.0, 8.0]"])
-            .args(extra)
-            .arg("--out")
-            .arg(out.join(device))
-            .current_dir(repo(""))
-            .output()
-            .unwrap()
-    };
-    let o = run("cpu", &[]);
-    assert!(o.status.success(), "{}", text(&o));
-    let cpu = read_table(&out.join("cpu/uma-nlos-1x2-mcs13-dmrs-ls/points.parquet"));
-    let bler = cpu.column("bler").unwrap().f64().unwrap().clone();
-    let (low, high) = (bler.get(0).unwrap(), bler.get(1).unwrap());
+    let name = "uma-nlos-1x2-mcs13-dmrs-ls";
+    let set = ["ofdm.prbs=4", "sweep.snr_db=[6.0, 8.0]"];
+    let cpu = run_on_devices(&out, &format!("scenarios/{name}.toml"), name, &set, true);
+    let (low, high) = (bler(&cpu, 0), bler(&cpu, 1));
     assert!(
         low > 0.05 && high < low / 3.0,
         "BLER {low} at 6 dB, {high} at 8 dB"
     );
-    if std::env::var_os("FERROLINK_SKIP_GPU_TESTS").is_none() {
-        let o = run("gpu", &[]);
-        assert!(o.status.success(), "{}", text(&o));
-        let gpu = read_table(&out.join("gpu/uma-nlos-1x2-mcs13-dmrs-ls/points.parquet"));
-        for col in ["blocks", "block_errors"] {
-            assert_eq!(
-                cpu.column(col).unwrap().as_materialized_series(),
-                gpu.column(col).unwrap().as_materialized_series(),
-                "{col}: CPU vs GPU"
-            );
-        }
-    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// The shipped K-factor scenario (TDL-D, SISO, on 4 PRBs) with `--set channel.k_factor_db`:
+/// at 12 dB SNR a K of 0 dB leaves a deep-fading BLER above 5% while K = 25 dB (nearly
+/// AWGN) has none in 1000 slots; with K = 0 dB the GPU executor (lavapipe) gives the same
+/// blocks and block errors as the CPU, so both scale the taps alike.
+#[test]
+fn k_factor_scaling_from_the_command_line() {
+    let out = temp_dir("k-factor");
+    let name = "tdl-d-siso-mcs13-k-factor";
+    let scenario = format!("scenarios/{name}.toml");
+    let set = |k: &'static str| ["ofdm.prbs=4", "sweep.snr_db=[8.0, 12.0]", k];
+    let k0 = set("channel.k_factor_db=0");
+    let rician = run_on_devices(&out.join("k0"), &scenario, name, &k0, true);
+    assert!(
+        bler(&rician, 1) > 0.05,
+        "K = 0 dB: BLER {} at 12 dB",
+        bler(&rician, 1)
+    );
+    let k25 = set("channel.k_factor_db=25");
+    let strong = run_on_devices(&out.join("k25"), &scenario, name, &k25, false);
+    assert!(
+        bler(&strong, 1) < 0.01,
+        "K = 25 dB: BLER {} at 12 dB",
+        bler(&strong, 1)
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }

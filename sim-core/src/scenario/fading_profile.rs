@@ -73,10 +73,10 @@ pub(super) fn build_tdl_cdl(
                         ),
                     ));
                 }
-                if !(-30.0..=50.0).contains(&k) {
+                if !(-30.0..=40.0).contains(&k) {
                     return Err(fail(
                         &["channel", "k_factor_db"],
-                        "expected -30 ..= 50 dB".into(),
+                        "expected -30 ..= 40 dB".into(),
                     ));
                 }
             }
@@ -117,7 +117,7 @@ mod tests {
 
     /// `k_factor_db` (TR 38.901 §7.7.6): resolves for the LOS profiles D and E of TDL and
     /// CDL; other profiles, the scenario models, the single-carrier link and values outside
-    /// −30…50 dB are errors at the key's line and column that say what is accepted.
+    /// −30…40 dB are errors at the key's line and column that say what is accepted.
     #[test]
     fn k_factor_keys_are_checked() {
         for model in ["tdl", "cdl"] {
