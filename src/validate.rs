@@ -232,8 +232,12 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         }
         if let Some(t) = &o.tdl {
             w!(
-                "tdl        TDL-{}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
-                t.profile,
+                "tdl        {}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
+                if t.profile.starts_with("NTN-") {
+                    format!("{} (TR 38.811 §6.9.2)", t.profile)
+                } else {
+                    format!("TDL-{}", t.profile)
+                },
                 t.delay_spread_s * 1e9,
                 t.doppler_hz,
                 match o.correlation {

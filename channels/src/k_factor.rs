@@ -97,7 +97,7 @@ mod tests {
         let one = || Array::ula(1, 0.5, ElementPattern::Omni);
         for (p, table_k) in [('D', 8.985), ('E', 9.271)] {
             for k in [-5.0, 0.0, 9.0, 30.0] {
-                let mut t = TdlModel::new(p, 100e-9, 0.0).unwrap();
+                let mut t = TdlModel::new(&p.to_string(), 100e-9, 0.0).unwrap();
                 let mut c = CdlModel::new(p, 100e-9, 0.0, one(), one()).unwrap();
                 let paths = |t: &TdlModel| -> (Vec<f64>, Vec<f64>, Vec<bool>) {
                     (
@@ -123,7 +123,7 @@ mod tests {
                 }
             }
         }
-        let mut a = TdlModel::new('A', 100e-9, 0.0).unwrap();
+        let mut a = TdlModel::new("A", 100e-9, 0.0).unwrap();
         let before = a.clone();
         assert!(!a.scale_k_factor(3.0, 100e-9));
         assert_eq!(a, before);
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn generated_channel_has_the_scaled_k_factor() {
         for k in [0.0, 6.0, 12.0] {
-            let mut m = TdlModel::new('D', 100e-9, 30.0).unwrap();
+            let mut m = TdlModel::new("D", 100e-9, 30.0).unwrap();
             m.scale_k_factor(k, 100e-9);
             let nt = m.taps.len();
             let (mut m2, mut m4) = (0f64, 0f64);

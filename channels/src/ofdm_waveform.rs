@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn static_channel_within_cp_is_diagonal() {
         let w = OfdmWaveform::new(600, 14, 1024, 72);
-        let model = TdlModel::new('A', 100e-9, 0.0).unwrap();
+        let model = TdlModel::new("A", 100e-9, 0.0).unwrap();
         let x = qpsk(14 * 600, 0);
         let (y, h, _) = through(&w, &model, &x, 0);
         let (e, p) = residual(&y, &h, &x);
@@ -346,7 +346,7 @@ mod tests {
             .collect();
         assert_eq!(offsets.len() as i64, k);
         let w = OfdmWaveform::with_offsets(&offsets, 14, 1024, 72);
-        let model = TdlModel::new('A', 100e-9, 0.0).unwrap();
+        let model = TdlModel::new("A", 100e-9, 0.0).unwrap();
         let x = qpsk(14 * k as usize, 1);
         let (y, h, _) = through(&w, &model, &x, 1);
         let (e, p) = residual(&y, &h, &x);
@@ -370,7 +370,7 @@ mod tests {
         for norm_doppler in [0.1, 0.2] {
             let fd = norm_doppler * 30e3;
             let model = TdlModel {
-                profile: 'A',
+                profile: "A".into(),
                 taps: vec![Tap {
                     delay_s: 0.0,
                     power: 1.0,
@@ -420,7 +420,7 @@ mod tests {
     fn delays_beyond_cp_interfere() {
         let (k, n, l) = (600, 1024, 72);
         let w = OfdmWaveform::new(k, 14, n, l);
-        let model = TdlModel::new('A', 1000e-9, 0.0).unwrap();
+        let model = TdlModel::new("A", 1000e-9, 0.0).unwrap();
         let ts = 1.0 / (n as f64 * 30e3);
         let theory = model
             .taps

@@ -192,7 +192,7 @@ mod tests {
 
     fn check_mse(freqs: &[f64]) {
         let (nsc, no) = (freqs.len(), 0.1f32);
-        let m = TdlModel::new('A', 300e-9, 0.0).unwrap();
+        let m = TdlModel::new("A", 300e-9, 0.0).unwrap();
         let pdp: Vec<(f64, f64)> = m.taps.iter().map(|t| (t.delay_s, t.power)).collect();
         let comb: Vec<usize> = (0..nsc).step_by(2).collect();
         let w = LmmseWeights::new(&pdp, freqs, &comb, no);

@@ -260,7 +260,7 @@ pub fn path_phasors(delays: &[f64], freqs: &[f64], out: &mut Vec<Cf32>) {
 /// The TDL model of `t` with maximum Doppler `doppler_hz`, K-factor-scaled (§7.7.6) when
 /// `t` asks for it (profiles without LOS ignore the K-factor); `None` for an unknown profile.
 pub fn tdl_model(t: &TdlSpec, doppler_hz: f64) -> Option<TdlModel> {
-    let mut m = TdlModel::new(t.profile, t.delay_spread_s, doppler_hz)?;
+    let mut m = TdlModel::new(&t.profile, t.delay_spread_s, doppler_hz)?;
     if let Some(k) = t.k_factor_db {
         m.scale_k_factor(k, t.delay_spread_s);
     }
@@ -269,7 +269,11 @@ pub fn tdl_model(t: &TdlSpec, doppler_hz: f64) -> Option<TdlModel> {
 
 /// The CDL model of `c` between arrays `tx` and `rx`, K-factor-scaled like [`tdl_model`].
 pub fn cdl_model(c: &TdlSpec, doppler_hz: f64, tx: Array, rx: Array) -> Option<CdlModel> {
-    let mut m = CdlModel::new(c.profile, c.delay_spread_s, doppler_hz, tx, rx)?;
+    let profile = match c.profile.as_str() {
+        p @ ("A" | "B" | "C" | "D" | "E") => p.chars().next()?,
+        _ => return None,
+    };
+    let mut m = CdlModel::new(profile, c.delay_spread_s, doppler_hz, tx, rx)?;
     if let Some(k) = c.k_factor_db {
         m.scale_k_factor(k, c.delay_spread_s);
     }

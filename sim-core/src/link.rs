@@ -165,7 +165,8 @@ impl SubcarrierLayout {
 /// A TR 38.901 TDL or CDL channel as resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TdlSpec {
-    pub profile: char,
+    /// TDL: "A" … "E" (TR 38.901) or "NTN-TDL-A" … "NTN-TDL-D" (TR 38.811); CDL: "A" … "E".
+    pub profile: String,
     pub delay_spread_s: f64,
     /// CDL angle scaling (§7.7.5.1): desired spreads and means [AOD/ASD, AOA/ASA, ZOD/ZSD,
     /// ZOA/ZSA], degrees; `None` keeps the table's.

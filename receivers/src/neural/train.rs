@@ -163,7 +163,7 @@ fn training_slot(run: &Resolved, t: &TrainingConfig, rng: &BlockRng) -> (LinkSpe
         }
         if let Some(p) = &t.profiles {
             let i = ((u[3] * p.len() as f64) as usize).min(p.len() - 1);
-            c.profile = p[i].chars().next().expect("a profile letter");
+            c.profile = p[i].clone();
         }
     }
     let offset = link.ebno_to_snr_db();

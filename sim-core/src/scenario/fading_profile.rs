@@ -8,6 +8,9 @@ use crate::link::TdlSpec;
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
 const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
+const NTN_PROFILES: [&str; 4] = ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"];
+/// The profiles with a specular LOS path.
+const LOS_PROFILES: [&str; 4] = ["D", "E", "NTN-TDL-C", "NTN-TDL-D"];
 
 /// `(tdl, cdl)`: the TDL or the CDL channel of an OFDM link (both `None` for AWGN and the
 /// scenario models).
@@ -21,15 +24,28 @@ pub(super) fn build_tdl_cdl(
         ChannelModel::Awgn | ChannelModel::Uma | ChannelModel::Umi | ChannelModel::Rma | ChannelModel::Inh => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
             let profile = ch.profile.clone().unwrap_or_else(|| "A".into());
-            let letter = match profile.as_str() {
-                "A" | "B" | "C" | "D" | "E" => profile.chars().next().expect("one letter"),
-                _ => {
-                    return Err(fail(
-                        &["channel", "profile"],
-                        format!("expected one of {PROFILES}"),
-                    ))
-                }
-            };
+            let ntn = NTN_PROFILES.contains(&profile.as_str());
+            if ntn && ch.model == ChannelModel::Cdl {
+                return Err(fail(
+                    &["channel", "profile"],
+                    format!(
+                        "the TR 38.811 NTN profiles are tapped delay lines: use model = \"tdl\" \
+                         (NTN-CDL is not modelled); CDL profiles: {PROFILES}"
+                    ),
+                ));
+            }
+            if !ntn && !["A", "B", "C", "D", "E"].contains(&profile.as_str()) {
+                return Err(fail(
+                    &["channel", "profile"],
+                    match ch.model {
+                        ChannelModel::Tdl => format!(
+                            "expected one of {PROFILES} (TR 38.901) or \"NTN-TDL-A\", \
+                             \"NTN-TDL-B\", \"NTN-TDL-C\", \"NTN-TDL-D\" (TR 38.811)"
+                        ),
+                        _ => format!("expected one of {PROFILES}"),
+                    },
+                ));
+            }
             let ds = ch.delay_spread_ns.unwrap_or(100.0);
             if !(ds > 0.0 && ds <= 10_000.0) {
                 return Err(fail(
@@ -64,12 +80,13 @@ pub(super) fn build_tdl_cdl(
                 }
             }
             if let Some(k) = ch.k_factor_db {
-                if letter != 'D' && letter != 'E' {
+                if !LOS_PROFILES.contains(&profile.as_str()) {
                     return Err(fail(
                         &["channel", "k_factor_db"],
                         format!(
                             "K-factor scaling (TR 38.901 §7.7.6) applies to the LOS profiles \
-                             \"D\" and \"E\" only, not \"{letter}\""
+                             \"D\" and \"E\" (and \"NTN-TDL-C\", \"NTN-TDL-D\") only, not \
+                             \"{profile}\""
                         ),
                     ));
                 }
@@ -81,7 +98,7 @@ pub(super) fn build_tdl_cdl(
                 }
             }
             let spec = TdlSpec {
-                profile: letter,
+                profile,
                 k_factor_db: ch.k_factor_db,
                 delay_spread_s: ds * 1e-9,
                 angle_spreads_deg: ch.angle_spreads_deg,
@@ -116,12 +133,19 @@ mod tests {
     }
 
     /// `k_factor_db` (TR 38.901 §7.7.6): resolves for the LOS profiles D and E of TDL and
-    /// CDL; other profiles, the scenario models, the single-carrier link and values outside
+    /// CDL and NTN-TDL-C/D; other profiles, the scenario models, the single-carrier link and values outside
     /// −30…40 dB are errors at the key's line and column that say what is accepted.
     #[test]
     fn k_factor_keys_are_checked() {
-        for model in ["tdl", "cdl"] {
-            for p in ["D", "E"] {
+        for (model, p) in [
+            ("tdl", "D"),
+            ("tdl", "E"),
+            ("cdl", "D"),
+            ("cdl", "E"),
+            ("tdl", "NTN-TDL-C"),
+            ("tdl", "NTN-TDL-D"),
+        ] {
+            {
                 let text = ofdm(&format!(
                     "model = \"{model}\"\nprofile = \"{p}\"\nk_factor_db = 3.5"
                 ));
@@ -137,23 +161,24 @@ mod tests {
         for (channel, needle) in [
             (
                 "model = \"tdl\"\nprofile = \"A\"\nk_factor_db = 3.0",
-                "\"D\" and \"E\" only, not \"A\"",
+                "only, not \"A\"",
             ),
+            ("model = \"cdl\"\nk_factor_db = 3.0", "only, not \"A\""),
             (
-                "model = \"cdl\"\nk_factor_db = 3.0",
-                "\"D\" and \"E\" only, not \"A\"",
-            ),
-            (
-                "model = \"tdl\"\nprofile = \"D\"\nk_factor_db = 51.0",
-                "-30 ..= 50 dB",
+                "model = \"tdl\"\nprofile = \"D\"\nk_factor_db = 41.0",
+                "-30 ..= 40 dB",
             ),
             (
                 "model = \"tdl\"\nprofile = \"E\"\nk_factor_db = nan",
-                "-30 ..= 50 dB",
+                "-30 ..= 40 dB",
             ),
             (
                 "model = \"uma\"\ncondition = \"los\"\nk_factor_db = 3.0",
                 "Table 7.5-6",
+            ),
+            (
+                "model = \"tdl\"\nprofile = \"NTN-TDL-B\"\nk_factor_db = 3.0",
+                "\"NTN-TDL-C\", \"NTN-TDL-D\") only, not \"NTN-TDL-B\"",
             ),
         ] {
             let text = ofdm(channel);
@@ -169,5 +194,25 @@ mod tests {
         }
         let e = err(&GOOD.replace("model = \"awgn\"", "model = \"awgn\"\nk_factor_db = 3.0"));
         assert_eq!(e.key, "channel.k_factor_db", "{e}");
+    }
+
+    /// `profile`: TDL takes "A" … "E" and the TR 38.811 "NTN-TDL-A" … "NTN-TDL-D"; CDL only
+    /// "A" … "E" (an NTN profile with CDL is an error that says NTN-CDL is not modelled); an
+    /// unknown profile lists the accepted ones.
+    #[test]
+    fn ntn_profiles_are_tdl_only() {
+        for p in ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"] {
+            let text = ofdm(&format!("model = \"tdl\"\nprofile = \"{p}\""));
+            let o = resolve(&text, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(o.link.ofdm.unwrap().tdl.unwrap().profile, p);
+        }
+        let e = err(&ofdm("model = \"cdl\"\nprofile = \"NTN-TDL-A\""));
+        assert_eq!(e.key, "channel.profile", "{e}");
+        assert!(e.message.contains("NTN-CDL is not modelled"), "{e}");
+        let e = err(&ofdm("model = \"tdl\"\nprofile = \"NTN-A\""));
+        assert_eq!(e.key, "channel.profile", "{e}");
+        assert!(e.message.contains("\"NTN-TDL-D\" (TR 38.811)"), "{e}");
+        let e = err(&ofdm("model = \"cdl\"\nprofile = \"F\""));
+        assert!(!e.message.contains("NTN"), "{e}");
     }
 }

@@ -98,11 +98,22 @@ pub(super) fn check_training(s: &Scenario, fail: &Fail) -> Result<(), ScenarioEr
                 "applies to TDL and CDL channels only".into(),
             ));
         }
-        let ok = |x: &String| ["A", "B", "C", "D", "E"].contains(&x.as_str());
+        let tdl = s.channel.model == ChannelModel::Tdl;
+        let ntn = ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"];
+        let ok = |x: &String| {
+            ["A", "B", "C", "D", "E"].contains(&x.as_str()) || tdl && ntn.contains(&x.as_str())
+        };
         if p.is_empty() || !p.iter().all(ok) {
             return Err(fail(
                 &key("profiles"),
-                "expected a non-empty list of \"A\", \"B\", \"C\", \"D\", \"E\"".into(),
+                format!(
+                    "expected a non-empty list of \"A\", \"B\", \"C\", \"D\", \"E\"{}",
+                    if tdl {
+                        ", \"NTN-TDL-A\", \"NTN-TDL-B\", \"NTN-TDL-C\", \"NTN-TDL-D\""
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
     }
