@@ -232,7 +232,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         }
         if let Some(t) = &o.tdl {
             w!(
-                "tdl        {}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
+                "tdl        {}, delay spread {:.1} ns, max Doppler {:.1} Hz{}, {}",
                 if t.profile.starts_with("NTN-") {
                     format!("{} (TR 38.811 §6.9.2)", t.profile)
                 } else {
@@ -240,6 +240,15 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 },
                 t.delay_spread_s * 1e9,
                 t.doppler_hz,
+                if t.doppler_shift_hz != 0.0 {
+                    format!(
+                        ", common shift {:+.1} Hz ({:+.4} of the subcarrier spacing)",
+                        t.doppler_shift_hz,
+                        t.doppler_shift_hz / o.subcarrier_spacing_hz
+                    )
+                } else {
+                    String::new()
+                },
                 match o.correlation {
                     None => "i.i.d. per antenna pair".to_string(),
                     Some([a, b]) =>

@@ -8,8 +8,10 @@
 //! sinusoids, h(t) = √(P/N) Σₙ exp(j(2π f_D t cos αₙ + φₙ)) with αₙ = (2πn + θ)/N: with θ and φₙ
 //! uniform, the ensemble autocorrelation is exactly J₀(2π f_D τ) (Clarke's spectrum) and the
 //! power exactly P. The LOS tap of TDL-D/E is a phasor √P·exp(j(2π f_D cos(π/4) t + φ₀)), its
-//! angle of arrival π/4 as in Sionna. Random numbers: the block's fading stream
-//! ([`Stream::Fading`]), so a slot's channel is the same on any executor.
+//! angle of arrival π/4 as in Sionna. A common shift f_s (`shift_hz`) adds to every
+//! sinusoid's and the LOS phasor's frequency, i.e. multiplies each tap by exp(j2π f_s t).
+//! Random numbers: the block's fading stream ([`Stream::Fading`]), so a slot's channel is the
+//! same on any executor.
 
 use sim_core::data::data_fields;
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
@@ -40,6 +42,9 @@ pub struct TdlModel {
     pub profile: String,
     pub taps: Vec<Tap>,
     pub doppler_hz: f64,
+    /// A frequency shift common to every tap (Hz): a satellite's Doppler shift left after
+    /// pre-compensation (TR 38.811 §6.9.2) or a carrier frequency offset; 0 by default.
+    pub shift_hz: f64,
 }
 
 /// The profiles in the tables: TR 38.901 TDL-A … E and TR 38.811 NTN-TDL-A … D.
@@ -85,6 +90,7 @@ impl TdlModel {
             profile: profile.to_string(),
             taps,
             doppler_hz,
+            shift_hz: 0.0,
         })
     }
 
@@ -129,7 +135,7 @@ impl TdlModel {
             let amp = tap.power.sqrt();
             if tap.los {
                 let phi0 = TAU * u32_to_open01(last[1]) as f64;
-                let f = self.doppler_hz * LOS_ANGLE.cos();
+                let f = self.doppler_hz * LOS_ANGLE.cos() + self.shift_hz;
                 for (i, &t) in times.iter().enumerate() {
                     let (s, c) = (TAU * f * t + phi0).sin_cos();
                     out[i * nt + l] = [(amp * c) as f32, (amp * s) as f32];
@@ -141,7 +147,7 @@ impl TdlModel {
                 let r = rng.draw(Stream::Fading, base + (n / 4) as u32);
                 phases[n] = TAU * u32_to_open01(r[n % 4]) as f64;
                 let alpha = (TAU * n as f64 + theta) / SINUSOIDS as f64;
-                freqs[n] = TAU * self.doppler_hz * alpha.cos();
+                freqs[n] = TAU * (self.doppler_hz * alpha.cos() + self.shift_hz);
             }
             let scale = amp / (SINUSOIDS as f64).sqrt();
             for (i, &t) in times.iter().enumerate() {
@@ -255,31 +261,41 @@ mod tests {
         }
     }
 
-    /// A Rayleigh tap's time autocorrelation is J₀(2π f_D τ) within 0.05 up to past the first
-    /// zero of J₀ (2.405), over 20,000 realizations (standard error ≈ 0.007).
+    /// A Rayleigh tap's time autocorrelation E[h*(0)·h(τ)] is J₀(2π f_D τ) within 0.05 up to
+    /// past the first zero of J₀ (2.405), over 20,000 realizations (standard error ≈ 0.007);
+    /// with a common shift f_s it is J₀(2π f_D τ)·exp(j2π f_s τ) (real and imaginary parts).
     #[test]
     fn autocorrelation_is_bessel_j0() {
         let fd = 100.0;
-        let m = TdlModel::new("A", 1e-9, fd).unwrap();
-        let nt = m.taps.len();
-        let times: Vec<f64> = (0..=30).map(|k| k as f64 * 0.15e-3).collect();
-        assert!(TAU * fd * times[30] > 2.405);
-        let n = 20_000;
-        let mut acc = vec![0f64; times.len()];
-        let mut h = vec![[0f32; 2]; times.len() * nt];
-        let l = 1; // the strongest tap of TDL-A
-        let p = m.taps[l].power;
-        for b in 0..n {
-            m.coefficients(&BlockRng::new(12, 0, b), 0, &times, &mut h);
-            let h0 = h[l];
-            for (k, a) in acc.iter_mut().enumerate() {
-                let hk = h[k * nt + l];
-                *a += (h0[0] * hk[0] + h0[1] * hk[1]) as f64 / (n as f64 * p);
+        for shift in [0.0, 250.0] {
+            let mut m = TdlModel::new("A", 1e-9, fd).unwrap();
+            m.shift_hz = shift;
+            let nt = m.taps.len();
+            let times: Vec<f64> = (0..=30).map(|k| k as f64 * 0.15e-3).collect();
+            assert!(TAU * fd * times[30] > 2.405);
+            let n = 20_000;
+            let mut acc = vec![[0f64; 2]; times.len()];
+            let mut h = vec![[0f32; 2]; times.len() * nt];
+            let l = 1; // the strongest tap of TDL-A
+            let p = m.taps[l].power;
+            for b in 0..n {
+                m.coefficients(&BlockRng::new(12, 0, b), 0, &times, &mut h);
+                let h0 = h[l];
+                for (k, a) in acc.iter_mut().enumerate() {
+                    let hk = h[k * nt + l];
+                    a[0] += (h0[0] * hk[0] + h0[1] * hk[1]) as f64 / (n as f64 * p);
+                    a[1] += (h0[0] * hk[1] - h0[1] * hk[0]) as f64 / (n as f64 * p);
+                }
             }
-        }
-        for (k, (&t, &r)) in times.iter().zip(&acc).enumerate() {
-            let j0 = libm::j0(TAU * fd * t);
-            assert!((r - j0).abs() < 0.05, "τ[{k}] = {t}: R = {r}, J0 = {j0}");
+            for (k, (&t, r)) in times.iter().zip(&acc).enumerate() {
+                let j0 = libm::j0(TAU * fd * t);
+                let (s, c) = (TAU * shift * t).sin_cos();
+                assert!(
+                    (r[0] - j0 * c).abs() < 0.05 && (r[1] - j0 * s).abs() < 0.05,
+                    "shift {shift}, τ[{k}] = {t}: R = {r:?}, J0·e^(jωτ) = {:?}",
+                    [j0 * c, j0 * s]
+                );
+            }
         }
     }
 
@@ -294,6 +310,7 @@ mod tests {
                 los: false,
             }],
             doppler_hz: 0.0,
+            shift_hz: 0.0,
         };
         let mut out = [[0f32; 2]; 2];
         m.frequency_response(&[[1.0, 0.0]], &[0.0, 250e3], &mut out);

@@ -100,7 +100,7 @@ fn tdl_link(slot: u32, link: u32, drawn: u32, l: u32, wt: vec2<f32>, add: bool) 
     if (otab[p.o_taps + 2u * l + 1u] != 0u) {
         // LOS: one phasor arriving at π/4.
         let phi0 = u32_to_open01(last.y);
-        let f = p.doppler_hz * 0.70710677;
+        let f = p.doppler_hz * 0.70710677 + p.shift_hz;
         for (var s = 0u; s < p.ntimes; s++) {
             let sc = sincos_turns(f * tabf(p.o_times + s) + phi0);
             put_coeff(slot, link, s, l, cmul(wt, vec2<f32>(amp * sc.y, amp * sc.x)), add);
@@ -117,7 +117,7 @@ fn tdl_link(slot: u32, link: u32, drawn: u32, l: u32, wt: vec2<f32>, add: bool) 
             r = philox4x32_10(vec4<u32>(base + n / 4u, STREAM_FADING, block, p.point), key());
         }
         phase[n] = u32_to_open01(r[n % 4u]);
-        freq[n] = p.doppler_hz * sincos_turns((f32(n) + theta) / f32(SINUSOIDS)).y;
+        freq[n] = p.doppler_hz * sincos_turns((f32(n) + theta) / f32(SINUSOIDS)).y + p.shift_hz;
     }
     let scale = amp / sqrt(f32(SINUSOIDS));
     for (var s = 0u; s < p.ntimes; s++) {

@@ -109,6 +109,8 @@ pub struct ChainParams {
     /// (`channels::phase_noise_tones`).
     pub pn_tones: u32,
     pub o_pn: u32,
+    /// TDL: a frequency shift (Hz) common to every tap (`[channel] doppler_shift_hz`).
+    pub shift_hz: f32,
 }
 
 /// The kernels of the chain's shader module (`link_chain.wgsl`, `transport_block.wgsl`,

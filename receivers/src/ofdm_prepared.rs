@@ -257,10 +257,12 @@ pub fn path_phasors(delays: &[f64], freqs: &[f64], out: &mut Vec<Cf32>) {
     }
 }
 
-/// The TDL model of `t` with maximum Doppler `doppler_hz`, K-factor-scaled (§7.7.6) when
-/// `t` asks for it (profiles without LOS ignore the K-factor); `None` for an unknown profile.
+/// The TDL model of `t` with maximum Doppler `doppler_hz` and `t`'s common shift,
+/// K-factor-scaled (§7.7.6) when `t` asks for it (profiles without LOS ignore the
+/// K-factor); `None` for an unknown profile.
 pub fn tdl_model(t: &TdlSpec, doppler_hz: f64) -> Option<TdlModel> {
     let mut m = TdlModel::new(&t.profile, t.delay_spread_s, doppler_hz)?;
+    m.shift_hz = t.doppler_shift_hz;
     if let Some(k) = t.k_factor_db {
         m.scale_k_factor(k, t.delay_spread_s);
     }

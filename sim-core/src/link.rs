@@ -176,6 +176,9 @@ pub struct TdlSpec {
     /// K-factor scaling of the LOS profiles D and E (§7.7.6: LOS power over all other
     /// paths), dB; `None` keeps the table's (D 8.98 dB, E 9.27 dB, TDL and CDL alike).
     pub k_factor_db: Option<f64>,
+    /// TDL: a frequency shift common to every tap, Hz (`doppler_shift_hz`: a satellite's
+    /// Doppler left after pre-compensation, or a carrier frequency offset); 0: none.
+    pub doppler_shift_hz: f64,
 }
 
 /// A TR 38.901 §7.5 scenario link as resolved (`channels::stochastic` draws its drops).

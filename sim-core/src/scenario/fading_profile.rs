@@ -20,6 +20,32 @@ pub(super) fn build_tdl_cdl(
     fail: &Fail,
 ) -> Result<(Option<TdlSpec>, Option<TdlSpec>), ScenarioError> {
     let ch = &s.channel;
+    let shift = ch.doppler_shift_hz.unwrap_or(0.0);
+    if ch.doppler_shift_hz.is_some() {
+        if ch.model != ChannelModel::Tdl {
+            return Err(fail(
+                &["channel", "doppler_shift_hz"],
+                "a common Doppler shift applies to model = \"tdl\" only (TDL and NTN-TDL profiles)"
+                    .into(),
+            ));
+        }
+        let time = o.domain == SimulationDomain::Time;
+        let limit = o.subcarrier_spacing_khz * 1e3 * if time { 0.5 } else { 0.1 };
+        if !(shift.abs() <= limit) {
+            return Err(fail(
+                &["channel", "doppler_shift_hz"],
+                if time {
+                    format!("expected |shift| ≤ {limit} Hz (half the subcarrier spacing)")
+                } else {
+                    format!(
+                        "expected |shift| ≤ {limit} Hz (a tenth of the subcarrier spacing) in the \
+                         frequency domain, which leaves out inter-carrier interference; larger \
+                         shifts (to half the spacing) need domain = \"time\""
+                    )
+                },
+            ));
+        }
+    }
     let pair = match ch.model {
         ChannelModel::Awgn | ChannelModel::Uma | ChannelModel::Umi | ChannelModel::Rma | ChannelModel::Inh => (None, None),
         ChannelModel::Tdl | ChannelModel::Cdl => {
@@ -99,6 +125,7 @@ pub(super) fn build_tdl_cdl(
             }
             let spec = TdlSpec {
                 profile,
+                doppler_shift_hz: shift,
                 k_factor_db: ch.k_factor_db,
                 delay_spread_s: ds * 1e-9,
                 angle_spreads_deg: ch.angle_spreads_deg,
@@ -214,5 +241,55 @@ mod tests {
         assert!(e.message.contains("\"NTN-TDL-D\" (TR 38.811)"), "{e}");
         let e = err(&ofdm("model = \"cdl\"\nprofile = \"F\""));
         assert!(!e.message.contains("NTN"), "{e}");
+    }
+
+    /// `doppler_shift_hz`: TDL only; in the frequency domain up to a tenth of the subcarrier
+    /// spacing (the error points to `domain = "time"`), in the time domain up to half; CDL,
+    /// the scenario models and the single-carrier link refuse it.
+    #[test]
+    fn doppler_shift_keys_are_checked() {
+        let tdl = |shift: f64, domain: &str| {
+            ofdm(&format!(
+                "model = \"tdl\"\nprofile = \"NTN-TDL-A\"\ndoppler_shift_hz = {shift:?}"
+            ))
+            .replace(
+                "num_subcarriers = 96\n",
+                &format!("num_subcarriers = 96\n{domain}"),
+            )
+        };
+        let time = "domain = \"time\"\n";
+        for (shift, domain) in [(-3000.0, ""), (2500.0, ""), (15000.0, time)] {
+            let r = resolve(&tdl(shift, domain), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.link.ofdm.unwrap().tdl.unwrap().doppler_shift_hz, shift);
+        }
+        let o = resolve(&ofdm("model = \"tdl\""), "s.toml")
+            .unwrap()
+            .link
+            .ofdm
+            .unwrap();
+        assert_eq!(o.tdl.unwrap().doppler_shift_hz, 0.0);
+        for (text, needle) in [
+            (tdl(3001.0, ""), "need domain = \"time\""),
+            (tdl(-15001.0, time), "half the subcarrier spacing"),
+            (
+                ofdm("model = \"cdl\"\ndoppler_shift_hz = 10.0"),
+                "model = \"tdl\" only",
+            ),
+            (
+                ofdm("model = \"uma\"\ncondition = \"nlos\"\ndoppler_shift_hz = 10.0"),
+                "model = \"tdl\" only",
+            ),
+            (
+                GOOD.replace(
+                    "model = \"awgn\"",
+                    "model = \"awgn\"\ndoppler_shift_hz = 1.0",
+                ),
+                "tdl",
+            ),
+        ] {
+            let e = err(&text);
+            assert_eq!(e.key, "channel.doppler_shift_hz", "{e}");
+            assert!(e.message.contains(needle), "{e}");
+        }
     }
 }

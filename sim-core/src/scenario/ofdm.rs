@@ -34,6 +34,7 @@ pub(super) fn build_ofdm(
             ("delay_spread_ns", ch.delay_spread_ns.is_some()),
             ("speed_kmh", ch.speed_kmh.is_some()),
             ("k_factor_db", ch.k_factor_db.is_some()),
+            ("doppler_shift_hz", ch.doppler_shift_hz.is_some()),
         ] {
             if set {
                 return Err(fail(
