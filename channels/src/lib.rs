@@ -1,9 +1,10 @@
 //! Channel models of ferrolink: AWGN and flat Rayleigh fading (fast or block) for the
-//! single-carrier link, and TR 38.901 TDL-A…E ([`tdl`]) and CDL-A…E with antenna arrays
-//! ([`cdl`]) for OFDM, applied per resource element or, with [`ofdm_waveform`], to the
-//! time-domain OFDM signal (ICI and ISI included), with oscillator phase noise
-//! ([`phase_noise`]), and the TR 38.901 §7.5 stochastic UMa/UMi/RMa/InH model
-//! ([`stochastic`], a new drop of large-scale parameters and clusters per slot). NTN and
+//! single-carrier link, and TR 38.901 TDL-A…E and TR 38.811 NTN-TDL-A…D ([`tdl`], with a
+//! common Doppler shift) and CDL-A…E with antenna arrays ([`cdl`]) for OFDM, K-factor
+//! scaling of the LOS profiles ([`k_factor`]), applied per resource element or, with
+//! [`ofdm_waveform`], to the time-domain OFDM signal (ICI and ISI included), with oscillator
+//! phase noise ([`phase_noise`]), and the TR 38.901 §7.5 stochastic UMa/UMi/RMa/InH model
+//! ([`stochastic`], a new drop of large-scale parameters and clusters per slot). NTN-CDL and
 //! sub-THz follow.
 //!
 //! Every model draws from the block's counter-based RNG ([`sim_core::rng::BlockRng`]), so a

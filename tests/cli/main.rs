@@ -6,10 +6,10 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod channel_models;
 mod mcs_runs;
 mod neural;
 mod scenario_errors;
-mod scenario_models;
 
 pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ferrolink"))
