@@ -446,16 +446,13 @@ impl CdlModel {
     /// cluster power over all other clusters) and RMS delay spread `delay_spread_s`
     /// ([`crate::k_factor::scale_k_factor`]). Returns `false` for profiles without LOS.
     pub fn scale_k_factor(&mut self, k_db: f64, delay_spread_s: f64) -> bool {
-        let mut delays = self.delays();
-        let mut powers: Vec<f64> = self.clusters.iter().map(|c| c.power).collect();
-        let los: Vec<bool> = self.clusters.iter().map(|c| c.los).collect();
-        if !crate::k_factor::scale_k_factor(&mut delays, &mut powers, &los, k_db, delay_spread_s) {
-            return false;
-        }
-        for ((c, d), p) in self.clusters.iter_mut().zip(delays).zip(powers) {
-            (c.delay_s, c.power) = (d, p);
-        }
-        true
+        crate::k_factor::scale_paths(
+            &mut self.clusters,
+            |c| (c.delay_s, c.power, c.los),
+            |c, d, p| (c.delay_s, c.power) = (d, p),
+            k_db,
+            delay_spread_s,
+        )
     }
 }
 

@@ -63,6 +63,30 @@ pub fn scale_k_factor(
     true
 }
 
+/// [`scale_k_factor`] on a model's paths (taps or clusters), read by `get` as
+/// (delay s, linear power, LOS) and written back by `set` (delay, power).
+pub fn scale_paths<T>(
+    paths: &mut [T],
+    get: impl Fn(&T) -> (f64, f64, bool),
+    set: impl Fn(&mut T, f64, f64),
+    k_db: f64,
+    delay_spread_s: f64,
+) -> bool {
+    let (mut delays, mut powers, mut los) = (Vec::new(), Vec::new(), Vec::new());
+    for (d, p, l) in paths.iter().map(&get) {
+        delays.push(d);
+        powers.push(p);
+        los.push(l);
+    }
+    if !scale_k_factor(&mut delays, &mut powers, &los, k_db, delay_spread_s) {
+        return false;
+    }
+    for ((x, d), p) in paths.iter_mut().zip(delays).zip(powers) {
+        set(x, d, p);
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,16 +109,13 @@ impl TdlModel {
     /// power over all other taps) and RMS delay spread `delay_spread_s`
     /// ([`crate::k_factor::scale_k_factor`]). Returns `false` for profiles without LOS.
     pub fn scale_k_factor(&mut self, k_db: f64, delay_spread_s: f64) -> bool {
-        let mut delays: Vec<f64> = self.taps.iter().map(|t| t.delay_s).collect();
-        let mut powers: Vec<f64> = self.taps.iter().map(|t| t.power).collect();
-        let los: Vec<bool> = self.taps.iter().map(|t| t.los).collect();
-        if !crate::k_factor::scale_k_factor(&mut delays, &mut powers, &los, k_db, delay_spread_s) {
-            return false;
-        }
-        for ((t, d), p) in self.taps.iter_mut().zip(delays).zip(powers) {
-            (t.delay_s, t.power) = (d, p);
-        }
-        true
+        crate::k_factor::scale_paths(
+            &mut self.taps,
+            |t| (t.delay_s, t.power, t.los),
+            |t, d, p| (t.delay_s, t.power) = (d, p),
+            k_db,
+            delay_spread_s,
+        )
     }
 
     /// Tap coefficients of link `link` (an rx/tx antenna pair) at `times` (s).
