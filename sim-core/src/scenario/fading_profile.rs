@@ -31,7 +31,7 @@ pub(super) fn build_tdl_cdl(
         }
         let time = o.domain == SimulationDomain::Time;
         let limit = o.subcarrier_spacing_khz * 1e3 * if time { 0.5 } else { 0.1 };
-        if !(shift.abs() <= limit) {
+        if !shift.is_finite() || shift.abs() > limit {
             return Err(fail(
                 &["channel", "doppler_shift_hz"],
                 if time {
