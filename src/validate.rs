@@ -232,7 +232,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         }
         if let Some(t) = &o.tdl {
             w!(
-                "tdl        {}, delay spread {:.1} ns, max Doppler {:.1} Hz{}, {}",
+                "tdl        {}, delay spread {:.1} ns, max Doppler {:.1} Hz, {}",
                 if t.profile.starts_with("NTN-") {
                     format!("{} (TR 38.811 §6.9.2)", t.profile)
                 } else {
@@ -240,15 +240,6 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 },
                 t.delay_spread_s * 1e9,
                 t.doppler_hz,
-                if t.doppler_shift_hz != 0.0 {
-                    format!(
-                        ", common shift {:+.1} Hz ({:+.4} of the subcarrier spacing)",
-                        t.doppler_shift_hz,
-                        t.doppler_shift_hz / o.subcarrier_spacing_hz
-                    )
-                } else {
-                    String::new()
-                },
                 match o.correlation {
                     None => "i.i.d. per antenna pair".to_string(),
                     Some([a, b]) =>
@@ -280,6 +271,23 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         }
         if let Some(t) = o.tdl.as_ref().or(o.cdl.as_ref()) {
             los_line(t, o.tdl.is_some(), &mut out);
+        }
+        let shift = match (&o.tdl, &o.cdl, &o.stochastic) {
+            (Some(t), _, _) | (_, Some(t), _) => t.doppler_shift_hz,
+            (_, _, Some(st)) => st.doppler_shift_hz,
+            _ => 0.0,
+        };
+        if shift != 0.0 {
+            w!(
+                "shift      common Doppler shift {shift:+.1} Hz ({:+.4} of the subcarrier \
+                 spacing) on every path{}",
+                shift / o.subcarrier_spacing_hz,
+                if o.time_domain.is_some() {
+                    ", its ICI included (time domain)"
+                } else {
+                    "; frequency domain: the channel turns from symbol to symbol, no ICI"
+                }
+            );
         }
         if let Some(st) = &o.stochastic {
             scenario_model_lines(o, st, &mut out);

@@ -94,6 +94,9 @@ pub struct CdlModel {
     pub rx: Array,
     /// Maximum Doppler shift v/λ, Hz; the UE moves along +x (θ_v = 90°, φ_v = 0°).
     pub doppler_hz: f64,
+    /// A frequency shift common to every ray (Hz): a satellite's residual Doppler shift or a
+    /// carrier frequency offset; 0 by default.
+    pub shift_hz: f64,
     /// The tables give departure angles at the base station and arrival angles at the UE.
     /// Downlink: tx = BS, rx = UE. Uplink: tx = UE, rx = BS, so the receiver sees the
     /// table's departure angles (and spreads) and the UE's motion sits on the transmit side.
@@ -262,6 +265,7 @@ impl CdlModel {
             tx,
             rx,
             doppler_hz,
+            shift_hz: 0.0,
             uplink: false,
             angle_maps: [AngleMap::default(); 4],
         })
@@ -396,7 +400,8 @@ impl CdlModel {
                 let gain = ray.power.sqrt()
                     * self.rx.pattern.field(at_rx.0, at_rx.1)
                     * self.tx.pattern.field(at_tx.0, at_tx.1);
-                let doppler = dot(if self.uplink { &r_tx } else { &r_rx }, &velocity);
+                let doppler =
+                    dot(if self.uplink { &r_tx } else { &r_rx }, &velocity) + self.shift_hz;
                 let cross = ray.cross;
                 for (u, du) in self.rx.positions.iter().enumerate() {
                     let (su, cu) = self.rx.slants[u].sin_cos();

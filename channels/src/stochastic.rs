@@ -60,6 +60,8 @@ pub struct StochasticModel {
     pub rx: Array,
     /// Maximum Doppler shift v/λ, Hz.
     pub doppler_hz: f64,
+    /// A frequency shift common to every ray, Hz ([`CdlModel::shift_hz`]).
+    pub shift_hz: f64,
     /// The UE transmits (the BS receives).
     pub uplink: bool,
 }
@@ -102,6 +104,7 @@ impl StochasticModel {
             tx,
             rx,
             doppler_hz,
+            shift_hz: 0.0,
             uplink: false,
         }
     }
@@ -311,6 +314,7 @@ impl StochasticModel {
             tx: self.tx.clone(),
             rx: self.rx.clone(),
             doppler_hz: self.doppler_hz,
+            shift_hz: self.shift_hz,
             uplink: self.uplink,
             angle_maps: Default::default(),
         }

@@ -237,7 +237,7 @@ fn cdl_link(slot: u32, link: u32, u: u32, s: u32, n: u32, wt: vec2<f32>, add: bo
         let r_tx = direction(tx_angles.x * DEG, tx_angles.y * DEG);
         ray_gain[j] = sqrt(power) * element_field(otab[c + 6u], rx_angles.x, rx_angles.y)
             * element_field(otab[c + 7u], tx_angles.x, tx_angles.y);
-        ray_doppler[j] = p.doppler_hz * select(r_rx.x, r_tx.x, uplink);
+        ray_doppler[j] = p.doppler_hz * select(r_rx.x, r_tx.x, uplink) + p.shift_hz;
         if (los) {
             let a = cu * cs - su * ss;
             let e = sincos_turns(ph[0]);

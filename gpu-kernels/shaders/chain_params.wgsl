@@ -121,6 +121,6 @@ struct Chain {
     // their bands [m_lo, width, σ] at o_pn
     pn_tones: u32,
     o_pn: u32,
-    // TDL: frequency shift (Hz) common to every tap (doppler_shift_hz)
+    // frequency shift (Hz) common to every TDL tap and CDL/scenario-model ray (doppler_shift_hz)
     shift_hz: f32,
 }

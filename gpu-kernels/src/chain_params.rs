@@ -109,7 +109,8 @@ pub struct ChainParams {
     /// (`channels::phase_noise_tones`).
     pub pn_tones: u32,
     pub o_pn: u32,
-    /// TDL: a frequency shift (Hz) common to every tap (`[channel] doppler_shift_hz`).
+    /// A frequency shift (Hz) common to every TDL tap and CDL/scenario-model ray
+    /// (`[channel] doppler_shift_hz`).
     pub shift_hz: f32,
 }
 

@@ -236,7 +236,12 @@ impl OfdmTables {
                     (_, _, Some(g)) => g.doppler_hz as f32,
                     _ => 0.0,
                 },
-                shift_hz: prep.tdl.as_ref().map_or(0.0, |m| m.shift_hz as f32),
+                shift_hz: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
+                    (Some(m), _, _) => m.shift_hz as f32,
+                    (_, Some(m), _) => m.shift_hz as f32,
+                    (_, _, Some(g)) => g.shift_hz as f32,
+                    _ => 0.0,
+                },
                 fading_model: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
                     (Some(_), _, _) => 1,
                     (_, Some(_), _) => 2,

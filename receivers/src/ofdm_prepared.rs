@@ -142,6 +142,7 @@ impl OfdmPrepared {
                 rx(),
             );
             m.uplink = o.uplink;
+            m.shift_hz = st.doppler_shift_hz;
             if st.condition == PropagationCondition::LosProbability {
                 m = m.with_los_probability(o.carrier_hz / 1e9);
             }
@@ -269,13 +270,15 @@ pub fn tdl_model(t: &TdlSpec, doppler_hz: f64) -> Option<TdlModel> {
     Some(m)
 }
 
-/// The CDL model of `c` between arrays `tx` and `rx`, K-factor-scaled like [`tdl_model`].
+/// The CDL model of `c` between arrays `tx` and `rx`, with `c`'s common shift, K-factor-scaled
+/// like [`tdl_model`].
 pub fn cdl_model(c: &TdlSpec, doppler_hz: f64, tx: Array, rx: Array) -> Option<CdlModel> {
     let profile = match c.profile.as_str() {
         p @ ("A" | "B" | "C" | "D" | "E") => p.chars().next()?,
         _ => return None,
     };
     let mut m = CdlModel::new(profile, c.delay_spread_s, doppler_hz, tx, rx)?;
+    m.shift_hz = c.doppler_shift_hz;
     if let Some(k) = c.k_factor_db {
         m.scale_k_factor(k, c.delay_spread_s);
     }

@@ -176,7 +176,7 @@ pub struct TdlSpec {
     /// K-factor scaling of the LOS profiles D and E (§7.7.6: LOS power over all other
     /// paths), dB; `None` keeps the table's (D 8.98 dB, E 9.27 dB, TDL and CDL alike).
     pub k_factor_db: Option<f64>,
-    /// TDL: a frequency shift common to every tap, Hz (`doppler_shift_hz`: a satellite's
+    /// A frequency shift common to every tap or ray, Hz (`doppler_shift_hz`: a satellite's
     /// Doppler left after pre-compensation, or a carrier frequency offset); 0: none.
     pub doppler_shift_hz: f64,
 }
@@ -192,6 +192,8 @@ pub struct StochasticSpec {
     pub ue_height_m: f64,
     pub ue_azimuth_deg: f64,
     pub doppler_hz: f64,
+    /// A frequency shift common to every ray, Hz (`doppler_shift_hz`); 0: none.
+    pub doppler_shift_hz: f64,
 }
 
 /// An OFDM link: one engine block is one slot carrying `codewords` code words of the

@@ -63,6 +63,7 @@ fn array_response_of_the_los_ray() {
         tx: Array::ula(1, 0.5, ElementPattern::Omni),
         rx: Array::ula(2, 0.5, ElementPattern::Omni),
         doppler_hz: 0.0,
+        shift_hz: 0.0,
         uplink: false,
         angle_maps: [AngleMap::default(); 4],
     };
@@ -161,5 +162,37 @@ fn angle_scaling_follows_7_7_5_1() {
                 }
             }
         }
+    }
+}
+
+/// A common shift f turns every coefficient by exp(j2π f t) and changes nothing else: CDL-B
+/// with a moving UE, 2 × 2 dual-polarized, at four times, with and without a 700 Hz shift.
+#[test]
+fn common_shift_multiplies_by_a_phasor() {
+    let one = || Array::upa_polarized(1, 1, 0.5, ElementPattern::Omni, Polarization::Cross);
+    let m = CdlModel::new('B', 300e-9, 200.0, one(), one()).unwrap();
+    let shifted = CdlModel {
+        shift_hz: 700.0,
+        ..m.clone()
+    };
+    let times = [0.0, 0.13e-3, 0.5e-3, 0.97e-3];
+    let n = 2 * 2 * times.len() * m.clusters.len();
+    let (mut h, mut g) = (vec![[0f32; 2]; n], vec![[0f32; 2]; n]);
+    let rng = BlockRng::new(5, 0, 9);
+    m.coefficients(&rng, &times, &mut h);
+    shifted.coefficients(&rng, &times, &mut g);
+    let nc = m.clusters.len();
+    for (i, (a, b)) in h.iter().zip(&g).enumerate() {
+        let t = times[(i / nc) % times.len()];
+        let (s, c) = (TAU * 700.0 * t).sin_cos();
+        let want = [
+            a[0] as f64 * c - a[1] as f64 * s,
+            a[0] as f64 * s + a[1] as f64 * c,
+        ];
+        let err = (b[0] as f64 - want[0]).hypot(b[1] as f64 - want[1]);
+        assert!(
+            err < 1e-4 * (1.0 + want[0].hypot(want[1])),
+            "{i}: {b:?} vs {want:?}"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Channel features on the GPU against the CPU: K-factor scaling (TR 38.901 §7.7.6), the
-//! TR 38.811 NTN-TDL profiles and a Doppler shift common to every tap.
+//! TR 38.811 NTN-TDL profiles and a Doppler shift common to every tap or ray.
 
 use super::check::{check_slots, scenario, LDPC_QPSK};
 use gpu_kernels::test_context;
@@ -21,5 +21,20 @@ fn ntn_tdl_with_k_factor_and_doppler_shift() {
          [channel]\nmodel = \"tdl\"\nprofile = \"NTN-TDL-D\"\ndelay_spread_ns = 300\n\
          speed_kmh = 120\ndoppler_shift_hz = -9000.0\n[receiver]\nestimator = \"perfect\"\n\
          [sweep]\nsnr_db = [8.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+}
+
+/// The common shift on the ray-based models: CDL-B 2×2 downlink with a −1.5 kHz shift (LS)
+/// and UMa NLOS 1×2 with 800 Hz (perfect CSI), frequency domain.
+#[test]
+fn cdl_and_scenario_model_with_doppler_shift() {
+    let Some(ctx) = test_context() else { return };
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\ntx = 2\nrx = 2\nlayers = 2\n\
+         [channel]\nmodel = \"cdl\"\nprofile = \"B\"\ndelay_spread_ns = 100\nspeed_kmh = 30\n\
+         doppler_shift_hz = -1500.0\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [14.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+    let body = "[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n[channel]\n\
+         model = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 3\ndoppler_shift_hz = 800.0\n\
+         [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [6.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
 }

@@ -22,10 +22,11 @@ pub(super) fn build_tdl_cdl(
     let ch = &s.channel;
     let shift = ch.doppler_shift_hz.unwrap_or(0.0);
     if ch.doppler_shift_hz.is_some() {
-        if ch.model != ChannelModel::Tdl {
+        if !ch.model.is_ofdm_fading() {
             return Err(fail(
                 &["channel", "doppler_shift_hz"],
-                "a common Doppler shift applies to model = \"tdl\" only (TDL and NTN-TDL profiles)"
+                "a common Doppler shift applies to the fading models of OFDM links (\"tdl\", \
+                 \"cdl\", \"uma\", \"umi\", \"rma\", \"inh\")"
                     .into(),
             ));
         }
@@ -243,9 +244,9 @@ mod tests {
         assert!(!e.message.contains("NTN"), "{e}");
     }
 
-    /// `doppler_shift_hz`: TDL only; in the frequency domain up to a tenth of the subcarrier
-    /// spacing (the error points to `domain = "time"`), in the time domain up to half; CDL,
-    /// the scenario models and the single-carrier link refuse it.
+    /// `doppler_shift_hz`: TDL, CDL and the scenario models; in the frequency domain up to a
+    /// tenth of the subcarrier spacing (the error points to `domain = "time"`), in the time
+    /// domain up to half; AWGN OFDM links and the single-carrier link refuse it.
     #[test]
     fn doppler_shift_keys_are_checked() {
         let tdl = |shift: f64, domain: &str| {
@@ -268,16 +269,21 @@ mod tests {
             .ofdm
             .unwrap();
         assert_eq!(o.tdl.unwrap().doppler_shift_hz, 0.0);
+        let cdl = ofdm("model = \"cdl\"\ndoppler_shift_hz = -100.0");
+        let o = resolve(&cdl, "s.toml").unwrap().link.ofdm.unwrap();
+        assert_eq!(o.cdl.unwrap().doppler_shift_hz, -100.0);
+        let uma = ofdm("model = \"uma\"\ncondition = \"nlos\"\ndoppler_shift_hz = 50.0");
+        let o = resolve(&uma, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            o.link.ofdm.unwrap().stochastic.unwrap().doppler_shift_hz,
+            50.0
+        );
         for (text, needle) in [
             (tdl(3001.0, ""), "need domain = \"time\""),
             (tdl(-15001.0, time), "half the subcarrier spacing"),
             (
-                ofdm("model = \"cdl\"\ndoppler_shift_hz = 10.0"),
-                "model = \"tdl\" only",
-            ),
-            (
-                ofdm("model = \"uma\"\ncondition = \"nlos\"\ndoppler_shift_hz = 10.0"),
-                "model = \"tdl\" only",
+                ofdm("model = \"awgn\"\ndoppler_shift_hz = 10.0"),
+                "fading models of OFDM links",
             ),
             (
                 GOOD.replace(

@@ -262,8 +262,9 @@ pub struct ChannelConfig {
     /// TDL/CDL profiles "D" and "E": the desired K-factor, dB (TR 38.901 §7.7.6; default:
     /// the table's).
     pub k_factor_db: Option<f64>,
-    /// TDL: a frequency shift common to every tap, Hz (a satellite's residual Doppler shift
-    /// after pre-compensation, TR 38.811 §6.9.2, or a carrier frequency offset; default 0).
+    /// TDL/CDL/scenario models: a frequency shift common to every tap or ray, Hz (a
+    /// satellite's residual Doppler shift after pre-compensation, TR 38.811 §6.9.2, or a
+    /// carrier frequency offset; default 0).
     pub doppler_shift_hz: Option<f64>,
     /// CDL: "downlink" (BS transmits; default) or "uplink" (UE transmits).
     pub direction: Option<LinkDirection>,

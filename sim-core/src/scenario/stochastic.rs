@@ -120,6 +120,7 @@ pub(super) fn build_stochastic(
         ue_height_m: ue,
         ue_azimuth_deg: azimuth,
         doppler_hz: v / 3.6 * carrier_ghz * 1e9 / 299_792_458.0,
+        doppler_shift_hz: ch.doppler_shift_hz.unwrap_or(0.0),
     }))
 }
 
