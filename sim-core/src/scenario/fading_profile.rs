@@ -1,5 +1,6 @@
-//! Resolution of the TR 38.901 TDL/CDL keys of `[channel]` (profile, delay spread, speed,
-//! K-factor, CDL angle scaling) into the [`TdlSpec`] of an OFDM link.
+//! Resolution of the TDL/CDL keys of `[channel]` (profile: TR 38.901 or TR 38.811 NTN, delay
+//! spread, speed, K-factor, CDL angle scaling) into the [`TdlSpec`] of an OFDM link, and the
+//! check of the common Doppler shift every OFDM fading model takes.
 
 use super::location::ScenarioError;
 use super::schema::*;
