@@ -453,9 +453,9 @@ fn scenario_model_lines(
 
 /// The K-factor and delays of a LOS profile (D, E): the table's, or scaled (§7.7.6).
 fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
-    use channels::k_factor::{model_k_factor_db, rms_delay_spread};
+    use channels::k_factor::PathProfile;
     use channels::{Array, ElementPattern};
-    let paths: Vec<(f64, f64, bool)> = if tdl {
+    let paths: PathProfile = if tdl {
         let Some(m) = receivers::ofdm_prepared::tdl_model(t, 0.0) else {
             return;
         };
@@ -470,10 +470,7 @@ fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
             .map(|c| (c.delay_s, c.power, c.los))
             .collect()
     };
-    let delays: Vec<f64> = paths.iter().map(|p| p.0).collect();
-    let powers: Vec<f64> = paths.iter().map(|p| p.1).collect();
-    let los: Vec<bool> = paths.iter().map(|p| p.2).collect();
-    let Some(k) = model_k_factor_db(&powers, &los) else {
+    let Some(k) = paths.k_factor_db() else {
         return;
     };
     let _ = writeln!(
@@ -484,13 +481,8 @@ fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
             Some(_) => "scaled, TR 38.901 §7.7.6",
             None => "as tabulated",
         },
-        powers
-            .iter()
-            .zip(&los)
-            .filter(|p| *p.1)
-            .map(|p| p.0)
-            .sum::<f64>(),
-        rms_delay_spread(&delays, &powers) * 1e9,
-        delays.iter().fold(0.0f64, |a, &b| a.max(b)) * 1e9,
+        paths.los_power(),
+        paths.rms_delay_spread() * 1e9,
+        paths.delays.iter().fold(0.0f64, |a, &b| a.max(b)) * 1e9,
     );
 }

@@ -63,6 +63,47 @@ pub fn scale_k_factor(
     true
 }
 
+/// A model's paths (taps or clusters) as delays (s), linear powers and LOS flags, collected
+/// from `(delay, power, los)` triples.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathProfile {
+    pub delays: Vec<f64>,
+    pub powers: Vec<f64>,
+    pub los: Vec<bool>,
+}
+
+impl FromIterator<(f64, f64, bool)> for PathProfile {
+    fn from_iter<I: IntoIterator<Item = (f64, f64, bool)>>(iter: I) -> Self {
+        let mut p = PathProfile::default();
+        for (d, w, l) in iter {
+            p.delays.push(d);
+            p.powers.push(w);
+            p.los.push(l);
+        }
+        p
+    }
+}
+
+impl PathProfile {
+    /// [`model_k_factor_db`] of these paths.
+    pub fn k_factor_db(&self) -> Option<f64> {
+        model_k_factor_db(&self.powers, &self.los)
+    }
+    /// [`rms_delay_spread`] of these paths.
+    pub fn rms_delay_spread(&self) -> f64 {
+        rms_delay_spread(&self.delays, &self.powers)
+    }
+    /// The summed power of the LOS paths.
+    pub fn los_power(&self) -> f64 {
+        self.powers
+            .iter()
+            .zip(&self.los)
+            .filter(|p| *p.1)
+            .map(|p| p.0)
+            .sum()
+    }
+}
+
 /// [`scale_k_factor`] on a model's paths (taps or clusters), read by `get` as
 /// (delay s, linear power, LOS) and written back by `set` (delay, power).
 pub fn scale_paths<T>(
@@ -72,17 +113,12 @@ pub fn scale_paths<T>(
     k_db: f64,
     delay_spread_s: f64,
 ) -> bool {
-    let (mut delays, mut powers, mut los) = (Vec::new(), Vec::new(), Vec::new());
-    for (d, p, l) in paths.iter().map(&get) {
-        delays.push(d);
-        powers.push(p);
-        los.push(l);
-    }
-    if !scale_k_factor(&mut delays, &mut powers, &los, k_db, delay_spread_s) {
+    let mut p: PathProfile = paths.iter().map(get).collect();
+    if !scale_k_factor(&mut p.delays, &mut p.powers, &p.los, k_db, delay_spread_s) {
         return false;
     }
-    for ((x, d), p) in paths.iter_mut().zip(delays).zip(powers) {
-        set(x, d, p);
+    for ((x, d), w) in paths.iter_mut().zip(p.delays).zip(p.powers) {
+        set(x, d, w);
     }
     true
 }
@@ -114,8 +150,9 @@ mod tests {
 
     /// The tables' own K-factors (LOS over all other paths, TR 38.901 Tables 7.7.2-4/5 and
     /// 7.7.1-4/5: 8.98 dB for D, 9.27 dB for E; the 13.3 and 22.0 dB in the tables' notes
-    /// are the LOS path over the Rayleigh path at its own delay only), and after scaling each LOS model has exactly the K-factor and the
-    /// RMS delay spread asked for, with unit total power; non-LOS profiles are left alone.
+    /// are the LOS path over the Rayleigh path at its own delay only), and after scaling each
+    /// LOS model has exactly the K-factor and the RMS delay spread asked for, with unit total
+    /// power; non-LOS profiles are left alone.
     #[test]
     fn scaled_tables_have_the_k_factor_and_delay_spread() {
         let one = || Array::ula(1, 0.5, ElementPattern::Omni);
@@ -123,27 +160,23 @@ mod tests {
             for k in [-5.0, 0.0, 9.0, 30.0] {
                 let mut t = TdlModel::new(&p.to_string(), 100e-9, 0.0).unwrap();
                 let mut c = CdlModel::new(p, 100e-9, 0.0, one(), one()).unwrap();
-                let paths = |t: &TdlModel| -> (Vec<f64>, Vec<f64>, Vec<bool>) {
-                    (
-                        t.taps.iter().map(|x| x.delay_s).collect(),
-                        t.taps.iter().map(|x| x.power).collect(),
-                        t.taps.iter().map(|x| x.los).collect(),
-                    )
+                let taps = |t: &TdlModel| -> PathProfile {
+                    t.taps.iter().map(|x| (x.delay_s, x.power, x.los)).collect()
                 };
-                let (_, pw, los) = paths(&t);
-                let k0 = model_k_factor_db(&pw, &los).unwrap();
+                let k0 = taps(&t).k_factor_db().unwrap();
                 assert!((k0 - table_k).abs() < 1e-3, "TDL-{p}: table K {k0}");
                 assert!(t.scale_k_factor(k, 300e-9) && c.scale_k_factor(k, 300e-9));
-                let (d, pw, los) = paths(&t);
-                let cd = c.delays();
-                let cp: Vec<f64> = c.clusters.iter().map(|x| x.power).collect();
-                let cl: Vec<bool> = c.clusters.iter().map(|x| x.los).collect();
-                for (name, d, pw, los) in [("TDL", &d, &pw, &los), ("CDL", &cd, &cp, &cl)] {
-                    let got = model_k_factor_db(pw, los).unwrap();
+                let clusters: PathProfile = c
+                    .clusters
+                    .iter()
+                    .map(|x| (x.delay_s, x.power, x.los))
+                    .collect();
+                for (name, pp) in [("TDL", taps(&t)), ("CDL", clusters)] {
+                    let got = pp.k_factor_db().unwrap();
                     assert!((got - k).abs() < 1e-9, "{name}-{p} K {k}: {got}");
-                    let ds = rms_delay_spread(d, pw);
+                    let ds = pp.rms_delay_spread();
                     assert!((ds / 300e-9 - 1.0).abs() < 1e-9, "{name}-{p}: DS {ds}");
-                    assert!((pw.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                    assert!((pp.powers.iter().sum::<f64>() - 1.0).abs() < 1e-12);
                 }
             }
         }
@@ -156,7 +189,8 @@ mod tests {
     /// The generated channel is Ricean with the scaled K: over 40,000 realizations of the
     /// frequency response of TDL-D at one subcarrier, the moment estimate
     /// K̂ = √(2μ₂² − μ₄) / (μ₂ − √(2μ₂² − μ₄)) (μ₂, μ₄: second and fourth moments of |H|)
-    /// matches the scaled K within 0.25 dB at 0, 6 and 12 dB (measured within 0.05), and μ₂ is 1 within 3%.
+    /// matches the scaled K within 0.25 dB at 0, 6 and 12 dB (measured within 0.05), and μ₂
+    /// is 1 within 3%.
     #[test]
     fn generated_channel_has_the_scaled_k_factor() {
         for k in [0.0, 6.0, 12.0] {

@@ -195,11 +195,12 @@ impl OfdmTables {
         if w.is_empty() {
             w.push(0);
         }
-        let paths = match (&prep.tdl, &prep.cdl, &prep.stochastic) {
-            (Some(m), _, _) => m.taps.len(),
-            (_, Some(m), _) => m.clusters.len(),
-            (_, _, Some(g)) => g.max_paths(),
-            _ => 0,
+        // Paths, maximum Doppler and common shift of the fading model.
+        let (paths, doppler_hz, shift_hz) = match (&prep.tdl, &prep.cdl, &prep.stochastic) {
+            (Some(m), _, _) => (m.taps.len(), m.doppler_hz, m.shift_hz),
+            (_, Some(m), _) => (m.clusters.len(), m.doppler_hz, m.shift_hz),
+            (_, _, Some(g)) => (g.max_paths(), g.doppler_hz, g.shift_hz),
+            _ => (0, 0.0, 0.0),
         };
         let fft_size = o.time_domain.map_or(2, |t| t.fft_size as u32);
         let lmmse_stride = 1 + 3 * WINDOW.min(o.subcarriers) as u32;
@@ -230,18 +231,8 @@ impl OfdmTables {
                     EqualizerKind::KBest => 3,
                 },
                 cdm: o.dmrs_cdm() as u32,
-                doppler_hz: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
-                    (Some(m), _, _) => m.doppler_hz as f32,
-                    (_, Some(m), _) => m.doppler_hz as f32,
-                    (_, _, Some(g)) => g.doppler_hz as f32,
-                    _ => 0.0,
-                },
-                shift_hz: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
-                    (Some(m), _, _) => m.shift_hz as f32,
-                    (_, Some(m), _) => m.shift_hz as f32,
-                    (_, _, Some(g)) => g.shift_hz as f32,
-                    _ => 0.0,
-                },
+                doppler_hz: doppler_hz as f32,
+                shift_hz: shift_hz as f32,
                 fading_model: match (&prep.tdl, &prep.cdl, &prep.stochastic) {
                     (Some(_), _, _) => 1,
                     (_, Some(_), _) => 2,

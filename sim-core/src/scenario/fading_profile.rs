@@ -8,8 +8,10 @@ use crate::link::TdlSpec;
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
+/// The TR 38.901 profiles (TDL and CDL) and the TR 38.811 NTN profiles (TDL only).
+pub(super) const TR38901_PROFILES: [&str; 5] = ["A", "B", "C", "D", "E"];
+pub(super) const NTN_PROFILES: [&str; 4] = ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"];
 const PROFILES: &str = "\"A\", \"B\", \"C\", \"D\", \"E\"";
-const NTN_PROFILES: [&str; 4] = ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"];
 /// The profiles with a specular LOS path.
 const LOS_PROFILES: [&str; 4] = ["D", "E", "NTN-TDL-C", "NTN-TDL-D"];
 
@@ -62,7 +64,7 @@ pub(super) fn build_tdl_cdl(
                     ),
                 ));
             }
-            if !ntn && !["A", "B", "C", "D", "E"].contains(&profile.as_str()) {
+            if !ntn && !TR38901_PROFILES.contains(&profile.as_str()) {
                 return Err(fail(
                     &["channel", "profile"],
                     match ch.model {

@@ -45,8 +45,8 @@ pub(super) fn build_stochastic(
         if set {
             return Err(fail(
                 &["channel", key],
-                "applies to model = \"tdl\" or \"cdl\": the scenario models draw their delay spread, K-factor and \
-                 angle spreads from TR 38.901 Table 7.5-6 in every slot"
+                "applies to model = \"tdl\" or \"cdl\": the scenario models draw their delay \
+                 spread, K-factor and angle spreads from TR 38.901 Table 7.5-6 in every slot"
                     .into(),
             ));
         }

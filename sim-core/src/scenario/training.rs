@@ -98,10 +98,10 @@ pub(super) fn check_training(s: &Scenario, fail: &Fail) -> Result<(), ScenarioEr
                 "applies to TDL and CDL channels only".into(),
             ));
         }
+        use super::fading_profile::{NTN_PROFILES, TR38901_PROFILES};
         let tdl = s.channel.model == ChannelModel::Tdl;
-        let ntn = ["NTN-TDL-A", "NTN-TDL-B", "NTN-TDL-C", "NTN-TDL-D"];
         let ok = |x: &String| {
-            ["A", "B", "C", "D", "E"].contains(&x.as_str()) || tdl && ntn.contains(&x.as_str())
+            TR38901_PROFILES.contains(&x.as_str()) || tdl && NTN_PROFILES.contains(&x.as_str())
         };
         if p.is_empty() || !p.iter().all(ok) {
             return Err(fail(
