@@ -153,6 +153,9 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 ),
             }
         );
+        if let Some(t) = o.time_domain {
+            isi_line(o, t.cp_len, t.fft_size, &mut out);
+        }
         match &o.phase_noise {
             Some(PhaseNoiseSpec::Wiener { linewidth_hz }) => w!(
                 "oscillator Wiener phase noise, linewidth {} Hz (−{:.1} dBc/Hz at 1 MHz): {:.4} rad per \
@@ -485,4 +488,35 @@ fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
         paths.rms_delay_spread() * 1e9,
         paths.delays.iter().fold(0.0f64, |a, &b| a.max(b)) * 1e9,
     );
+}
+
+/// `validate`'s line on inter-symbol interference in the time domain: how far back the
+/// longest TDL/CDL path reaches (each earlier symbol it reaches is simulated; the previous
+/// slot is not), or, for a scenario model, that each drop brings its own delays.
+fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &mut String) {
+    let ts = 1.0 / (fft_size as f64 * o.subcarrier_spacing_hz);
+    let sym_len = fft_size + cp_len;
+    let text = match receivers::ofdm_prepared::longest_delay_s(o) {
+        Some(d) => {
+            let reach = channels::ofdm_waveform::lag_symbols(d / ts, cp_len, sym_len);
+            format!(
+                "longest path {:.3} µs, CP {:.3} µs: {}",
+                d * 1e6,
+                cp_len as f64 * ts * 1e6,
+                match reach {
+                    0 => "within the CP, no inter-symbol interference".to_string(),
+                    q => format!(
+                        "inter-symbol interference from up to {q} earlier symbol{} (none from \
+                         before the slot)",
+                        if q > 1 { "s" } else { "" }
+                    ),
+                }
+            )
+        }
+        None if o.stochastic.is_some() => "each slot's drop brings its own delays; a path \
+             beyond the CP brings in the earlier symbols it reaches (none from before the slot)"
+            .to_string(),
+        None => return,
+    };
+    let _ = writeln!(out, "isi        {text}");
 }

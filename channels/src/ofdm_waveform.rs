@@ -14,8 +14,9 @@
 //! a_p(n)·x(n − d_p), where x is the transmitted band-limited waveform: within symbol s it is
 //! the periodic trigonometric polynomial w_s(u) = N^{−½} Σ_k X_{s,k} e^{j2π(k − ⌊K/2⌋)u/N}
 //! (u counted from the end of the CP), so x(n − d_p) is computed exactly as the IFFT of
-//! X_{s,k}·e^{−j2π f_k τ_p}, taken from symbol s − 1 where n − d_p falls before symbol s
-//! (zero before the slot: the previous slot is not simulated). Delays up to one symbol.
+//! X_{s,k}·e^{−j2π f_k τ_p}, taken from the earlier symbol n − d_p falls in when it falls
+//! before symbol s (zero before the slot: the previous slot is not simulated). Any delay:
+//! a path longer than several symbols brings in the symbols it reaches.
 //!
 //! Coefficients are evaluated on a grid of every [`GRID_STEP`] samples and interpolated
 //! linearly in between (phase error per step 2π·f_D·16·T_s, about 3·10⁻³ rad at 500 km/h,
@@ -29,6 +30,16 @@ use std::sync::Arc;
 
 /// Samples between two coefficient evaluations.
 pub const GRID_STEP: usize = 16;
+
+/// How many symbols back a path delayed by `d` samples reaches at offset `m` of a symbol of
+/// `sym_len` samples (CP included): the least q ≥ 0 with m + q·`sym_len` ≥ d.
+pub fn lag_symbols(d: f64, m: usize, sym_len: usize) -> usize {
+    if (m as f64) >= d {
+        0
+    } else {
+        ((d - m as f64) / sym_len as f64).ceil() as usize
+    }
+}
 
 /// The OFDM modulator, channel and demodulator of one grid shape.
 pub struct OfdmWaveform {
@@ -213,14 +224,15 @@ impl OfdmWaveform {
                     let yr = &mut y[r * total..(r + 1) * total];
                     for (i, out) in yr.iter_mut().enumerate() {
                         let (s, m) = (i / sym_len, i % sym_len);
-                        // x(i − d): this symbol's waveform, or the previous one's before m = d.
-                        let v = if (m as f64) >= d {
-                            scratch.delayed[s * n + (m + n - self.cp_len) % n]
-                        } else if s > 0 {
-                            scratch.delayed[(s - 1) * n + m % n]
-                        } else {
+                        // x(i − d) lies in symbol s − q, q the least with m + q·L ≥ d, at
+                        // m + q·L − d past that symbol's start: its delayed waveform at
+                        // (m + q·L − L_CP) mod N. Nothing before the slot.
+                        let q = lag_symbols(d, m, sym_len);
+                        if q > s {
                             continue;
-                        };
+                        }
+                        let v =
+                            scratch.delayed[(s - q) * n + (m + q * sym_len + n - self.cp_len) % n];
                         let a = Self::coefficient_at(c, paths, i);
                         let a = Complex32::new(a[0], a[1]);
                         let w = a * v;
@@ -458,5 +470,59 @@ mod tests {
             (measured - theory).abs() < 0.15 * theory,
             "residual {measured:.5} vs {theory:.5}"
         );
+    }
+
+    /// `propagate` against the waveform evaluated sample by sample: y(i) = Σ_p a_p(i)·
+    /// x(i − d_p), x(j) = N^{−½} Σ_k X_{s',k} e^{j2π o_k (j − s'·L − L_CP)/N} for the symbol s'
+    /// that sample j (fractional) falls in, zero before the slot; delays from 0 to 3.4
+    /// symbols, time-varying coefficients, guard and DC gaps in the offsets.
+    #[test]
+    fn propagate_matches_direct_evaluation_for_long_delays() {
+        let (n, l, nsym) = (64usize, 8usize, 6usize);
+        let offsets: Vec<i64> = (-20..0).chain(1..21).collect();
+        let w = OfdmWaveform::with_offsets(&offsets, nsym, n, l);
+        let sym_len = n + l;
+        let delays_samples = [0.0, 5.25, 13.5, 71.75, 72.0, 160.3, 245.0];
+        let ts = 1.0 / (n as f64 * 30e3);
+        let delays: Vec<f64> = delays_samples.iter().map(|d| d * ts).collect();
+        let paths = delays.len();
+        let x = qpsk(nsym * offsets.len(), 7);
+        let mut c = vec![[0f32; 2]; w.grid_len() * paths];
+        BlockRng::new(5, 0, 1).complex_gaussian(Stream::Fading, 1.0, &mut c);
+        let mut y = vec![[0f32; 2]; w.samples()];
+        let mut scratch = WaveformScratch::default();
+        w.propagate(&x, 1, 1, &delays, 30e3, &c, &mut y, &mut scratch);
+        let mut worst = 0f64;
+        for (i, yv) in y.iter().enumerate() {
+            let mut acc = [0f64; 2];
+            for (p, &tau) in delays.iter().enumerate() {
+                // The delay in samples as `propagate` computes it (a sample exactly at a
+                // symbol boundary then falls on the same side).
+                let j = i as f64 - tau * n as f64 * 30e3;
+                if j < 0.0 {
+                    continue;
+                }
+                let s = (j / sym_len as f64).floor() as usize;
+                let u = j - (s * sym_len + l) as f64;
+                let mut v = [0f64; 2];
+                for (k, &o) in offsets.iter().enumerate() {
+                    let xv = x[s * offsets.len() + k];
+                    let (sn, cs) = (TAU * o as f64 * u / n as f64).sin_cos();
+                    v[0] += xv[0] as f64 * cs - xv[1] as f64 * sn;
+                    v[1] += xv[0] as f64 * sn + xv[1] as f64 * cs;
+                }
+                let a = OfdmWaveform::coefficient_at(&c[p..], paths, i);
+                let (a0, a1) = (a[0] as f64, a[1] as f64);
+                acc[0] += (a0 * v[0] - a1 * v[1]) / (n as f64).sqrt();
+                acc[1] += (a0 * v[1] + a1 * v[0]) / (n as f64).sqrt();
+            }
+            let e = (yv[0] as f64 - acc[0]).hypot(yv[1] as f64 - acc[1]);
+            worst = worst.max(e);
+        }
+        assert!(worst < 2e-5, "largest sample error {worst:e}");
+        // The path at 245 samples (3.4 symbols) reaches symbol 0 from symbol 3 on only.
+        assert_eq!(lag_symbols(245.0, l + 3, sym_len), 4);
+        assert_eq!(lag_symbols(72.0, 0, sym_len), 1);
+        assert_eq!(lag_symbols(5.25, 6, sym_len), 0);
     }
 }

@@ -6,15 +6,16 @@
 //                                     symbol's FFT window → coeffs (the diagonal, perfect CSI),
 //                                     Σ_p of their variance → ici (ICI power)
 //   td_receive workgroup [slot, symbol]  for every layer t and path q: IFFT of X_{t,s}·
-//                                     e^{−j2π f_k τ_q} (and of symbol s − 1 where the delay
+//                                     e^{−j2π f_k τ_q} (and of each earlier symbol the delay
 //                                     reaches past the CP) in workgroup memory, samples of the
 //                                     FFT window weighted by a_{r,t,q}(n) summed per receive
 //                                     antenna in registers; then noise (stream 1, index
 //                                     r · samples + n), FFT per antenna → ygrid
 // Only the FFT-window samples are formed: the CP samples are discarded by the receiver and
-// the previous symbol's contribution comes from its own IFFT.
+// an earlier symbol's contribution comes from its own IFFT.
 //
-// Tables: o_delays [paths] path delays in samples (f32); gridc [S, L, grid, paths]; ici [S, L,
+// Tables: o_delays [paths] path delays in samples (f32; a scenario model's per slot in
+// drops); gridc [S, L, grid, paths]; ici [S, L,
 // nsym]. Grid step TD_STEP samples, linear interpolation (as the CPU).
 
 const TD_WG: u32 = 256u;
@@ -97,6 +98,28 @@ fn sc_offset(k: u32) -> i32 {
 // FFT bin of subcarrier k: its offset mod N.
 fn sc_bin(k: u32) -> u32 {
     return u32((sc_offset(k) % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N));
+}
+
+// Delay of path q in samples: a scenario model's from the slot's drop record (τ·Δf as hi +
+// lo turns, times N), else the table's; AWGN (no paths) 0.
+fn path_delay(slot: u32, q: u32) -> f32 {
+    if (p.paths == 0u) {
+        return 0.0;
+    }
+    if (p.fading_model == 3u) {
+        let rec = drop_record(slot, q);
+        return (bitcast<f32>(drops[rec + 8u]) + bitcast<f32>(drops[rec + 9u])) * f32(FFT_N);
+    }
+    return tabf(p.o_delays + q);
+}
+
+// Symbols back (0: this one) a delay of d samples reaches at offset m of a symbol of sym_len
+// samples: the least lag with m + lag·sym_len ≥ d (channels::ofdm_waveform::lag_symbols).
+fn td_lag(d: f32, m: u32, sym_len: u32) -> u32 {
+    if (f32(m) >= d) {
+        return 0u;
+    }
+    return u32(ceil((d - f32(m)) / f32(sym_len)));
 }
 
 // Loads X_{t,s}·e^{−j2π f_k d/N}/√N into bin o_k mod N (bit-reversed), zeros elsewhere, and
@@ -236,29 +259,27 @@ fn td_receive(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
     }
     for (var t = 0u; t < p.nl; t++) {
         for (var q = 0u; q < max(p.paths, 1u); q++) {
-            let d = select(tabf(p.o_delays + q), 0.0, p.paths == 0u);
-            // This symbol's waveform: window sample u (offset m = L + u) comes from it when
-            // m ≥ d, as V_s[u].
-            delayed_symbol(slot, t, s, d, lid);
-            for (var j = 0u; j < TD_PER; j++) {
-                let u = lid + j * TD_WG;
-                if (u < FFT_N && f32(p.cp_len + u) >= d) {
-                    let n = s * sym_len + p.cp_len + u;
-                    let v = fft_buf[u];
-                    for (var r = 0u; r < p.nrx; r++) {
-                        acc[r * TD_PER + j] += cmul(grid_coeff(slot, r * p.nl + t, q, n), v);
-                    }
-                }
+            // The path's delay, made uniform through fft_buf[0] (a scenario model's comes
+            // per slot from `drops`, a read_write buffer).
+            if (lid == 0u) {
+                fft_buf[0] = vec2<f32>(path_delay(slot, q), 0.0);
             }
+            let d = workgroupUniformLoad(&fft_buf[0]).x;
             workgroupBarrier();
-            // The previous symbol's, as V_{s−1}[(L + u) mod N], where m < d.
-            if (s > 0u && d > f32(p.cp_len)) {
-                delayed_symbol(slot, t, s - 1u, d, lid);
+            // Window sample u (offset m = L + u) comes from symbol s − lag, lag the least
+            // with m + lag·(N + L) ≥ d, as V_{s−lag}[(u + lag·(N + L)) mod N]; nothing
+            // before the slot.
+            var reach = 0u;
+            if (d > f32(p.cp_len)) {
+                reach = min(td_lag(d, p.cp_len, sym_len), s);
+            }
+            for (var lag = 0u; lag <= reach; lag++) {
+                delayed_symbol(slot, t, s - lag, d, lid);
                 for (var j = 0u; j < TD_PER; j++) {
                     let u = lid + j * TD_WG;
-                    if (u < FFT_N && f32(p.cp_len + u) < d) {
+                    if (u < FFT_N && td_lag(d, p.cp_len + u, sym_len) == lag) {
                         let n = s * sym_len + p.cp_len + u;
-                        let v = fft_buf[(p.cp_len + u) % FFT_N];
+                        let v = fft_buf[(u + lag * sym_len) % FFT_N];
                         for (var r = 0u; r < p.nrx; r++) {
                             acc[r * TD_PER + j] += cmul(grid_coeff(slot, r * p.nl + t, q, n), v);
                         }

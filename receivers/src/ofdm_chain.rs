@@ -354,11 +354,13 @@ pub fn transmit_and_receive_with(
                         .extend(std::iter::repeat_n(awgn_gain(l, nl), grid));
                 }
             }
-            debug_assert!(
-                drop.is_none(),
-                "scenario models run in the frequency domain"
-            );
-            let delays = if paths == 0 { &[0.0][..] } else { &prep.delays };
+            // A scenario model's slot has its drop's delays.
+            let drop_delays = drop.as_ref().map(|m| m.delays());
+            let delays = match (&drop_delays, paths) {
+                (_, 0) => &[0.0][..],
+                (Some(d), _) => d,
+                (None, _) => &prep.delays,
+            };
             w.propagate(
                 &s.x,
                 nl,

@@ -285,34 +285,37 @@ pub fn cdl_model(c: &TdlSpec, doppler_hz: f64, tx: Array, rx: Array) -> Option<C
     Some(m)
 }
 
-/// Why `o` cannot be simulated in the time domain, or `None`: the waveform model takes a path
-/// from the previous symbol at most, so the longest delay must stay below one OFDM symbol
-/// with its CP.
+/// Why `o` cannot be simulated in the time domain, or `None`: a path takes inter-symbol
+/// interference from every earlier symbol of the slot it reaches (none from the previous
+/// slot, which is not simulated), so a TDL/CDL path as long as the slot would bring nothing
+/// at all. (A scenario model's delays change per slot: a drop's path past the slot, possible
+/// only at the highest numerologies, contributes nothing.)
 pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
     o.time_domain?;
-    let one = || Array::ula(1, 0.5, ElementPattern::Omni);
-    let longest = match (&o.tdl, &o.cdl) {
-        (Some(t), _) => tdl_model(t, 0.0)?
-            .taps
-            .iter()
-            .map(|p| p.delay_s)
-            .fold(0.0, f64::max),
-        (_, Some(c)) => cdl_model(c, 0.0, one(), one())?
-            .delays()
-            .into_iter()
-            .fold(0.0, f64::max),
-        _ => return None,
-    };
-    let symbol = (1.0 + o.cp_fraction) / o.subcarrier_spacing_hz;
-    (longest >= symbol).then(|| {
+    let longest = longest_delay_s(o)?;
+    let slot = o.slot_duration_s();
+    (longest >= slot).then(|| {
         format!(
-            "channel.delay_spread_ns: the longest path ({:.2} µs) reaches past one OFDM symbol \
-             with its CP ({:.2} µs); the time-domain model takes inter-symbol interference from \
-             the previous symbol only: use a smaller delay spread or domain = \"frequency\"",
+            "channel.delay_spread_ns: the longest path ({:.2} µs) reaches past the whole slot \
+             ({:.2} µs); the time-domain model takes inter-symbol interference from the slot's \
+             own symbols only: use a smaller delay spread, a smaller subcarrier spacing or \
+             domain = \"frequency\"",
             longest * 1e6,
-            symbol * 1e6
+            slot * 1e6
         )
     })
+}
+
+/// The longest path delay of `o`'s TDL or CDL model (scaled as simulated), s; `None` for
+/// other channels (a scenario model's delays change per slot).
+pub fn longest_delay_s(o: &OfdmSpec) -> Option<f64> {
+    let one = || Array::ula(1, 0.5, ElementPattern::Omni);
+    let delays = match (&o.tdl, &o.cdl) {
+        (Some(t), _) => tdl_model(t, 0.0)?.taps.iter().map(|p| p.delay_s).collect(),
+        (_, Some(c)) => cdl_model(c, 0.0, one(), one())?.delays(),
+        _ => return None,
+    };
+    Some(delays.into_iter().fold(0.0, f64::max))
 }
 
 /// The link-mixing matrix of [`OfdmPrepared::mix`]: M[(r, l), (r', t')] =

@@ -115,13 +115,19 @@ fn bad_scenarios_exit_2_with_location() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no/such/file.toml"));
-    // Time domain with paths longer than a symbol: refused, naming the file and the key.
+    // Time domain with paths longer than the slot (TDL-A 2 µs: 19.3 µs; 960 kHz: a slot of
+    // 15.6 µs): refused, naming the file and the key.
     let good =
         std::fs::read_to_string(repo("scenarios/tdl-a-500kmh-15khz-64qam-time.toml")).unwrap();
+    assert!(good.contains("subcarrier_spacing_khz = 15\n"));
     let path = dir.join("long.toml");
     std::fs::write(
         &path,
-        good.replace("delay_spread_ns = 100", "delay_spread_ns = 9000"),
+        good.replace("delay_spread_ns = 100", "delay_spread_ns = 2000")
+            .replace(
+                "subcarrier_spacing_khz = 15\n",
+                "subcarrier_spacing_khz = 960\n",
+            ),
     )
     .unwrap();
     let o = bin().arg("validate").arg(&path).output().unwrap();
@@ -129,7 +135,7 @@ fn bad_scenarios_exit_2_with_location() {
     let msg = text(&o);
     assert!(
         msg.contains("long.toml: channel.delay_spread_ns")
-            && msg.contains("reaches past one OFDM symbol"),
+            && msg.contains("reaches past the whole slot"),
         "{msg}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -1,5 +1,6 @@
 //! Channel features on the GPU against the CPU: K-factor scaling (TR 38.901 §7.7.6), the
-//! TR 38.811 NTN-TDL profiles and a Doppler shift common to every tap or ray.
+//! TR 38.811 NTN-TDL profiles, a Doppler shift common to every tap or ray, and time-domain
+//! paths longer than a symbol (TDL and the scenario models).
 
 use super::check::{check_slots, scenario, LDPC_QPSK};
 use gpu_kernels::test_context;
@@ -37,4 +38,29 @@ fn cdl_and_scenario_model_with_doppler_shift() {
          model = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 3\ndoppler_shift_hz = 800.0\n\
          [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [6.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+}
+
+/// Paths several symbols long in the time domain: TDL-A 1 µs at 480 kHz (longest delay
+/// 9.7 µs, four symbols of 2.2 µs back: each window sums the IFFTs of the symbols it
+/// reaches), and UMa NLOS drops at 960 kHz (per-slot delays from the drop records, many
+/// beyond the 1.1 µs symbol), LS + linear; the grids, estimates and LLRs as for the others.
+#[test]
+fn time_domain_delays_beyond_one_symbol() {
+    let Some(ctx) = test_context() else { return };
+    let wide = |text: String, khz: u32| {
+        let from = "carrier_ghz = 4.0\nsubcarrier_spacing_khz = 30\n";
+        assert!(text.contains(from));
+        text.replace(
+            from,
+            &format!("carrier_ghz = 28.0\nsubcarrier_spacing_khz = {khz}\n"),
+        )
+    };
+    let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n\
+         [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 1000\n\
+         speed_kmh = 30\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &wide(scenario(body, LDPC_QPSK), 480), 4);
+    let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n\
+         [channel]\nmodel = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 30\n[receiver]\n\
+         estimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
+    check_slots(&ctx, &wide(scenario(body, LDPC_QPSK), 960), 6);
 }

@@ -26,7 +26,7 @@ pub(super) fn build_ofdm(
                 "TDL, CDL and the TR 38.901 scenario models need an [ofdm] section".into(),
             ));
         }
-        super::stochastic::build_stochastic(s, 0.0, false, fail)?;
+        super::stochastic::build_stochastic(s, 0.0, fail)?;
         for (key, set) in [
             ("direction", ch.direction.is_some()),
             ("normalize", ch.normalize.is_some()),
@@ -445,12 +445,7 @@ pub(super) fn build_ofdm(
         correlation,
         tdl,
         cdl,
-        stochastic: super::stochastic::build_stochastic(
-            s,
-            o.carrier_ghz,
-            time_domain.is_some(),
-            fail,
-        )?,
+        stochastic: super::stochastic::build_stochastic(s, o.carrier_ghz, fail)?,
         antenna_pattern: a.pattern,
         antenna_spacing: a.spacing,
         tx_rows: a.tx_rows,

@@ -15,7 +15,6 @@ const MODELS: &str = "\"uma\", \"umi\", \"rma\" or \"inh\"";
 pub(super) fn build_stochastic(
     s: &Scenario,
     carrier_ghz: f64,
-    time_domain: bool,
     fail: &Fail,
 ) -> Result<Option<StochasticSpec>, ScenarioError> {
     let ch = &s.channel;
@@ -64,15 +63,6 @@ pub(super) fn build_stochastic(
         return Err(fail(
             &["channel", "condition"],
             "model = \"inh\" takes \"los\" or \"nlos\" (O2I is an outdoor BS's)".into(),
-        ));
-    }
-    if time_domain {
-        return Err(fail(
-            &["ofdm", "domain"],
-            format!(
-                "domain = \"time\" is not built for the scenario models ({MODELS}) yet: their \
-                 cluster delays change every slot without bound; use domain = \"frequency\""
-            ),
         ));
     }
     let (distance, bs, ue, d_range) = match model {
@@ -172,6 +162,14 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let st = r.link.ofdm.unwrap().stochastic.unwrap();
         assert_eq!(st.condition, PropagationCondition::LosProbability);
+        // The time domain takes them too (each slot's drop through the waveform model).
+        let r = resolve(
+            &text("model = 'umi'\ncondition = 'nlos'", "domain = 'time'"),
+            "s.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.unwrap();
+        assert!(o.time_domain.is_some() && o.stochastic.is_some());
         assert_eq!(
             [st.distance_2d_m, st.bs_height_m, st.ue_height_m],
             [20.0, 3.0, 1.0]
@@ -218,12 +216,6 @@ mod tests {
                 "",
                 "channel.delay_spread_ns",
                 "tdl",
-            ),
-            (
-                "model = 'uma'\ncondition = 'los'",
-                "domain = 'time'",
-                "ofdm.domain",
-                "frequency",
             ),
             (
                 "model = 'uma'\ncondition = 'sideways'",
