@@ -208,8 +208,8 @@ ebno_db = [1.5]
 /// detection (256 joint hypotheses per resource element), and the reference case simulated in
 /// the time domain (normal CP, N = 1024), there also with Wiener phase noise of 1 kHz and with
 /// the TR 38.803 pole-zero spectrum (set C), and the CDL-C case over the TR 38.901 UMa NLOS
-/// scenario model.
-pub(crate) fn ofdm_variants() -> [(&'static str, String); 7] {
+/// scenario model, in the frequency and the time domain.
+pub(crate) fn ofdm_variants() -> [(&'static str, String); 8] {
     let cdl = OFDM_CASE
         .replace(
             "[channel]",
@@ -235,6 +235,11 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 7] {
         "model = \"cdl\"\nprofile = \"C\"\ndelay_spread_ns = 100",
         "model = \"uma\"\ncondition = \"nlos\"",
     );
+    // Each drop's delays through the waveform model (ISI from the earlier symbols).
+    let uma_time = uma.replace(
+        "cyclic_prefix = \"none\"",
+        "cyclic_prefix = \"normal\"\ndomain = \"time\"",
+    );
     let ml = cdl.replace("equalizer = \"lmmse\"", "equalizer = \"ml\"");
     let kbest = cdl.replace(
         "equalizer = \"lmmse\"",
@@ -248,6 +253,7 @@ pub(crate) fn ofdm_variants() -> [(&'static str, String); 7] {
         ("OFDM TDL-A time domain, phase noise", phase_noise),
         ("OFDM TDL-A time domain, pole-zero phase noise", pole_zero),
         ("OFDM UMa NLOS 2x2", uma),
+        ("OFDM UMa NLOS 2x2 time domain", uma_time),
     ]
 }
 

@@ -178,8 +178,9 @@ fn channel_at(slot: u32, r: u32, t: u32, s: u32, k: u32) -> vec2<f32> {
 var<workgroup> energy_part: array<f32, 64>;
 
 // `[channel] normalize`: scales a slot's path coefficients so that its channel has unit mean
-// energy per RE over all links (receivers/src/ofdm_chain.rs; the CPU sums in f64). One
-// workgroup of 64 threads per slot.
+// energy per RE over all links (receivers/src/ofdm_chain.rs; the CPU sums in f64); in the
+// time domain the channel is the window-averaged one (td_window runs first) and the grid of
+// coefficients and the ICI power are scaled too. One workgroup of 64 threads per slot.
 @compute @workgroup_size(64)
 fn ofdm_normalize(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -210,6 +211,16 @@ fn ofdm_normalize(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
         let per_slot = links * p.nsym * p.paths;
         for (var i = lid.x; i < per_slot; i += 64u) {
             coeffs[slot * per_slot + i] *= scale;
+        }
+        if (p.td != 0u) {
+            // Time domain: the waveform's coefficient grid and the ICI power too.
+            let per_grid = links * p.ntimes * p.paths;
+            for (var i = lid.x; i < per_grid; i += 64u) {
+                gridc[slot * per_grid + i] *= scale;
+            }
+            for (var i = lid.x; i < links * p.nsym; i += 64u) {
+                ici[slot * links * p.nsym + i] *= scale * scale;
+            }
         }
     }
 }

@@ -424,6 +424,12 @@ impl GpuLinkChain {
                         2 | 3 => run(&mut pass, Entry::CdlCoeffs, slots * links * p.paths as u64),
                         _ => {}
                     }
+                    // Time domain: window averages and ICI power for perfect CSI and for
+                    // `normalize` (its energy), as on the CPU.
+                    let window = p.estimator == 0 || p.normalize != 0;
+                    if p.td != 0 && p.fading_model != 0 && window {
+                        run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
+                    }
                     if p.normalize != 0 {
                         one_per(&mut pass, Entry::OfdmNormalize, slots);
                     }
@@ -434,10 +440,6 @@ impl GpuLinkChain {
                         let res = (p.nsym * p.nsc) as u64;
                         run(&mut pass, Entry::OfdmReceive, slots * p.nrx as u64 * res);
                     } else {
-                        // Window averages and ICI power: perfect CSI only (as on the CPU).
-                        if p.fading_model != 0 && p.estimator == 0 {
-                            run(&mut pass, Entry::TdWindow, slots * links * p.nsym as u64);
-                        }
                         one_per(&mut pass, Entry::TdReceive, slots * p.nsym as u64);
                     }
                     if p.estimator != 0 {

@@ -240,7 +240,7 @@ impl OfdmTables {
                     _ => 0,
                 },
                 td: o.time_domain.is_some() as u32,
-                normalize: (o.normalize && paths > 0 && prep.waveform.is_none()) as u32,
+                normalize: (o.normalize && paths > 0) as u32,
                 cp_len: o.time_domain.map_or(0, |t| t.cp_len as u32),
                 sc_first: layout.first as i32,
                 sc_dc: layout.dc_from as u32,

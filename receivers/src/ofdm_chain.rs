@@ -230,7 +230,8 @@ pub fn transmit_and_receive_with(
     // port) pair (link index r · ports + port, the streams' index) into `phys`, then mixed
     // into the (rx, layer) links (`OfdmPrepared::mix`: R^{1/2}, then W).
     let ntx = o.tx_ports;
-    let needs_h = prep.waveform.is_none() || o.estimator == Estimator::Perfect;
+    // Time domain: H only for perfect CSI and for `normalize` (its energy).
+    let needs_h = prep.waveform.is_none() || o.estimator == Estimator::Perfect || o.normalize;
     let times = match &prep.waveform {
         Some(_) => &prep.grid_times,
         None => &prep.times,
@@ -313,13 +314,21 @@ pub fn transmit_and_receive_with(
             }
         }
     }
-    if o.normalize && paths > 0 && prep.waveform.is_none() {
-        // Unit mean energy per RE over all antenna pairs of this slot.
+    if o.normalize && paths > 0 {
+        // Unit mean energy per RE over all antenna pairs of this slot (time domain: of the
+        // window-averaged channel, the diagonal; the waveform's coefficients and the ICI
+        // power scale with it).
         let energy: f64 = s.h.iter().map(|v| (v[0] * v[0] + v[1] * v[1]) as f64).sum();
         let scale = (1.0 / (energy / (links * n_re) as f64).max(1e-30).sqrt()) as f32;
-        for v in s.h.iter_mut().chain(s.coeffs.iter_mut()) {
+        let grid = if prep.waveform.is_some() {
+            &mut s.grid_coeffs[..]
+        } else {
+            &mut []
+        };
+        for v in s.h.iter_mut().chain(s.coeffs.iter_mut()).chain(grid) {
             *v = [v[0] * scale, v[1] * scale];
         }
+        s.ici.iter_mut().for_each(|v| *v *= scale * scale);
     }
     s.y.resize(nrx * n_re, [0.0; 2]);
     match &prep.waveform {

@@ -43,9 +43,10 @@ fn cdl_and_scenario_model_with_doppler_shift() {
 /// Paths several symbols long in the time domain: TDL-A 1 µs at 480 kHz (longest delay
 /// 9.7 µs, four symbols of 2.2 µs back: each window sums the IFFTs of the symbols it
 /// reaches), and UMa NLOS drops at 960 kHz (per-slot delays from the drop records, many
-/// beyond the 1.1 µs symbol), LS + linear; the grids, estimates and LLRs as for the others.
+/// beyond the 1.1 µs symbol), LS + linear; and UMa NLOS normalized per slot, perfect CSI;
+/// the grids, estimates and LLRs as for the others.
 #[test]
-fn time_domain_delays_beyond_one_symbol() {
+fn time_domain_scenario_models_and_long_delays() {
     let Some(ctx) = test_context() else { return };
     let wide = |text: String, khz: u32| {
         let from = "carrier_ghz = 4.0\nsubcarrier_spacing_khz = 30\n";
@@ -63,4 +64,11 @@ fn time_domain_delays_beyond_one_symbol() {
          [channel]\nmodel = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 30\n[receiver]\n\
          estimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
     check_slots(&ctx, &wide(scenario(body, LDPC_QPSK), 960), 6);
+    // Normalized per slot (the window-averaged channel to unit energy; the coefficient grid
+    // and ICI power scaled with it), 38.901 elements, perfect CSI, at 30 kHz.
+    let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n\
+         pattern = \"38.901\"\n[channel]\nmodel = \"uma\"\ncondition = \"nlos\"\n\
+         speed_kmh = 120\nnormalize = true\n[receiver]\nestimator = \"perfect\"\n[sweep]\n\
+         snr_db = [8.0]";
+    check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
 }

@@ -148,13 +148,6 @@ ebno_db = { start = 0.0, stop = 1.0, step = 0.5 }
         assert_eq!(e.key, "receiver.weights");
         let e = err(&format!("{ofdm}[receiver]\nweights = \"m\"\n"));
         assert!(e.message.contains("kind = \"neural\" only"), "{e}");
-        let e = err(&ofdm
-            .replace("model = \"tdl\"", "model = \"tdl\"\nnormalize = true")
-            .replace(
-                "num_subcarriers = 96",
-                "num_subcarriers = 96\ndomain = \"time\"",
-            ));
-        assert_eq!(e.key, "channel.normalize");
     }
 
     /// `[antennas] precoding = "codebook"`: the TPMI's matrix of TS 38.211 §6.3.1.5 reaches

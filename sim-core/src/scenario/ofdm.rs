@@ -282,12 +282,6 @@ pub(super) fn build_ofdm(
                 .into(),
         ));
     }
-    if ch.normalize == Some(true) && time_domain.is_some() {
-        return Err(fail(
-            &["channel", "normalize"],
-            "per-slot normalization is implemented for domain = \"frequency\" only".into(),
-        ));
-    }
     if ch.direction.is_some() && !ch.model.has_arrays() {
         return Err(fail(&["channel", "direction"], ARRAYS_ONLY.into()));
     }
