@@ -126,6 +126,20 @@ fn scenario_model_isi_in_the_time_domain() {
             0,
         )
     };
+    // validate estimates the ISI of the drops (the 10% worst above −10 dB here).
+    let o = bin()
+        .args([
+            "validate",
+            "scenarios/umi-nlos-60ghz-480khz-1x2-mcs13-time.toml",
+        ])
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
+    let msg = text(&o);
+    assert!(
+        o.status.success() && msg.contains("of 1000 drops") && msg.contains("reach past the CP"),
+        "{msg}"
+    );
     let time = run("time", true);
     let frequency = run("frequency", false);
     assert!(
