@@ -84,6 +84,8 @@ impl std::fmt::Debug for OfdmWaveform {
 pub struct WaveformScratch {
     /// `[symbols, N]` delayed waveform of one (layer, path).
     delayed: Vec<Complex32>,
+    /// Symbols back a path reaches at each offset of a symbol.
+    lag: Vec<usize>,
     fft: Vec<Complex32>,
 }
 
@@ -189,7 +191,8 @@ impl OfdmWaveform {
         }
     }
 
-    /// Transmits `x` through the paths and adds the result to `y`.
+    /// Transmits `x` through the paths and adds the result to the FFT-window samples of `y`
+    /// (the CP samples, which `demodulate` discards, are left as they are).
     ///
     /// * `x` — `[tx, symbols · subcarriers]` resource grids of the transmit streams;
     /// * `delays_s` — path delays; `spacing_hz` — subcarrier spacing;
@@ -233,25 +236,32 @@ impl OfdmWaveform {
                     }
                     self.ifft.process(buf);
                 }
+                // x(i − d) at offset m of symbol s lies in symbol s − q, q the least with
+                // m + q·L ≥ d (the same for every symbol), at m + q·L − d past that symbol's
+                // start: its delayed waveform at (m + q·L − L_CP) mod N. Nothing before the
+                // slot.
+                scratch.lag.clear();
+                scratch
+                    .lag
+                    .extend((0..sym_len).map(|m| lag_symbols(d, m, sym_len)));
                 for r in 0..nrx {
                     let c = &coeffs[(r * ntx + t) * grid * paths + p..];
                     let yr = &mut y[r * total..(r + 1) * total];
-                    for (i, out) in yr.iter_mut().enumerate() {
-                        let (s, m) = (i / sym_len, i % sym_len);
-                        // x(i − d) lies in symbol s − q, q the least with m + q·L ≥ d, at
-                        // m + q·L − d past that symbol's start: its delayed waveform at
-                        // (m + q·L − L_CP) mod N. Nothing before the slot.
-                        let q = lag_symbols(d, m, sym_len);
-                        if q > s {
-                            continue;
+                    for s in 0..nsym {
+                        // The FFT window only: `demodulate` discards the CP samples.
+                        for m in self.cp_len..sym_len {
+                            let q = scratch.lag[m];
+                            if q > s {
+                                continue;
+                            }
+                            let i = s * sym_len + m;
+                            let v =
+                                scratch.delayed[(s - q) * n + (m - self.cp_len + q * sym_len) % n];
+                            let a = Self::coefficient_at(c, paths, i);
+                            let w = Complex32::new(a[0], a[1]) * v;
+                            yr[i][0] += w.re;
+                            yr[i][1] += w.im;
                         }
-                        let v =
-                            scratch.delayed[(s - q) * n + (m + q * sym_len + n - self.cp_len) % n];
-                        let a = Self::coefficient_at(c, paths, i);
-                        let a = Complex32::new(a[0], a[1]);
-                        let w = a * v;
-                        out[0] += w.re;
-                        out[1] += w.im;
                     }
                 }
             }
@@ -507,7 +517,9 @@ mod tests {
         let mut scratch = WaveformScratch::default();
         w.propagate(&x, 1, 1, &delays, 30e3, &c, &mut y, &mut scratch);
         let mut worst = 0f64;
-        for (i, yv) in y.iter().enumerate() {
+        // The FFT-window samples (`propagate` leaves the CP ones alone).
+        let window = |i: &usize| i % sym_len >= l;
+        for (i, yv) in y.iter().enumerate().filter(|(i, _)| window(i)) {
             let mut acc = [0f64; 2];
             for (p, &tau) in delays.iter().enumerate() {
                 // The delay in samples as `propagate` computes it (a sample exactly at a
