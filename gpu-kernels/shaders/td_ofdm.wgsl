@@ -136,8 +136,10 @@ fn delayed_symbol(slot: u32, t: u32, s: u32, d: f32, lid: u32) {
         let x = tx_value(slot, t, s, k);
         if (x.x != 0.0 || x.y != 0.0) {
             let off = sc_offset(k);
-            // −off·d/N turns, with the integer part of d exact modulo N.
-            let whole = u32((off % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N)) * d_int % FFT_N;
+            // −off·d/N turns, with the integer part of d exact modulo N (both factors reduced
+            // mod N first: no u32 overflow for delays of many symbols).
+            let off_n = u32((off % i32(FFT_N) + i32(FFT_N)) % i32(FFT_N));
+            let whole = off_n * (d_int % FFT_N) % FFT_N;
             let turns = -(f32(whole) / f32(FFT_N) + f32(off) * d_frac / f32(FFT_N));
             let e = sincos_turns(turns);
             fft_buf[bit_reverse(sc_bin(k))] = cmul(x, vec2<f32>(e.y, e.x)) * norm;
