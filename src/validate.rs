@@ -503,7 +503,19 @@ fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &
         false => "none".to_string(),
     };
     let cp = format!("CP {:.3} µs", cp_len as f64 * ts * 1e6);
-    let text = if let Some(m) = receivers::ofdm_prepared::OfdmPrepared::new(o).stochastic {
+    let prep = receivers::ofdm_prepared::OfdmPrepared::new(o);
+    // (delay in samples, power) of the TDL taps or CDL clusters.
+    let table: Option<Vec<(f64, f64)>> = match (&prep.tdl, &prep.cdl) {
+        (Some(m), _) => Some(m.taps.iter().map(|t| (t.delay_s / ts, t.power)).collect()),
+        (_, Some(m)) => Some(
+            m.clusters
+                .iter()
+                .map(|c| (c.delay_s / ts, c.power))
+                .collect(),
+        ),
+        _ => None,
+    };
+    let text = if let Some(m) = &prep.stochastic {
         let mut isi: Vec<f64> = (0..1000)
             .map(|b| {
                 let (drop, _) = m.drop(&sim_core::rng::BlockRng::new(0x151, u32::MAX, b));
@@ -524,7 +536,7 @@ fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &
             db(isi[500]),
             db(isi[900])
         )
-    } else if let Some(paths) = tdl_cdl_paths(o, ts) {
+    } else if let Some(paths) = table {
         let d = paths.iter().fold(0.0f64, |a, p| a.max(p.0));
         match lag_symbols(d, cp_len, sym_len) {
             0 => format!(
@@ -543,20 +555,4 @@ fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &
         return;
     };
     let _ = writeln!(out, "isi        {text}");
-}
-
-/// The (delay in samples, power) of `o`'s TDL or CDL paths, `ts` the sample period; `None`
-/// for other channels.
-fn tdl_cdl_paths(o: &sim_core::link::OfdmSpec, ts: f64) -> Option<Vec<(f64, f64)>> {
-    let prep = receivers::ofdm_prepared::OfdmPrepared::new(o);
-    match (&prep.tdl, &prep.cdl) {
-        (Some(m), _) => Some(m.taps.iter().map(|t| (t.delay_s / ts, t.power)).collect()),
-        (_, Some(m)) => Some(
-            m.clusters
-                .iter()
-                .map(|c| (c.delay_s / ts, c.power))
-                .collect(),
-        ),
-        _ => None,
-    }
 }
