@@ -153,8 +153,14 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 ),
             }
         );
+        // The prepared link, built once, for a scenario model's lines (its model).
+        let prep = o
+            .stochastic
+            .is_some()
+            .then(|| receivers::ofdm_prepared::OfdmPrepared::new(o));
+        let scenario_model = prep.as_ref().and_then(|p| p.stochastic.as_ref());
         if let Some(t) = o.time_domain {
-            isi_line(o, t.cp_len, t.fft_size, &mut out);
+            isi_line(o, scenario_model, t.cp_len, t.fft_size, &mut out);
         }
         match &o.phase_noise {
             Some(PhaseNoiseSpec::Wiener { linewidth_hz }) => w!(
@@ -292,8 +298,8 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 }
             );
         }
-        if let Some(st) = &o.stochastic {
-            scenario_model_lines(o, st, &mut out);
+        if let (Some(st), Some(m)) = (&o.stochastic, scenario_model) {
+            scenario_model_lines(o, st, m, &mut out);
         }
         match &o.neural_weights {
             Some(dir) => {
@@ -394,10 +400,9 @@ fn format_matrix(p: &sim_core::precoding::Precoder) -> String {
 fn scenario_model_lines(
     o: &sim_core::link::OfdmSpec,
     st: &sim_core::link::StochasticSpec,
+    m: &channels::stochastic::StochasticModel,
     out: &mut String,
 ) {
-    let prep = receivers::ofdm_prepared::OfdmPrepared::new(o);
-    let m = prep.stochastic.as_ref().expect("a scenario model");
     let _ = writeln!(
         out,
         "scenario   TR 38.901 §7.5 {:?} {:?}: d_2D {} m, BS {} m, UE {} m at azimuth {}° of the \
@@ -493,8 +498,14 @@ fn los_line(t: &sim_core::link::TdlSpec, tdl: bool, out: &mut String) {
 /// `validate`'s line on inter-symbol interference in the time domain: how far back the
 /// longest TDL/CDL path reaches (each earlier symbol it reaches is simulated; the previous
 /// slot is not) and the approximate ISI power (`ofdm_waveform::isi_power`); for a scenario
-/// model, the same over 1000 drops (a fixed key, not the run's).
-fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &mut String) {
+/// model (`scenario_model`), the same over 1000 drops (a fixed key, not the run's).
+fn isi_line(
+    o: &sim_core::link::OfdmSpec,
+    scenario_model: Option<&channels::stochastic::StochasticModel>,
+    cp_len: usize,
+    fft_size: usize,
+    out: &mut String,
+) {
     use channels::ofdm_waveform::{isi_power, lag_symbols};
     let ts = 1.0 / (fft_size as f64 * o.subcarrier_spacing_hz);
     let sym_len = fft_size + cp_len;
@@ -503,19 +514,7 @@ fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &
         false => "none".to_string(),
     };
     let cp = format!("CP {:.3} µs", cp_len as f64 * ts * 1e6);
-    let prep = receivers::ofdm_prepared::OfdmPrepared::new(o);
-    // (delay in samples, power) of the TDL taps or CDL clusters.
-    let table: Option<Vec<(f64, f64)>> = match (&prep.tdl, &prep.cdl) {
-        (Some(m), _) => Some(m.taps.iter().map(|t| (t.delay_s / ts, t.power)).collect()),
-        (_, Some(m)) => Some(
-            m.clusters
-                .iter()
-                .map(|c| (c.delay_s / ts, c.power))
-                .collect(),
-        ),
-        _ => None,
-    };
-    let text = if let Some(m) = &prep.stochastic {
+    let text = if let Some(m) = scenario_model {
         let mut isi: Vec<f64> = (0..1000)
             .map(|b| {
                 let (drop, _) = m.drop(&sim_core::rng::BlockRng::new(0x151, u32::MAX, b));
@@ -536,7 +535,9 @@ fn isi_line(o: &sim_core::link::OfdmSpec, cp_len: usize, fft_size: usize, out: &
             db(isi[500]),
             db(isi[900])
         )
-    } else if let Some(paths) = table {
+    } else if let Some(table) = receivers::ofdm_prepared::path_table(o) {
+        // (delay in samples, power)
+        let paths: Vec<(f64, f64)> = table.iter().map(|&(d, p)| (d / ts, p)).collect();
         let d = paths.iter().fold(0.0f64, |a, p| a.max(p.0));
         match lag_symbols(d, cp_len, sym_len) {
             0 => format!(

@@ -249,8 +249,9 @@ pub fn transmit_and_receive_with(
     };
     // A TR 38.901 scenario model: this slot's drop, with its own path delays.
     let drop = prep.stochastic.as_ref().map(|g| g.drop(rng).0);
-    if let Some(m) = &drop {
-        crate::ofdm_prepared::path_phasors(&m.delays(), &prep.freqs, &mut s.phasors);
+    let drop_delays = drop.as_ref().map(|m| m.delays());
+    if let Some(d) = &drop_delays {
+        crate::ofdm_prepared::path_phasors(d, &prep.freqs, &mut s.phasors);
     }
     let phasors = if drop.is_some() {
         &s.phasors
@@ -364,7 +365,6 @@ pub fn transmit_and_receive_with(
                 }
             }
             // A scenario model's slot has its drop's delays.
-            let drop_delays = drop.as_ref().map(|m| m.delays());
             let delays = match (&drop_delays, paths) {
                 (_, 0) => &[0.0][..],
                 (Some(d), _) => d,

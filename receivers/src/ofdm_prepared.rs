@@ -292,7 +292,7 @@ pub fn cdl_model(c: &TdlSpec, doppler_hz: f64, tx: Array, rx: Array) -> Option<C
 /// only at the highest numerologies, contributes nothing.)
 pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
     o.time_domain?;
-    let longest = longest_delay_s(o)?;
+    let longest = path_table(o)?.iter().fold(0.0, |a: f64, p| a.max(p.0));
     let slot = o.slot_duration_s();
     (longest >= slot).then(|| {
         format!(
@@ -306,16 +306,27 @@ pub fn time_domain_problem(o: &OfdmSpec) -> Option<String> {
     })
 }
 
-/// The longest path delay of `o`'s TDL or CDL model (scaled as simulated), s; `None` for
-/// other channels (a scenario model's delays change per slot).
-pub fn longest_delay_s(o: &OfdmSpec) -> Option<f64> {
+/// The (delay in s, power) of every path of `o`'s TDL or CDL model (scaled as simulated);
+/// `None` for other channels (a scenario model's delays change per slot).
+pub fn path_table(o: &OfdmSpec) -> Option<Vec<(f64, f64)>> {
     let one = || Array::ula(1, 0.5, ElementPattern::Omni);
-    let delays = match (&o.tdl, &o.cdl) {
-        (Some(t), _) => tdl_model(t, 0.0)?.taps.iter().map(|p| p.delay_s).collect(),
-        (_, Some(c)) => cdl_model(c, 0.0, one(), one())?.delays(),
-        _ => return None,
-    };
-    Some(delays.into_iter().fold(0.0, f64::max))
+    match (&o.tdl, &o.cdl) {
+        (Some(t), _) => Some(
+            tdl_model(t, 0.0)?
+                .taps
+                .iter()
+                .map(|p| (p.delay_s, p.power))
+                .collect(),
+        ),
+        (_, Some(c)) => Some(
+            cdl_model(c, 0.0, one(), one())?
+                .clusters
+                .iter()
+                .map(|c| (c.delay_s, c.power))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 /// The link-mixing matrix of [`OfdmPrepared::mix`]: M[(r, l), (r', t')] =
