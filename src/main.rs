@@ -4,7 +4,7 @@
 mod bench;
 mod bench_gpu;
 mod bench_neural;
-mod mcs_sweep;
+mod outer_sweep;
 mod plot;
 mod sweep;
 mod train;

@@ -2,12 +2,14 @@
 //! swept variable with Wilson 95% intervals as error bars on BLER, and for OFDM links the
 //! throughput (1 − BLER) × information bits per slot / slot duration.
 
+use crate::sweep::Finished;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use receivers::neural::train::CurvePoint;
 use sim_core::engine::PointResult;
 use sim_core::link::SweepVariable;
+use sim_core::scenario::outer_sweep::OuterValue;
 use sim_core::scenario::Resolved;
 use sim_core::stats::bler_interval;
 use std::path::Path;
@@ -53,51 +55,62 @@ pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<(
     Ok(())
 }
 
-/// `[sweep] mcs`: writes `throughput.svg/png` into `dir` with each MCS's throughput against
-/// the SNR and their envelope. An MCS whose sweep ended at stop.min_bler counts with its last
-/// throughput at higher SNRs (throughput does not fall with SNR, so that is a lower bound).
-pub fn mcs_throughput_plot(
-    dir: &Path,
-    run: &Resolved,
-    sweeps: &[(usize, crate::sweep::Finished)],
-) -> Result<()> {
-    svg_and_png!(dir, "throughput", draw_mcs_throughput, run, sweeps)
+/// Entries of a `[sweep]` list of runs with their finished sweeps, and the list's key.
+type Runs<'a> = (&'a str, &'a [(OuterValue, Finished)]);
+
+/// The legend of entry `v` of list `key`: `MCS 13`, `speed_kmh = 120`, `profile C`.
+fn entry_label(key: &str, v: &OuterValue) -> String {
+    match v {
+        OuterValue::Index(m) => format!("MCS {m}"),
+        OuterValue::Number(x) => format!("{key} = {x}"),
+        OuterValue::Text(t) => format!("{key} {t}"),
+    }
 }
 
-fn draw_mcs_throughput<DB: DrawingBackend>(
+/// A `[sweep]` list of runs: writes `throughput.svg/png` into `dir` with each entry's
+/// throughput, for `mcs` against the SNR with their envelope (the best MCS at each SNR; an
+/// MCS whose sweep ended at stop.min_bler counts with its last throughput at higher SNRs, a
+/// lower bound since throughput does not fall with SNR), otherwise against the swept variable.
+pub fn outer_throughput_plot(
+    dir: &Path,
+    run: &Resolved,
+    key: &str,
+    sweeps: &[(OuterValue, Finished)],
+) -> Result<()> {
+    svg_and_png!(dir, "throughput", draw_outer_throughput, run, (key, sweeps))
+}
+
+fn draw_outer_throughput<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Resolved,
-    sweeps: &[(usize, crate::sweep::Finished)],
+    (key, sweeps): Runs,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
     root.fill(&WHITE).map_err(err)?;
-    let curves: Vec<(usize, Vec<(f64, f64)>)> = sweeps
+    let mcs = key == "mcs";
+    let (x_of, x_label) = if mcs {
+        let snr: fn(&PointResult) -> f64 = |p| p.snr_db;
+        (snr, "SNR = Es/N0 per symbol (dB)")
+    } else {
+        swept(run)
+    };
+    let curves: Vec<(String, Vec<(f64, f64)>)> = sweeps
         .iter()
-        .map(|(m, f)| {
+        .map(|(v, f)| {
             let tp = f.results.iter().map(|p| {
                 (
-                    p.snr_db,
+                    x_of(p),
                     sim_core::results::throughput_mbps(&f.run.link, &p.counters),
                 )
             });
-            (*m, tp.collect())
+            (entry_label(key, v), tp.collect())
         })
         .collect();
     let all: Vec<(f64, f64)> = curves.iter().flat_map(|(_, c)| c.iter().copied()).collect();
-    let (mut x0, mut x1) = all
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.0), b.max(p.0))
-        });
-    if !x0.is_finite() {
-        (x0, x1) = (0.0, 1.0);
-    }
-    if x1 - x0 < 1e-9 {
-        (x0, x1) = (x0 - 0.5, x1 + 0.5);
-    }
+    let (x0, x1) = span(all.iter().map(|p| p.0));
     let peak = sweeps
         .iter()
         .map(|(_, f)| {
@@ -105,46 +118,42 @@ where
             f.run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6
         })
         .fold(0.0, f64::max);
-    let caption = format!("{} (MCS sweep)", run.scenario.name);
-    let mut chart = throughput_axes(
-        root,
-        &caption,
-        (x0, x1),
-        peak,
-        "SNR = Es/N0 per symbol (dB)",
-    )?;
-    for (i, (m, c)) in curves.iter().enumerate() {
+    let caption = format!("{} ({key} sweep)", run.scenario.name);
+    let mut chart = throughput_axes(root, &caption, (x0, x1), peak, x_label)?;
+    for (i, (label, c)) in curves.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         chart
             .draw_series(LineSeries::new(c.clone(), color.stroke_width(2)))
             .map_err(err)?
-            .label(format!("MCS {m}"))
+            .label(label)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
     }
-    // The envelope at every SNR of any curve.
-    let mut xs: Vec<f64> = all.iter().map(|p| p.0).collect();
-    xs.sort_by(f64::total_cmp);
-    xs.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
-    let at = |c: &[(f64, f64)], x: f64| -> f64 {
-        match c.iter().find(|p| (p.0 - x).abs() < 1e-9) {
-            Some(p) => p.1,
-            None => match c.last() {
-                Some(last) if x > last.0 => last.1,
-                _ => 0.0,
-            },
-        }
-    };
-    let envelope: Vec<(f64, f64)> = xs
-        .iter()
-        .map(|&x| (x, curves.iter().map(|(_, c)| at(c, x)).fold(0.0, f64::max)))
-        .collect();
-    chart
-        .draw_series(LineSeries::new(envelope, BLACK.stroke_width(3)))
-        .map_err(err)?
-        .label("envelope (best MCS)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    if mcs {
+        // The envelope at every SNR of any curve.
+        let mut xs: Vec<f64> = all.iter().map(|p| p.0).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+        let at = |c: &[(f64, f64)], x: f64| -> f64 {
+            match c.iter().find(|p| (p.0 - x).abs() < 1e-9) {
+                Some(p) => p.1,
+                None => match c.last() {
+                    Some(last) if x > last.0 => last.1,
+                    _ => 0.0,
+                },
+            }
+        };
+        let envelope: Vec<(f64, f64)> = xs
+            .iter()
+            .map(|&x| (x, curves.iter().map(|(_, c)| at(c, x)).fold(0.0, f64::max)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(envelope, BLACK.stroke_width(3)))
+            .map_err(err)?
+            .label("envelope (best MCS)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    }
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -154,6 +163,140 @@ where
         .draw()
         .map_err(err)?;
     Ok(())
+}
+
+/// A `[sweep]` list of runs: writes `bler.svg/png` into `dir` with each entry's BLER (Wilson
+/// 95% intervals as error bars) against the swept variable, or, when every run has a single
+/// point and the entries are numbers, one curve of the BLER against the entry (BLER against
+/// speed, delay spread, ... at that Eb/N0).
+pub fn outer_bler_plot(
+    dir: &Path,
+    run: &Resolved,
+    key: &str,
+    sweeps: &[(OuterValue, Finished)],
+) -> Result<()> {
+    svg_and_png!(dir, "bler", draw_outer_bler, run, (key, sweeps))
+}
+
+fn draw_outer_bler<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Resolved,
+    (key, sweeps): Runs,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
+    root.fill(&WHITE).map_err(err)?;
+    let (x_of, swept_label) = swept(run);
+    let against_entry = sweeps
+        .iter()
+        .all(|(v, f)| f.results.len() == 1 && matches!(v, OuterValue::Number(_)));
+    // Curves of (x, point): one per entry, or one against the entries.
+    let curves: Vec<(String, Vec<(f64, &PointResult)>)> = if against_entry {
+        let at = sweeps
+            .iter()
+            .map(|(v, f)| match v {
+                OuterValue::Number(x) => (*x, &f.results[0]),
+                _ => unreachable!("numbers only"),
+            })
+            .collect();
+        let p = &sweeps[0].1.results[0];
+        let label = match run.sweep_variable {
+            SweepVariable::EbNoDb => format!("BLER at Eb/N0 = {} dB", p.ebno_db),
+            SweepVariable::SnrDb => format!("BLER at SNR = {} dB", p.snr_db),
+        };
+        vec![(label, at)]
+    } else {
+        sweeps
+            .iter()
+            .map(|(v, f)| {
+                let c = f.results.iter().map(|p| (x_of(p), p)).collect();
+                (entry_label(key, v), c)
+            })
+            .collect()
+    };
+    let x_label = if against_entry { key } else { swept_label };
+    let (x0, x1) = span(curves.iter().flat_map(|(_, c)| c.iter().map(|p| p.0)));
+    let y_min = curves
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|p| p.1.counters.bler()))
+        .filter(|v| *v > 0.0)
+        .fold(1.0f64, f64::min)
+        .max(1e-9)
+        / 3.0;
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!("{} ({key} sweep)", run.scenario.name),
+            ("sans-serif", 24),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, (y_min..1.5f64).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("BLER")
+        .label_style(("sans-serif", 15))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(err)?;
+    for (i, (label, c)) in curves.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        let shown: Vec<&(f64, &PointResult)> =
+            c.iter().filter(|p| p.1.counters.block_errors > 0).collect();
+        let line: Vec<(f64, f64)> = shown.iter().map(|p| (p.0, p.1.counters.bler())).collect();
+        chart
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        chart
+            .draw_series(
+                line.iter()
+                    .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
+            )
+            .map_err(err)?;
+        chart
+            .draw_series(shown.iter().map(|p| {
+                let (lo, hi) = bler_interval(&p.1.counters);
+                let bler = p.1.counters.bler();
+                ErrorBar::new_vertical(p.0, lo.max(y_min), bler, hi, color.stroke_width(1), 8)
+            }))
+            .map_err(err)?;
+    }
+    let corner = if against_entry {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::LowerLeft
+    };
+    chart
+        .configure_series_labels()
+        .position(corner)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The range of `xs` (a unit range around a single value, 0 … 1 for none).
+fn span(xs: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 - x0 < 1e-9 {
+        (x0, x1) = (x0 - 0.5, x1 + 0.5);
+    }
+    (x0, x1)
 }
 
 /// x value and axis label of the swept variable.
@@ -166,20 +309,7 @@ fn swept(run: &Resolved) -> (fn(&PointResult) -> f64, &'static str) {
 
 /// x range of the points (a unit range around a single point).
 fn x_range(points: &[PointResult], x_of: fn(&PointResult) -> f64) -> (f64, f64) {
-    let (mut x0, mut x1) = points
-        .iter()
-        .map(x_of)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-    if !x0.is_finite() {
-        (x0, x1) = (0.0, 1.0);
-    }
-    if x1 - x0 < 1e-9 {
-        x0 -= 0.5;
-        x1 += 0.5;
-    }
-    (x0, x1)
+    span(points.iter().map(x_of))
 }
 
 /// The throughput chart's axes: x over `x`, 0 … 1.05 · `peak` Mbit/s.

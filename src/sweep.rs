@@ -106,8 +106,8 @@ pub struct Finished {
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let run = load_checked(&args.scenario, &args.set)?;
-    if run.mcs_sweep.len() > 1 {
-        return crate::mcs_sweep::run(args, &run);
+    if let Some(sweep) = run.outer.clone() {
+        return crate::outer_sweep::run(args, &run, &sweep);
     }
     run_single(args, run).map(|_| ())
 }

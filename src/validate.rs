@@ -356,13 +356,18 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         run.sweep_variable.column(),
         l.ebno_to_snr_db()
     );
-    if run.mcs_sweep.len() > 1 {
+    if let Some(o) = &run.outer {
+        let labels: Vec<String> = o.values.iter().map(|v| v.label()).collect();
         w!(
-            "mcs sweep  MCS {:?}: one run each ({}-mcs<I>), joined with an `mcs` column; the \
-             lines above are MCS {}'s",
-            run.mcs_sweep,
+            "runs       {} = [{}]: one run each ({}-{}<value>), joined with a `{}` column; \
+             the lines above are {} = {}'s",
+            o.key,
+            labels.join(", "),
             run.scenario.name,
-            run.mcs_sweep[0]
+            o.key,
+            o.key,
+            o.key,
+            labels[0]
         );
     }
     let st = &run.scenario.stop;

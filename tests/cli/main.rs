@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 mod channel_models;
 mod mcs_runs;
 mod neural;
+mod run_lists;
 mod scenario_errors;
 
 pub(crate) fn bin() -> Command {

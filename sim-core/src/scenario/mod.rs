@@ -7,6 +7,7 @@ pub mod location;
 mod mcs_link;
 mod ofdm;
 mod ofdm_time;
+pub mod outer_sweep;
 pub mod overrides;
 mod ptrs;
 pub mod resolve;

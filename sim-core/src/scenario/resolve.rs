@@ -18,8 +18,9 @@ pub struct Resolved {
     pub link: LinkSpec,
     pub sweep_variable: SweepVariable,
     pub points: Vec<PointSpec>,
-    /// `[sweep] mcs`: the MCS indices to sweep (empty without); the link is the first's.
-    pub mcs_sweep: Vec<usize>,
+    /// A `[sweep]` list of runs (`mcs`, `speed_kmh`, `profile`, ...; two or more entries):
+    /// one run per entry, joined; the link is the first entry's.
+    pub outer: Option<super::outer_sweep::OuterSweep>,
 }
 
 /// Most points one sweep may have.
@@ -52,7 +53,9 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     check(&scenario, &fail)?;
     super::training::check_training(&scenario, &fail)?;
     let set = |path: &[&str]| span_of(&doc, path).is_some();
-    let mcs_sweep = mcs_sweep(&mut scenario, &fail, &set)?;
+    let outer = super::outer_sweep::outer_sweep(&mut scenario, &fail, &set, &|one| {
+        build_link(one, &fail, &set)
+    })?;
     let mut link = build_link(&scenario, &fail, &set)?;
     super::link_rules::pi2_bpsk_rules(&scenario, &link, &fail)?;
     super::link_rules::ml_rules(&scenario, &link, &fail)?;
@@ -86,56 +89,8 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
         link,
         sweep_variable,
         points,
-        mcs_sweep,
+        outer,
     })
-}
-
-/// `[sweep] mcs = [..]`: every entry must resolve (an error names the entry); the scenario
-/// takes the first as its `code.mcs`, so `validate` and the link show that one.
-fn mcs_sweep(
-    s: &mut Scenario,
-    fail: &Fail,
-    set: &dyn Fn(&[&str]) -> bool,
-) -> Result<Vec<usize>, ScenarioError> {
-    let Some(list) = s.sweep.mcs.clone() else {
-        return Ok(Vec::new());
-    };
-    let key = ["sweep", "mcs"];
-    if list.is_empty() {
-        return Err(fail(
-            &key,
-            "expected a list of MCS indices, e.g. [0, 4, 8]".into(),
-        ));
-    }
-    if s.code.mcs.is_some() {
-        return Err(fail(
-            &key,
-            "give the MCS in [code] mcs (one) or in [sweep] mcs (a list), not both".into(),
-        ));
-    }
-    if let Some(m) = list
-        .iter()
-        .enumerate()
-        .find_map(|(i, m)| list[..i].contains(m).then_some(m))
-    {
-        return Err(fail(&key, format!("MCS {m} appears twice")));
-    }
-    for &m in &list {
-        let mut one = s.clone();
-        one.code.mcs = Some(m);
-        if let Err(e) = build_link(&one, fail, set) {
-            let why = e
-                .message
-                .trim_end_matches(" (the key is not set; this is its default)");
-            let at = match e.key.as_str() {
-                "code.mcs" => String::new(),
-                other => format!("{other}: "),
-            };
-            return Err(fail(&key, format!("MCS {m}: {at}{why}")));
-        }
-    }
-    s.code.mcs = Some(list[0]);
-    Ok(list)
 }
 
 fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {

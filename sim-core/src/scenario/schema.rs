@@ -535,6 +535,14 @@ pub struct SweepConfig {
     /// One sweep per MCS index (instead of `[code] mcs`): `ferrolink run` runs each as its own
     /// scenario `<name>-mcs<I>` and joins their tables and throughput curves.
     pub mcs: Option<Vec<usize>>,
+    /// One sweep per value of a `[channel]` key (instead of the key there), each run as
+    /// `<name>-<key><value>` and joined like `mcs` (see `outer_sweep`); one list per file.
+    pub speed_kmh: Option<Vec<f64>>,
+    pub delay_spread_ns: Option<Vec<f64>>,
+    pub k_factor_db: Option<Vec<f64>>,
+    pub doppler_shift_hz: Option<Vec<f64>>,
+    pub distance_m: Option<Vec<f64>>,
+    pub profile: Option<Vec<String>>,
 }
 
 /// `[stop]`: when a point, and the sweep, end.

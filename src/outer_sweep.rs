@@ -1,0 +1,86 @@
+//! A `[sweep]` list of runs (`mcs = [I, J, …]`, or a `[channel]` key such as
+//! `speed_kmh = [0, 60, 120]` or `profile = ["A", "C"]`): the scenario run once per entry,
+//! each as its own run `<name>-<key><value>` (own folder, checkpoints, tables and plots;
+//! resumable and shardable like any run), then joined in `<out>/<name>/`:
+//! `points.parquet` / `points.csv` with a column named after the key first, `bler.svg/png`
+//! with every entry's curve (against the entry itself when each run has one point and the key
+//! is a number) and for OFDM links `throughput.svg/png` (for `mcs` with the envelope: the best
+//! MCS at each SNR, what ideal link adaptation reaches).
+
+use crate::sweep::{load_checked, run_single, Finished, RunArgs};
+use crate::{plot, Failure};
+use anyhow::Context;
+use polars::prelude::{Column, DataFrame};
+use sim_core::results::{table, write_tables};
+use sim_core::scenario::outer_sweep::{OuterSweep, OuterValue};
+use sim_core::scenario::Resolved;
+
+pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Failure> {
+    let name = &run.scenario.name;
+    // Every entry's run is loaded and checked before the first one starts.
+    let mut runs = Vec::new();
+    for i in 0..sweep.values.len() {
+        let mut one = args.clone();
+        let sub = sweep.run_name(name, i);
+        one.set.push(sweep.set(i));
+        let quoted = sub.replace('\\', "\\\\").replace('"', "\\\"");
+        one.set.push(format!("name=\"{quoted}\""));
+        let resolved = load_checked(&one.scenario, &one.set)?;
+        runs.push((one, resolved));
+    }
+    let mut done: Vec<(OuterValue, Finished)> = Vec::new();
+    for (i, (one, resolved)) in runs.into_iter().enumerate() {
+        eprintln!(
+            "{} {}: {}",
+            sweep.key,
+            sweep.values[i].label(),
+            resolved.scenario.name
+        );
+        if let Some(f) = run_single(&one, resolved)? {
+            done.push((sweep.values[i].clone(), f));
+        }
+    }
+    if args.shard.is_some() {
+        return Ok(());
+    }
+    let dir = args.out.join(name);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut joined: Option<DataFrame> = None;
+    for (v, f) in &done {
+        let mut df = table(&f.run, f.seed, &f.results).context("building the result table")?;
+        let n = df.height();
+        let key = sweep.key.into();
+        let column = match v {
+            OuterValue::Index(m) => Column::new(key, vec![*m as u32; n]),
+            OuterValue::Number(x) => Column::new(key, vec![*x; n]),
+            OuterValue::Text(t) => Column::new(key, vec![t.as_str(); n]),
+        };
+        df.insert_column(0, column)
+            .with_context(|| format!("adding the {} column", sweep.key))?;
+        match joined.as_mut() {
+            None => joined = Some(df),
+            Some(j) => {
+                j.vstack_mut(&df).context("joining the tables")?;
+            }
+        }
+    }
+    let mut df = joined.expect("two or more runs");
+    write_tables(&dir, &mut df, run, done[0].1.seed).context("writing the joined tables")?;
+    plot::outer_bler_plot(&dir, run, sweep.key, &done).context("plotting")?;
+    let mut wrote = format!(
+        "{0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png",
+        dir.display()
+    );
+    if run.link.ofdm.is_some() {
+        plot::outer_throughput_plot(&dir, run, sweep.key, &done).context("plotting")?;
+        wrote += &format!(", {0}/throughput.svg, {0}/throughput.png", dir.display());
+    }
+    eprintln!(
+        "{} runs of {} joined: wrote {wrote} (each run in {}/{name}-{}<value>/)",
+        done.len(),
+        sweep.key,
+        args.out.display(),
+        sweep.key
+    );
+    Ok(())
+}

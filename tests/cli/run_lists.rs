@@ -1,0 +1,101 @@
+//! `[sweep]` lists of runs over a `[channel]` key (`speed_kmh = [..]`, `profile = [..]`, ...):
+//! one run per value, joined into one table and plot.
+
+use crate::{bin, read_table, temp_dir, text};
+
+const SLOT: &str = "name = \"sp\"\nseed = 5\n[code]\nmcs = 9\n\
+    decoder = { algorithm = \"layered-min-sum\", iterations = 8 }\n\
+    [ofdm]\nprbs = 4\n[pilots]\npattern = \"dmrs\"\nadditional_positions = 0\n\
+    [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 100\n\
+    [receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [18.0]\nspeed_kmh = [0, 500]\n\
+    [stop]\nmin_block_errors = 30\nmax_blocks = 150\n";
+
+/// `speed_kmh = [0, 500]` at one SNR: each speed runs in its own folder, the joined table has a
+/// `speed_kmh` column with each run's rows, an entry's counters equal those of the same
+/// scenario with that speed in `[channel]` (a list entry is that single run), the held
+/// one-DMRS estimate fails at 500 km/h and not at rest, and the BLER plot is written (against
+/// the speed: one point per run). Two lists, or a key in both tables, are exit-2 errors.
+#[test]
+fn speed_list_runs_each_speed_and_joins() {
+    let out = temp_dir("speed-list");
+    let scenario = out.join("sp.toml");
+    std::fs::write(&scenario, SLOT).unwrap();
+    let run = |file: &std::path::Path| {
+        let o = bin()
+            .args(["run", "--device", "cpu", "--out"])
+            .arg(&out)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    run(&scenario);
+    let joined = read_table(&out.join("sp/points.parquet"));
+    let speed = joined.column("speed_kmh").unwrap().f64().unwrap().clone();
+    assert_eq!(
+        (speed.len(), speed.get(0), speed.get(1)),
+        (2, Some(0.0), Some(500.0))
+    );
+    let bler = joined.column("bler").unwrap().f64().unwrap().clone();
+    let (rest, fast) = (bler.get(0).unwrap(), bler.get(1).unwrap());
+    assert!(
+        rest < 0.1 && fast > 0.5,
+        "BLER {rest} at rest, {fast} at 500 km/h"
+    );
+    for (i, v) in ["0", "500"].iter().enumerate() {
+        let sub = read_table(&out.join(format!("sp-speed_kmh{v}/points.parquet")));
+        for col in ["blocks", "block_errors", "bit_errors"] {
+            let a = joined.column(col).unwrap().u64().unwrap().get(i);
+            assert_eq!(
+                a,
+                sub.column(col).unwrap().u64().unwrap().get(0),
+                "{col} {v}"
+            );
+        }
+    }
+    // The 500 km/h entry is the single run with speed_kmh = 500 in [channel].
+    let single = out.join("single.toml");
+    let text500 = SLOT
+        .replace("name = \"sp\"", "name = \"single\"")
+        .replace("speed_kmh = [0, 500]\n", "")
+        .replace(
+            "delay_spread_ns = 100\n",
+            "delay_spread_ns = 100\nspeed_kmh = 500\n",
+        );
+    std::fs::write(&single, text500).unwrap();
+    run(&single);
+    let one = read_table(&out.join("single/points.parquet"));
+    for col in ["blocks", "block_errors", "bit_errors"] {
+        let a = joined.column(col).unwrap().u64().unwrap().get(1);
+        assert_eq!(a, one.column(col).unwrap().u64().unwrap().get(0), "{col}");
+    }
+    for f in ["bler.svg", "bler.png", "throughput.svg", "points.csv"] {
+        assert!(out.join("sp").join(f).exists(), "{f}");
+    }
+    let fail = |bad_text: String| {
+        let bad = out.join("bad.toml");
+        std::fs::write(&bad, bad_text).unwrap();
+        let o = bin().arg("validate").arg(&bad).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        text(&o)
+    };
+    let e = fail(SLOT.replace(
+        "speed_kmh = [0, 500]",
+        "speed_kmh = [0, 500]\nprofile = [\"A\", \"C\"]",
+    ));
+    assert!(
+        e.contains("sweep.profile") && e.contains("one list of runs"),
+        "{e}"
+    );
+    let e = fail(SLOT.replace("profile = \"A\"", "profile = \"A\"\nspeed_kmh = 3"));
+    assert!(
+        e.contains("sweep.speed_kmh") && e.contains("not both"),
+        "{e}"
+    );
+    let e = fail(SLOT.replace("[0, 500]", "[0, 5000]"));
+    assert!(
+        e.contains("speed_kmh 5000: expected 0 ..= 1000 km/h"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
