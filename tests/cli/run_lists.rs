@@ -14,7 +14,8 @@ const SLOT: &str = "name = \"sp\"\nseed = 5\n[code]\nmcs = 9\n\
 /// `speed_kmh` column with each run's rows, an entry's counters equal those of the same
 /// scenario with that speed in `[channel]` (a list entry is that single run), the held
 /// one-DMRS estimate fails at 500 km/h and not at rest, and the BLER plot is written (against
-/// the speed: one point per run). Two lists, or a key in both tables, are exit-2 errors.
+/// the speed: one point per run); sharded runs merge into the whole run's table. Two lists,
+/// or a key in both tables, are exit-2 errors.
 #[test]
 fn speed_list_runs_each_speed_and_joins() {
     let out = temp_dir("speed-list");
@@ -71,6 +72,50 @@ fn speed_list_runs_each_speed_and_joins() {
     }
     for f in ["bler.svg", "bler.png", "throughput.svg", "points.csv"] {
         assert!(out.join("sp").join(f).exists(), "{f}");
+    }
+    // Sharded: every shard runs its points of each entry; --merge joins them into the
+    // table of the whole run.
+    let two = ["--set", "sweep.snr_db=[14.0, 18.0]"];
+    let sharded = out.join("sharded");
+    for shard in ["0/2", "1/2", "merge"] {
+        let mut c = bin();
+        c.args(["run", "--device", "cpu"])
+            .args(two)
+            .arg("--out")
+            .arg(&sharded);
+        match shard {
+            "merge" => c.arg("--merge"),
+            s => c.args(["--shard", s]),
+        };
+        let o = c.arg(&scenario).output().unwrap();
+        assert!(o.status.success(), "{shard}: {}", text(&o));
+    }
+    let whole = out.join("whole");
+    let o = bin()
+        .args(["run", "--device", "cpu"])
+        .args(two)
+        .arg("--out")
+        .arg(&whole)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let (a, b) = (
+        read_table(&sharded.join("sp/points.parquet")),
+        read_table(&whole.join("sp/points.parquet")),
+    );
+    assert_eq!(a.height(), 4);
+    for col in [
+        "speed_kmh",
+        "snr_db",
+        "blocks",
+        "block_errors",
+        "bit_errors",
+    ] {
+        assert!(
+            a.column(col).unwrap().equals(b.column(col).unwrap()),
+            "{col}"
+        );
     }
     let fail = |bad_text: String| {
         let bad = out.join("bad.toml");
