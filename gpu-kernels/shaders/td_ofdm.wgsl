@@ -4,7 +4,8 @@
 //
 //   td_window  [slot, link, symbol]   coefficients on the grid (gridc) averaged over the
 //                                     symbol's FFT window → coeffs (the diagonal, perfect CSI),
-//                                     Σ_p of their variance → ici (ICI power)
+//                                     Σ_p of their variance (ICI) and of the ISI of paths
+//                                     past the CP → ici (the error power perfect CSI adds)
 //   td_receive workgroup [slot, symbol]  for every layer t and path q: IFFT of X_{t,s}·
 //                                     e^{−j2π f_k τ_q} (and of each earlier symbol the delay
 //                                     reaches past the CP) in workgroup memory, samples of the
@@ -62,6 +63,14 @@ fn td_window(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
         let mean = acc / f32(FFT_N);
         coeffs[((slot * links + link) * p.nsym + s) * p.paths + q] = mean;
         var_sum += max(power / f32(FFT_N) - dot(mean, mean), 0.0);
+        // Past the CP: the inter-symbol interference, |ā|²·(2e − silent)/N
+        // (channels::ofdm_waveform::isi_share).
+        let late = path_delay(slot, q) - f32(p.cp_len);
+        if (late > 0.0) {
+            let e = min(late, f32(FFT_N));
+            let silent = clamp(late - f32(s * (FFT_N + p.cp_len)), 0.0, e);
+            var_sum += dot(mean, mean) * (2.0 * e - silent) / f32(FFT_N);
+        }
     }
     ici[(slot * links + link) * p.nsym + s] = var_sum;
 }

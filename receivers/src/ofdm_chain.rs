@@ -46,7 +46,7 @@ pub struct OfdmScratch {
     pub(crate) llr: Vec<f32>,
     pub(crate) b_hat: Vec<u8>,
     pub(crate) codec: CodecWorkspace,
-    /// Time domain: `[links, grid, paths]` coefficients, `[links, symbols]` ICI power and the
+    /// Time domain: `[links, grid, paths]` coefficients, `[links, symbols]` ICI + ISI power and the
     /// FFT buffers.
     grid_coeffs: Vec<Cf32>,
     ici: Vec<f32>,
@@ -288,6 +288,17 @@ pub fn transmit_and_receive_with(
         if needs_h {
             s.coeffs.resize(links * nsym * paths, [0.0; 2]);
             w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
+            // Paths past the CP: their inter-symbol interference joins the ICI power.
+            let delays = drop_delays.as_deref().unwrap_or(&prep.delays);
+            if paths > 0 {
+                w.add_isi(
+                    delays,
+                    o.subcarrier_spacing_hz,
+                    links,
+                    &s.coeffs,
+                    &mut s.ici,
+                );
+            }
         } else {
             s.coeffs.clear();
         }
@@ -427,8 +438,8 @@ pub fn estimate(
     s.h_hat.resize(links * n_re, [0.0; 2]);
     s.err_var.resize(links * n_re, 0.0);
     match estimator {
-        // Time domain: perfect CSI knows the diagonal and the ICI power of each link and
-        // symbol (an error the detector adds to the noise, as for an estimate).
+        // Time domain: perfect CSI knows the diagonal and the ICI and ISI power of each link
+        // and symbol (an error the detector adds to the noise, as for an estimate).
         Estimator::Perfect => {
             s.h_hat.copy_from_slice(&s.h);
             for (l, row) in s.err_var.chunks_mut(n_re).enumerate() {

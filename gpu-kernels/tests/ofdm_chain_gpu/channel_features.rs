@@ -43,8 +43,9 @@ fn cdl_and_scenario_model_with_doppler_shift() {
 /// Paths several symbols long in the time domain: TDL-A 1 µs at 480 kHz (longest delay
 /// 9.7 µs, four symbols of 2.2 µs back: each window sums the IFFTs of the symbols it
 /// reaches), and UMa NLOS drops at 960 kHz (per-slot delays from the drop records, many
-/// beyond the 1.1 µs symbol), LS + linear; and UMa NLOS normalized per slot, perfect CSI;
-/// the grids, estimates and LLRs as for the others.
+/// beyond the 1.1 µs symbol), LS + linear; the TDL case with perfect CSI (the ISI in the
+/// noise variance); and UMa NLOS normalized per slot, perfect CSI; the grids, estimates and
+/// LLRs as for the others.
 #[test]
 fn time_domain_scenario_models_and_long_delays() {
     let Some(ctx) = test_context() else { return };
@@ -60,6 +61,10 @@ fn time_domain_scenario_models_and_long_delays() {
          [channel]\nmodel = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 1000\n\
          speed_kmh = 30\n[receiver]\nestimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
     check_slots(&ctx, &wide(scenario(body, LDPC_QPSK), 480), 4);
+    // Perfect CSI: the detector's noise variance adds the ICI and the ISI of every path past
+    // the CP, per symbol (symbol 0 has only silence before it).
+    let perfect = body.replace("\"ls\"", "\"perfect\"");
+    check_slots(&ctx, &wide(scenario(&perfect, LDPC_QPSK), 480), 4);
     let body = "domain = \"time\"\n[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n\
          [channel]\nmodel = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 30\n[receiver]\n\
          estimator = \"ls\"\n[sweep]\nsnr_db = [10.0]";
