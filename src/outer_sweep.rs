@@ -66,13 +66,12 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     }
     let mut df = joined.expect("two or more runs");
     write_tables(&dir, &mut df, run, done[0].1.seed).context("writing the joined tables")?;
-    plot::outer_bler_plot(&dir, run, sweep.key, &done).context("plotting")?;
+    plot::outer_plots(&dir, run, sweep.key, &done).context("plotting")?;
     let mut wrote = format!(
         "{0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png",
         dir.display()
     );
     if run.link.ofdm.is_some() {
-        plot::outer_throughput_plot(&dir, run, sweep.key, &done).context("plotting")?;
         wrote += &format!(", {0}/throughput.svg, {0}/throughput.png", dir.display());
     }
     eprintln!(

@@ -67,17 +67,23 @@ fn entry_label(key: &str, v: &OuterValue) -> String {
     }
 }
 
-/// A `[sweep]` list of runs: writes `throughput.svg/png` into `dir` with each entry's
-/// throughput, for `mcs` against the SNR with their envelope (the best MCS at each SNR; an
-/// MCS whose sweep ended at stop.min_bler counts with its last throughput at higher SNRs, a
-/// lower bound since throughput does not fall with SNR), otherwise against the swept variable.
-pub fn outer_throughput_plot(
+/// A `[sweep]` list of runs: writes `bler.svg/png` into `dir` ([`draw_outer_bler`]) and, for
+/// OFDM links, `throughput.svg/png` with each entry's throughput, for `mcs` against the SNR
+/// with their envelope (the best MCS at each SNR; an MCS whose sweep ended at stop.min_bler
+/// counts with its last throughput at higher SNRs, a lower bound since throughput does not
+/// fall with SNR), otherwise against the swept variable.
+pub fn outer_plots(
     dir: &Path,
     run: &Resolved,
     key: &str,
     sweeps: &[(OuterValue, Finished)],
 ) -> Result<()> {
-    svg_and_png!(dir, "throughput", draw_outer_throughput, run, (key, sweeps))
+    let r: Result<()> = svg_and_png!(dir, "bler", draw_outer_bler, run, (key, sweeps));
+    r?;
+    if run.link.ofdm.is_some() {
+        return svg_and_png!(dir, "throughput", draw_outer_throughput, run, (key, sweeps));
+    }
+    Ok(())
 }
 
 fn draw_outer_throughput<DB: DrawingBackend>(
@@ -165,19 +171,9 @@ where
     Ok(())
 }
 
-/// A `[sweep]` list of runs: writes `bler.svg/png` into `dir` with each entry's BLER (Wilson
-/// 95% intervals as error bars) against the swept variable, or, when every run has a single
-/// point and the entries are numbers, one curve of the BLER against the entry (BLER against
-/// speed, delay spread, ... at that Eb/N0).
-pub fn outer_bler_plot(
-    dir: &Path,
-    run: &Resolved,
-    key: &str,
-    sweeps: &[(OuterValue, Finished)],
-) -> Result<()> {
-    svg_and_png!(dir, "bler", draw_outer_bler, run, (key, sweeps))
-}
-
+/// Each entry's BLER (Wilson 95% intervals as error bars) against the swept variable, or,
+/// when every run has a single point and the entries are numbers, one curve of the BLER
+/// against the entry (BLER against speed, delay spread, ... at that Eb/N0).
 fn draw_outer_bler<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Resolved,
