@@ -143,18 +143,19 @@ pub(super) fn outer_sweep(
     let Some(&key) = given.first() else {
         return Ok(None);
     };
-    if let Some(other) = given.get(1) {
+    if let Some(&other) = given.get(1) {
+        let [table, field] = single_key(other);
         return Err(fail(
             &["sweep", other],
             format!(
-                "one list of runs per scenario: `{key}` and `{other}` are both given (sweep \
-                 the other with --set {other}=.. on the command line)"
+                "one list of runs per scenario: `{key}` and `{other}` are both given (run \
+                 each {other} with --set {table}.{field}=.. on the command line)"
             ),
         ));
     }
     let values = list(s, key).expect("given");
     let at = ["sweep", key];
-    let (table, field) = (single_key(key)[0], single_key(key)[1]);
+    let [table, field] = single_key(key);
     if values.is_empty() {
         let example = match key {
             "mcs" => "[0, 4, 8]",
