@@ -536,7 +536,8 @@ fn isi_line(
         format!(
             "each slot's drop brings its own delays ({cp}); of 1000 drops {past:.1}% reach past \
              the CP, ISI power ≈ 2·P·(d − L)/N per path: median {}, 90th percentile {} of the \
-             signal (earlier symbols of the slot simulated, none from before it)",
+             signal (earlier symbols of the slot simulated, none from before it; perfect CSI \
+             adds it to the noise variance)",
             db(isi[500]),
             db(isi[900])
         )
@@ -551,7 +552,8 @@ fn isi_line(
             ),
             q => format!(
                 "longest path {:.3} µs, {cp}: inter-symbol interference from up to {q} earlier \
-                 symbol{} (none from before the slot), ISI ≈ {} of the signal",
+                 symbol{} (none from before the slot), ISI ≈ {} of the signal (perfect CSI \
+                 adds it to the noise variance)",
                 d * ts * 1e6,
                 if q > 1 { "s" } else { "" },
                 db(isi_power(&paths, cp_len, fft_size))
