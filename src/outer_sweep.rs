@@ -66,7 +66,7 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     }
     let mut df = joined.expect("two or more runs");
     write_tables(&dir, &mut df, run, done[0].1.seed).context("writing the joined tables")?;
-    plot::outer_plots(&dir, run, sweep.key, &done).context("plotting")?;
+    plot::outer_plots(&dir, run, sweep, &done).context("plotting")?;
     let mut wrote = format!(
         "{0}/points.parquet, {0}/points.csv, {0}/bler.svg, {0}/bler.png",
         dir.display()

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use receivers::neural::train::CurvePoint;
 use sim_core::engine::PointResult;
 use sim_core::link::SweepVariable;
-use sim_core::scenario::outer_sweep::OuterValue;
+use sim_core::scenario::outer_sweep::{OuterSweep, OuterValue};
 use sim_core::scenario::Resolved;
 use sim_core::stats::bler_interval;
 use std::path::Path;
@@ -56,7 +56,7 @@ pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<(
 }
 
 /// Entries of a `[sweep]` list of runs with their finished sweeps, and the list's key.
-type Runs<'a> = (&'a str, &'a [(OuterValue, Finished)]);
+type Runs<'a> = (&'a OuterSweep, &'a [(OuterValue, Finished)]);
 
 /// The legend of entry `v` of list `key`: `MCS 13`, `speed_kmh = 120`, `profile C`.
 fn entry_label(key: &str, v: &OuterValue) -> String {
@@ -75,13 +75,19 @@ fn entry_label(key: &str, v: &OuterValue) -> String {
 pub fn outer_plots(
     dir: &Path,
     run: &Resolved,
-    key: &str,
+    list: &OuterSweep,
     sweeps: &[(OuterValue, Finished)],
 ) -> Result<()> {
-    let r: Result<()> = svg_and_png!(dir, "bler", draw_outer_bler, run, (key, sweeps));
+    let r: Result<()> = svg_and_png!(dir, "bler", draw_outer_bler, run, (list, sweeps));
     r?;
     if run.link.ofdm.is_some() {
-        return svg_and_png!(dir, "throughput", draw_outer_throughput, run, (key, sweeps));
+        return svg_and_png!(
+            dir,
+            "throughput",
+            draw_outer_throughput,
+            run,
+            (list, sweeps)
+        );
     }
     Ok(())
 }
@@ -89,11 +95,12 @@ pub fn outer_plots(
 fn draw_outer_throughput<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Resolved,
-    (key, sweeps): Runs,
+    (list, sweeps): Runs,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
+    let key = list.key;
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
     root.fill(&WHITE).map_err(err)?;
     let mcs = key == "mcs";
@@ -177,17 +184,16 @@ where
 fn draw_outer_bler<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Resolved,
-    (key, sweeps): Runs,
+    (list, sweeps): Runs,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
+    let key = list.key;
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
     root.fill(&WHITE).map_err(err)?;
     let (x_of, swept_label) = swept(run);
-    let against_entry = sweeps
-        .iter()
-        .all(|(v, f)| f.results.len() == 1 && matches!(v, OuterValue::Number(_)));
+    let against_entry = list.numeric() && sweeps.iter().all(|(_, f)| f.results.len() == 1);
     // Curves of (x, point): one per entry, or one against the entries.
     let curves: Vec<(String, Vec<(f64, &PointResult)>)> = if against_entry {
         let at = sweeps

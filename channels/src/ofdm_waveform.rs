@@ -221,21 +221,19 @@ impl OfdmWaveform {
     ) {
         let paths = delays_s.len();
         let n = self.fft_size as f64;
+        let share =
+            |tau: f64, s: usize| isi_share(tau * n * spacing_hz, s, self.cp_len, self.fft_size);
         for s in 0..self.symbols {
-            let shares: Vec<f64> = delays_s
-                .iter()
-                .map(|tau| isi_share(tau * n * spacing_hz, s, self.cp_len, self.fft_size))
-                .collect();
-            if shares.iter().all(|&v| v == 0.0) {
+            if delays_s.iter().all(|&tau| share(tau, s) == 0.0) {
                 continue;
             }
             for l in 0..links {
                 let a = &avg[(l * self.symbols + s) * paths..][..paths];
                 let isi: f64 = a
                     .iter()
-                    .zip(&shares)
-                    .map(|(c, share)| {
-                        (c[0] as f64 * c[0] as f64 + c[1] as f64 * c[1] as f64) * share
+                    .zip(delays_s)
+                    .map(|(c, &tau)| {
+                        (c[0] as f64 * c[0] as f64 + c[1] as f64 * c[1] as f64) * share(tau, s)
                     })
                     .sum();
                 ici[l * self.symbols + s] += isi as f32;

@@ -282,6 +282,13 @@ pub fn transmit_and_receive_with(
     if let Some(m) = &prep.mix {
         mix_links(&s.phys, m, links, nt_times * paths, fine);
     }
+    // The path delays the waveform uses: a scenario model's slot has its drop's; AWGN one
+    // path of delay 0 per link.
+    let delays = match (&drop_delays, paths) {
+        (_, 0) => &[0.0][..],
+        (Some(d), _) => d,
+        (None, _) => &prep.delays,
+    };
     s.ici.clear();
     s.ici.resize(links * nsym, 0.0);
     if let Some(w) = &prep.waveform {
@@ -289,7 +296,6 @@ pub fn transmit_and_receive_with(
             s.coeffs.resize(links * nsym * paths, [0.0; 2]);
             w.window_average(&s.grid_coeffs, links, paths, &mut s.coeffs, &mut s.ici);
             // Paths past the CP: their inter-symbol interference joins the ICI power.
-            let delays = drop_delays.as_deref().unwrap_or(&prep.delays);
             if paths > 0 {
                 w.add_isi(
                     delays,
@@ -375,12 +381,6 @@ pub fn transmit_and_receive_with(
                         .extend(std::iter::repeat_n(awgn_gain(l, nl), grid));
                 }
             }
-            // A scenario model's slot has its drop's delays.
-            let delays = match (&drop_delays, paths) {
-                (_, 0) => &[0.0][..],
-                (Some(d), _) => d,
-                (None, _) => &prep.delays,
-            };
             w.propagate(
                 &s.x,
                 nl,

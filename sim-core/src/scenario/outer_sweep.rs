@@ -136,14 +136,14 @@ pub(super) fn outer_sweep(
     set: &dyn Fn(&[&str]) -> bool,
     build: &dyn Fn(&Scenario) -> Result<LinkSpec, ScenarioError>,
 ) -> Result<Option<OuterSweep>, ScenarioError> {
-    let given: Vec<&'static str> = OUTER_KEYS
+    let mut given: Vec<(&'static str, Vec<OuterValue>)> = OUTER_KEYS
         .into_iter()
-        .filter(|k| list(s, k).is_some())
+        .filter_map(|k| list(s, k).map(|v| (k, v)))
         .collect();
-    let Some(&key) = given.first() else {
+    let Some(&(key, _)) = given.first() else {
         return Ok(None);
     };
-    if let Some(&other) = given.get(1) {
+    if let Some(&(other, _)) = given.get(1) {
         let [table, field] = single_key(other);
         return Err(fail(
             &["sweep", other],
@@ -153,7 +153,7 @@ pub(super) fn outer_sweep(
             ),
         ));
     }
-    let values = list(s, key).expect("given");
+    let values = given.swap_remove(0).1;
     let at = ["sweep", key];
     let [table, field] = single_key(key);
     if values.is_empty() {
