@@ -207,6 +207,9 @@ where
         let label = match run.sweep_variable {
             SweepVariable::EbNoDb => format!("BLER at Eb/N0 = {} dB", p.ebno_db),
             SweepVariable::SnrDb => format!("BLER at SNR = {} dB", p.snr_db),
+            SweepVariable::TxPowerDbm => {
+                format!("BLER at {} dBm", p.tx_power_dbm.unwrap_or(f64::NAN))
+            }
         };
         vec![(label, at)]
     } else {
@@ -306,6 +309,10 @@ fn swept(run: &Resolved) -> (fn(&PointResult) -> f64, &'static str) {
     match run.sweep_variable {
         SweepVariable::EbNoDb => (|p| p.ebno_db, "Eb/N0 per information bit (dB)"),
         SweepVariable::SnrDb => (|p| p.snr_db, "SNR = Es/N0 per symbol (dB)"),
+        SweepVariable::TxPowerDbm => (
+            |p| p.tx_power_dbm.unwrap_or(f64::NAN),
+            "transmit power (dBm)",
+        ),
     }
 }
 

@@ -166,6 +166,11 @@ pub fn run_single(args: &RunArgs, run: Resolved) -> Result<Option<Finished>, Fai
         let swept = match run.sweep_variable {
             SweepVariable::EbNoDb => format!("Eb/N0 {:6.2} dB", point.ebno_db),
             SweepVariable::SnrDb => format!("SNR {:6.2} dB", point.snr_db),
+            SweepVariable::TxPowerDbm => format!(
+                "{:6.2} dBm (SNR {:6.2} dB)",
+                point.tx_power_dbm.unwrap_or(f64::NAN),
+                point.snr_db
+            ),
         };
         let stored = if args.fresh {
             None
@@ -274,13 +279,23 @@ fn point_line(swept: &str, r: &PointResult) -> String {
 }
 
 fn summary_table(run: &Resolved, results: &[PointResult]) -> String {
-    let mut s = format!(
+    // A link budget leads with the transmit power.
+    let budget = run.link.tx_power_offset_db().is_some();
+    let mut s = if budget {
+        format!("{:>8} ", "tx_dbm")
+    } else {
+        String::new()
+    };
+    s += &format!(
         "{:>8} {:>8} {:>10} {:>8} {:>11} {:>23} {:>11} {:>9}\n",
         "ebno_db", "snr_db", "blocks", "errors", "bler", "95% interval", "ber", "Mbit/s"
     );
     for r in results {
         let c = &r.counters;
         let (lo, hi) = bler_interval(c);
+        if budget {
+            s += &format!("{:>8.2} ", r.tx_power_dbm.unwrap_or(f64::NAN));
+        }
         s += &format!(
             "{:>8.2} {:>8.2} {:>10} {:>8} {:>11.4e} [{:>9.3e}, {:>9.3e}] {:>11.4e} {:>9.3}\n",
             r.ebno_db,

@@ -8,6 +8,8 @@ use sim_core::scenario::schema::PolarizationChoice;
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod scenario_model;
+
 pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
     let run = load_checked(path, sets)?;
     let mut out = String::new();
@@ -299,7 +301,7 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
             );
         }
         if let (Some(st), Some(m)) = (&o.stochastic, scenario_model) {
-            scenario_model_lines(o, st, m, &mut out);
+            scenario_model::scenario_model_lines(o, st, m, &mut out);
         }
         match &o.neural_weights {
             Some(dir) => {
@@ -398,70 +400,6 @@ fn format_matrix(p: &sim_core::precoding::Precoder) -> String {
             .map(|r| r.iter().map(entry).collect::<Vec<_>>().join(" "))
             .collect();
     format!("[{}]", rows.join("; "))
-}
-
-/// `validate`'s lines for a TR 38.901 scenario model: geometry, the drawn condition's
-/// probability, and each condition's resolved LSP medians.
-fn scenario_model_lines(
-    o: &sim_core::link::OfdmSpec,
-    st: &sim_core::link::StochasticSpec,
-    m: &channels::stochastic::StochasticModel,
-    out: &mut String,
-) {
-    let _ = writeln!(
-        out,
-        "scenario   TR 38.901 §7.5 {:?} {:?}: d_2D {} m, BS {} m, UE {} m at azimuth {}° of the \
-         BS boresight, max Doppler {:.1} Hz, {}; arrays of {:?} elements {} λ apart; a new drop \
-         of LSPs and clusters every slot (no path loss or shadowing){}",
-        st.scenario,
-        st.condition,
-        st.distance_2d_m,
-        st.bs_height_m,
-        st.ue_height_m,
-        st.ue_azimuth_deg,
-        st.doppler_hz,
-        if o.uplink { "uplink" } else { "downlink" },
-        o.antenna_pattern,
-        o.antenna_spacing,
-        match &m.los_probability {
-            Some((p, _)) => format!("; LOS in a share {p:.3} of the slots (Table 7.4.2-1)"),
-            None => String::new(),
-        }
-    );
-    let median = |ms: [f64; 2]| 10f64.powf(ms[0]);
-    let mut sets = vec![("", &m.params)];
-    if let Some((_, nlos)) = &m.los_probability {
-        sets = vec![("LOS: ", &m.params), ("NLOS: ", nlos)];
-    }
-    for (label, p) in sets {
-        let _ = writeln!(
-            out,
-            "lsp        {label}medians DS {:.1} ns, ASD {:.1}°, ASA {:.1}°, ZSD {:.1}°, ZSA {:.1}° \
-             (log10 σ {:.2}, {:.2}, {:.2}, {:.2}, {:.2}){}; {} clusters, r_τ {}, c_DS {:.2} ns, \
-             ZOD offset {:.2}°, XPR {} ± {} dB",
-            median(p.ds) * 1e9,
-            median(p.asd),
-            median(p.asa),
-            median(p.zsd),
-            median(p.zsa),
-            p.ds[1],
-            p.asd[1],
-            p.asa[1],
-            p.zsd[1],
-            p.zsa[1],
-            if p.sqrt_corr.len() == 6 {
-                format!(", K {} ± {} dB", p.k_db[0], p.k_db[1])
-            } else {
-                String::new()
-            },
-            p.clusters,
-            p.r_tau,
-            p.c_ds_s * 1e9,
-            p.zod_offset_deg,
-            p.xpr_db[0],
-            p.xpr_db[1],
-        );
-    }
 }
 
 /// The K-factor and delays of a LOS profile (D, E): the table's, or scaled (§7.7.6).

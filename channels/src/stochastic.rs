@@ -23,13 +23,27 @@
 //!
 //! Geometry (a link-level simplification of §7.2): the BS at height h_BS, the UE at h_UT,
 //! d_2D away at azimuth `ue_azimuth_deg` from the BS array's boresight; the UE array faces
-//! the BS (LOS arrival azimuth 0°) and moves along its boresight, towards the BS. Path loss
-//! and shadow fading are not applied (the sweep sets the SNR) and every slot's channel has
-//! unit mean power, as the CDL tables; no spatial consistency between slots (each slot is an
-//! independent drop, as a Sionna batch example).
+//! the BS (LOS arrival azimuth 0°) and moves along its boresight, towards the BS. Without
+//! path loss every slot's channel has unit mean power, as the CDL tables (the sweep sets the
+//! SNR); no spatial consistency between slots (each slot is an independent drop, as a Sionna
+//! batch example).
+//!
+//! With `[channel] pathloss` ([`StochasticModel::with_pathloss`]) each drop's paths carry its
+//! large-scale loss relative to the link's reference loss (`sim_core::pathloss`): the Table
+//! 7.4.1-1 path loss of the drop's condition, less the shadow fading SF = σ_SF·x_SF (x_SF
+//! correlated with the LSPs through the Table 7.5-6 SF correlations, appended last to their
+//! square root so the other LSPs are drawn as without it; SF counts as a gain, as the
+//! negative DS–SF correlation implies), plus for O2I the low-loss penetration loss of §7.4.3
+//! (wall loss, 0.5·d_2D-in, N(0, 4.4²) dB). UMa draws its effective environment height h_E
+//! (Table 7.4.1-1 note 1). These draws come after all others of the drop, so the channel
+//! shape of every slot is the same with and without path loss.
 
 use crate::cdl::{Array, CdlModel, Cluster, UniformDraws};
 use crate::tr38901_lsp::{los_probability, Condition, Geometry, LspParams, Scenario};
+use sim_core::pathloss::{
+    los_db, nlos_db, o2i_indoor_max_m, o2i_wall_db, rma_breakpoint_m, uma_environment_c,
+    uma_environment_height, O2I_SIGMA_DB,
+};
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
 
 /// The zero-power placeholder path a drop is padded with (LOS-type: one draw).
@@ -64,6 +78,16 @@ pub struct StochasticModel {
     pub shift_hz: f64,
     /// The UE transmits (the BS receives).
     pub uplink: bool,
+    /// Each drop carries its path loss and shadow fading (`[channel] pathloss`).
+    pub pathloss: Option<PathLoss>,
+}
+
+/// The large-scale loss of the drops: TR 38.901 §7.4 at `fc_ghz`, relative to `reference_db`
+/// (a drop with exactly that loss has unit mean power).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathLoss {
+    pub fc_ghz: f64,
+    pub reference_db: f64,
 }
 
 /// The LSPs of one drop (spreads in s and degrees, K in dB; K is `None` without LOS).
@@ -75,6 +99,10 @@ pub struct Lsps {
     pub zsd: f64,
     pub zsa: f64,
     pub k_db: Option<f64>,
+    /// With path loss: the drop's shadow fading (a gain) and its whole loss (path loss −
+    /// SF + O2I penetration), dB.
+    pub sf_db: Option<f64>,
+    pub loss_db: Option<f64>,
 }
 
 impl StochasticModel {
@@ -106,7 +134,17 @@ impl StochasticModel {
             doppler_hz,
             shift_hz: 0.0,
             uplink: false,
+            pathloss: None,
         }
+    }
+
+    /// The same model with each drop's path loss and shadow fading (see the module text).
+    pub fn with_pathloss(mut self, fc_ghz: f64, reference_db: f64) -> Self {
+        self.pathloss = Some(PathLoss {
+            fc_ghz,
+            reference_db,
+        });
+        self
     }
 
     /// Paths of every drop: the table's clusters, four more from the two splits, and the LOS
@@ -148,8 +186,8 @@ impl StochasticModel {
         }
     }
 
-    /// Step 4: the drop's LSPs.
-    fn lsps(p: &LspParams, condition: Condition, d: &mut UniformDraws) -> Lsps {
+    /// Step 4: the drop's LSPs (and the normals they came from).
+    fn lsps(p: &LspParams, condition: Condition, d: &mut UniformDraws) -> (Lsps, Vec<f64>) {
         let l = &p.sqrt_corr;
         let z: Vec<f64> = (0..l.len()).map(|_| d.gaussian()).collect();
         let x: Vec<f64> = (0..l.len())
@@ -159,21 +197,70 @@ impl StochasticModel {
         // x holds K first with LOS; DS, ASD, ASA, ZSD, ZSA follow.
         let at = |i: usize| x[if los { i } else { i - 1 }];
         let lognormal = |ms: [f64; 2], v: f64| 10f64.powf(ms[0] + ms[1] * v);
-        Lsps {
+        let lsps = Lsps {
             ds_s: lognormal(p.ds, at(1)),
             asd: lognormal(p.asd, at(2)).min(104.0),
             asa: lognormal(p.asa, at(3)).min(104.0),
             zsd: lognormal(p.zsd, at(4)).min(52.0),
             zsa: lognormal(p.zsa, at(5)).min(52.0),
             k_db: los.then(|| p.k_db[0] + p.k_db[1] * x[0]),
-        }
+            sf_db: None,
+            loss_db: None,
+        };
+        (lsps, z)
+    }
+
+    /// The drop's shadow fading and whole loss (dB), from the LSP normals `z` and further
+    /// draws of `d` (the SF normal, two uniforms for UMa's h_E, and for O2I two uniforms
+    /// and a normal).
+    fn drop_loss(
+        &self,
+        pl: &PathLoss,
+        condition: Condition,
+        p: &LspParams,
+        z: &[f64],
+        d: &mut UniformDraws,
+    ) -> (f64, f64) {
+        let g = &self.geometry;
+        let z_sf = d.gaussian();
+        let x: f64 = p
+            .sf_row
+            .iter()
+            .zip(z.iter().chain([&z_sf]))
+            .map(|(a, b)| a * b)
+            .sum();
+        let sigma = match p.sigma_sf_los_db {
+            Some([_, far]) if g.distance_2d_m > rma_breakpoint_m(pl.fc_ghz, g) => far,
+            Some([near, _]) => near,
+            None => p.sigma_sf_db,
+        };
+        let sf = sigma * x;
+        let (u, v) = (d.uniform(), d.uniform());
+        let c = uma_environment_c(g.distance_2d_m, g.ue_height_m);
+        let h_e = if self.scenario == Scenario::Uma && u >= 1.0 / (1.0 + c) {
+            uma_environment_height(g.ue_height_m, v)
+        } else {
+            1.0
+        };
+        let base = if condition == Condition::Los {
+            los_db(self.scenario, pl.fc_ghz, g, h_e)
+        } else {
+            nlos_db(self.scenario, pl.fc_ghz, g, h_e)
+        };
+        let o2i = if condition == Condition::O2i {
+            let d_in = o2i_indoor_max_m(self.scenario) * d.uniform().min(d.uniform());
+            o2i_wall_db(pl.fc_ghz) + 0.5 * d_in + O2I_SIGMA_DB * d.gaussian()
+        } else {
+            0.0
+        };
+        (sf, base + o2i - sf)
     }
 
     /// The clusters of one slot's drop as a CDL model (and the drop's LSPs).
     pub fn drop(&self, rng: &BlockRng) -> (CdlModel, Lsps) {
         let (condition, p) = self.drop_condition(rng);
         let mut d = UniformDraws::new(rng, Stream::LargeScale);
-        let lsp = Self::lsps(p, condition, &mut d);
+        let (mut lsp, z) = Self::lsps(p, condition, &mut d);
         let n = p.clusters;
         // Step 5: delays.
         let mut tau: Vec<f64> = (0..n)
@@ -297,6 +384,12 @@ impl StochasticModel {
             } else {
                 clusters.push(cluster);
             }
+        }
+        if let Some(pl) = &self.pathloss {
+            let (sf, loss) = self.drop_loss(pl, condition, p, &z, &mut d);
+            let gain = 10f64.powf(-(loss - pl.reference_db) / 10.0);
+            clusters.iter_mut().for_each(|c| c.power *= gain);
+            (lsp.sf_db, lsp.loss_db) = (Some(sf), Some(loss));
         }
         clusters.resize(self.max_paths(), PAD);
         (self.with_clusters(p, clusters), lsp)

@@ -8,20 +8,13 @@
 //! max(a, b − c·log10 f_c) ns). The distance- and height-dependent ZSD and ZOD offset of
 //! Tables 7.5-7 (UMa), 7.5-8 (UMi), 7.5-9 (RMa) and 7.5-10 (InH) are formulas, written in
 //! [`zsd`]. Frequencies below the tables' floors are raised to them (Table 7.5-6 notes:
-//! UMa and InH 6 GHz, UMi 2 GHz). Shadow fading and path loss are not used: a link-level
-//! sweep sets the SNR, so only the LSPs that shape the channel are drawn (the marginal of a
-//! Gaussian vector without SF is the same distribution).
+//! UMa and InH 6 GHz, UMi 2 GHz). The shadow fading's correlation with the others is kept
+//! as one more row of the square root, with SF last ([`LspParams::sf_row`]): the drops draw
+//! it only with path loss (`crate::stochastic`), and the other LSPs are the same either way.
 
 use std::collections::BTreeMap;
 
-/// A TR 38.901 §7.2 scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scenario {
-    Uma,
-    Umi,
-    Rma,
-    Inh,
-}
+pub use sim_core::pathloss::{los_probability, Geometry, Site as Scenario};
 
 /// Propagation condition of the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +23,6 @@ pub enum Condition {
     Nlos,
     /// Outdoor BS to indoor UE (NLOS; arrival zenith angles about 90°).
     O2i,
-}
-
-/// Where the UE is relative to the BS.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Geometry {
-    pub distance_2d_m: f64,
-    pub bs_height_m: f64,
-    pub ue_height_m: f64,
 }
 
 /// The order of the correlated LSPs; LOS links draw K first, the others start at DS.
@@ -73,6 +58,14 @@ pub struct LspParams {
     /// Lower-triangular square root of the LSPs' correlation matrix, over
     /// `LSP_NAMES[first..]` (first = 0 with LOS, 1 otherwise).
     pub sqrt_corr: Vec<Vec<f64>>,
+    /// The shadow fading's row of the square root with SF appended last (one longer than
+    /// `sqrt_corr`'s rows: SF = σ_SF·(row·[z, z_SF]) for the drop's LSP normals z, the
+    /// others' rows unchanged) and σ_SF of the table, dB.
+    pub sf_row: Vec<f64>,
+    pub sigma_sf_db: f64,
+    /// RMa LOS: σ_SF before and after the breakpoint (Table 7.4.1-1: 4 and 6 dB), which
+    /// replace `sigma_sf_db`.
+    pub sigma_sf_los_db: Option<[f64; 2]>,
 }
 
 fn table_text(s: Scenario, c: Condition) -> &'static str {
@@ -158,29 +151,6 @@ pub fn zsd(s: Scenario, c: Condition, fc: f64, g: &Geometry, sigma_table: f64) -
     }
 }
 
-/// TR 38.901 Table 7.4.2-1: the probability that an outdoor UE `d_2d` m from the BS at height
-/// `h_ut` has a LOS path (InH: the mixed office).
-pub fn los_probability(s: Scenario, d_2d: f64, h_ut: f64) -> f64 {
-    match s {
-        Scenario::Rma if d_2d <= 10.0 => 1.0,
-        Scenario::Rma => (-(d_2d - 10.0) / 1000.0).exp(),
-        Scenario::Umi | Scenario::Uma if d_2d <= 18.0 => 1.0,
-        Scenario::Umi => 18.0 / d_2d + (-d_2d / 36.0).exp() * (1.0 - 18.0 / d_2d),
-        Scenario::Uma => {
-            let c = if h_ut <= 13.0 {
-                0.0
-            } else {
-                ((h_ut - 13.0) / 10.0).powf(1.5)
-            };
-            (18.0 / d_2d + (-d_2d / 63.0).exp() * (1.0 - 18.0 / d_2d))
-                * (1.0 + c * 1.25 * (d_2d / 100.0).powi(3) * (-d_2d / 150.0).exp())
-        }
-        Scenario::Inh if d_2d <= 1.2 => 1.0,
-        Scenario::Inh if d_2d < 6.5 => (-(d_2d - 1.2) / 4.7).exp(),
-        Scenario::Inh => (-(d_2d - 6.5) / 32.6).exp() * 0.32,
-    }
-}
-
 /// Lower-triangular L with L·Lᵀ = `c`, or `None` when `c` is not positive definite.
 pub fn cholesky(c: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = c.len();
@@ -241,6 +211,11 @@ impl LspParams {
         let first = if c == Condition::Los { 0 } else { 1 };
         let names = &LSP_NAMES[first..];
         let corr = correlation(&t, names);
+        let with_sf: Vec<&str> = names.iter().copied().chain(["SF"]).collect();
+        let sf_row = cholesky(&correlation(&t, &with_sf))
+            .expect("TR 38.901 LSP correlation with SF is positive definite")
+            .pop()
+            .expect("SF row");
         LspParams {
             ds: dist("DS"),
             asd: dist("ASD"),
@@ -260,6 +235,10 @@ impl LspParams {
             c_phi: v("CPhiNLoS"),
             c_theta: v("CThetaNLoS"),
             sqrt_corr: cholesky(&corr).expect("TR 38.901 LSP correlation is positive definite"),
+            sf_row,
+            sigma_sf_db: v("sigmaSF"),
+            sigma_sf_los_db: (s == Scenario::Rma && c == Condition::Los)
+                .then(|| [v("sigmaSF1"), v("sigmaSF2")]),
         }
     }
 }
@@ -305,6 +284,21 @@ mod tests {
                     assert!((got - want).abs() < 1e-12, "{s:?} {c:?} ({i}, {j})");
                 }
             }
+            // SF's row: unit norm, and its products with the others' rows are the table's
+            // SF cross-correlations.
+            let with_sf: Vec<&str> = LSP_NAMES[first..].iter().copied().chain(["SF"]).collect();
+            let full = correlation(&table(s, c), &with_sf);
+            assert_eq!(p.sf_row.len(), 7 - first);
+            let norm: f64 = p.sf_row.iter().map(|x| x * x).sum();
+            assert!((norm - 1.0).abs() < 1e-12, "{s:?} {c:?}");
+            for (i, row) in l.iter().enumerate() {
+                let got: f64 = row.iter().zip(&p.sf_row).map(|(a, b)| a * b).sum();
+                assert!(
+                    (got - full[6 - first][i]).abs() < 1e-12,
+                    "{s:?} {c:?} SF/{i}"
+                );
+            }
+            assert!(p.sigma_sf_db >= 3.0 && p.sigma_sf_db <= 8.1, "{s:?} {c:?}");
             assert!(
                 p.ds[1] > 0.0 && p.asd[1] > 0.0 && p.zsd[1] > 0.0,
                 "{s:?} {c:?}"

@@ -5,12 +5,12 @@
 use crate::estimation::pilot_values;
 use crate::lmmse_estimation::LmmseWeights;
 use channels::stochastic::StochasticModel;
-use channels::tr38901_lsp::{Condition, Geometry, Scenario};
+use channels::tr38901_lsp::{Condition, Geometry};
 use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
 use sim_core::dmrs::dmrs_values;
 use sim_core::link::{OfdmSpec, PhaseNoiseSpec, TdlSpec};
 use sim_core::scenario::schema::{
-    AntennaPattern, ChannelModel, Estimator, PolarizationChoice, PropagationCondition,
+    AntennaPattern, Estimator, PolarizationChoice, PropagationCondition,
 };
 use sim_core::Cf32;
 use std::collections::HashMap;
@@ -117,12 +117,7 @@ impl OfdmPrepared {
         });
         let stochastic = o.stochastic.as_ref().map(|st| {
             let mut m = StochasticModel::new(
-                match st.scenario {
-                    ChannelModel::Uma => Scenario::Uma,
-                    ChannelModel::Umi => Scenario::Umi,
-                    ChannelModel::Rma => Scenario::Rma,
-                    _ => Scenario::Inh,
-                },
+                st.site(),
                 match st.condition {
                     PropagationCondition::Los | PropagationCondition::LosProbability => {
                         Condition::Los
@@ -145,6 +140,9 @@ impl OfdmPrepared {
             m.shift_hz = st.doppler_shift_hz;
             if st.condition == PropagationCondition::LosProbability {
                 m = m.with_los_probability(o.carrier_hz / 1e9);
+            }
+            if let Some(pl) = st.pathloss {
+                m = m.with_pathloss(o.carrier_hz / 1e9, pl.reference_db);
             }
             m
         });

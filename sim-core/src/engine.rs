@@ -53,6 +53,9 @@ pub struct PointResult {
     pub index: u32,
     pub ebno_db: f64,
     pub snr_db: f64,
+    /// With a link budget: the transmit power, dBm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_power_dbm: Option<f64>,
     pub counters: Counters,
     pub wall_s: f64,
     pub device: String,
@@ -143,6 +146,7 @@ pub fn run_point(
         index: point.index,
         ebno_db: point.ebno_db,
         snr_db: point.snr_db,
+        tx_power_dbm: point.tx_power_dbm,
         counters: c,
         wall_s: start.elapsed().as_secs_f64(),
         device: exec.device_name(),

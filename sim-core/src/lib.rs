@@ -14,6 +14,7 @@ pub mod gold;
 pub mod ldpc;
 pub mod low_papr;
 pub mod mcs;
+pub mod pathloss;
 pub mod phase_noise_spectrum;
 pub mod precoding;
 pub mod ptrs;

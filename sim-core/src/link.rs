@@ -194,6 +194,33 @@ pub struct StochasticSpec {
     pub doppler_hz: f64,
     /// A frequency shift common to every ray, Hz (`doppler_shift_hz`); 0: none.
     pub doppler_shift_hz: f64,
+    /// `[channel] pathloss = true`: each drop's large-scale loss (TR 38.901 §7.4).
+    pub pathloss: Option<PathLossSpec>,
+}
+
+impl StochasticSpec {
+    /// The TR 38.901 site of the scenario model.
+    pub fn site(&self) -> crate::pathloss::Site {
+        use crate::pathloss::Site;
+        use crate::scenario::schema::ChannelModel;
+        match self.scenario {
+            ChannelModel::Uma => Site::Uma,
+            ChannelModel::Umi => Site::Umi,
+            ChannelModel::Rma => Site::Rma,
+            _ => Site::Inh,
+        }
+    }
+}
+
+/// The large-scale loss of a scenario link's drops: each drop's channel power is
+/// 10^(−(loss − `reference_db`)/10) (`sim_core::pathloss::reference_db`: the loss without
+/// shadowing), so the point's SNR is the SNR at the reference loss.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PathLossSpec {
+    pub reference_db: f64,
+    /// With `[receiver] noise_figure_db`: the noise power over the occupied subcarriers, dBm
+    /// (transmit power = SNR + `reference_db` + this).
+    pub noise_dbm: Option<f64>,
 }
 
 /// An OFDM link: one engine block is one slot carrying `codewords` code words of the
@@ -392,6 +419,13 @@ impl LinkSpec {
     }
     /// dB to add to Eb/N0 (per information bit) to get Es/N0 (SNR per modulation symbol or
     /// resource element, unit symbol energy): 10·log10(R · Q_m) for the single-carrier link.
+    /// The link budget: transmit power (dBm) − SNR (dB) = reference loss + noise power, with
+    /// `[channel] pathloss` and `[receiver] noise_figure_db`.
+    pub fn tx_power_offset_db(&self) -> Option<f64> {
+        let pl = self.ofdm.as_ref()?.stochastic.as_ref()?.pathloss?;
+        Some(pl.reference_db + pl.noise_dbm?)
+    }
+
     /// An OFDM slot spends energy on every pilot and data resource element and on the cyclic
     /// prefix: 10·log10(info bits per slot / (energy-carrying REs · (1 + CP fraction))).
     pub fn ebno_to_snr_db(&self) -> f64 {
@@ -413,6 +447,8 @@ impl LinkSpec {
 pub enum SweepVariable {
     EbNoDb,
     SnrDb,
+    /// Transmit power over the occupied subcarriers, dBm (a link budget).
+    TxPowerDbm,
 }
 
 impl SweepVariable {
@@ -420,6 +456,7 @@ impl SweepVariable {
         match self {
             SweepVariable::EbNoDb => "ebno_db",
             SweepVariable::SnrDb => "snr_db",
+            SweepVariable::TxPowerDbm => "tx_power_dbm",
         }
     }
 }
@@ -434,6 +471,8 @@ pub struct PointSpec {
     pub snr_db: f64,
     /// Complex noise variance N0 for unit symbol energy.
     pub no: f32,
+    /// With a link budget: the transmit power, dBm.
+    pub tx_power_dbm: Option<f64>,
 }
 
 impl PointSpec {
@@ -443,6 +482,7 @@ impl PointSpec {
             ebno_db,
             snr_db,
             no: 10f64.powf(-snr_db / 10.0) as f32,
+            tx_power_dbm: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! make a killed sweep resumable.
 
 use crate::engine::PointResult;
-use crate::link::{LinkSpec, SweepVariable};
+use crate::link::LinkSpec;
 use crate::scenario::Resolved;
 use crate::stats::{bler_interval, Counters};
 use polars::prelude::*;
@@ -121,11 +121,8 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
     };
     let col_s = |name: &str, v: &str| Column::new(name.into(), vec![v.to_string(); n]);
     let ci = |p: &PointResult| bler_interval(&p.counters);
-    let swept = match run.sweep_variable {
-        SweepVariable::EbNoDb => "ebno_db",
-        SweepVariable::SnrDb => "snr_db",
-    };
-    DataFrame::new_infer_height(vec![
+    let swept = run.sweep_variable.column();
+    let mut columns = vec![
         col_s("scenario", &run.scenario.name),
         Column::new(
             "point".into(),
@@ -171,7 +168,20 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         ),
         col_s("ferrolink_version", VERSION),
         col_u("seed", &|_| seed),
-    ])
+    ];
+    // A link budget: the transmit power and the reference loss after snr_db.
+    let pathloss = link
+        .ofdm
+        .as_ref()
+        .and_then(|o| o.stochastic.as_ref()?.pathloss);
+    if let Some(pl) = pathloss {
+        let at = 5;
+        columns.insert(at, col_f("path_loss_db", &|_| pl.reference_db));
+        if let Some(offset) = link.tx_power_offset_db() {
+            columns.insert(at, col_f("tx_power_dbm", &|p| p.snr_db + offset));
+        }
+    }
+    DataFrame::new_infer_height(columns)
 }
 
 /// Writes `points.parquet` (scenario text, seed and version in the key-value metadata) and

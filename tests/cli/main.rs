@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod channel_models;
+mod link_budget;
 mod mcs_runs;
 mod neural;
 mod run_lists;

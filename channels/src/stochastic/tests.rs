@@ -272,3 +272,158 @@ fn drawn_condition_follows_the_los_probability() {
         assert!((share - p).abs() < 0.012, "{s:?}: LOS share {share} vs {p}");
     }
 }
+
+/// Path loss and shadow fading over 20 000 drops (`with_pathloss`): UMi NLOS 200 m has SF of
+/// mean 0 (± 0.15 dB) and the table's σ_SF 7.82 dB (± 3%), correlated with lg DS as Table
+/// 7.5-6 says (−0.7 ± 0.03); its loss less SF is the Table 7.4.1-1 NLOS loss exactly, and
+/// the drop's paths carry 10^(−(loss − reference)/10) of power, in the same shape as
+/// without path loss (the other LSPs and every path drawn identically). UMa LOS with a 20 m
+/// UE at 1 km draws h_E ≠ 1 m with probability C/(1 + C), uniform on {12, 15, 18} m, of
+/// which only 18 m brings the breakpoint (654 m) below 1 km and changes the loss: in
+/// C/(1 + C)/3 of the drops (± 0.015). O2I adds the wall
+/// loss and 0.5·d_2D-in + N(0, 4.4²) dB: mean wall + 0.5·25/3, deviation √(4.4² + 625/72)
+/// (± 0.1 dB, ± 3%). Each condition's drops have the link's reference loss as their mean
+/// (`sim_core::pathloss::reference_db`; UMi 200 m with the LOS probability: ± 0.3 dB).
+#[test]
+fn pathloss_and_shadow_fading_follow_the_tables() {
+    use sim_core::pathloss::{los_db, nlos_db, o2i_wall_db, reference_db, uma_environment_c};
+    use sim_core::scenario::schema::PropagationCondition;
+    let n = 20_000;
+    let g = |d: f64, h_bs: f64, h_ut: f64| Geometry {
+        distance_2d_m: d,
+        bs_height_m: h_bs,
+        ue_height_m: h_ut,
+    };
+    let umi = g(200.0, 10.0, 1.5);
+    let plain = StochasticModel::new(
+        Scenario::Umi,
+        Condition::Nlos,
+        3.5,
+        umi,
+        0.0,
+        0.0,
+        omni(),
+        omni(),
+    );
+    let nlos = nlos_db(Scenario::Umi, 3.5, &umi, 1.0);
+    let m = plain.clone().with_pathloss(3.5, nlos - 3.0);
+    let (mut sf, mut lg_ds) = (Vec::new(), Vec::new());
+    for b in 0..n {
+        let rng = BlockRng::new(21, 0, b);
+        let (with, lsp) = m.drop(&rng);
+        let (without, lsp0) = plain.drop(&rng);
+        let (s, loss) = (lsp.sf_db.unwrap(), lsp.loss_db.unwrap());
+        assert!((loss + s - nlos).abs() < 1e-9);
+        assert_eq!(
+            (lsp.ds_s, lsp.asa, lsp.zsd),
+            (lsp0.ds_s, lsp0.asa, lsp0.zsd)
+        );
+        let gain = 10f64.powf(-(loss - (nlos - 3.0)) / 10.0);
+        for (a, b) in with.clusters.iter().zip(&without.clusters) {
+            assert_eq!((a.delay_s, a.aoa, a.zod), (b.delay_s, b.aoa, b.zod));
+            assert!((a.power - b.power * gain).abs() <= 1e-12 * a.power.max(1e-30));
+        }
+        sf.push(s);
+        lg_ds.push(lsp.ds_s.log10());
+    }
+    let (mu, sigma) = mean_std(&sf);
+    assert!(
+        mu.abs() < 0.15 && (sigma / 7.82 - 1.0).abs() < 0.03,
+        "SF {mu} {sigma}"
+    );
+    let (m_ds, s_ds) = mean_std(&lg_ds);
+    let corr = sf
+        .iter()
+        .zip(&lg_ds)
+        .map(|(a, b)| (a - mu) * (b - m_ds))
+        .sum::<f64>()
+        / ((n - 1) as f64 * sigma * s_ds);
+    assert!((corr + 0.7).abs() < 0.03, "corr(SF, lg DS) {corr}");
+
+    let uma = g(1000.0, 25.0, 20.0);
+    let m = StochasticModel::new(
+        Scenario::Uma,
+        Condition::Los,
+        3.5,
+        uma,
+        0.0,
+        0.0,
+        omni(),
+        omni(),
+    )
+    .with_pathloss(3.5, 0.0);
+    let plain_los = los_db(Scenario::Uma, 3.5, &uma, 1.0);
+    let raised = (0..n)
+        .filter(|&b| {
+            let lsp = m.drop(&BlockRng::new(22, 0, b)).1;
+            (lsp.loss_db.unwrap() + lsp.sf_db.unwrap() - plain_los).abs() > 1e-9
+        })
+        .count() as f64
+        / n as f64;
+    let c = uma_environment_c(1000.0, 20.0);
+    assert!(
+        (raised - c / (1.0 + c) / 3.0).abs() < 0.015,
+        "h_E = 18 m in {raised}"
+    );
+
+    let o2i = g(200.0, 25.0, 1.5);
+    let m = StochasticModel::new(
+        Scenario::Uma,
+        Condition::O2i,
+        3.5,
+        o2i,
+        0.0,
+        0.0,
+        omni(),
+        omni(),
+    )
+    .with_pathloss(3.5, 0.0);
+    let base = nlos_db(Scenario::Uma, 3.5, &o2i, 1.0);
+    let extra: Vec<f64> = (0..n)
+        .map(|b| {
+            let lsp = m.drop(&BlockRng::new(23, 0, b)).1;
+            lsp.loss_db.unwrap() + lsp.sf_db.unwrap() - base
+        })
+        .collect();
+    let (mu, sigma) = mean_std(&extra);
+    let want = o2i_wall_db(3.5) + 0.5 * 25.0 / 3.0;
+    let want_sigma = (4.4f64.powi(2) + 625.0 / 72.0).sqrt();
+    assert!((mu - want).abs() < 0.1, "O2I {mu} vs {want}");
+    assert!(
+        (sigma / want_sigma - 1.0).abs() < 0.03,
+        "O2I σ {sigma} vs {want_sigma}"
+    );
+    let (o2i_mean, _) = mean_std(&extra.iter().map(|x| x + base).collect::<Vec<_>>());
+    let o2i_ref = reference_db(Scenario::Uma, PropagationCondition::O2i, 3.5, &o2i);
+    assert!(
+        (o2i_mean - o2i_ref).abs() < 0.1,
+        "O2I {o2i_mean} vs {o2i_ref}"
+    );
+
+    let m = StochasticModel::new(
+        Scenario::Umi,
+        Condition::Los,
+        3.5,
+        umi,
+        0.0,
+        0.0,
+        omni(),
+        omni(),
+    )
+    .with_los_probability(3.5)
+    .with_pathloss(3.5, 0.0);
+    let losses: Vec<f64> = (0..n)
+        .map(|b| m.drop(&BlockRng::new(24, 0, b)).1.loss_db.unwrap())
+        .collect();
+    let (mean, _) = mean_std(&losses);
+    let want = reference_db(
+        Scenario::Umi,
+        PropagationCondition::LosProbability,
+        3.5,
+        &umi,
+    );
+    assert!(
+        (mean - want).abs() < 0.3,
+        "UMi LOS probability {mean} vs {want}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Channel features on the GPU against the CPU: K-factor scaling (TR 38.901 §7.7.6), the
 //! TR 38.811 NTN-TDL profiles, a Doppler shift common to every tap or ray, and time-domain
-//! paths longer than a symbol (TDL and the scenario models).
+//! paths longer than a symbol (TDL and the scenario models), path loss and shadow fading.
 
 use super::check::{check_slots, scenario, LDPC_QPSK};
 use gpu_kernels::test_context;
@@ -38,6 +38,25 @@ fn cdl_and_scenario_model_with_doppler_shift() {
          model = \"uma\"\ncondition = \"nlos\"\nspeed_kmh = 3\ndoppler_shift_hz = 800.0\n\
          [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [6.0]";
     check_slots(&ctx, &scenario(body, LDPC_QPSK), 6);
+}
+
+/// Path loss and shadow fading on a scenario model (UMi, LOS drawn per slot, O2I on UMa):
+/// each drop's paths carry its loss relative to the reference (host-drawn drops), so the
+/// coefficients, grids, LS estimates and LLRs follow the CPU's slot by slot.
+#[test]
+fn scenario_model_with_pathloss() {
+    let Some(ctx) = test_context() else { return };
+    for channel in [
+        "model = \"umi\"\ncondition = \"los-probability\"\ndistance_m = 60",
+        "model = \"uma\"\ncondition = \"o2i\"\ndistance_m = 150",
+    ] {
+        let body = format!(
+            "[pilots]\npattern = \"kronecker\"\n[antennas]\nrx = 2\n[channel]\n{channel}\n\
+             speed_kmh = 3\npathloss = true\n[receiver]\nestimator = \"ls\"\n\
+             [sweep]\nsnr_db = [8.0]"
+        );
+        check_slots(&ctx, &scenario(&body, LDPC_QPSK), 6);
+    }
 }
 
 /// Paths several symbols long in the time domain: TDL-A 1 µs at 480 kHz (longest delay

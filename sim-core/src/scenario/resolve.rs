@@ -61,25 +61,51 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
     super::link_rules::ml_rules(&scenario, &link, &fail)?;
     super::link_rules::kbest_rules(&scenario, &link, &fail)?;
     link.harq = harq(&scenario, &link, &fail, &set)?;
-    let (sweep_variable, values) = match (&scenario.sweep.ebno_db, &scenario.sweep.snr_db) {
-        (Some(v), None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
-        (None, Some(v)) => (SweepVariable::SnrDb, sweep_values(v, "snr_db", &fail)?),
+    link_budget(&scenario, &mut link, &fail)?;
+    let sw = &scenario.sweep;
+    let (sweep_variable, values) = match (&sw.ebno_db, &sw.snr_db, &sw.tx_power_dbm) {
+        (Some(v), None, None) => (SweepVariable::EbNoDb, sweep_values(v, "ebno_db", &fail)?),
+        (None, Some(v), None) => (SweepVariable::SnrDb, sweep_values(v, "snr_db", &fail)?),
+        (None, None, Some(v)) => {
+            if link.tx_power_offset_db().is_none() {
+                return Err(fail(
+                    &["sweep", "tx_power_dbm"],
+                    "a transmit-power axis needs a link budget: a scenario model with \
+                     [channel] pathloss = true and [receiver] noise_figure_db"
+                        .into(),
+                ));
+            }
+            let v = sweep_values(v, "tx_power_dbm", &fail)?;
+            (SweepVariable::TxPowerDbm, v)
+        }
         _ => {
             return Err(fail(
                 &["sweep"],
-                "give exactly one of `ebno_db` or `snr_db`, each a list [..] or \
-                 { start = .., stop = .., step = .. }"
+                "give exactly one of `ebno_db`, `snr_db` or `tx_power_dbm`, each a list [..] \
+                 or { start = .., stop = .., step = .. }"
                     .into(),
             ))
         }
     };
     let offset = link.ebno_to_snr_db();
+    let tx_offset = link.tx_power_offset_db();
     let points = values
         .iter()
         .enumerate()
-        .map(|(i, &v)| match sweep_variable {
-            SweepVariable::EbNoDb => PointSpec::new(i as u32, v, v + offset),
-            SweepVariable::SnrDb => PointSpec::new(i as u32, v - offset, v),
+        .map(|(i, &v)| {
+            let mut p = match sweep_variable {
+                SweepVariable::EbNoDb => PointSpec::new(i as u32, v, v + offset),
+                SweepVariable::SnrDb => PointSpec::new(i as u32, v - offset, v),
+                SweepVariable::TxPowerDbm => {
+                    let snr = v - tx_offset.expect("checked");
+                    PointSpec::new(i as u32, snr - offset, snr)
+                }
+            };
+            p.tx_power_dbm = tx_offset.map(|o| p.snr_db + o);
+            if sweep_variable == SweepVariable::TxPowerDbm {
+                p.tx_power_dbm = Some(v);
+            }
+            p
         })
         .collect();
     Ok(Resolved {
@@ -91,6 +117,35 @@ pub fn resolve(text: &str, file: &str) -> Result<Resolved, ScenarioError> {
         points,
         outer,
     })
+}
+
+/// `[receiver] noise_figure_db`: with `[channel] pathloss`, the noise power over the occupied
+/// subcarriers (the link budget of a `tx_power_dbm` axis).
+fn link_budget(s: &Scenario, link: &mut LinkSpec, fail: &Fail) -> Result<(), ScenarioError> {
+    let Some(nf) = s.receiver.noise_figure_db else {
+        return Ok(());
+    };
+    let path = ["receiver", "noise_figure_db"];
+    let Some(o) = link.ofdm.as_mut() else {
+        return Err(fail(
+            &path,
+            "applies to OFDM scenario models with pathloss".into(),
+        ));
+    };
+    let band_hz = o.subcarriers as f64 * o.subcarrier_spacing_hz;
+    let Some(pl) = o.stochastic.as_mut().and_then(|st| st.pathloss.as_mut()) else {
+        return Err(fail(
+            &path,
+            "applies with a link budget: a scenario model (uma, umi, rma, inh) with \
+             [channel] pathloss = true"
+                .into(),
+        ));
+    };
+    if !(0.0..=30.0).contains(&nf) {
+        return Err(fail(&path, "expected 0 ..= 30 dB".into()));
+    }
+    pl.noise_dbm = Some(crate::pathloss::noise_dbm(band_hz, nf));
+    Ok(())
 }
 
 fn serde_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {

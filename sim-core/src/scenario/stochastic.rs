@@ -4,7 +4,8 @@
 
 use super::location::ScenarioError;
 use super::schema::*;
-use crate::link::StochasticSpec;
+use crate::link::{PathLossSpec, StochasticSpec};
+use crate::pathloss::{reference_db, Geometry};
 
 type Fail<'a> = dyn Fn(&[&str], String) -> ScenarioError + 'a;
 
@@ -24,6 +25,7 @@ pub(super) fn build_stochastic(
         ("bs_height_m", ch.bs_height_m.is_some()),
         ("ue_height_m", ch.ue_height_m.is_some()),
         ("ue_azimuth_deg", ch.ue_azimuth_deg.is_some()),
+        ("pathloss", ch.pathloss.is_some()),
     ];
     if !ch.model.is_stochastic() {
         if let Some((key, _)) = own.iter().find(|k| k.1) {
@@ -102,7 +104,12 @@ pub(super) fn build_stochastic(
             "expected 0 ..= 1000 km/h".into(),
         ));
     }
-    Ok(Some(StochasticSpec {
+    let geometry = Geometry {
+        distance_2d_m: distance,
+        bs_height_m: bs,
+        ue_height_m: ue,
+    };
+    let mut spec = StochasticSpec {
         scenario: model,
         condition,
         distance_2d_m: distance,
@@ -111,7 +118,51 @@ pub(super) fn build_stochastic(
         ue_azimuth_deg: azimuth,
         doppler_hz: v / 3.6 * carrier_ghz * 1e9 / 299_792_458.0,
         doppler_shift_hz: ch.doppler_shift_hz.unwrap_or(0.0),
-    }))
+        pathloss: None,
+    };
+    if ch.pathloss == Some(true) {
+        pathloss_rules(model, &geometry, fail)?;
+        if ch.normalize == Some(true) {
+            return Err(fail(
+                &["channel", "normalize"],
+                "per-slot normalization would undo the path loss and shadow fading: leave \
+                 out one of `normalize` and `pathloss`"
+                    .into(),
+            ));
+        }
+        spec.pathloss = Some(PathLossSpec {
+            reference_db: reference_db(spec.site(), condition, carrier_ghz, &geometry),
+            noise_dbm: None,
+        });
+    }
+    Ok(Some(spec))
+}
+
+/// The heights Table 7.4.1-1's formulas hold for: UMa and UMi a UE of 1.5 ..= 22.5 m below
+/// the BS, RMa a UE of 1 ..= 10 m and a BS of 10 ..= 150 m.
+fn pathloss_rules(model: ChannelModel, g: &Geometry, fail: &Fail) -> Result<(), ScenarioError> {
+    let (bs, ue) = (g.bs_height_m, g.ue_height_m);
+    let (key, message) = match model {
+        ChannelModel::Uma | ChannelModel::Umi if !(1.5..=22.5).contains(&ue) => (
+            "ue_height_m",
+            "with pathloss = true, expected 1.5 ..= 22.5 m (TR 38.901 Table 7.4.1-1)",
+        ),
+        ChannelModel::Uma | ChannelModel::Umi if bs <= ue => (
+            "bs_height_m",
+            "with pathloss = true, expected a BS above the UE (the table's 25 m for UMa, 10 m \
+             for UMi)",
+        ),
+        ChannelModel::Rma if !(1.0..=10.0).contains(&ue) => (
+            "ue_height_m",
+            "with pathloss = true, expected 1 ..= 10 m for RMa (TR 38.901 Table 7.4.1-1)",
+        ),
+        ChannelModel::Rma if !(10.0..=150.0).contains(&bs) => (
+            "bs_height_m",
+            "with pathloss = true, expected 10 ..= 150 m for RMa (TR 38.901 Table 7.4.1-1)",
+        ),
+        _ => return Ok(()),
+    };
+    Err(fail(&["channel", key], message.into()))
 }
 
 /// The scenario key of `m`.
@@ -251,5 +302,121 @@ mod tests {
                        condition = 'los'\n[sweep]\nsnr_db = [1.0]\n";
         let e = resolve(no_ofdm, "s.toml").expect_err("no ofdm");
         assert!(e.message.contains("[ofdm]"), "{e}");
+    }
+
+    /// `pathloss` and a link budget: the reference loss is the Table 7.4.1-1 loss of the
+    /// condition, the noise −174 dBm/Hz over the occupied band plus the noise figure, and a
+    /// `tx_power_dbm` axis maps to SNR = power − loss − noise (an `snr_db` axis gets the
+    /// matching power). Keys that do not apply or bad values name the key and what is
+    /// accepted.
+    #[test]
+    fn pathloss_and_link_budget_resolve() {
+        use crate::pathloss::{nlos_db, noise_dbm, Geometry, Site};
+        let budget = |channel: &str, receiver: &str, sweep: &str| {
+            format!(
+                "name = 't'\n[code]\ninfo_bits = 500\nrate = 0.5\n[ofdm]\ncarrier_ghz = 3.5\n\
+                 num_subcarriers = 48\n[pilots]\nsymbols = [2, 11]\n[antennas]\ntx = 1\n\
+                 rx = 2\n[channel]\n{channel}\n[receiver]\n{receiver}\n[sweep]\n{sweep}\n"
+            )
+        };
+        let umi = "model = 'umi'\ncondition = 'nlos'\ndistance_m = 200\npathloss = true";
+        let r = resolve(
+            &budget(umi, "noise_figure_db = 5", "tx_power_dbm = [20, 30]"),
+            "s.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let o = r.link.ofdm.as_ref().unwrap();
+        let pl = o.stochastic.as_ref().unwrap().pathloss.unwrap();
+        let g = Geometry {
+            distance_2d_m: 200.0,
+            bs_height_m: 10.0,
+            ue_height_m: 1.5,
+        };
+        let loss = nlos_db(Site::Umi, 3.5, &g, 1.0);
+        assert_eq!(pl.reference_db, loss);
+        let noise = noise_dbm(48.0 * o.subcarrier_spacing_hz, 5.0);
+        assert_eq!(pl.noise_dbm, Some(noise));
+        assert_eq!(r.sweep_variable, crate::link::SweepVariable::TxPowerDbm);
+        for (p, tx) in r.points.iter().zip([20.0, 30.0]) {
+            assert!((p.snr_db - (tx - loss - noise)).abs() < 1e-9);
+            assert_eq!(p.tx_power_dbm, Some(tx));
+        }
+        let r = resolve(
+            &budget(umi, "noise_figure_db = 5", "snr_db = [3.0]"),
+            "s.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let tx = r.points[0].tx_power_dbm.expect("a budget");
+        assert!((tx - (3.0 + loss + noise)).abs() < 1e-9);
+        let cases = [
+            (
+                "model = 'umi'\ncondition = 'nlos'",
+                "noise_figure_db = 5",
+                "tx_power_dbm = [20]",
+                "receiver.noise_figure_db",
+                "pathloss = true",
+            ),
+            (
+                "model = 'umi'\ncondition = 'nlos'",
+                "",
+                "tx_power_dbm = [20]",
+                "sweep.tx_power_dbm",
+                "noise_figure_db",
+            ),
+            (
+                umi,
+                "",
+                "tx_power_dbm = [20]",
+                "sweep.tx_power_dbm",
+                "link budget",
+            ),
+            (
+                umi,
+                "noise_figure_db = 5",
+                "tx_power_dbm = [20]\nsnr_db = [1.0]",
+                "sweep",
+                "exactly one of",
+            ),
+            (
+                umi,
+                "noise_figure_db = 50",
+                "snr_db = [1.0]",
+                "receiver.noise_figure_db",
+                "0 ..= 30",
+            ),
+            (
+                "model = 'tdl'\npathloss = true",
+                "",
+                "snr_db = [1.0]",
+                "channel.pathloss",
+                "scenario models",
+            ),
+            (
+                "model = 'umi'\ncondition = 'los'\npathloss = true\nnormalize = true",
+                "",
+                "snr_db = [1.0]",
+                "channel.normalize",
+                "undo the path loss",
+            ),
+            (
+                "model = 'umi'\ncondition = 'los'\npathloss = true\nue_height_m = 30",
+                "",
+                "snr_db = [1.0]",
+                "channel.ue_height_m",
+                "1.5 ..= 22.5",
+            ),
+            (
+                "model = 'rma'\ncondition = 'los'\npathloss = true\nbs_height_m = 5",
+                "",
+                "snr_db = [1.0]",
+                "channel.bs_height_m",
+                "10 ..= 150",
+            ),
+        ];
+        for (channel, receiver, sweep, key, what) in cases {
+            let e = resolve(&budget(channel, receiver, sweep), "s.toml").expect_err(channel);
+            assert_eq!(e.key, key, "{channel} / {receiver} / {sweep}: {e}");
+            assert!(e.message.contains(what), "{channel}: {e}");
+        }
     }
 }

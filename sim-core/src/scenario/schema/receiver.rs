@@ -87,6 +87,9 @@ pub struct ReceiverConfig {
     /// `kind = "neural"`: the model folder written by `ferrolink train` (relative paths from
     /// the working directory).
     pub weights: Option<String>,
+    /// The receiver's noise figure, dB: with `[sweep] tx_power_dbm`, the noise power is
+    /// −174 dBm/Hz + 10·log10(occupied bandwidth) + this.
+    pub noise_figure_db: Option<f64>,
 }
 
 impl Default for ReceiverConfig {
@@ -100,6 +103,7 @@ impl Default for ReceiverConfig {
             kbest_paths: None,
             kbest_llr_clip: None,
             weights: None,
+            noise_figure_db: None,
         }
     }
 }
