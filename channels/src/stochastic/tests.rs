@@ -294,17 +294,9 @@ fn pathloss_and_shadow_fading_follow_the_tables() {
         bs_height_m: h_bs,
         ue_height_m: h_ut,
     };
+    let at = |s, c, g| StochasticModel::new(s, c, 3.5, g, 0.0, 0.0, omni(), omni());
     let umi = g(200.0, 10.0, 1.5);
-    let plain = StochasticModel::new(
-        Scenario::Umi,
-        Condition::Nlos,
-        3.5,
-        umi,
-        0.0,
-        0.0,
-        omni(),
-        omni(),
-    );
+    let plain = at(Scenario::Umi, Condition::Nlos, umi);
     let nlos = nlos_db(Scenario::Umi, 3.5, &umi, 1.0);
     let m = plain.clone().with_pathloss(3.5, nlos - 3.0);
     let (mut sf, mut lg_ds) = (Vec::new(), Vec::new());
@@ -341,17 +333,7 @@ fn pathloss_and_shadow_fading_follow_the_tables() {
     assert!((corr + 0.7).abs() < 0.03, "corr(SF, lg DS) {corr}");
 
     let uma = g(1000.0, 25.0, 20.0);
-    let m = StochasticModel::new(
-        Scenario::Uma,
-        Condition::Los,
-        3.5,
-        uma,
-        0.0,
-        0.0,
-        omni(),
-        omni(),
-    )
-    .with_pathloss(3.5, 0.0);
+    let m = at(Scenario::Uma, Condition::Los, uma).with_pathloss(3.5, 0.0);
     let plain_los = los_db(Scenario::Uma, 3.5, &uma, 1.0);
     let raised = (0..n)
         .filter(|&b| {
@@ -367,17 +349,7 @@ fn pathloss_and_shadow_fading_follow_the_tables() {
     );
 
     let o2i = g(200.0, 25.0, 1.5);
-    let m = StochasticModel::new(
-        Scenario::Uma,
-        Condition::O2i,
-        3.5,
-        o2i,
-        0.0,
-        0.0,
-        omni(),
-        omni(),
-    )
-    .with_pathloss(3.5, 0.0);
+    let m = at(Scenario::Uma, Condition::O2i, o2i).with_pathloss(3.5, 0.0);
     let base = nlos_db(Scenario::Uma, 3.5, &o2i, 1.0);
     let extra: Vec<f64> = (0..n)
         .map(|b| {
@@ -400,18 +372,9 @@ fn pathloss_and_shadow_fading_follow_the_tables() {
         "O2I {o2i_mean} vs {o2i_ref}"
     );
 
-    let m = StochasticModel::new(
-        Scenario::Umi,
-        Condition::Los,
-        3.5,
-        umi,
-        0.0,
-        0.0,
-        omni(),
-        omni(),
-    )
-    .with_los_probability(3.5)
-    .with_pathloss(3.5, 0.0);
+    let m = at(Scenario::Umi, Condition::Los, umi)
+        .with_los_probability(3.5)
+        .with_pathloss(3.5, 0.0);
     let losses: Vec<f64> = (0..n)
         .map(|b| m.drop(&BlockRng::new(24, 0, b)).1.loss_db.unwrap())
         .collect();
