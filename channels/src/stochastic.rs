@@ -33,18 +33,18 @@
 //! 7.4.1-1 path loss of the drop's condition, less the shadow fading SF = σ_SF·x_SF (x_SF
 //! correlated with the LSPs through the Table 7.5-6 SF correlations, appended last to their
 //! square root so the other LSPs are drawn as without it; SF counts as a gain, as the
-//! negative DS–SF correlation implies), plus for O2I the low-loss penetration loss of §7.4.3
-//! (wall loss, 0.5·d_2D-in, N(0, 4.4²) dB). UMa draws its effective environment height h_E
+//! negative DS–SF correlation implies), plus for O2I the penetration loss of §7.4.3 (wall
+//! loss of the low- or high-loss model, 0.5·d_2D-in, N(0, σ_P²) dB). UMa draws its effective environment height h_E
 //! (Table 7.4.1-1 note 1). These draws come after all others of the drop, so the channel
 //! shape of every slot is the same with and without path loss.
 
 use crate::cdl::{Array, CdlModel, Cluster, UniformDraws};
 use crate::tr38901_lsp::{los_probability, Condition, Geometry, LspParams, Scenario};
 use sim_core::pathloss::{
-    los_db, nlos_db, o2i_indoor_max_m, o2i_wall_db, rma_breakpoint_m, uma_environment_c,
-    uma_environment_height, O2I_SIGMA_DB,
+    los_db, nlos_db, o2i_indoor_max_m, rma_breakpoint_m, uma_environment_c, uma_environment_height,
 };
 use sim_core::rng::{u32_to_open01, BlockRng, Stream};
+use sim_core::scenario::schema::O2iLoss;
 
 /// The zero-power placeholder path a drop is padded with (LOS-type: one draw).
 const PAD: Cluster = Cluster {
@@ -88,6 +88,8 @@ pub struct StochasticModel {
 pub struct PathLoss {
     pub fc_ghz: f64,
     pub reference_db: f64,
+    /// O2I links: the building penetration model.
+    pub o2i_loss: O2iLoss,
 }
 
 /// The LSPs of one drop (spreads in s and degrees, K in dB; K is `None` without LOS).
@@ -139,10 +141,11 @@ impl StochasticModel {
     }
 
     /// The same model with each drop's path loss and shadow fading (see the module text).
-    pub fn with_pathloss(mut self, fc_ghz: f64, reference_db: f64) -> Self {
+    pub fn with_pathloss(mut self, fc_ghz: f64, reference_db: f64, o2i_loss: O2iLoss) -> Self {
         self.pathloss = Some(PathLoss {
             fc_ghz,
             reference_db,
+            o2i_loss,
         });
         self
     }
@@ -249,7 +252,7 @@ impl StochasticModel {
         };
         let o2i = if condition == Condition::O2i {
             let d_in = o2i_indoor_max_m(self.scenario) * d.uniform().min(d.uniform());
-            o2i_wall_db(pl.fc_ghz) + 0.5 * d_in + O2I_SIGMA_DB * d.gaussian()
+            pl.o2i_loss.wall_db(pl.fc_ghz) + 0.5 * d_in + pl.o2i_loss.sigma_db() * d.gaussian()
         } else {
             0.0
         };

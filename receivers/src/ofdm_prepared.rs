@@ -142,7 +142,7 @@ impl OfdmPrepared {
                 m = m.with_los_probability(o.carrier_hz / 1e9);
             }
             if let Some(pl) = st.pathloss {
-                m = m.with_pathloss(o.carrier_hz / 1e9, pl.reference_db);
+                m = m.with_pathloss(o.carrier_hz / 1e9, pl.reference_db, pl.o2i_loss);
             }
             m
         });

@@ -218,6 +218,8 @@ impl StochasticSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PathLossSpec {
     pub reference_db: f64,
+    /// The O2I penetration model (`condition = "o2i"` only).
+    pub o2i_loss: crate::scenario::schema::O2iLoss,
     /// With `[receiver] noise_figure_db`: the noise power over the occupied subcarriers, dBm
     /// (transmit power = SNR + `reference_db` + this).
     pub noise_dbm: Option<f64>,

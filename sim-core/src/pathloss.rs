@@ -1,6 +1,6 @@
 //! TR 38.901 §7.4 large-scale propagation of the scenario models: the path loss of Table
 //! 7.4.1-1 (UMa, UMi street canyon, RMa, InH office; LOS and NLOS, with breakpoints), the
-//! O2I building penetration loss of §7.4.3 (low-loss model), the LOS probability of Table
+//! O2I building penetration loss of §7.4.3 (low- and high-loss models), the LOS probability of Table
 //! 7.4.2-1, and the thermal noise of a link budget.
 //!
 //! These are the deterministic parts: `channels` draws the random ones per slot (shadow
@@ -9,7 +9,7 @@
 //! GHz, distances and heights in m, losses in dB. RMa takes the table's default average
 //! building height h = 5 m and street width W = 20 m.
 
-use crate::scenario::schema::PropagationCondition;
+use crate::scenario::schema::{O2iLoss, PropagationCondition};
 
 /// A TR 38.901 §7.2 scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,6 @@ const RMA_H: f64 = 5.0;
 const RMA_W: f64 = 20.0;
 /// Thermal noise density at 290 K, dBm/Hz.
 pub const THERMAL_NOISE_DBM_HZ: f64 = -174.0;
-/// σ_P of the low-loss O2I model (Table 7.4.3-2), dB.
-pub const O2I_SIGMA_DB: f64 = 4.4;
 
 /// TR 38.901 Table 7.4.2-1: the probability that an outdoor UE `d_2d` m from the BS at height
 /// `h_ut` has a LOS path (InH: the mixed office).
@@ -148,12 +146,28 @@ pub fn nlos_db(s: Site, fc_ghz: f64, g: &Geometry, h_e: f64) -> f64 {
     own.max(los_db(s, fc_ghz, g, h_e))
 }
 
-/// The low-loss O2I wall loss PL_tw of Table 7.4.3-2: 5 − 10·log10(0.3·10^(−L_glass/10) +
-/// 0.7·10^(−L_concrete/10)), L_glass = 2 + 0.2·f, L_concrete = 5 + 4·f (Table 7.4.3-1).
-pub fn o2i_wall_db(fc_ghz: f64) -> f64 {
-    let glass = 2.0 + 0.2 * fc_ghz;
-    let concrete = 5.0 + 4.0 * fc_ghz;
-    5.0 - 10.0 * (0.3 * 10f64.powf(-glass / 10.0) + 0.7 * 10f64.powf(-concrete / 10.0)).log10()
+impl O2iLoss {
+    /// The wall loss PL_tw of Table 7.4.3-2 from the materials of Table 7.4.3-1 (f in GHz):
+    /// low loss 5 − 10·log10(0.3·10^(−L_glass/10) + 0.7·10^(−L_concrete/10)), high loss
+    /// 5 − 10·log10(0.7·10^(−L_IRRglass/10) + 0.3·10^(−L_concrete/10)); L_glass = 2 + 0.2·f,
+    /// L_IRRglass = 23 + 0.3·f, L_concrete = 5 + 4·f.
+    pub fn wall_db(self, fc_ghz: f64) -> f64 {
+        let concrete = 5.0 + 4.0 * fc_ghz;
+        let (glass, share) = match self {
+            O2iLoss::Low => (2.0 + 0.2 * fc_ghz, 0.3),
+            O2iLoss::High => (23.0 + 0.3 * fc_ghz, 0.7),
+        };
+        let lin = |l: f64| 10f64.powf(-l / 10.0);
+        5.0 - 10.0 * (share * lin(glass) + (1.0 - share) * lin(concrete)).log10()
+    }
+
+    /// σ_P of Table 7.4.3-2, dB.
+    pub fn sigma_db(self) -> f64 {
+        match self {
+            O2iLoss::Low => 4.4,
+            O2iLoss::High => 6.5,
+        }
+    }
 }
 
 /// The indoor distance d_2D-in is the smaller of two uniform draws on 0 … this (m).
@@ -169,13 +183,19 @@ pub fn o2i_indoor_max_m(s: Site) -> f64 {
 /// zero mean in dB): the condition's path loss (h_E = 1 m); O2I: the NLOS loss, the wall
 /// loss and the mean indoor loss 0.5·E[d_2D-in]; LOS probability: the LOS and NLOS losses
 /// weighted by Table 7.4.2-1. The `snr_db` axis is the SNR at this loss.
-pub fn reference_db(s: Site, c: PropagationCondition, fc_ghz: f64, g: &Geometry) -> f64 {
+pub fn reference_db(
+    s: Site,
+    c: PropagationCondition,
+    o2i: O2iLoss,
+    fc_ghz: f64,
+    g: &Geometry,
+) -> f64 {
     let los = los_db(s, fc_ghz, g, 1.0);
     let nlos = nlos_db(s, fc_ghz, g, 1.0);
     match c {
         PropagationCondition::Los => los,
         PropagationCondition::Nlos => nlos,
-        PropagationCondition::O2i => nlos + o2i_wall_db(fc_ghz) + 0.5 * o2i_indoor_max_m(s) / 3.0,
+        PropagationCondition::O2i => nlos + o2i.wall_db(fc_ghz) + 0.5 * o2i_indoor_max_m(s) / 3.0,
         PropagationCondition::LosProbability => {
             let p = los_probability(s, g.distance_2d_m, g.ue_height_m);
             p * los + (1.0 - p) * nlos
@@ -291,14 +311,17 @@ mod tests {
         }
     }
 
-    /// The O2I wall loss at 3.5 GHz worked by hand: L_glass 2.7, L_concrete 19 dB;
-    /// 5 − 10·log10(0.3·10^−0.27 + 0.7·10^−1.9) = 5 − 10·log10(0.1611 + 0.0088) ≈ 12.70 dB. The UMa h_E draw covers
+    /// The O2I wall losses at 3.5 GHz worked by hand: L_glass 2.7, L_IRRglass 24.05,
+    /// L_concrete 19 dB; low 5 − 10·log10(0.3·10^−0.27 + 0.7·10^−1.9) = 5 − 10·log10(0.1611 +
+    /// 0.0088) ≈ 12.70 dB, high 5 − 10·log10(0.7·10^−2.405 + 0.3·10^−1.9) = 5 −
+    /// 10·log10(0.00276 + 0.00378) ≈ 26.85 dB. The UMa h_E draw covers
     /// {12, 15, …, h_UT − 1.5} evenly; C vanishes for low UEs and near the BS.
     #[test]
     fn o2i_wall_and_uma_environment_height() {
         let want = 5.0 - 10.0 * (0.3 * 10f64.powf(-0.27) + 0.7 * 10f64.powf(-1.9)).log10();
-        assert!((o2i_wall_db(3.5) - want).abs() < 1e-12);
+        assert!((O2iLoss::Low.wall_db(3.5) - want).abs() < 1e-12);
         assert!((want - 12.70).abs() < 0.01, "{want}");
+        assert!((O2iLoss::High.wall_db(3.5) - 26.85).abs() < 0.01);
         let heights: Vec<f64> = (0..8)
             .map(|i| uma_environment_height(22.5, (i as f64 + 0.5) / 8.0))
             .collect();

@@ -83,7 +83,7 @@ fn pathloss_lines(
     pl: &sim_core::link::PathLossSpec,
     out: &mut String,
 ) {
-    use sim_core::pathloss::{los_db, nlos_db, o2i_wall_db, Geometry};
+    use sim_core::pathloss::{los_db, nlos_db, Geometry};
     let g = Geometry {
         distance_2d_m: st.distance_2d_m,
         bs_height_m: st.bs_height_m,
@@ -100,8 +100,13 @@ fn pathloss_lines(
     }
     let o2i = if st.condition == sim_core::scenario::schema::PropagationCondition::O2i {
         format!(
-            ", O2I low-loss wall {:.1} dB + 0.5·d_2D-in + N(0, 4.4²)",
-            o2i_wall_db(fc)
+            ", O2I {}-loss wall {:.1} dB + 0.5·d_2D-in + N(0, {}²)",
+            match pl.o2i_loss {
+                sim_core::scenario::schema::O2iLoss::Low => "low",
+                sim_core::scenario::schema::O2iLoss::High => "high",
+            },
+            pl.o2i_loss.wall_db(fc),
+            pl.o2i_loss.sigma_db()
         )
     } else {
         String::new()

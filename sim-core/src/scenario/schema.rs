@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 mod channel;
 mod phase_noise;
 mod receiver;
-pub use channel::{ChannelConfig, ChannelModel, Fading, LinkDirection, PropagationCondition};
+pub use channel::{
+    ChannelConfig, ChannelModel, Fading, LinkDirection, O2iLoss, PropagationCondition,
+};
 pub use phase_noise::{PhaseNoiseConfig, PhaseNoiseModel, PoleZeroSetName};
 pub use receiver::{
     EqualizerKind, Estimator, Extrapolation, Interpolation, ReceiverConfig, ReceiverKind,

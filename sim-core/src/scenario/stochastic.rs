@@ -26,6 +26,7 @@ pub(super) fn build_stochastic(
         ("ue_height_m", ch.ue_height_m.is_some()),
         ("ue_azimuth_deg", ch.ue_azimuth_deg.is_some()),
         ("pathloss", ch.pathloss.is_some()),
+        ("o2i_loss", ch.o2i_loss.is_some()),
     ];
     if !ch.model.is_stochastic() {
         if let Some((key, _)) = own.iter().find(|k| k.1) {
@@ -130,10 +131,19 @@ pub(super) fn build_stochastic(
                     .into(),
             ));
         }
+        let o2i_loss = ch.o2i_loss.unwrap_or(O2iLoss::Low);
         spec.pathloss = Some(PathLossSpec {
-            reference_db: reference_db(spec.site(), condition, carrier_ghz, &geometry),
+            reference_db: reference_db(spec.site(), condition, o2i_loss, carrier_ghz, &geometry),
+            o2i_loss,
             noise_dbm: None,
         });
+    }
+    if ch.o2i_loss.is_some() && (spec.pathloss.is_none() || condition != PropagationCondition::O2i)
+    {
+        return Err(fail(
+            &["channel", "o2i_loss"],
+            "applies to condition = \"o2i\" with pathloss = true".into(),
+        ));
     }
     Ok(Some(spec))
 }
@@ -348,6 +358,14 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let tx = r.points[0].tx_power_dbm.expect("a budget");
         assert!((tx - (3.0 + loss + noise)).abs() < 1e-9);
+        // O2I high loss: the NLOS loss, the IRR-glass wall and the mean indoor 0.5·25/3 m.
+        let o2i = "model = 'umi'\ncondition = 'o2i'\ndistance_m = 200\npathloss = true\n\
+                   o2i_loss = 'high'";
+        let r =
+            resolve(&budget(o2i, "", "snr_db = [3.0]"), "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        let pl = r.link.ofdm.unwrap().stochastic.unwrap().pathloss.unwrap();
+        let want = loss + crate::scenario::schema::O2iLoss::High.wall_db(3.5) + 12.5 / 3.0;
+        assert!((pl.reference_db - want).abs() < 1e-9, "{}", pl.reference_db);
         let cases = [
             (
                 "model = 'umi'\ncondition = 'nlos'",
@@ -404,6 +422,13 @@ mod tests {
                 "snr_db = [1.0]",
                 "channel.ue_height_m",
                 "1.5 ..= 22.5",
+            ),
+            (
+                "model = 'umi'\ncondition = 'nlos'\npathloss = true\no2i_loss = 'high'",
+                "",
+                "snr_db = [1.0]",
+                "channel.o2i_loss",
+                "condition = \"o2i\" with pathloss",
             ),
             (
                 "model = 'rma'\ncondition = 'los'\npathloss = true\nbs_height_m = 5",

@@ -108,6 +108,18 @@ pub struct ChannelConfig {
     /// drop's shadow fading (and O2I penetration), relative to the link's reference loss
     /// (the `snr_db` axis is the SNR at that loss; see `tx_power_dbm`).
     pub pathloss: Option<bool>,
+    /// `condition = "o2i"` with `pathloss`: the building penetration model of TR 38.901
+    /// Table 7.4.3-2, "low" (default) or "high".
+    pub o2i_loss: Option<O2iLoss>,
+}
+
+/// TR 38.901 Table 7.4.3-2 O2I building penetration: low-loss (standard glass, concrete) or
+/// high-loss (IRR glass, concrete) walls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum O2iLoss {
+    Low,
+    High,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +149,7 @@ impl Default for ChannelConfig {
             ue_height_m: None,
             ue_azimuth_deg: None,
             pathloss: None,
+            o2i_loss: None,
         }
     }
 }
