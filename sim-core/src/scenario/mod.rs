@@ -13,6 +13,7 @@ mod ptrs;
 pub mod resolve;
 pub mod schema;
 mod stochastic;
+mod sweep_points;
 mod training;
 
 pub use location::ScenarioError;
