@@ -5,7 +5,8 @@
 //! `points.parquet` / `points.csv` with a column named after the key first, `bler.svg/png`
 //! with every entry's curve (against the entry itself when each run has one point and the key
 //! is a number) and for OFDM links `throughput.svg/png` (for `mcs` with the envelope: the best
-//! MCS at each SNR, what ideal link adaptation reaches).
+//! MCS at each SNR, what ideal link adaptation reaches). `mcs` crossed with a `[channel]`
+//! list runs every pair (`<name>-mcs<I>-<key><value>`, columns `mcs` and the key).
 
 use crate::sweep::{load_checked, run_single, Finished, RunArgs};
 use crate::{plot, Failure};
@@ -15,29 +16,36 @@ use sim_core::results::{table, write_tables};
 use sim_core::scenario::outer_sweep::{OuterSweep, OuterValue};
 use sim_core::scenario::Resolved;
 
+/// A finished run of a list: its entry of every list (outer first) and its sweep.
+pub type ListRun = (Vec<OuterValue>, Finished);
+
 pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Failure> {
     let name = &run.scenario.name;
+    let label = |i: usize| {
+        let parts: Vec<String> = sweep
+            .entry(i)
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.label()))
+            .collect();
+        parts.join(", ")
+    };
     // Every entry's run is loaded and checked before the first one starts.
     let mut runs = Vec::new();
-    for i in 0..sweep.values.len() {
+    for i in 0..sweep.len() {
         let mut one = args.clone();
         let sub = sweep.run_name(name, i);
-        one.set.push(sweep.set(i));
+        one.set.extend(sweep.sets(i));
         let quoted = sub.replace('\\', "\\\\").replace('"', "\\\"");
         one.set.push(format!("name=\"{quoted}\""));
         let resolved = load_checked(&one.scenario, &one.set)?;
         runs.push((one, resolved));
     }
-    let mut done: Vec<(OuterValue, Finished)> = Vec::new();
+    let mut done: Vec<ListRun> = Vec::new();
     for (i, (one, resolved)) in runs.into_iter().enumerate() {
-        eprintln!(
-            "{} {}: {}",
-            sweep.key,
-            sweep.values[i].label(),
-            resolved.scenario.name
-        );
+        eprintln!("{}: {}", label(i), resolved.scenario.name);
         if let Some(f) = run_single(&one, resolved)? {
-            done.push((sweep.values[i].clone(), f));
+            let entry = sweep.entry(i).into_iter().map(|(_, v)| v.clone()).collect();
+            done.push((entry, f));
         }
     }
     if args.shard.is_some() {
@@ -46,17 +54,19 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     let dir = args.out.join(name);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut joined: Option<DataFrame> = None;
-    for (v, f) in &done {
+    for (entry, f) in &done {
         let mut df = table(&f.run, f.seed, &f.results).context("building the result table")?;
         let n = df.height();
-        let key = sweep.key.into();
-        let column = match v {
-            OuterValue::Index(m) => Column::new(key, vec![*m as u32; n]),
-            OuterValue::Number(x) => Column::new(key, vec![*x; n]),
-            OuterValue::Text(t) => Column::new(key, vec![t.as_str(); n]),
-        };
-        df.insert_column(0, column)
-            .with_context(|| format!("adding the {} column", sweep.key))?;
+        for (at, ((key, _), v)) in sweep.axes.iter().zip(entry).enumerate() {
+            let key = (*key).into();
+            let column = match v {
+                OuterValue::Index(m) => Column::new(key, vec![*m as u32; n]),
+                OuterValue::Number(x) => Column::new(key, vec![*x; n]),
+                OuterValue::Text(t) => Column::new(key, vec![t.as_str(); n]),
+            };
+            df.insert_column(at, column)
+                .context("adding a list's column")?;
+        }
         match joined.as_mut() {
             None => joined = Some(df),
             Some(j) => {
@@ -74,12 +84,13 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     if run.link.ofdm.is_some() {
         wrote += &format!(", {0}/throughput.svg, {0}/throughput.png", dir.display());
     }
+    let keys: Vec<&str> = sweep.axes.iter().map(|(k, _)| *k).collect();
+    let pattern: String = keys.iter().map(|k| format!("-{k}<value>")).collect();
     eprintln!(
-        "{} runs of {} joined: wrote {wrote} (each run in {}/{name}-{}<value>/)",
+        "{} runs of {} joined: wrote {wrote} (each run in {}/{name}{pattern}/)",
         done.len(),
-        sweep.key,
+        keys.join(" × "),
         args.out.display(),
-        sweep.key
     );
     Ok(())
 }

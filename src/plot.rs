@@ -2,6 +2,7 @@
 //! swept variable with Wilson 95% intervals as error bars on BLER, and for OFDM links the
 //! throughput (1 − BLER) × information bits per slot / slot duration.
 
+use crate::outer_sweep::ListRun;
 use crate::sweep::Finished;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
@@ -57,16 +58,59 @@ pub fn bler_plot(dir: &Path, run: &Resolved, points: &[PointResult]) -> Result<(
     Ok(())
 }
 
-/// Entries of a `[sweep]` list of runs with their finished sweeps, and the list's key.
-type Runs<'a> = (&'a OuterSweep, &'a [(OuterValue, Finished)]);
+/// The `[sweep]` lists of runs and their finished runs (each with its entry of every list).
+type Runs<'a> = (&'a OuterSweep, &'a [ListRun]);
 
 /// The legend of entry `v` of list `key`: `MCS 13`, `speed_kmh = 120`, `profile C`.
-fn entry_label(key: &str, v: &OuterValue) -> String {
+fn value_label(key: &str, v: &OuterValue) -> String {
     match v {
         OuterValue::Index(m) => format!("MCS {m}"),
         OuterValue::Number(x) => format!("{key} = {x}"),
         OuterValue::Text(t) => format!("{key} {t}"),
     }
+}
+
+/// The legend of a run: its entries of every list (`MCS 13, distance_m = 200`).
+fn entry_label(list: &OuterSweep, entry: &[OuterValue]) -> String {
+    let parts: Vec<String> = list
+        .axes
+        .iter()
+        .zip(entry)
+        .map(|((k, _), v)| value_label(k, v))
+        .collect();
+    parts.join(", ")
+}
+
+/// The runs grouped by their entries of every list but the last (one group for a single
+/// list), in order: (the group's legend, its runs with their last entry as a number).
+fn by_last_number<'a>(
+    list: &OuterSweep,
+    runs: &'a [ListRun],
+) -> Vec<(String, Vec<(f64, &'a Finished)>)> {
+    let mut groups: Vec<(String, Vec<(f64, &'a Finished)>)> = Vec::new();
+    for (entry, f) in runs {
+        let (last, outer) = entry.split_last().expect("an entry");
+        let OuterValue::Number(x) = last else {
+            unreachable!("numbers only")
+        };
+        let label = entry_label(list, outer);
+        match groups.last_mut() {
+            Some(g) if g.0 == label => g.1.push((*x, f)),
+            _ => groups.push((label, vec![(*x, f)])),
+        }
+    }
+    groups
+}
+
+/// The lists' keys, `mcs × distance_m`.
+fn keys(list: &OuterSweep) -> String {
+    let k: Vec<&str> = list.axes.iter().map(|(k, _)| *k).collect();
+    k.join(" × ")
+}
+
+/// Whether each run has one point and the last list is a number: curves against it.
+fn against_last(list: &OuterSweep, runs: &[ListRun]) -> bool {
+    list.numeric() && runs.iter().all(|(_, f)| f.results.len() == 1)
 }
 
 /// A `[sweep]` list of runs: writes `bler.svg/png` into `dir` ([`draw_outer_bler`]) and, for
@@ -78,7 +122,7 @@ pub fn outer_plots(
     dir: &Path,
     run: &Resolved,
     list: &OuterSweep,
-    sweeps: &[(OuterValue, Finished)],
+    sweeps: &[ListRun],
 ) -> Result<()> {
     let r: Result<()> = svg_and_png!(dir, "bler", draw_outer_bler, run, (list, sweeps));
     r?;
@@ -102,28 +146,45 @@ fn draw_outer_throughput<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let key = list.key;
+    let key = list.key();
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
     root.fill(&WHITE).map_err(err)?;
-    let mcs = key == "mcs";
-    let (x_of, x_label) = if mcs {
+    let throughput = |f: &Finished, p: &PointResult| {
+        sim_core::results::throughput_mbps(&f.run.link, &p.counters)
+    };
+    let against = against_last(list, sweeps);
+    // The envelope over MCS: an MCS list alone (against the SNR) or crossed with a number
+    // list of one point per run (against that number).
+    let mcs = list.axes[0].0 == "mcs" && (key == "mcs" || against);
+    let (x_of, x_label) = if key == "mcs" {
         let snr: fn(&PointResult) -> f64 = |p| p.snr_db;
         (snr, "SNR = Es/N0 per symbol (dB)")
     } else {
         swept(run)
     };
-    let curves: Vec<(String, Vec<(f64, f64)>)> = sweeps
-        .iter()
-        .map(|(v, f)| {
-            let tp = f.results.iter().map(|p| {
-                (
-                    x_of(p),
-                    sim_core::results::throughput_mbps(&f.run.link, &p.counters),
-                )
-            });
-            (entry_label(key, v), tp.collect())
-        })
-        .collect();
+    let curves: Vec<(String, Vec<(f64, f64)>)> = if against {
+        by_last_number(list, sweeps)
+            .into_iter()
+            .map(|(label, c)| {
+                let label = if label.is_empty() {
+                    "throughput".into()
+                } else {
+                    label
+                };
+                let tp = c.iter().map(|(x, f)| (*x, throughput(f, &f.results[0])));
+                (label, tp.collect())
+            })
+            .collect()
+    } else {
+        sweeps
+            .iter()
+            .map(|(entry, f)| {
+                let tp = f.results.iter().map(|p| (x_of(p), throughput(f, p)));
+                (entry_label(list, entry), tp.collect())
+            })
+            .collect()
+    };
+    let x_label = if against { key } else { x_label };
     let all: Vec<(f64, f64)> = curves.iter().flat_map(|(_, c)| c.iter().copied()).collect();
     let (x0, x1) = span(all.iter().map(|p| p.0));
     let peak = sweeps
@@ -133,7 +194,7 @@ where
             f.run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6
         })
         .fold(0.0, f64::max);
-    let caption = format!("{} ({key} sweep)", run.scenario.name);
+    let caption = format!("{} ({} sweep)", run.scenario.name, keys(list));
     let mut chart = throughput_axes(root, &caption, (x0, x1), peak, x_label)?;
     for (i, (label, c)) in curves.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
@@ -191,35 +252,36 @@ fn draw_outer_bler<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let key = list.key;
+    let key = list.key();
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing: {e}");
     root.fill(&WHITE).map_err(err)?;
     let (x_of, swept_label) = swept(run);
-    let against_entry = list.numeric() && sweeps.iter().all(|(_, f)| f.results.len() == 1);
-    // Curves of (x, point): one per entry, or one against the entries.
+    let against_entry = against_last(list, sweeps);
+    // Curves of (x, point): one per run, or one per group against the last list.
     let curves: Vec<(String, Vec<(f64, &PointResult)>)> = if against_entry {
-        let at = sweeps
-            .iter()
-            .map(|(v, f)| match v {
-                OuterValue::Number(x) => (*x, &f.results[0]),
-                _ => unreachable!("numbers only"),
-            })
-            .collect();
         let p = &sweeps[0].1.results[0];
-        let label = match run.sweep_variable {
-            SweepVariable::EbNoDb => format!("BLER at Eb/N0 = {} dB", p.ebno_db),
-            SweepVariable::SnrDb => format!("BLER at SNR = {} dB", p.snr_db),
-            SweepVariable::TxPowerDbm => {
-                format!("BLER at {} dBm", p.tx_power_dbm.unwrap_or(f64::NAN))
-            }
+        let at = match run.sweep_variable {
+            SweepVariable::EbNoDb => format!("at Eb/N0 = {} dB", p.ebno_db),
+            SweepVariable::SnrDb => format!("at SNR = {} dB", p.snr_db),
+            SweepVariable::TxPowerDbm => format!("at {} dBm", p.tx_power_dbm.unwrap_or(f64::NAN)),
         };
-        vec![(label, at)]
+        by_last_number(list, sweeps)
+            .into_iter()
+            .map(|(label, c)| {
+                let label = if label.is_empty() {
+                    format!("BLER {at}")
+                } else {
+                    format!("{label}, {at}")
+                };
+                (label, c.iter().map(|(x, f)| (*x, &f.results[0])).collect())
+            })
+            .collect()
     } else {
         sweeps
             .iter()
-            .map(|(v, f)| {
+            .map(|(entry, f)| {
                 let c = f.results.iter().map(|p| (x_of(p), p)).collect();
-                (entry_label(key, v), c)
+                (entry_label(list, entry), c)
             })
             .collect()
     };
@@ -234,7 +296,7 @@ where
         / 3.0;
     let mut chart = ChartBuilder::on(root)
         .caption(
-            format!("{} ({key} sweep)", run.scenario.name),
+            format!("{} ({} sweep)", run.scenario.name, keys(list)),
             ("sans-serif", 24),
         )
         .margin(15)

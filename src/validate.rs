@@ -359,17 +359,34 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
         l.ebno_to_snr_db()
     );
     if let Some(o) = &run.outer {
-        let labels: Vec<String> = o.values.iter().map(|v| v.label()).collect();
+        let lists: Vec<String> = o
+            .axes
+            .iter()
+            .map(|(k, vals)| {
+                let labels: Vec<String> = vals.iter().map(|v| v.label()).collect();
+                format!("{k} = [{}]", labels.join(", "))
+            })
+            .collect();
+        let keys: Vec<&str> = o.axes.iter().map(|(k, _)| *k).collect();
+        let first: Vec<String> = o
+            .entry(0)
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", v.label()))
+            .collect();
         w!(
-            "runs       {} = [{}]: one run each ({}-{}<value>), joined with a `{}` column; \
-             the lines above are {} = {}'s",
-            o.key,
-            labels.join(", "),
+            "runs       {}: {} runs ({}{}), joined with {} column(s) first; the lines above \
+             are {}'s",
+            lists.join(" × "),
+            o.len(),
             run.scenario.name,
-            o.key,
-            o.key,
-            o.key,
-            labels[0]
+            keys.iter()
+                .map(|k| format!("-{k}<value>"))
+                .collect::<String>(),
+            keys.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            first.join(", ")
         );
     }
     let st = &run.scenario.stop;

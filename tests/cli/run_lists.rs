@@ -144,3 +144,66 @@ fn speed_list_runs_each_speed_and_joins() {
     );
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// `mcs = [5, 9]` crossed with `speed_kmh = [0, 500]` at one SNR: four runs
+/// (`sp-mcs<I>-speed_kmh<v>`), joined with `mcs` and `speed_kmh` first, MCS outer; each row
+/// is its run's table; the higher MCS fails more often; `validate` names both lists; plots
+/// written.
+#[test]
+fn mcs_crossed_with_a_speed_list() {
+    let out = temp_dir("mcs-speed");
+    let scenario = out.join("sp.toml");
+    let cross = SLOT
+        .replace("mcs = 9\n", "")
+        .replace("speed_kmh = [0, 500]", "speed_kmh = [0, 500]\nmcs = [5, 9]");
+    std::fs::write(&scenario, cross).unwrap();
+    let o = bin().arg("validate").arg(&scenario).output().unwrap();
+    let v = text(&o);
+    assert!(o.status.success(), "{v}");
+    assert!(
+        v.contains("mcs = [5, 9] × speed_kmh = [0, 500]: 4 runs"),
+        "{v}"
+    );
+    let o = bin()
+        .args(["run", "--device", "cpu", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let joined = read_table(&out.join("sp/points.parquet"));
+    let names: Vec<&str> = joined
+        .get_column_names()
+        .into_iter()
+        .take(2)
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(names, ["mcs", "speed_kmh"]);
+    let mcs = joined.column("mcs").unwrap().u32().unwrap().clone();
+    let speed = joined.column("speed_kmh").unwrap().f64().unwrap().clone();
+    let rows: Vec<(u32, f64)> = (0..4)
+        .map(|i| (mcs.get(i).unwrap(), speed.get(i).unwrap()))
+        .collect();
+    assert_eq!(rows, [(5, 0.0), (5, 500.0), (9, 0.0), (9, 500.0)]);
+    for (i, (m, s)) in rows.iter().enumerate() {
+        let sub = read_table(&out.join(format!("sp-mcs{m}-speed_kmh{s}/points.parquet")));
+        for col in ["blocks", "block_errors", "bit_errors"] {
+            let a = joined.column(col).unwrap().u64().unwrap().get(i);
+            assert_eq!(
+                a,
+                sub.column(col).unwrap().u64().unwrap().get(0),
+                "{col} {m} {s}"
+            );
+        }
+    }
+    let bler = joined.column("bler").unwrap().f64().unwrap().clone();
+    assert!(
+        bler.get(0).unwrap() <= bler.get(2).unwrap(),
+        "MCS 5 {:?} vs MCS 9 {:?} at rest",
+        bler.get(0),
+        bler.get(2)
+    );
+    for f in ["bler.svg", "throughput.png", "points.csv"] {
+        assert!(out.join("sp").join(f).exists(), "{f}");
+    }
+}

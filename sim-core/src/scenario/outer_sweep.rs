@@ -3,8 +3,10 @@
 //! `delay_spread_ns`, `k_factor_db`, `doppler_shift_hz`, `distance_m` and `profile` (instead
 //! of the key in `[channel]`). `ferrolink run` runs each entry as its own scenario
 //! `<name>-<key><value>` (own folder and checkpoints; `--shard`/`--merge` work per entry) and
-//! joins the tables with a column named after the key. Every entry is resolved up front, so a
-//! bad one is an error at `sweep.<key>` naming it before anything runs.
+//! joins the tables with a column named after the key. `mcs` crosses with one `[channel]`
+//! list (every MCS at every value: runs `<name>-mcs<I>-<key><value>`, columns `mcs` and the
+//! key). Every entry is resolved up front, so a bad one is an error at `sweep.<key>` naming
+//! it before anything runs.
 
 use super::location::ScenarioError;
 use super::resolve::Fail;
@@ -53,29 +55,70 @@ impl OuterValue {
     }
 }
 
-/// A `[sweep]` list of runs: the key and its entries (two or more).
+/// A `[sweep]` list of runs: one list, or `mcs` crossed with one `[channel]` list (the
+/// channel list last); two or more runs in all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OuterSweep {
-    pub key: &'static str,
-    pub values: Vec<OuterValue>,
+    /// (key, entries) of each list, outer first; the last one's entries vary fastest.
+    pub axes: Vec<(&'static str, Vec<OuterValue>)>,
 }
 
 impl OuterSweep {
-    /// The name of entry `i`'s run: `<name>-<key><value>`, e.g. `tdl-speed_kmh120`, `x-mcs13`.
-    pub fn run_name(&self, name: &str, i: usize) -> String {
-        format!("{name}-{}{}", self.key, self.values[i].label())
+    /// The number of runs (the product of the lists' lengths).
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|(_, v)| v.len()).product()
     }
 
-    /// The `--set` override that makes the scenario entry `i`'s run.
-    pub fn set(&self, i: usize) -> String {
-        format!("sweep.{}=[{}]", self.key, self.values[i].toml())
+    /// Whether there is no run (never, for a resolved list).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
-    /// Whether the key is a number of `[channel]` (a numeric x axis).
-    pub fn numeric(&self) -> bool {
-        self.values
+    /// Run `i`'s entry of every list, outer first.
+    pub fn entry(&self, i: usize) -> Vec<(&'static str, &OuterValue)> {
+        let mut rest = i;
+        let mut out: Vec<(&'static str, &OuterValue)> = self
+            .axes
             .iter()
-            .all(|v| matches!(v, OuterValue::Number(_)))
+            .rev()
+            .map(|(k, v)| {
+                let e = &v[rest % v.len()];
+                rest /= v.len();
+                (*k, e)
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// The key of the last list (a curve's x axis when it is a number).
+    pub fn key(&self) -> &'static str {
+        self.axes.last().expect("a list").0
+    }
+
+    /// The name of run `i`: `<name>-<key><value>` per list, e.g. `tdl-speed_kmh120`,
+    /// `x-mcs13`, `x-mcs13-distance_m200`.
+    pub fn run_name(&self, name: &str, i: usize) -> String {
+        let mut s = name.to_string();
+        for (k, v) in self.entry(i) {
+            s += &format!("-{k}{}", v.label());
+        }
+        s
+    }
+
+    /// The `--set` overrides that make the scenario run `i`.
+    pub fn sets(&self, i: usize) -> Vec<String> {
+        self.entry(i)
+            .into_iter()
+            .map(|(k, v)| format!("sweep.{k}=[{}]", v.toml()))
+            .collect()
+    }
+
+    /// Whether the last list holds numbers of `[channel]` (a numeric x axis).
+    pub fn numeric(&self) -> bool {
+        self.axes
+            .last()
+            .is_some_and(|(_, v)| v.iter().all(|v| matches!(v, OuterValue::Number(_))))
     }
 }
 
@@ -127,33 +170,53 @@ fn single_key(key: &'static str) -> [&'static str; 2] {
     }
 }
 
-/// Resolves the `[sweep]` list of runs, if one is given: every entry must build a link
-/// (`build`; an error names the entry), the scenario takes the first entry (so `validate`
-/// and the link show that one). `None` without a list; a one-entry list is a single run.
+/// Resolves the `[sweep]` lists of runs, if any are given: every entry must build a link
+/// (`build`; an error names the entry), the scenario takes the first entry of each (so
+/// `validate` and the link show that one). `None` without a list; one-entry lists are single
+/// runs. Two lists only as `mcs` and one `[channel]` key (crossed).
 pub(super) fn outer_sweep(
     s: &mut Scenario,
     fail: &Fail,
     set: &dyn Fn(&[&str]) -> bool,
     build: &dyn Fn(&Scenario) -> Result<LinkSpec, ScenarioError>,
 ) -> Result<Option<OuterSweep>, ScenarioError> {
-    let mut given: Vec<(&'static str, Vec<OuterValue>)> = OUTER_KEYS
+    let given: Vec<(&'static str, Vec<OuterValue>)> = OUTER_KEYS
         .into_iter()
         .filter_map(|k| list(s, k).map(|v| (k, v)))
         .collect();
-    let Some(&(key, _)) = given.first() else {
-        return Ok(None);
-    };
-    if let Some(&(other, _)) = given.get(1) {
+    let channel_lists: Vec<&'static str> =
+        given.iter().map(|g| g.0).filter(|&k| k != "mcs").collect();
+    if let [key, other, ..] = channel_lists[..] {
         let [table, field] = single_key(other);
         return Err(fail(
             &["sweep", other],
             format!(
-                "one list of runs per scenario: `{key}` and `{other}` are both given (run \
-                 each {other} with --set {table}.{field}=.. on the command line)"
+                "one list of runs per scenario besides mcs: `{key}` and `{other}` are both \
+                 given (run each {other} with --set {table}.{field}=.. on the command line)"
             ),
         ));
     }
-    let values = given.swap_remove(0).1;
+    let mut axes = Vec::new();
+    for (key, values) in given {
+        check_list(s, key, &values, fail, set, build)?;
+        apply(s, key, &values[0]);
+        if values.len() > 1 {
+            axes.push((key, values));
+        }
+    }
+    Ok((!axes.is_empty()).then_some(OuterSweep { axes }))
+}
+
+/// The entries of list `key`: not empty, no value twice, not also a single value, each one
+/// building a link with the other keys as they are.
+fn check_list(
+    s: &Scenario,
+    key: &'static str,
+    values: &[OuterValue],
+    fail: &Fail,
+    set: &dyn Fn(&[&str]) -> bool,
+    build: &dyn Fn(&Scenario) -> Result<LinkSpec, ScenarioError>,
+) -> Result<(), ScenarioError> {
     let at = ["sweep", key];
     let [table, field] = single_key(key);
     if values.is_empty() {
@@ -180,7 +243,7 @@ pub(super) fn outer_sweep(
             format!("give {key} in [{table}] {field} (one) or in [sweep] {key} (a list), not both"),
         ));
     }
-    for v in &values {
+    for v in values {
         let mut one = s.clone();
         apply(&mut one, key, v);
         if let Err(e) = build(&one) {
@@ -203,8 +266,7 @@ pub(super) fn outer_sweep(
             return Err(fail(&at, format!("{label} {}: {named}{why}", v.label())));
         }
     }
-    apply(s, key, &values[0]);
-    Ok((values.len() > 1).then_some(OuterSweep { key, values }))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -244,16 +306,16 @@ ebno_db = [0.0, 2.0]
     fn channel_lists_resolve_to_runs() {
         let r = resolve(&with("speed_kmh = [0, 60, 120.5]"), "s.toml").unwrap();
         let o = r.outer.expect("a list of runs");
-        assert_eq!((o.key, o.values.len()), ("speed_kmh", 3));
+        assert_eq!((o.key(), o.len()), ("speed_kmh", 3));
         assert_eq!(o.run_name("t", 2), "t-speed_kmh120.5");
-        assert_eq!(o.set(1), "sweep.speed_kmh=[60.0]");
+        assert_eq!(o.sets(1), ["sweep.speed_kmh=[60.0]"]);
         assert_eq!(r.scenario.channel.speed_kmh, Some(0.0));
         let one = resolve(&with("speed_kmh = [60.0]"), "s.toml").unwrap();
         assert!(one.outer.is_none());
         assert_eq!(one.scenario.channel.speed_kmh, Some(60.0));
         let p = resolve(&with("profile = [\"A\", \"NTN-TDL-C\"]"), "s.toml").unwrap();
         let o = p.outer.unwrap();
-        assert_eq!(o.set(1), "sweep.profile=[\"NTN-TDL-C\"]");
+        assert_eq!(o.sets(1), ["sweep.profile=[\"NTN-TDL-C\"]"]);
         assert_eq!(o.run_name("t", 1), "t-profileNTN-TDL-C");
         assert!(!o.numeric());
         // The speed reaches the link: the first entry's Doppler.
@@ -284,7 +346,11 @@ ebno_db = [0.0, 2.0]
         }
         let e = err(&with("speed_kmh = [0, 30]\nprofile = [\"A\", \"C\"]"));
         assert_eq!(e.key, "sweep.profile", "{e}");
-        assert!(e.message.contains("one list of runs"), "{e}");
+        assert!(
+            e.message
+                .contains("one list of runs per scenario besides mcs"),
+            "{e}"
+        );
         let both = with("speed_kmh = [0, 30]")
             .replace("model = \"tdl\"", "model = \"tdl\"\nspeed_kmh = 3");
         let e = err(&both);
@@ -296,5 +362,35 @@ ebno_db = [0.0, 2.0]
         let e = err(&time);
         assert_eq!(e.key, "ofdm.fft_size", "{e}");
         assert!(e.message.contains("(with [sweep] speed_kmh = 3)"), "{e}");
+    }
+
+    /// `mcs` crossed with a channel list: every MCS at every value, the channel list
+    /// fastest; run names and overrides carry both; a run's scenario (both one-entry lists)
+    /// is a single run.
+    #[test]
+    fn mcs_crosses_a_channel_list() {
+        let text = "name = \"t\"\n[ofdm]\ncarrier_ghz = 3.5\nprbs = 4\n[channel]\n\
+                    model = \"tdl\"\nprofile = \"A\"\ndelay_spread_ns = 100\n[sweep]\n\
+                    snr_db = [10.0]\nmcs = [5, 13]\nspeed_kmh = [0, 60, 120]\n";
+        let r = resolve(text, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        let o = r.outer.expect("lists");
+        assert_eq!((o.len(), o.key()), (6, "speed_kmh"));
+        assert_eq!(o.run_name("t", 4), "t-mcs13-speed_kmh60");
+        assert_eq!(o.sets(2), ["sweep.mcs=[5]", "sweep.speed_kmh=[120.0]"]);
+        assert_eq!(
+            (r.scenario.code.mcs, r.scenario.channel.speed_kmh),
+            (Some(5), Some(0.0))
+        );
+        let one = text
+            .replace("mcs = [5, 13]", "mcs = [13]")
+            .replace("speed_kmh = [0, 60, 120]", "speed_kmh = [60.0]");
+        let single = resolve(&one, "s.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert!(single.outer.is_none());
+        let mcs_only = text.replace("speed_kmh = [0, 60, 120]", "speed_kmh = [60.0]");
+        let o = resolve(&mcs_only, "s.toml").unwrap().outer.unwrap();
+        assert_eq!(
+            (o.len(), o.key(), o.run_name("t", 1)),
+            (2, "mcs", "t-mcs13".into())
+        );
     }
 }
