@@ -34,9 +34,11 @@
 //! correlated with the LSPs through the Table 7.5-6 SF correlations, appended last to their
 //! square root so the other LSPs are drawn as without it; SF counts as a gain, as the
 //! negative DS–SF correlation implies), plus for O2I the penetration loss of §7.4.3 (wall
-//! loss of the low- or high-loss model, 0.5·d_2D-in, N(0, σ_P²) dB). UMa draws its effective environment height h_E
-//! (Table 7.4.1-1 note 1). These draws come after all others of the drop, so the channel
-//! shape of every slot is the same with and without path loss.
+//! loss of the low- or high-loss model, 0.5·d_2D-in, N(0, σ_P²) dB). UMa draws its
+//! effective environment height h_E (Table 7.4.1-1 note 1). These draws come after all
+//! others of the drop, so the channel shape of every slot is the same with and without path
+//! loss. The LMMSE prior ([`StochasticModel::mean_pdp`]) then averages the drops' paths as
+//! received, weighted by their gains.
 
 use crate::cdl::{Array, CdlModel, Cluster, UniformDraws};
 use crate::tr38901_lsp::{los_probability, Condition, Geometry, LspParams, Scenario};

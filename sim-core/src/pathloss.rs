@@ -1,7 +1,7 @@
 //! TR 38.901 §7.4 large-scale propagation of the scenario models: the path loss of Table
 //! 7.4.1-1 (UMa, UMi street canyon, RMa, InH office; LOS and NLOS, with breakpoints), the
-//! O2I building penetration loss of §7.4.3 (low- and high-loss models), the LOS probability of Table
-//! 7.4.2-1, and the thermal noise of a link budget.
+//! O2I building penetration loss of §7.4.3 (low- and high-loss models), the LOS
+//! probability of Table 7.4.2-1, and the thermal noise of a link budget.
 //!
 //! These are the deterministic parts: `channels` draws the random ones per slot (shadow
 //! fading correlated with the other large-scale parameters, UMa's effective environment
