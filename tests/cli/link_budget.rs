@@ -1,7 +1,7 @@
 //! Path loss, shadow fading and a link budget on a TR 38.901 scenario model: the shipped
 //! UMi uplink over distance at 23 dBm, and `validate`'s budget line.
 
-use crate::{bin, read_table, repo, temp_dir, text};
+use crate::{bin, read_table, repo, run_on_cpu, temp_dir, text};
 
 /// The shipped distance list at 50 and 600 m (short runs): the joined table carries the
 /// transmit power, the reference loss (growing with distance) and the SNR they give
@@ -11,23 +11,16 @@ use crate::{bin, read_table, repo, temp_dir, text};
 #[test]
 fn distance_list_with_a_link_budget() {
     let out = temp_dir("link-budget");
-    let o = bin()
-        .args(["run", "--device", "cpu", "--out"])
-        .arg(&out)
-        .arg(repo(
-            "scenarios/umi-uplink-1x2-mcs13-pathloss-distance.toml",
-        ))
-        .args([
-            "--set",
-            "sweep.distance_m=[50, 600]",
-            "--set",
-            "stop.min_block_errors=40",
-            "--set",
-            "stop.max_blocks=300",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    let scenario = repo("scenarios/umi-uplink-1x2-mcs13-pathloss-distance.toml");
+    let sets = [
+        "--set",
+        "sweep.distance_m=[50, 600]",
+        "--set",
+        "stop.min_block_errors=40",
+        "--set",
+        "stop.max_blocks=300",
+    ];
+    run_on_cpu(&out, &scenario, &sets);
     let t = read_table(&out.join("umi-uplink-1x2-mcs13-pathloss-distance/points.parquet"));
     let f = |c: &str, i: usize| t.column(c).unwrap().f64().unwrap().get(i).unwrap();
     let noise = -174.0 + (288.0 * 30e3f64).log10() * 10.0 + 5.0;

@@ -36,6 +36,19 @@ pub(crate) fn text(o: &Output) -> String {
     )
 }
 
+/// `ferrolink run --device cpu --out OUT SCENARIO ARGS..`, which must succeed.
+pub(crate) fn run_on_cpu(out: &Path, scenario: &Path, args: &[&str]) -> Output {
+    let o = bin()
+        .args(["run", "--device", "cpu", "--out"])
+        .arg(out)
+        .arg(scenario)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
+
 pub(crate) fn read_table(path: &Path) -> DataFrame {
     ParquetReader::new(std::fs::File::open(path).unwrap())
         .finish()

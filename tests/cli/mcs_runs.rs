@@ -1,6 +1,6 @@
 //! MCS runs through the CLI: HARQ columns, and `[sweep] mcs` sweeps joined into one table.
 
-use crate::{bin, read_table, repo, temp_dir, text};
+use crate::{bin, read_table, repo, run_on_cpu, temp_dir, text};
 use polars::prelude::*;
 
 /// An MCS slot with HARQ through the CLI: the table has the HARQ columns (the residual BLER
@@ -128,13 +128,7 @@ fn mcs_sweep_runs_each_mcs_and_joins() {
                 [receiver]\nestimator = \"perfect\"\n[sweep]\nsnr_db = [0.0, 4.0, 8.0]\n\
                 mcs = [2, 9]\n[stop]\nmin_block_errors = 10\nmax_blocks = 100\n";
     std::fs::write(&scenario, toml_text).unwrap();
-    let o = bin()
-        .args(["run", "--device", "cpu", "--out"])
-        .arg(&out)
-        .arg(&scenario)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    run_on_cpu(&out, &scenario, &[]);
     let joined = read_table(&out.join("ms/points.parquet"));
     let mcs = joined.column("mcs").unwrap().u32().unwrap().clone();
     let mut rows = 0;

@@ -1,7 +1,7 @@
 //! `[sweep]` lists of runs over a `[channel]` key (`speed_kmh = [..]`, `profile = [..]`, ...):
 //! one run per value, joined into one table and plot.
 
-use crate::{bin, read_table, temp_dir, text};
+use crate::{bin, read_table, run_on_cpu, temp_dir, text};
 
 const SLOT: &str = "name = \"sp\"\nseed = 5\n[code]\nmcs = 9\n\
     decoder = { algorithm = \"layered-min-sum\", iterations = 8 }\n\
@@ -164,13 +164,7 @@ fn mcs_crossed_with_a_speed_list() {
         v.contains("mcs = [5, 9] × speed_kmh = [0, 500]: 4 runs"),
         "{v}"
     );
-    let o = bin()
-        .args(["run", "--device", "cpu", "--out"])
-        .arg(&out)
-        .arg(&scenario)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    run_on_cpu(&out, &scenario, &[]);
     let joined = read_table(&out.join("sp/points.parquet"));
     let names: Vec<&str> = joined
         .get_column_names()
