@@ -21,14 +21,6 @@ pub type ListRun = (Vec<OuterValue>, Finished);
 
 pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Failure> {
     let name = &run.scenario.name;
-    let label = |i: usize| {
-        let parts: Vec<String> = sweep
-            .entry(i)
-            .iter()
-            .map(|(k, v)| format!("{k} {}", v.label()))
-            .collect();
-        parts.join(", ")
-    };
     // Every entry's run is loaded and checked before the first one starts.
     let mut runs = Vec::new();
     for i in 0..sweep.len() {
@@ -42,7 +34,7 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     }
     let mut done: Vec<ListRun> = Vec::new();
     for (i, (one, resolved)) in runs.into_iter().enumerate() {
-        eprintln!("{}: {}", label(i), resolved.scenario.name);
+        eprintln!("{}: {}", sweep.entry_label(i), resolved.scenario.name);
         if let Some(f) = run_single(&one, resolved)? {
             let entry = sweep.entry(i).into_iter().map(|(_, v)| v.clone()).collect();
             done.push((entry, f));
@@ -84,13 +76,12 @@ pub fn run(args: &RunArgs, run: &Resolved, sweep: &OuterSweep) -> Result<(), Fai
     if run.link.ofdm.is_some() {
         wrote += &format!(", {0}/throughput.svg, {0}/throughput.png", dir.display());
     }
-    let keys: Vec<&str> = sweep.axes.iter().map(|(k, _)| *k).collect();
-    let pattern: String = keys.iter().map(|k| format!("-{k}<value>")).collect();
     eprintln!(
-        "{} runs of {} joined: wrote {wrote} (each run in {}/{name}{pattern}/)",
+        "{} runs of {} joined: wrote {wrote} (each run in {}/{}/)",
         done.len(),
-        keys.join(" × "),
+        sweep.keys_label(),
         args.out.display(),
+        sweep.run_pattern(name)
     );
     Ok(())
 }

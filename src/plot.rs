@@ -102,12 +102,6 @@ fn by_last_number<'a>(
     groups
 }
 
-/// The lists' keys, `mcs × distance_m`.
-fn keys(list: &OuterSweep) -> String {
-    let k: Vec<&str> = list.axes.iter().map(|(k, _)| *k).collect();
-    k.join(" × ")
-}
-
 /// Whether each run has one point and the last list is a number: curves against it.
 fn against_last(list: &OuterSweep, runs: &[ListRun]) -> bool {
     list.numeric() && runs.iter().all(|(_, f)| f.results.len() == 1)
@@ -194,7 +188,7 @@ where
             f.run.link.block_info_bits() as f64 / o.slot_duration_s() / 1e6
         })
         .fold(0.0, f64::max);
-    let caption = format!("{} ({} sweep)", run.scenario.name, keys(list));
+    let caption = format!("{} ({} sweep)", run.scenario.name, list.keys_label());
     let mut chart = throughput_axes(root, &caption, (x0, x1), peak, x_label)?;
     for (i, (label, c)) in curves.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
@@ -296,7 +290,7 @@ where
         / 3.0;
     let mut chart = ChartBuilder::on(root)
         .caption(
-            format!("{} ({} sweep)", run.scenario.name, keys(list)),
+            format!("{} ({} sweep)", run.scenario.name, list.keys_label()),
             ("sans-serif", 24),
         )
         .margin(15)

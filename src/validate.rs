@@ -367,26 +367,15 @@ pub fn validate(path: &Path, sets: &[String]) -> Result<(), Failure> {
                 format!("{k} = [{}]", labels.join(", "))
             })
             .collect();
-        let keys: Vec<&str> = o.axes.iter().map(|(k, _)| *k).collect();
-        let first: Vec<String> = o
-            .entry(0)
-            .iter()
-            .map(|(k, v)| format!("{k} = {}", v.label()))
-            .collect();
+        let columns: Vec<String> = o.axes.iter().map(|(k, _)| format!("`{k}`")).collect();
         w!(
-            "runs       {}: {} runs ({}{}), joined with {} column(s) first; the lines above \
+            "runs       {}: {} runs ({}), joined with {} column(s) first; the lines above \
              are {}'s",
             lists.join(" × "),
             o.len(),
-            run.scenario.name,
-            keys.iter()
-                .map(|k| format!("-{k}<value>"))
-                .collect::<String>(),
-            keys.iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            first.join(", ")
+            o.run_pattern(&run.scenario.name),
+            columns.join(", "),
+            o.entry_label(0)
         );
     }
     let st = &run.scenario.stop;

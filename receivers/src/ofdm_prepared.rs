@@ -5,7 +5,7 @@
 use crate::estimation::pilot_values;
 use crate::lmmse_estimation::LmmseWeights;
 use channels::stochastic::StochasticModel;
-use channels::tr38901_lsp::{Condition, Geometry};
+use channels::tr38901_lsp::Condition;
 use channels::{Array, CdlModel, ElementPattern, OfdmWaveform, Polarization, TdlModel};
 use sim_core::dmrs::dmrs_values;
 use sim_core::link::{OfdmSpec, PhaseNoiseSpec, TdlSpec};
@@ -126,11 +126,7 @@ impl OfdmPrepared {
                     PropagationCondition::O2i => Condition::O2i,
                 },
                 o.carrier_hz / 1e9,
-                Geometry {
-                    distance_2d_m: st.distance_2d_m,
-                    bs_height_m: st.bs_height_m,
-                    ue_height_m: st.ue_height_m,
-                },
+                st.geometry(),
                 st.ue_azimuth_deg,
                 st.doppler_hz,
                 tx(),

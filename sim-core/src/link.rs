@@ -210,6 +210,15 @@ impl StochasticSpec {
             _ => Site::Inh,
         }
     }
+
+    /// Where the UE is relative to the BS.
+    pub fn geometry(&self) -> crate::pathloss::Geometry {
+        crate::pathloss::Geometry {
+            distance_2d_m: self.distance_2d_m,
+            bs_height_m: self.bs_height_m,
+            ue_height_m: self.ue_height_m,
+        }
+    }
 }
 
 /// The large-scale loss of a scenario link's drops: each drop's channel power is
@@ -419,8 +428,6 @@ impl LinkSpec {
     pub fn block_info_bits(&self) -> usize {
         self.info_bits * self.codewords()
     }
-    /// dB to add to Eb/N0 (per information bit) to get Es/N0 (SNR per modulation symbol or
-    /// resource element, unit symbol energy): 10·log10(R · Q_m) for the single-carrier link.
     /// The link budget: transmit power (dBm) − SNR (dB) = reference loss + noise power, with
     /// `[channel] pathloss` and `[receiver] noise_figure_db`.
     pub fn tx_power_offset_db(&self) -> Option<f64> {
@@ -428,6 +435,8 @@ impl LinkSpec {
         Some(pl.reference_db + pl.noise_dbm?)
     }
 
+    /// dB to add to Eb/N0 (per information bit) to get Es/N0 (SNR per modulation symbol or
+    /// resource element, unit symbol energy): 10·log10(R · Q_m) for the single-carrier link.
     /// An OFDM slot spends energy on every pilot and data resource element and on the cyclic
     /// prefix: 10·log10(info bits per slot / (energy-carrying REs · (1 + CP fraction))).
     pub fn ebno_to_snr_db(&self) -> f64 {

@@ -52,13 +52,8 @@ pub fn los_probability(s: Site, d_2d: f64, h_ut: f64) -> f64 {
         Site::Umi | Site::Uma if d_2d <= 18.0 => 1.0,
         Site::Umi => 18.0 / d_2d + (-d_2d / 36.0).exp() * (1.0 - 18.0 / d_2d),
         Site::Uma => {
-            let c = if h_ut <= 13.0 {
-                0.0
-            } else {
-                ((h_ut - 13.0) / 10.0).powf(1.5)
-            };
             (18.0 / d_2d + (-d_2d / 63.0).exp() * (1.0 - 18.0 / d_2d))
-                * (1.0 + c * 1.25 * (d_2d / 100.0).powi(3) * (-d_2d / 150.0).exp())
+                * (1.0 + uma_environment_c(d_2d, h_ut))
         }
         Site::Inh if d_2d <= 1.2 => 1.0,
         Site::Inh if d_2d < 6.5 => (-(d_2d - 1.2) / 4.7).exp(),
@@ -66,8 +61,9 @@ pub fn los_probability(s: Site, d_2d: f64, h_ut: f64) -> f64 {
     }
 }
 
-/// UMa's C(d_2D, h_UT) of Table 7.4.1-1 note 1: the effective environment height h_E is 1 m
-/// with probability 1/(1 + C), else drawn from {12, 15, …, h_UT − 1.5}.
+/// UMa's C(d_2D, h_UT) of Table 7.4.1-1 note 1 (also the height term of the UMa LOS
+/// probability, Table 7.4.2-1): the effective environment height h_E is 1 m with probability
+/// 1/(1 + C), else drawn from {12, 15, …, h_UT − 1.5}.
 pub fn uma_environment_c(d_2d: f64, h_ut: f64) -> f64 {
     if h_ut < 13.0 || d_2d <= 18.0 {
         return 0.0;

@@ -178,7 +178,9 @@ pub fn table(run: &Resolved, seed: u64, points: &[PointResult]) -> Result<DataFr
         let at = 5;
         columns.insert(at, col_f("path_loss_db", &|_| pl.reference_db));
         if let Some(offset) = link.tx_power_offset_db() {
-            columns.insert(at, col_f("tx_power_dbm", &|p| p.snr_db + offset));
+            // The point's own power (the swept value on a power axis).
+            let tx = |p: &PointResult| p.tx_power_dbm.unwrap_or(p.snr_db + offset);
+            columns.insert(at, col_f("tx_power_dbm", &tx));
         }
     }
     DataFrame::new_infer_height(columns)

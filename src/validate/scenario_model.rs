@@ -83,12 +83,8 @@ fn pathloss_lines(
     pl: &sim_core::link::PathLossSpec,
     out: &mut String,
 ) {
-    use sim_core::pathloss::{los_db, nlos_db, Geometry};
-    let g = Geometry {
-        distance_2d_m: st.distance_2d_m,
-        bs_height_m: st.bs_height_m,
-        ue_height_m: st.ue_height_m,
-    };
+    use sim_core::pathloss::{los_db, nlos_db};
+    let g = st.geometry();
     let fc = o.carrier_hz / 1e9;
     let sigma = |p: &channels::tr38901_lsp::LspParams| match p.sigma_sf_los_db {
         Some([near, far]) => format!("{near}/{far} (before/after the breakpoint)"),

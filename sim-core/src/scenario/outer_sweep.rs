@@ -106,6 +106,31 @@ impl OuterSweep {
         s
     }
 
+    /// Run `i`'s entries as `mcs = 13, distance_m = 200`.
+    pub fn entry_label(&self, i: usize) -> String {
+        let parts: Vec<String> = self
+            .entry(i)
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", v.label()))
+            .collect();
+        parts.join(", ")
+    }
+
+    /// The lists' keys as `mcs × distance_m`.
+    pub fn keys_label(&self) -> String {
+        let keys: Vec<&str> = self.axes.iter().map(|(k, _)| *k).collect();
+        keys.join(" × ")
+    }
+
+    /// The run names' pattern, `<name>-mcs<value>-distance_m<value>`.
+    pub fn run_pattern(&self, name: &str) -> String {
+        let mut s = name.to_string();
+        for (k, _) in &self.axes {
+            s += &format!("-{k}<value>");
+        }
+        s
+    }
+
     /// The `--set` overrides that make the scenario run `i`.
     pub fn sets(&self, i: usize) -> Vec<String> {
         self.entry(i)
@@ -377,6 +402,9 @@ ebno_db = [0.0, 2.0]
         assert_eq!((o.len(), o.key()), (6, "speed_kmh"));
         assert_eq!(o.run_name("t", 4), "t-mcs13-speed_kmh60");
         assert_eq!(o.sets(2), ["sweep.mcs=[5]", "sweep.speed_kmh=[120.0]"]);
+        assert_eq!(o.entry_label(5), "mcs = 13, speed_kmh = 120");
+        assert_eq!(o.keys_label(), "mcs × speed_kmh");
+        assert_eq!(o.run_pattern("t"), "t-mcs<value>-speed_kmh<value>");
         assert_eq!(
             (r.scenario.code.mcs, r.scenario.channel.speed_kmh),
             (Some(5), Some(0.0))

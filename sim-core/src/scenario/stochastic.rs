@@ -105,11 +105,6 @@ pub(super) fn build_stochastic(
             "expected 0 ..= 1000 km/h".into(),
         ));
     }
-    let geometry = Geometry {
-        distance_2d_m: distance,
-        bs_height_m: bs,
-        ue_height_m: ue,
-    };
     let mut spec = StochasticSpec {
         scenario: model,
         condition,
@@ -122,6 +117,7 @@ pub(super) fn build_stochastic(
         pathloss: None,
     };
     if ch.pathloss == Some(true) {
+        let geometry = spec.geometry();
         pathloss_rules(model, &geometry, fail)?;
         if ch.normalize == Some(true) {
             return Err(fail(

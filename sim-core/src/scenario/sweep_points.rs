@@ -45,18 +45,23 @@ pub(super) fn sweep_points(
         .iter()
         .enumerate()
         .map(|(i, &v)| {
-            let mut p = match sweep_variable {
-                SweepVariable::EbNoDb => PointSpec::new(i as u32, v, v + offset),
-                SweepVariable::SnrDb => PointSpec::new(i as u32, v - offset, v),
+            // With a budget every point carries its transmit power: the swept value itself
+            // on a power axis, else the SNR plus the budget.
+            let (mut p, tx) = match sweep_variable {
+                SweepVariable::EbNoDb => {
+                    let p = PointSpec::new(i as u32, v, v + offset);
+                    (p, tx_offset.map(|o| p.snr_db + o))
+                }
+                SweepVariable::SnrDb => (
+                    PointSpec::new(i as u32, v - offset, v),
+                    tx_offset.map(|o| v + o),
+                ),
                 SweepVariable::TxPowerDbm => {
                     let snr = v - tx_offset.expect("checked");
-                    PointSpec::new(i as u32, snr - offset, snr)
+                    (PointSpec::new(i as u32, snr - offset, snr), Some(v))
                 }
             };
-            p.tx_power_dbm = tx_offset.map(|o| p.snr_db + o);
-            if sweep_variable == SweepVariable::TxPowerDbm {
-                p.tx_power_dbm = Some(v);
-            }
+            p.tx_power_dbm = tx;
             p
         })
         .collect();
